@@ -1,0 +1,12 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+
+const configSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+
+/** Parsed once at cold start: a missing variable fails the init, not every invocation. */
+export const config = configSchema.parse(process.env);
+
+export const dynamo = new DynamoDBClient({ region: config.AWS_REGION });

@@ -1,0 +1,26 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { config, dynamo } from './config.ts';
+import { envelopeFromSqsBody, recordEvent } from './record-event.ts';
+
+/**
+ * Walking-skeleton consumer: EventBridge rule → SQS → here → DynamoDB.
+ * Each record succeeds or fails on its own (ReportBatchItemFailures); a failed record returns
+ * to the queue and, after maxReceiveCount receives, the queue's redrive policy moves it to the DLQ.
+ */
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    try {
+      const envelope = envelopeFromSqsBody(record.body);
+      const outcome = await recordEvent(dynamo, config.TABLE_NAME, envelope);
+      console.log(
+        JSON.stringify({ level: 'INFO', outcome, eventId: envelope.id, messageId: record.messageId }),
+      );
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      console.log(JSON.stringify({ level: 'ERROR', outcome: 'failed', messageId: record.messageId, reason }));
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+}

@@ -1,0 +1,56 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { ValidationError } from '../../shared/errors/pipeline-error.ts';
+import { type EventEnvelope, parseEnvelope } from '../../shared/events/envelope.ts';
+
+/** Reads the envelope out of an SQS body that holds an EventBridge event (rule target → queue). */
+export function envelopeFromSqsBody(body: string): EventEnvelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (cause) {
+    throw new ValidationError('body is not valid JSON', '', cause);
+  }
+  if (typeof parsed !== 'object' || parsed === null || !('detail' in parsed)) {
+    throw new ValidationError('not an EventBridge event (no detail)', 'detail');
+  }
+  return parseEnvelope((parsed as { detail: unknown }).detail, 'detail');
+}
+
+export type RecordOutcome = 'recorded' | 'duplicate';
+
+/**
+ * Stores the event once. A redelivered message hits the condition and counts as done,
+ * which is what makes this consumer idempotent under at-least-once delivery.
+ */
+export async function recordEvent(
+  dynamo: DynamoDBClient,
+  tableName: string,
+  event: EventEnvelope,
+  now: () => Date = () => new Date(),
+): Promise<RecordOutcome> {
+  try {
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          pk: { S: `EVENT#${event.id}` },
+          type: { S: event.type },
+          version: { N: String(event.version) },
+          source: { S: event.source },
+          correlationId: { S: event.correlationId },
+          recordedAt: { S: now().toISOString() },
+          envelope: { S: JSON.stringify(event) },
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return 'recorded';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'duplicate';
+    throw error;
+  }
+}
