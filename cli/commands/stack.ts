@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import { stopMiniStack } from '../cloud/ministack.ts';
+import { readCloudState } from '../cloud/state.ts';
+import { applyTarget, resolveTarget, type Target } from '../cloud/target.ts';
+import { type DeployResult, deploy, destroy } from '../deploy/deploy.ts';
+import { CliError, type Reporter, table } from '../output.ts';
+import { startCloud } from './cloud.ts';
+import { globals, portOption } from './common.ts';
+import { roundTrip } from './roundtrip.ts';
+
+function renderDeploy(result: DeployResult): string {
+  const lines = [
+    `Stack ${result.stackName} deployed to ${result.endpoint ?? 'AWS'} in ${result.seconds} s`,
+    `Resources verified: ${result.resources.verified}/${result.resources.total}` +
+      (result.resources.notChecked ? ` (${result.resources.notChecked} of types the CLI cannot probe)` : ''),
+  ];
+  for (const fixup of result.fixups.filter((f) => f.action === 'patched')) {
+    lines.push(`Local fix-up: ${fixup.queueLogicalId}: ${fixup.detail}`);
+  }
+  lines.push('', 'Outputs:', table(Object.entries(result.outputs).map(([k, v]) => [`  ${k}`, v])));
+  return lines.join('\n');
+}
+
+function localTarget(): Target {
+  const target = resolveTarget();
+  if (target.kind === 'aws') {
+    throw new CliError(
+      'No local cloud is running and AWS_ENDPOINT_URL is not set.',
+      'Run `pipeline up` (or `pipeline cloud start` first).',
+    );
+  }
+  return target;
+}
+
+async function upAndDeploy(reporter: Reporter, stage: string, stackName: string, port?: number) {
+  await startCloud(reporter, port);
+  const target = localTarget();
+  applyTarget(target);
+  return { target, result: await deploy(target, { stackName, stage }, reporter) };
+}
+
+export function registerStackCommands(program: Command): void {
+  program
+    .command('deploy')
+    .description(
+      'Deploy the CDK app and verify every resource exists. Without --local or AWS_ENDPOINT_URL: real AWS',
+    )
+    .option('--local', 'deploy to the running local cloud (error if none is running)')
+    .action(async (options: { local?: boolean }, command: Command) => {
+      const { reporter, stage, stackName } = globals(command);
+      const target = options.local ? localTarget() : resolveTarget();
+      applyTarget(target);
+      const result = await deploy(target, { stackName, stage }, reporter);
+      reporter.result(result, () => renderDeploy(result));
+    });
+
+  program
+    .command('up')
+    .description('Start the local cloud (installing it on first use) and deploy the stack to it')
+    .option('--port <port>', 'local cloud port (env PIPELINE_CLOUD_PORT)')
+    .action(async (options: { port?: string }, command: Command) => {
+      const { reporter, stage, stackName } = globals(command);
+      const started = Date.now();
+      const { result } = await upAndDeploy(reporter, stage, stackName, portOption(options.port));
+      const total = Math.round((Date.now() - started) / 100) / 10;
+      reporter.result(
+        { ...result, upSeconds: total },
+        () => `${renderDeploy(result)}\n\nPipeline up in ${total} s.`,
+      );
+    });
+
+  program
+    .command('down')
+    .description('Local cloud: stop it (everything in it goes). AWS or AWS_ENDPOINT_URL: destroy the stack')
+    .action(async (_options: unknown, command: Command) => {
+      const { reporter, stage, stackName } = globals(command);
+      const state = readCloudState();
+      if (!process.env.AWS_ENDPOINT_URL && state?.mode === 'local') {
+        const stopped = await stopMiniStack(reporter);
+        reporter.result({ stopped }, () =>
+          stopped ? 'Local cloud stopped; the pipeline is down.' : 'Nothing was running.',
+        );
+        return;
+      }
+      const target = resolveTarget();
+      applyTarget(target);
+      await destroy(target, { stackName, stage }, reporter);
+      reporter.result({ destroyed: stackName }, () => `Stack ${stackName} destroyed.`);
+    });
+
+  program
+    .command('demo')
+    .description('`npm start`: bring the pipeline up locally and show a working round trip through it')
+    .option('--port <port>', 'local cloud port (env PIPELINE_CLOUD_PORT)')
+    .action(async (options: { port?: string }, command: Command) => {
+      const { reporter, stage, stackName } = globals(command);
+      const { target, result } = await upAndDeploy(reporter, stage, stackName, portOption(options.port));
+      reporter.step('Round trip: PutEvents on the bus → rule → SQS → recorder Lambda → DynamoDB');
+      const trip = await roundTrip(target, result.outputs);
+      reporter.result({ deploy: result, roundTrip: trip }, () =>
+        [
+          renderDeploy(result),
+          '',
+          `Round trip OK: event ${trip.eventId} went bus → queue → Lambda → table in ${trip.ms} ms.`,
+          '',
+          'Next: `npm test` runs every tier; `npx pipeline --help` lists commands; `npx pipeline down` stops the local cloud.',
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ensureRedrivePolicies, type FixupResult } from '../cloud/fixups.ts';
+import { LOCAL_ACCOUNT, type Target } from '../cloud/target.ts';
+import { CliError, type Reporter } from '../output.ts';
+import { localDir, repoRoot } from '../paths.ts';
+import { describeStack, type ResourceCheck, verifyStackResources } from './verify.ts';
+
+export interface DeployOptions {
+  readonly stackName: string;
+  readonly stage: string;
+}
+
+export interface DeployResult {
+  readonly stackName: string;
+  readonly target: Target['kind'];
+  readonly endpoint?: string;
+  readonly seconds: number;
+  readonly outputs: Record<string, string>;
+  readonly resources: { readonly verified: number; readonly notChecked: number; readonly total: number };
+  readonly fixups: readonly FixupResult[];
+}
+
+const cdkBin = `${repoRoot}node_modules/.bin/cdk`;
+
+/** Runs the pinned CDK CLI, streaming its lines as progress; rejects with the tail of its output. */
+function runCdk(args: string[], target: Target, reporter: Reporter): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cdkBin, args, {
+      cwd: repoRoot,
+      env: { ...process.env, ...target.env, CDK_DISABLE_VERSION_CHECK: '1', CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const tail: string[] = [];
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line.trim() || /Unknown (user|env) config "nodedir"/.test(line)) continue;
+        tail.push(line);
+        if (tail.length > 40) tail.shift();
+        reporter.detail(`cdk │ ${line}`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', (error) =>
+      reject(new CliError(`Could not run the CDK CLI: ${error.message}`, 'Run `npm ci` to install it.')),
+    );
+    child.on('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new CliError(`cdk ${args[0]} failed (exit ${code}):\n${tail.join('\n')}`));
+    });
+  });
+}
+
+async function isBootstrapped(target: Target): Promise<boolean> {
+  const ssm = new SSMClient({
+    region: target.region,
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+  });
+  try {
+    await ssm.send(new GetParameterCommand({ Name: '/cdk-bootstrap/hnb659fds/version' }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Bootstraps once, deploys the CDK app with the pinned CLI, then proves the result: the stack is
+ * complete, every resource answers its own service, and known emulator gaps are corrected visibly.
+ */
+export async function deploy(
+  target: Target,
+  options: DeployOptions,
+  reporter: Reporter,
+): Promise<DeployResult> {
+  const started = Date.now();
+  const where = target.kind === 'aws' ? `AWS (${target.region})` : target.endpoint;
+  if (!(await isBootstrapped(target))) {
+    reporter.step(`Bootstrapping the CDK environment on ${where}`);
+    const environment = target.kind === 'aws' ? [] : [`aws://${LOCAL_ACCOUNT}/${target.region}`];
+    await runCdk(['bootstrap', ...environment], target, reporter);
+  }
+  reporter.step(`Deploying stack ${options.stackName} (stage ${options.stage}) to ${where}`);
+  const outputsFile = `${localDir}/outputs.json`;
+  try {
+    await runCdk(
+      [
+        'deploy',
+        options.stackName,
+        '--require-approval',
+        'never',
+        '--context',
+        `stage=${options.stage}`,
+        '--context',
+        `stackName=${options.stackName}`,
+        '--outputs-file',
+        outputsFile,
+        '--progress',
+        'events',
+      ],
+      target,
+      reporter,
+    );
+  } catch (error) {
+    const stack = await describeStack(target, options.stackName).catch(() => undefined);
+    const hint = stack
+      ? `The stack is left in ${stack.status}. Fix the cause, then run \`pipeline deploy\` again, or \`pipeline down\` to remove it.`
+      : 'Fix the cause shown above and run `pipeline deploy` again (`--verbose` shows all CDK output).';
+    throw new CliError(error instanceof Error ? error.message : String(error), hint);
+  }
+
+  reporter.step('Verifying that every deployed resource exists');
+  const stack = await describeStack(target, options.stackName);
+  if (!stack || !/_COMPLETE$/.test(stack.status) || /ROLLBACK/.test(stack.status)) {
+    throw new CliError(
+      `Stack ${options.stackName} is ${stack?.status ?? 'missing'} after the deploy.`,
+      'Run `pipeline deploy --verbose` to see the CDK output, or `pipeline down` to start over.',
+    );
+  }
+  const checks = await verifyStackResources(target, options.stackName);
+  const missing = checks.filter((c) => c.status === 'missing');
+  if (missing.length > 0) {
+    throw new CliError(
+      `The deploy reported success but ${missing.length} resource(s) do not exist:\n${missing
+        .map((m) => `  ${m.type} ${m.logicalId} (${m.physicalId}): ${m.error}`)
+        .join('\n')}`,
+      'This is an emulator or permissions problem; `pipeline cloud reset` then `pipeline deploy` retries from scratch.',
+    );
+  }
+  const fixups = await applyLocalFixups(target, options.stackName, checks, reporter);
+  return {
+    stackName: options.stackName,
+    target: target.kind,
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    outputs: stack.outputs,
+    resources: {
+      verified: checks.filter((c) => c.status === 'exists').length,
+      notChecked: checks.filter((c) => c.status === 'not-checked').length,
+      total: checks.length,
+    },
+    fixups,
+  };
+}
+
+async function applyLocalFixups(
+  target: Target,
+  stackName: string,
+  checks: ResourceCheck[],
+  reporter: Reporter,
+): Promise<FixupResult[]> {
+  if (target.kind === 'aws') return [];
+  const template = JSON.parse(readFileSync(`${repoRoot}cdk.out/${stackName}.template.json`, 'utf8'));
+  return ensureRedrivePolicies(target, template, checks, reporter);
+}
+
+/** Removes the stack (real AWS or an external endpoint) with the pinned CLI. */
+export async function destroy(target: Target, options: DeployOptions, reporter: Reporter): Promise<void> {
+  reporter.step(`Destroying stack ${options.stackName}`);
+  await runCdk(
+    [
+      'destroy',
+      options.stackName,
+      '--force',
+      '--context',
+      `stage=${options.stage}`,
+      '--context',
+      `stackName=${options.stackName}`,
+    ],
+    target,
+    reporter,
+  );
+}

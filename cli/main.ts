@@ -1,0 +1,36 @@
+import { Command, Option } from 'commander';
+import { registerCloudCommands } from './commands/cloud.ts';
+import { registerStackCommands } from './commands/stack.ts';
+import { CliError } from './output.ts';
+
+const program = new Command('pipeline')
+  .description(
+    'Operate the order event pipeline: run a local AWS cloud, deploy the CDK app to it or to AWS, and prove it works.\n' +
+      'Targets: AWS_ENDPOINT_URL if set (LocalStack, a remote MiniStack), else the local cloud started by\n' +
+      '`pipeline cloud start`, else real AWS with your credentials.',
+  )
+  .addOption(new Option('--json', 'print results as JSON on stdout (progress stays on stderr)'))
+  .addOption(new Option('-v, --verbose', 'show detailed progress (e.g. every CDK line)'))
+  .addOption(
+    new Option('--stage <stage>', 'deployment stage')
+      .choices(['dev', 'prod'])
+      .default(process.env.PIPELINE_STAGE ?? 'dev'),
+  )
+  .addOption(new Option('--stack <name>', 'stack name (default OrderPipeline-<stage>)').env('PIPELINE_STACK'))
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+registerCloudCommands(program);
+registerStackCommands(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CliError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`  → ${error.hint}\n`);
+    process.exitCode = error.exitCode;
+    return;
+  }
+  process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write('  → This is a bug or an unexpected failure; rerun with --verbose and report it.\n');
+  process.exitCode = 1;
+});

@@ -1,0 +1,7 @@
+import { fileURLToPath } from 'node:url';
+
+/** Repository root; the CLI always works relative to it, wherever it is started from. */
+export const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/** Project-local, git-ignored working area: the emulator's virtualenv, its state, logs, stack outputs. */
+export const localDir = process.env.PIPELINE_LOCAL_DIR ?? `${repoRoot}.local`;
