@@ -33,13 +33,25 @@ export function issuePath(error: z.ZodError): string {
   return error.issues[0]?.path.map(String).join('.') ?? '';
 }
 
+/** Joins dotted path segments, skipping empty ones (`joinPath('detail', '', 'type')` is `detail.type`). */
+export function joinPath(...segments: readonly string[]): string {
+  return segments.filter(Boolean).join('.');
+}
+
+/**
+ * Turns a zod failure into a {@link ValidationError} that names the first offending field under
+ * `pathPrefix`; the full issue list stays reachable through `cause`.
+ */
+export function toValidationError(error: z.ZodError, pathPrefix = '', context = ''): ValidationError {
+  const first = error.issues[0];
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more issue(s))` : '';
+  const message = `${context}${first?.message ?? 'invalid value'}${more}`;
+  return new ValidationError(message, joinPath(pathPrefix, issuePath(error)), error);
+}
+
 /** Parses an unknown value into an envelope or throws a {@link ValidationError} naming the field. */
 export function parseEnvelope(value: unknown, pathPrefix = ''): EventEnvelope {
   const result = envelopeSchema.safeParse(value);
-  if (!result.success) {
-    const first = result.error.issues[0];
-    const path = [pathPrefix, issuePath(result.error)].filter(Boolean).join('.');
-    throw new ValidationError(first?.message ?? 'invalid envelope', path, result.error);
-  }
+  if (!result.success) throw toValidationError(result.error, pathPrefix);
   return result.data;
 }
