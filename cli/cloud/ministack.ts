@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSy
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, type Reporter } from '../output.ts';
-import { localDir } from '../paths.ts';
+import { cloudInstance, localDir } from '../paths.ts';
 import { type CloudState, clearCloudState, isAlive, readCloudState, writeCloudState } from './state.ts';
 
 /** The emulator release this project is tested against. Bump deliberately and re-run `npm test`. */
@@ -31,8 +31,8 @@ export const MINISTACK_SERVICES = [
 
 const venvDir = `${localDir}/venv`;
 const ministackBin = `${venvDir}/bin/ministack`;
-const workDir = `${localDir}/ministack`;
-const logFile = `${localDir}/ministack.log`;
+const workDir = `${localDir}/ministack-${cloudInstance}`;
+const logFile = `${localDir}/ministack-${cloudInstance}.log`;
 
 /** Finds a Python ≥ 3.10 (PYTHON overrides), or explains how to get one. */
 export function findPython(): string {
@@ -114,7 +114,7 @@ async function anyFreePort(): Promise<number> {
 }
 
 /** The configured port must be free; without one, 4566 (the usual emulator port) if free, else any free port. */
-export async function choosePort(configured: number | undefined): Promise<number> {
+export async function choosePort(configured: number | undefined, preferred = 4566): Promise<number> {
   if (configured !== undefined) {
     if (!Number.isInteger(configured) || configured < 1 || configured > 65535) {
       throw new CliError(
@@ -131,7 +131,7 @@ export async function choosePort(configured: number | undefined): Promise<number
     }
     return configured;
   }
-  return (await portIsFree(4566)) ? 4566 : anyFreePort();
+  return (await portIsFree(preferred)) ? preferred : anyFreePort();
 }
 
 /** Health of an emulator endpoint: MiniStack and LocalStack both answer one of these paths. */
@@ -158,7 +158,7 @@ function logTail(lines = 15): string {
 /** Starts the pinned MiniStack on 127.0.0.1 in its own process group and waits until it is healthy. */
 export async function startMiniStack(
   reporter: Reporter,
-  options: { port?: number; timeoutMs?: number } = {},
+  options: { port?: number; timeoutMs?: number; preferredPort?: number } = {},
 ): Promise<CloudState> {
   const existing = readCloudState();
   if (existing?.mode === 'local' && isAlive(existing.pid) && (await checkHealth(existing.endpoint))) {
@@ -166,7 +166,7 @@ export async function startMiniStack(
     return existing;
   }
   await ensureInstalled(reporter);
-  const port = await choosePort(options.port);
+  const port = await choosePort(options.port, options.preferredPort);
   mkdirSync(`${workDir}/tmp`, { recursive: true });
   // Lambda code is unpacked under .local/, inside this repository whose package.json says
   // "type": "module". Node would then load the CommonJS bundles (and the emulator's worker) as ESM
@@ -184,6 +184,9 @@ export async function startMiniStack(
     env: {
       ...process.env,
       BIND_HOST: '127.0.0.1',
+      // Queue URLs and other generated endpoints then name the address we listen on, not "localhost"
+      // (which may resolve to ::1, where nothing listens).
+      MINISTACK_HOST: '127.0.0.1',
       GATEWAY_PORT: String(port),
       SERVICES: MINISTACK_SERVICES.join(','),
       // MiniStack opens an MQTT (IoT) and an SFTP listener by default; the pipeline needs neither.

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { localDir } from '../paths.ts';
+import { cloudInstance, localDir } from '../paths.ts';
 
 /** What `pipeline cloud start` recorded so other commands (and tests) find the same endpoint. */
 export interface CloudState {
@@ -13,7 +13,7 @@ export interface CloudState {
   readonly startedAt: string;
 }
 
-const stateFile = `${localDir}/cloud.json`;
+const stateFile = `${localDir}/cloud-${cloudInstance}.json`;
 
 export function readCloudState(): CloudState | undefined {
   try {

@@ -65,6 +65,6 @@ export async function roundTrip(
   }
   throw new CliError(
     `The probe event ${id} did not arrive in ${tableName} within ${timeoutMs / 1000} s.`,
-    'Check `pipeline status` and the emulator log (.local/ministack.log); messages may be in the recorder DLQ.',
+    'Check `pipeline status` and the emulator log (.local/ministack-<instance>.log); messages may be in the recorder DLQ.',
   );
 }

@@ -158,8 +158,9 @@ async function applyLocalFixups(
 
 /** Removes the stack (real AWS or an external endpoint) with the pinned CLI. */
 export async function destroy(target: Target, options: DeployOptions, reporter: Reporter): Promise<void> {
-  reporter.step(`Destroying stack ${options.stackName}`);
-  await runCdk(
+  reporter.step(`Destroying stack ${options.stackName} on ${target.endpoint ?? `AWS (${target.region})`}`);
+  try {
+    await runCdk(
     [
       'destroy',
       options.stackName,
@@ -169,7 +170,15 @@ export async function destroy(target: Target, options: DeployOptions, reporter: 
       '--context',
       `stackName=${options.stackName}`,
     ],
-    target,
-    reporter,
-  );
+      target,
+      reporter,
+    );
+  } catch (error) {
+    throw new CliError(
+      error instanceof Error ? error.message : String(error),
+      target.kind === 'aws'
+        ? 'No local cloud is running, so this went to AWS: configure credentials (AWS_PROFILE, AWS_REGION) or start the local cloud.'
+        : 'Check that the endpoint is reachable (`pipeline cloud status`).',
+    );
+  }
 }

@@ -1,8 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 
 const configSchema = z.object({
   TABLE_NAME: z.string().min(1),
+  QUEUE_URL: z.string().min(1),
   AWS_REGION: z.string().min(1).default('us-east-1'),
 });
 
@@ -10,3 +12,4 @@ const configSchema = z.object({
 export const config = configSchema.parse(process.env);
 
 export const dynamo = new DynamoDBClient({ region: config.AWS_REGION });
+export const sqs = new SQSClient({ region: config.AWS_REGION });

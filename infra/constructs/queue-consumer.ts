@@ -85,7 +85,12 @@ export class QueueConsumer extends Construct {
       timeout,
       memorySize: props.memorySize ?? 256,
       logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        // Lets the handler schedule a failed record's retry (ChangeMessageVisibility backoff).
+        QUEUE_URL: this.queue.queueUrl,
+        ...props.environment,
+      },
       bundling: {
         minify: true,
         sourceMap: true,
@@ -102,6 +107,7 @@ export class QueueConsumer extends Construct {
           'nodejs22.x is a supported LTS Lambda runtime and the one bundles target (node22); it is pinned on purpose so AWS and the local cloud run the same major. Moving to a newer runtime is a deliberate, tested change.',
       },
     ]);
+    this.queue.grant(this.function, 'sqs:ChangeMessageVisibility');
     this.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: props.batchSize ?? 10,

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, inject, it } from 'vitest';
+import { eventually, testClients } from '../support/aws.ts';
+
+const outputs = inject('stackOutputs');
+const { events, sqs, dynamo } = testClients();
+
+function requireOutput(name: string): string {
+  const value = outputs[name];
+  if (!value) throw new Error(`stack output ${name} missing: ${JSON.stringify(outputs)}`);
+  return value;
+}
+
+async function putOnBus(detailType: string, detail: unknown) {
+  return events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: requireOutput('EventBusName'),
+          Source: 'orders.e2e',
+          DetailType: detailType,
+          Detail: JSON.stringify(detail),
+        },
+      ],
+    }),
+  );
+}
+
+describe('walking skeleton: bus → rule → queue (+DLQ) → Lambda → DynamoDB', () => {
+  it('records an event put on the bus in the table', async () => {
+    // Arrange
+    const id = randomUUID();
+    const envelope = {
+      id,
+      type: 'OrderPlaced',
+      version: 1,
+      source: 'orders.e2e',
+      time: new Date().toISOString(),
+      correlationId: `corr-${id}`,
+      data: { orderId: `order-${id}` },
+    };
+
+    // Act
+    const put = await putOnBus('OrderPlaced', envelope);
+    const item = await eventually(async () => {
+      const found = await dynamo.send(
+        new GetItemCommand({ TableName: requireOutput('RecordedEventsTableName'), Key: { pk: { S: `EVENT#${id}` } } }),
+      );
+      return found.Item;
+    });
+
+    // Assert
+    expect(put.FailedEntryCount).toBe(0);
+    expect(item?.correlationId?.S).toBe(`corr-${id}`);
+    expect(JSON.parse(item?.envelope?.S ?? '{}')).toEqual(envelope);
+  });
+
+  it('moves a poison event to the dead-letter queue after maxReceiveCount failed receives', async () => {
+    // Arrange: a detail that is not an envelope, so the consumer fails it on every receive.
+    const marker = `poison-${randomUUID()}`;
+    const dlqUrl = requireOutput('RecorderDlqUrl');
+    const queueAttributes = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: requireOutput('RecorderQueueUrl'), AttributeNames: ['RedrivePolicy'] }),
+    );
+    const maxReceiveCount = JSON.parse(queueAttributes.Attributes?.RedrivePolicy ?? '{}').maxReceiveCount;
+
+    // Act
+    await putOnBus('OrderPlaced', { marker, notAnEnvelope: true });
+    const dead = await eventually(
+      async () => {
+        const received = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: dlqUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          }),
+        );
+        return received.Messages?.find((m) => m.Body?.includes(marker));
+      },
+      { timeoutMs: 90_000 },
+    );
+
+    // Assert: it arrived intact, and only after the source queue gave up on it.
+    expect(maxReceiveCount).toBe(3);
+    expect(dead, 'poison message never reached the DLQ').toBeDefined();
+    expect(JSON.parse(dead?.Body ?? '{}').detail).toEqual({ marker, notAnEnvelope: true });
+  });
+});

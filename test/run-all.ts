@@ -1,0 +1,35 @@
+/**
+ * `npm test`: every tier in order — unit (no network), then int and e2e against one local cloud that
+ * this script starts and always stops (also on Ctrl-C), unless AWS_ENDPOINT_URL names one already.
+ */
+import { spawnSync } from 'node:child_process';
+import { acquireTestCloud } from './support/local-cloud.ts';
+
+function vitest(...projects: string[]): number {
+  const args = ['vitest', 'run', ...projects.flatMap((p) => ['--project', p])];
+  const result = spawnSync('npx', args, { stdio: 'inherit', env: process.env });
+  return result.status ?? 1;
+}
+
+const started = Date.now();
+let status = vitest('unit');
+if (status === 0) {
+  process.stderr.write('▸ Starting the local cloud for the int and e2e tiers\n');
+  const cloud = await acquireTestCloud();
+  const release = async () => {
+    await cloud.release();
+  };
+  const onSignal = async () => {
+    await release();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    status = vitest('int', 'e2e');
+  } finally {
+    await release();
+  }
+}
+process.stderr.write(`▸ All tiers ${status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+process.exit(status);

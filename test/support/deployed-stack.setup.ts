@@ -1,0 +1,21 @@
+import type { TestProject } from 'vitest/node';
+import { resolveTarget } from '../../cli/cloud/target.ts';
+import { deploy } from '../../cli/deploy/deploy.ts';
+import { createReporter } from '../../cli/output.ts';
+import { acquireTestCloud, setTestEnvironment } from './local-cloud.ts';
+
+export const TEST_STACK = process.env.PIPELINE_TEST_STACK ?? 'OrderPipeline-e2e';
+
+/**
+ * vitest globalSetup of the e2e tier: a local cloud with the real stack deployed to it by the same
+ * code path as `pipeline deploy`; tests get its endpoint and outputs.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const cloud = await acquireTestCloud();
+  setTestEnvironment(cloud.endpoint);
+  const target = resolveTarget();
+  const result = await deploy(target, { stackName: TEST_STACK, stage: 'dev' }, createReporter());
+  project.provide('endpoint', cloud.endpoint);
+  project.provide('stackOutputs', result.outputs);
+  return cloud.release;
+}

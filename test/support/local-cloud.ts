@@ -1,0 +1,33 @@
+import { startMiniStack, stopMiniStack } from '../../cli/cloud/ministack.ts';
+import { createReporter } from '../../cli/output.ts';
+
+/**
+ * The local cloud used by the int and e2e tiers: AWS_ENDPOINT_URL if the caller set one (LocalStack,
+ * an emulator elsewhere, a cloud started by test/run-all.ts), otherwise a MiniStack of its own,
+ * instance "test", so a developer's running `pipeline up` is never touched.
+ */
+export async function acquireTestCloud(): Promise<{ endpoint: string; release: () => Promise<void> }> {
+  const existing = process.env.AWS_ENDPOINT_URL;
+  if (existing) return { endpoint: existing, release: async () => {} };
+  process.env.PIPELINE_CLOUD_INSTANCE = 'test';
+  const reporter = createReporter();
+  const state = await startMiniStack(reporter, { preferredPort: 4577 });
+  setTestEnvironment(state.endpoint);
+  return {
+    endpoint: state.endpoint,
+    release: async () => {
+      await stopMiniStack(reporter);
+    },
+  };
+}
+
+/** Points every SDK client created in this process (and its children) at the emulator. */
+export function setTestEnvironment(endpoint: string): void {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? '000000000000',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+}
