@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCloudCommands } from './commands/cloud.ts';
 import { registerStackCommands } from './commands/stack.ts';
 import { CliError } from './output.ts';
@@ -22,6 +23,7 @@ const program = new Command('pipeline')
 
 registerCloudCommands(program);
 registerStackCommands(program);
+registerCatalogCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliError) {
