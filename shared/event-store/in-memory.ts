@@ -1,0 +1,170 @@
+import type { EventEnvelope } from '../events/envelope.ts';
+import {
+  appendFingerprint,
+  DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+  encodeCursor,
+  epochSeconds,
+  type IdempotencyRecord,
+  jsonCopy,
+  readEveryPage,
+  resolveRead,
+  type ValidAppend,
+  validateAppends,
+  validateSnapshotVersion,
+  validateStreamId,
+} from './core.ts';
+import { ConcurrencyError, DuplicateError } from './errors.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  ReadOptions,
+  ReadPage,
+  SingleAppendOptions,
+  Snapshot,
+  StoredEvent,
+  StreamAppend,
+  Upcaster,
+} from './port.ts';
+
+/** Dependencies and limits of {@link InMemoryEventStore}; all optional. */
+export interface InMemoryEventStoreOptions {
+  /** Applied to every event read. @default identity */
+  readonly upcast?: Upcaster;
+  /** Source of `recordedAt`, `savedAt` and idempotency expiry. @default () => new Date() */
+  readonly clock?: () => Date;
+  /** How long an idempotency key is remembered. @default 15 days */
+  readonly idempotencyTtlSeconds?: number;
+  /**
+   * Pages are cut at this many bytes of serialized events, like DynamoDB's 1 MB query pages, so paging
+   * code is exercised in unit tests too.
+   * @default 1048576
+   */
+  readonly pageSizeBytes?: number;
+}
+
+/**
+ * Event store held in process memory, with the same semantics as the DynamoDB adapter: contiguous
+ * versions, optimistic concurrency, idempotent appends, JSON round trips on the way in and out.
+ * For unit tests and local tools; nothing survives the process.
+ */
+export class InMemoryEventStore implements EventStore {
+  private readonly streams = new Map<string, StoredEvent[]>();
+  private readonly snapshots = new Map<string, Snapshot>();
+  private readonly idempotency = new Map<string, { record: IdempotencyRecord; expiresAt: number }>();
+  private readonly upcast: Upcaster;
+  private readonly clock: () => Date;
+  private readonly ttlSeconds: number;
+  private readonly pageSizeBytes: number;
+
+  constructor(options: InMemoryEventStoreOptions = {}) {
+    this.upcast = options.upcast ?? ((event) => event);
+    this.clock = options.clock ?? (() => new Date());
+    this.ttlSeconds = options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
+    this.pageSizeBytes = options.pageSizeBytes ?? 1024 * 1024;
+  }
+
+  async append(
+    streamId: string,
+    events: readonly EventEnvelope[],
+    options: SingleAppendOptions,
+  ): Promise<AppendResult> {
+    const { expectedVersion, ...rest } = options;
+    const results = await this.appendMany([{ streamId, events, expectedVersion }], rest);
+    return results[0] as AppendResult;
+  }
+
+  // No await between the checks and the writes: the whole append happens in one turn of the event loop,
+  // which is what makes it atomic here.
+  async appendMany(appends: readonly StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
+    const { idempotencyKey } = options;
+    const valid = validateAppends(appends, idempotencyKey);
+    const fingerprint = appendFingerprint(valid);
+    const now = this.clock();
+    if (idempotencyKey !== undefined) {
+      const earlier = this.rememberedResults(idempotencyKey, fingerprint, now);
+      if (earlier) return earlier;
+    }
+    for (const append of valid) {
+      const actual = this.streams.get(append.streamId)?.length ?? 0;
+      if (actual !== append.expectedVersion) {
+        throw new ConcurrencyError(append.streamId, append.expectedVersion, actual);
+      }
+    }
+    const results = valid.map((append) => this.write(append, now.toISOString()));
+    if (idempotencyKey !== undefined) {
+      const record = { fingerprint, results: results.map(({ events: _, ...range }) => range) };
+      this.idempotency.set(idempotencyKey, { record, expiresAt: epochSeconds(now) + this.ttlSeconds });
+    }
+    return jsonCopy(results);
+  }
+
+  async read(streamId: string, options: ReadOptions = {}): Promise<ReadPage> {
+    const { from, limit } = resolveRead(streamId, options);
+    const stream = this.streams.get(streamId) ?? [];
+    const events: StoredEvent[] = [];
+    let bytes = 0;
+    for (const stored of stream.slice(from - 1, from - 1 + limit)) {
+      bytes += Buffer.byteLength(JSON.stringify(stored));
+      if (events.length > 0 && bytes > this.pageSizeBytes) break;
+      events.push(stored);
+    }
+    const upcast = events.map((stored) => ({
+      ...jsonCopy(stored),
+      event: this.upcast(jsonCopy(stored.event)),
+    }));
+    const next = from + events.length;
+    return next <= stream.length
+      ? { events: upcast, nextCursor: encodeCursor(streamId, next) }
+      : { events: upcast };
+  }
+
+  readAll(streamId: string, fromVersion = 1): AsyncIterable<StoredEvent> {
+    return readEveryPage((options) => this.read(streamId, options), fromVersion);
+  }
+
+  async saveSnapshot<State>(streamId: string, version: number, state: State): Promise<void> {
+    validateSnapshotVersion(streamId, version);
+    const current = this.snapshots.get(streamId);
+    if (current && current.version > version) return;
+    const savedAt = this.clock().toISOString();
+    this.snapshots.set(streamId, { streamId, version, state: jsonCopy(state), savedAt });
+  }
+
+  async loadSnapshot<State = unknown>(streamId: string): Promise<Snapshot<State> | undefined> {
+    validateStreamId(streamId);
+    const snapshot = this.snapshots.get(streamId);
+    return snapshot && (jsonCopy(snapshot) as Snapshot<State>);
+  }
+
+  private write(append: ValidAppend, recordedAt: string): AppendResult {
+    const stream = this.streams.get(append.streamId) ?? [];
+    const stored = append.events.map((event, i) => ({
+      streamId: append.streamId,
+      streamVersion: append.expectedVersion + i + 1,
+      recordedAt,
+      event: jsonCopy(event),
+    }));
+    stream.push(...stored);
+    this.streams.set(append.streamId, stream);
+    return {
+      streamId: append.streamId,
+      fromVersion: append.expectedVersion + 1,
+      toVersion: append.expectedVersion + stored.length,
+      events: stored,
+    };
+  }
+
+  /** The first append's results when the key was used for this same append; throws when for another. */
+  private rememberedResults(key: string, fingerprint: string, now: Date): AppendResult[] | undefined {
+    const entry = this.idempotency.get(key);
+    if (!entry || entry.expiresAt <= epochSeconds(now)) return undefined;
+    if (entry.record.fingerprint !== fingerprint) throw new DuplicateError(key);
+    return entry.record.results.map((range) => ({
+      ...range,
+      events: jsonCopy(
+        (this.streams.get(range.streamId) ?? []).slice(range.fromVersion - 1, range.toVersion),
+      ),
+    }));
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Event store: the port, its errors, the in-memory and DynamoDB adapters, and the helpers command
+ * handlers use (`loadAggregate`, `retryOnConflict`).
+ */
+
+export {
+  DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+  MAX_APPEND_BYTES,
+  MAX_TRANSACTION_ITEMS,
+  transactionItemCount,
+} from './core.ts';
+export { DynamoDbEventStore, type DynamoDbEventStoreOptions } from './dynamodb.ts';
+export {
+  EVENT_STORE_KEYS,
+  EVENT_STORE_PREFIXES,
+  type ItemImage,
+  isEventItem,
+  storedEventFromItem,
+} from './dynamodb-items.ts';
+export { createEventStoreTable } from './dynamodb-table.ts';
+export { ConcurrencyError, DuplicateError } from './errors.ts';
+export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory.ts';
+export { type AggregateOptions, type LoadedAggregate, loadAggregate } from './load-aggregate.ts';
+export type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  ReadOptions,
+  ReadPage,
+  SingleAppendOptions,
+  Snapshot,
+  StoredEvent,
+  StreamAppend,
+  Upcaster,
+} from './port.ts';
+export { type RetryOnConflictOptions, retryOnConflict } from './retry.ts';

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
+import {
+  EVENT_STORE_KEYS,
+  eventKey,
+  isEventItem,
+  storedEventFromItem,
+} from '../../shared/event-store/dynamodb-items.ts';
+import { createEventStoreTable } from '../../shared/event-store/dynamodb-table.ts';
+import { describeEventStoreContract } from '../contract/event-store.contract.ts';
+import { aStreamId, someEvents } from '../contract/event-store.fixtures.ts';
+
+const endpoint = process.env.AWS_ENDPOINT_URL;
+const client = new DynamoDBClient({
+  region: 'us-east-1',
+  ...(endpoint ? { endpoint } : {}),
+  credentials: { accessKeyId: '000000000000', secretAccessKey: 'test' },
+});
+const tableName = `event-store-int-${randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+  await createEventStoreTable(client, tableName);
+});
+
+afterAll(async () => {
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+  client.destroy();
+});
+
+describeEventStoreContract('DynamoDB', async (options = {}) => ({
+  store: new DynamoDbEventStore({ client, tableName, ...options }),
+}));
+
+describe('DynamoDB event store items', () => {
+  it('stores each event as an item the outbox can rebuild from its new image alone', async () => {
+    const store = new DynamoDbEventStore({ client, tableName });
+    const streamId = aStreamId();
+    const { events } = await store.append(streamId, someEvents(1), { expectedVersion: 0 });
+
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: eventKey(streamId, 1) }),
+    );
+
+    expect(Item?.[EVENT_STORE_KEYS.sortKey]?.S).toBe('E#0000000001');
+    expect(Item).toMatchObject({
+      type: { S: 'OrderPlaced' },
+      version: { N: '1' },
+      streamVersion: { N: '1' },
+    });
+    expect(Item && isEventItem(Item)).toBe(true);
+    expect(Item && storedEventFromItem(Item)).toEqual(events[0]);
+  });
+});
