@@ -10,4 +10,6 @@ export const localDir = process.env.PIPELINE_LOCAL_DIR ?? `${repoRoot}.local`;
  * Several local clouds can coexist (your `pipeline up` and the one `npm test` starts): each instance
  * has its own state file, working directory and log. The virtualenv is shared.
  */
-export const cloudInstance = process.env.PIPELINE_CLOUD_INSTANCE ?? 'default';
+export function cloudInstance(): string {
+  return process.env.PIPELINE_CLOUD_INSTANCE ?? 'default';
+}

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, type Reporter } from '../output.ts';
@@ -31,8 +31,8 @@ export const MINISTACK_SERVICES = [
 
 const venvDir = `${localDir}/venv`;
 const ministackBin = `${venvDir}/bin/ministack`;
-const workDir = `${localDir}/ministack-${cloudInstance}`;
-const logFile = `${localDir}/ministack-${cloudInstance}.log`;
+const workDirOf = () => `${localDir}/ministack-${cloudInstance()}`;
+const logFileOf = () => `${localDir}/ministack-${cloudInstance()}.log`;
 
 /** Finds a Python ≥ 3.10 (PYTHON overrides), or explains how to get one. */
 export function findPython(): string {
@@ -149,7 +149,7 @@ export async function checkHealth(endpoint: string, timeoutMs = 2000): Promise<b
 
 function logTail(lines = 15): string {
   try {
-    return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return readFileSync(logFileOf(), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '(no log written)';
   }
@@ -166,6 +166,8 @@ export async function startMiniStack(
     return existing;
   }
   await ensureInstalled(reporter);
+  const workDir = workDirOf();
+  const logFile = logFileOf();
   const port = await choosePort(options.port, options.preferredPort);
   mkdirSync(`${workDir}/tmp`, { recursive: true });
   // Lambda code is unpacked under .local/, inside this repository whose package.json says
@@ -203,7 +205,8 @@ export async function startMiniStack(
   const pid = child.pid;
   if (!pid) throw new CliError(`Could not start ${ministackBin}.`, 'Run `pipeline cloud reset --reinstall`.');
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const timeoutMs = options.timeoutMs ?? Number(process.env.PIPELINE_CLOUD_START_TIMEOUT_MS ?? 60_000);
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) {
       throw new CliError(
@@ -228,7 +231,7 @@ export async function startMiniStack(
   }
   await killTree(pid);
   throw new CliError(
-    `MiniStack did not become healthy within ${(options.timeoutMs ?? 60_000) / 1000} s. Last log lines:\n${logTail()}`,
+    `MiniStack did not become healthy within ${timeoutMs / 1000} s. Last log lines:\n${logTail()}`,
     `See ${logFile}; try \`pipeline cloud start\` again or a different --port.`,
   );
 }
@@ -304,4 +307,9 @@ export async function resetMiniStack(endpoint: string): Promise<void> {
       'Only a MiniStack endpoint can be reset this way; `pipeline cloud stop && pipeline cloud start` always works.',
     );
   }
+}
+
+/** Removes the virtualenv so the next start installs the pinned MiniStack afresh. */
+export function uninstall(): void {
+  rmSync(venvDir, { recursive: true, force: true });
 }

@@ -13,11 +13,11 @@ export interface CloudState {
   readonly startedAt: string;
 }
 
-const stateFile = `${localDir}/cloud-${cloudInstance}.json`;
+const stateFile = () => `${localDir}/cloud-${cloudInstance()}.json`;
 
 export function readCloudState(): CloudState | undefined {
   try {
-    return JSON.parse(readFileSync(stateFile, 'utf8')) as CloudState;
+    return JSON.parse(readFileSync(stateFile(), 'utf8')) as CloudState;
   } catch {
     return undefined;
   }
@@ -25,11 +25,11 @@ export function readCloudState(): CloudState | undefined {
 
 export function writeCloudState(state: CloudState): void {
   mkdirSync(localDir, { recursive: true });
-  writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  writeFileSync(stateFile(), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 export function clearCloudState(): void {
-  rmSync(stateFile, { force: true });
+  rmSync(stateFile(), { force: true });
 }
 
 /** True when a process with this id exists (signal 0 only checks). */

@@ -28,7 +28,9 @@ export function registerCatalogCommands(program: Command): void {
 
   catalog
     .command('export')
-    .description('Write one JSON Schema per event and version (<Type>.v<N>.json), e.g. for the EventBridge Schema Registry')
+    .description(
+      'Write one JSON Schema per event and version (<Type>.v<N>.json), e.g. for the EventBridge Schema Registry',
+    )
     .addOption(
       new Option('--format <format>', 'jsonschema = draft-04, what the Schema Registry accepts')
         .choices(Object.keys(formats))

@@ -5,6 +5,7 @@ import {
   resetMiniStack,
   startMiniStack,
   stopMiniStack,
+  uninstall,
 } from '../cloud/ministack.ts';
 import {
   type CloudState,
@@ -92,8 +93,21 @@ export function registerCloudCommands(program: Command): void {
   cloud
     .command('reset')
     .description('Wipe every resource and message in the local cloud (keeps it running)')
-    .action(async (_options: unknown, command: Command) => {
+    .option(
+      '--reinstall',
+      'instead: stop the local cloud and delete its virtualenv; the next start reinstalls it',
+    )
+    .action(async (options: { reinstall?: boolean }, command: Command) => {
       const { reporter } = globals(command);
+      if (options.reinstall) {
+        await stopMiniStack(reporter);
+        uninstall();
+        reporter.result(
+          { reinstalled: false, removed: true },
+          () => 'Emulator removed; `pipeline cloud start` reinstalls it.',
+        );
+        return;
+      }
       const state = readCloudState();
       const endpoint = process.env.AWS_ENDPOINT_URL ?? state?.endpoint;
       if (!endpoint || (state?.mode === 'local' && !isAlive(state.pid))) {

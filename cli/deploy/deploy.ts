@@ -161,15 +161,15 @@ export async function destroy(target: Target, options: DeployOptions, reporter: 
   reporter.step(`Destroying stack ${options.stackName} on ${target.endpoint ?? `AWS (${target.region})`}`);
   try {
     await runCdk(
-    [
-      'destroy',
-      options.stackName,
-      '--force',
-      '--context',
-      `stage=${options.stage}`,
-      '--context',
-      `stackName=${options.stackName}`,
-    ],
+      [
+        'destroy',
+        options.stackName,
+        '--force',
+        '--context',
+        `stage=${options.stage}`,
+        '--context',
+        `stackName=${options.stackName}`,
+      ],
       target,
       reporter,
     );

@@ -20,7 +20,8 @@ export function backoffSeconds(
 ): number {
   const base = policy.baseSeconds ?? 2;
   const max = Math.min(policy.maxSeconds ?? 900, SQS_MAX_VISIBILITY_SECONDS);
-  const attempt = Math.max(1, Math.floor(receiveCount));
+  // A missing or garbled ApproximateReceiveCount counts as the first attempt.
+  const attempt = Number.isFinite(receiveCount) ? Math.max(1, Math.floor(receiveCount)) : 1;
   const ceiling = Math.min(max, base * 2 ** (attempt - 1));
   return Math.max(1, Math.round(ceiling / 2 + random() * (ceiling / 2)));
 }

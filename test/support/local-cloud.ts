@@ -9,7 +9,7 @@ import { createReporter } from '../../cli/output.ts';
 export async function acquireTestCloud(): Promise<{ endpoint: string; release: () => Promise<void> }> {
   const existing = process.env.AWS_ENDPOINT_URL;
   if (existing) return { endpoint: existing, release: async () => {} };
-  process.env.PIPELINE_CLOUD_INSTANCE = 'test';
+  process.env.PIPELINE_CLOUD_INSTANCE = process.env.PIPELINE_TEST_CLOUD_INSTANCE ?? 'test';
   const reporter = createReporter();
   const state = await startMiniStack(reporter, { preferredPort: 4577 });
   setTestEnvironment(state.endpoint);
