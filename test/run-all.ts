@@ -31,5 +31,7 @@ if (status === 0) {
     await release();
   }
 }
-process.stderr.write(`▸ All tiers ${status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+process.stderr.write(
+  `▸ All tiers ${status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s\n`,
+);
 process.exit(status);

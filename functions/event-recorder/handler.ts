@@ -15,13 +15,22 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     try {
       const envelope = envelopeFromSqsBody(record.body);
       const outcome = await recordEvent(dynamo, config.TABLE_NAME, envelope);
-      console.log(JSON.stringify({ level: 'INFO', outcome, eventId: envelope.id, messageId: record.messageId }));
+      console.log(
+        JSON.stringify({ level: 'INFO', outcome, eventId: envelope.id, messageId: record.messageId }),
+      );
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       const retryInSeconds = await delayRetry(sqs, config.QUEUE_URL, record);
       const receiveCount = record.attributes.ApproximateReceiveCount;
       console.log(
-        JSON.stringify({ level: 'ERROR', outcome: 'failed', messageId: record.messageId, reason, receiveCount, retryInSeconds }),
+        JSON.stringify({
+          level: 'ERROR',
+          outcome: 'failed',
+          messageId: record.messageId,
+          reason,
+          receiveCount,
+          retryInSeconds,
+        }),
       );
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }

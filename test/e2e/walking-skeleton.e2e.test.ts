@@ -47,7 +47,10 @@ describe('walking skeleton: bus → rule → queue (+DLQ) → Lambda → DynamoD
     const put = await putOnBus('OrderPlaced', envelope);
     const item = await eventually(async () => {
       const found = await dynamo.send(
-        new GetItemCommand({ TableName: requireOutput('RecordedEventsTableName'), Key: { pk: { S: `EVENT#${id}` } } }),
+        new GetItemCommand({
+          TableName: requireOutput('RecordedEventsTableName'),
+          Key: { pk: { S: `EVENT#${id}` } },
+        }),
       );
       return found.Item;
     });
@@ -63,7 +66,10 @@ describe('walking skeleton: bus → rule → queue (+DLQ) → Lambda → DynamoD
     const marker = `poison-${randomUUID()}`;
     const dlqUrl = requireOutput('RecorderDlqUrl');
     const queueAttributes = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: requireOutput('RecorderQueueUrl'), AttributeNames: ['RedrivePolicy'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: requireOutput('RecorderQueueUrl'),
+        AttributeNames: ['RedrivePolicy'],
+      }),
     );
     const maxReceiveCount = JSON.parse(queueAttributes.Attributes?.RedrivePolicy ?? '{}').maxReceiveCount;
 
