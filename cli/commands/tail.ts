@@ -1,0 +1,75 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Command } from 'commander';
+import { requiredOutput, stackContext } from '../ops/stack-context.ts';
+import { openTap, type TailedEvent } from '../ops/tail.ts';
+import { globals } from './common.ts';
+
+const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)];
+
+function render(event: TailedEvent): string {
+  const ids = [
+    `id=${event.id}`,
+    event.correlationId ? `corr=${event.correlationId}` : '',
+    event.causationId ? `cause=${event.causationId}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return `${event.time}  ${event.type.padEnd(26)} ${event.source.padEnd(22)} ${ids}`;
+}
+
+export function registerTailCommand(program: Command): void {
+  program
+    .command('tail')
+    .description(
+      'Follow live events on the bus through a temporary rule → queue (removed on exit, also on Ctrl-C).\n' +
+        'With --json, prints one JSON object per event (NDJSON).',
+    )
+    .option('--type <types>', 'only these detail-types (comma-separated or repeated)', list)
+    .option('--source <sources>', 'only these sources (default: every orders.* source)', list)
+    .option('--max <n>', 'stop after this many events')
+    .option('--timeout <seconds>', 'stop after this many seconds')
+    .action(
+      async (
+        options: { type?: string[]; source?: string[]; max?: string; timeout?: string },
+        command: Command,
+      ) => {
+        const { reporter, stackName, json } = globals(command);
+        const context = await stackContext(stackName);
+        const busName = requiredOutput(context, 'EventBusName');
+        const clients = {
+          sqs: new SQSClient({ region: context.target.region }),
+          events: new EventBridgeClient({ region: context.target.region }),
+        };
+        const tap = await openTap(clients, busName, {
+          ...(options.type ? { types: options.type } : {}),
+          ...(options.source ? { sources: options.source } : {}),
+        });
+        let stopping = false;
+        const stop = () => {
+          stopping = true;
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        const max = options.max ? Number(options.max) : Number.POSITIVE_INFINITY;
+        const deadline = options.timeout
+          ? Date.now() + Number(options.timeout) * 1000
+          : Number.POSITIVE_INFINITY;
+        reporter.step(`Tailing ${busName} (rule ${tap.ruleName}); Ctrl-C to stop`);
+        let seen = 0;
+        try {
+          while (!stopping && seen < max && Date.now() < deadline) {
+            for (const event of await tap.next(1)) {
+              seen += 1;
+              process.stdout.write(`${json ? JSON.stringify(event) : render(event)}\n`);
+              if (seen >= max) break;
+            }
+          }
+        } finally {
+          reporter.step(`Removing rule ${tap.ruleName} and its queue`);
+          await tap.close();
+        }
+        reporter.step(`${seen} event(s) seen`);
+      },
+    );
+}

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ValidationError } from '../../shared/errors/pipeline-error.ts';
+import { definitionOf, type EventType, eventTypes, isEventType } from '../../shared/events/catalog.ts';
+import { type PutEventsEntry, toPutEventsEntry } from '../../shared/events/eventbridge.ts';
+import { createEvent } from '../../shared/events/registry.ts';
+import { nearestNames } from '../../shared/events/suggest.ts';
+import { CliError } from '../output.ts';
+
+/** Outcome of one injected event. */
+export interface InjectedEvent {
+  readonly eventId: string;
+  readonly correlationId: string;
+  readonly status: 'accepted' | 'failed';
+  readonly eventBridgeId?: string;
+  readonly error?: string;
+}
+
+/** Checks the type against the catalog; a typo gets the nearest names. */
+export function catalogType(name: string): EventType {
+  if (isEventType(name)) return name;
+  const near = nearestNames(name, eventTypes);
+  throw new CliError(
+    `Unknown event type "${name}".`,
+    near.length > 0
+      ? `Did you mean ${near.join(', ')}? \`pipeline catalog\` lists every type.`
+      : '`pipeline catalog` lists every type.',
+  );
+}
+
+/**
+ * Replaces `{{seq}}` and `{{uuid}}` in every string of the data, so `--count` can make distinct
+ * orders from one template (e.g. "orderId": "ord-{{seq}}").
+ */
+export function fillPlaceholders(value: unknown, seq: number): unknown {
+  if (typeof value === 'string') {
+    return value.replaceAll('{{seq}}', String(seq)).replaceAll('{{uuid}}', () => randomUUID());
+  }
+  if (Array.isArray(value)) return value.map((v) => fillPlaceholders(v, seq));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillPlaceholders(v, seq)]));
+  }
+  return value;
+}
+
+/** The data template: `--data`, `--file` contents, or the catalog example (distinct orderIds when counting). */
+export function dataTemplate(
+  type: EventType,
+  source: { data?: string; example?: boolean },
+  count: number,
+): unknown {
+  if (source.data !== undefined) {
+    try {
+      return JSON.parse(source.data);
+    } catch (error) {
+      throw new CliError(
+        `--data is not valid JSON: ${(error as Error).message}`,
+        'Quote it for the shell: --data \'{"orderId":"o-1"}\'',
+      );
+    }
+  }
+  if (!source.example) {
+    throw new CliError('No event data given.', 'Pass --data JSON, --file FILE, or --example.', 2);
+  }
+  const example = definitionOf(type).example as Record<string, unknown>;
+  if (count > 1 && typeof example.orderId === 'string')
+    return { ...example, orderId: `${example.orderId}-{{uuid}}` };
+  return example;
+}
+
+/** Builds and validates every event before anything is sent: bad input sends nothing. */
+export function buildEvents(type: EventType, template: unknown, count: number, correlationId?: string) {
+  return Array.from({ length: count }, (_, i) => {
+    const data = fillPlaceholders(template, i + 1);
+    try {
+      return createEvent(type, data as never, { correlationId: correlationId ?? randomUUID() });
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        throw new CliError(
+          `Invalid ${type} event: ${error.message}`,
+          `\`pipeline inject ${type} --example --dry-run --json\` shows a valid event.`,
+        );
+      }
+      throw error;
+    }
+  });
+}
+
+/** PutEvents in batches of 10 at about `rate` events per second; reports every entry's outcome. */
+export async function putAll(
+  client: EventBridgeClient,
+  busName: string,
+  events: ReturnType<typeof buildEvents>,
+  options: { rate?: number; onProgress?: (done: number) => void } = {},
+): Promise<InjectedEvent[]> {
+  const results: InjectedEvent[] = [];
+  const batchSize = options.rate && options.rate < 10 ? Math.max(1, Math.floor(options.rate)) : 10;
+  for (let start = 0; start < events.length; start += batchSize) {
+    const batch = events.slice(start, start + batchSize);
+    const began = Date.now();
+    const entries: PutEventsEntry[] = batch.map((e) => toPutEventsEntry(e, busName));
+    const response = await client.send(new PutEventsCommand({ Entries: entries }));
+    batch.forEach((event, i) => {
+      const entry = response.Entries?.[i];
+      const failed = Boolean(entry?.ErrorCode) || !entry?.EventId;
+      results.push({
+        eventId: event.id,
+        correlationId: event.correlationId,
+        status: failed ? 'failed' : 'accepted',
+        ...(entry?.EventId ? { eventBridgeId: entry.EventId } : {}),
+        ...(failed
+          ? { error: `${entry?.ErrorCode ?? 'NoEntry'}: ${entry?.ErrorMessage ?? 'no result for entry'}` }
+          : {}),
+      });
+    });
+    options.onProgress?.(results.length);
+    if (options.rate) {
+      const due = (batch.length / options.rate) * 1000 - (Date.now() - began);
+      if (due > 0) await sleep(due);
+    }
+  }
+  return results;
+}
