@@ -43,7 +43,8 @@ export function expectedRedrivePolicies(template: { Resources?: Record<string, T
 
 /** What one fix-up found and did. */
 export interface FixupResult {
-  readonly queueLogicalId: string;
+  /** Logical id of the resource concerned. */
+  readonly resource: string;
   readonly action: 'ok' | 'patched';
   readonly detail: string;
 }
@@ -71,7 +72,7 @@ export async function ensureRedrivePolicies(
     );
     if (live.Attributes?.RedrivePolicy) {
       results.push({
-        queueLogicalId: expectation.queueLogicalId,
+        resource: expectation.queueLogicalId,
         action: 'ok',
         detail: 'RedrivePolicy present',
       });
@@ -89,7 +90,7 @@ export async function ensureRedrivePolicies(
     );
     const detail = `emulator dropped the template's RedrivePolicy; re-applied through SetQueueAttributes (maxReceiveCount ${expectation.maxReceiveCount}). AWS deploys are unaffected.`;
     reporter.warn(`local-cloud fix-up: ${expectation.queueLogicalId}: ${detail}`);
-    results.push({ queueLogicalId: expectation.queueLogicalId, action: 'patched', detail });
+    results.push({ resource: expectation.queueLogicalId, action: 'patched', detail });
   }
   return results;
 }

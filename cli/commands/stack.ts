@@ -12,10 +12,12 @@ function renderDeploy(result: DeployResult): string {
   const lines = [
     `Stack ${result.stackName} deployed to ${result.endpoint ?? 'AWS'} in ${result.seconds} s`,
     `Resources verified: ${result.resources.verified}/${result.resources.total}` +
-      (result.resources.notChecked ? ` (${result.resources.notChecked} of types the CLI cannot probe)` : ''),
+      (result.resources.notChecked
+        ? ` (${result.resources.notChecked} not probed: ${result.resources.notCheckedTypes.join(', ')})`
+        : ''),
   ];
   for (const fixup of result.fixups.filter((f) => f.action === 'patched')) {
-    lines.push(`Local fix-up: ${fixup.queueLogicalId}: ${fixup.detail}`);
+    lines.push(`Local fix-up: ${fixup.resource}: ${fixup.detail}`);
   }
   lines.push('', 'Outputs:', table(Object.entries(result.outputs).map(([k, v]) => [`  ${k}`, v])));
   return lines.join('\n');

@@ -3,8 +3,14 @@ import { readFileSync } from 'node:fs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ensureRedrivePolicies, type FixupResult } from '../cloud/fixups.ts';
 import { LOCAL_ACCOUNT, type Target } from '../cloud/target.ts';
+import {
+  createStrippedResources,
+  MINISTACK_UNSUPPORTED_TYPES,
+  patchAssembly,
+  type StrippedResource,
+} from '../cloud/template-patches.ts';
 import { CliError, type Reporter } from '../output.ts';
-import { localDir, repoRoot } from '../paths.ts';
+import { cloudInstance, localDir, repoRoot } from '../paths.ts';
 import { describeStack, type ResourceCheck, verifyStackResources } from './verify.ts';
 
 export interface DeployOptions {
@@ -18,7 +24,13 @@ export interface DeployResult {
   readonly endpoint?: string;
   readonly seconds: number;
   readonly outputs: Record<string, string>;
-  readonly resources: { readonly verified: number; readonly notChecked: number; readonly total: number };
+  readonly resources: {
+    readonly verified: number;
+    readonly notChecked: number;
+    readonly total: number;
+    /** Resource types no service API is asked about (policies, metadata…), for transparency. */
+    readonly notCheckedTypes: readonly string[];
+  };
   readonly fixups: readonly FixupResult[];
 }
 
@@ -82,6 +94,8 @@ export async function deploy(
     const environment = target.kind === 'aws' ? [] : [`aws://${LOCAL_ACCOUNT}/${target.region}`];
     await runCdk(['bootstrap', ...environment], target, reporter);
   }
+  const context = ['--context', `stage=${options.stage}`, '--context', `stackName=${options.stackName}`];
+  const assembly = await assemblyFor(target, context, reporter);
   reporter.step(`Deploying stack ${options.stackName} (stage ${options.stage}) to ${where}`);
   const outputsFile = `${localDir}/outputs.json`;
   try {
@@ -89,12 +103,9 @@ export async function deploy(
       [
         'deploy',
         options.stackName,
+        ...(assembly ? ['--app', assembly.dir] : context),
         '--require-approval',
         'never',
-        '--context',
-        `stage=${options.stage}`,
-        '--context',
-        `stackName=${options.stackName}`,
         '--outputs-file',
         outputsFile,
         '--progress',
@@ -129,7 +140,7 @@ export async function deploy(
       'This is an emulator or permissions problem; `pipeline cloud reset` then `pipeline deploy` retries from scratch.',
     );
   }
-  const fixups = await applyLocalFixups(target, options.stackName, checks, reporter);
+  const fixups = await applyLocalFixups(target, options.stackName, checks, reporter, assembly);
   return {
     stackName: options.stackName,
     target: target.kind,
@@ -140,9 +151,34 @@ export async function deploy(
       verified: checks.filter((c) => c.status === 'exists').length,
       notChecked: checks.filter((c) => c.status === 'not-checked').length,
       total: checks.length,
+      notCheckedTypes: [
+        ...new Set(checks.filter((c) => c.status === 'not-checked').map((c) => c.type)),
+      ].sort(),
     },
     fixups,
   };
+}
+
+/**
+ * MiniStack only: synthesizes into a private assembly and takes out resource types its CloudFormation
+ * rejects (they are created through their APIs after the deploy). Other targets deploy the app as is.
+ */
+async function assemblyFor(
+  target: Target,
+  context: string[],
+  reporter: Reporter,
+): Promise<{ dir: string; stripped: StrippedResource[] } | undefined> {
+  if (target.kind === 'aws' || !target.endpoint) return undefined;
+  const isMiniStack = await fetch(`${target.endpoint}/_ministack/health`, {
+    signal: AbortSignal.timeout(2000),
+  })
+    .then((r) => r.ok)
+    .catch(() => false);
+  if (!isMiniStack) return undefined;
+  const dir = `${localDir}/cdk.out-${cloudInstance()}`;
+  reporter.step('Synthesizing the CDK app (cdk-nag checks included)');
+  await runCdk(['synth', '--quiet', ...context, '--output', dir], target, reporter);
+  return { dir, stripped: patchAssembly(dir, MINISTACK_UNSUPPORTED_TYPES) };
 }
 
 async function applyLocalFixups(
@@ -150,10 +186,22 @@ async function applyLocalFixups(
   stackName: string,
   checks: ResourceCheck[],
   reporter: Reporter,
+  assembly: { dir: string; stripped: StrippedResource[] } | undefined,
 ): Promise<FixupResult[]> {
   if (target.kind === 'aws') return [];
-  const template = JSON.parse(readFileSync(`${repoRoot}cdk.out/${stackName}.template.json`, 'utf8'));
-  return ensureRedrivePolicies(target, template, checks, reporter);
+  const templatePath = `${assembly?.dir ?? `${repoRoot}cdk.out`}/${stackName}.template.json`;
+  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
+  const results = await ensureRedrivePolicies(target, template, checks, reporter);
+  const stripped = assembly?.stripped ?? [];
+  const notes = await createStrippedResources(target, stripped, checks, reporter);
+  return [
+    ...results,
+    ...stripped.map((r, i) => ({
+      resource: r.logicalId,
+      action: 'patched' as const,
+      detail: notes[i] ?? 'created via API',
+    })),
+  ];
 }
 
 /** Removes the stack (real AWS or an external endpoint) with the pinned CLI. */
