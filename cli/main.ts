@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCloudCommands } from './commands/cloud.ts';
-import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerInjectCommand } from './commands/inject.ts';
 import { registerStackCommands } from './commands/stack.ts';
+import { registerStatusCommand } from './commands/status.ts';
 import { registerTailCommand } from './commands/tail.ts';
 import { CliError } from './output.ts';
 
@@ -27,9 +27,9 @@ const program = new Command('pipeline')
 registerCloudCommands(program);
 registerStackCommands(program);
 registerCatalogCommands(program);
-registerDoctorCommand(program);
 registerInjectCommand(program);
 registerTailCommand(program);
+registerStatusCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliError) {

@@ -1,0 +1,87 @@
+import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { StackContext } from './stack-context.ts';
+
+/** One queue of the stack with its backlog. */
+export interface QueueStatus {
+  readonly logicalId: string;
+  readonly url: string;
+  readonly visible: number;
+  readonly inFlight: number;
+  /** True when another queue's redrive policy (or a rule target) sends its failures here. */
+  readonly isDlq: boolean;
+}
+
+/** A recent error line from one of the stack's function log groups. */
+export interface RecentError {
+  readonly logGroup: string;
+  readonly time: string;
+  readonly message: string;
+}
+
+async function stackResources(context: StackContext) {
+  const cfn = new CloudFormationClient({ region: context.target.region });
+  const resources: { logicalId: string; type: string; physicalId: string }[] = [];
+  for await (const page of paginateListStackResources({ client: cfn }, { StackName: context.stackName })) {
+    for (const r of page.StackResourceSummaries ?? []) {
+      resources.push({
+        logicalId: r.LogicalResourceId ?? '',
+        type: r.ResourceType ?? '',
+        physicalId: r.PhysicalResourceId ?? '',
+      });
+    }
+  }
+  return resources;
+}
+
+/** Depth of every queue; DLQs are recognised by being some queue's redrive target, or by name. */
+export async function queueStatuses(context: StackContext): Promise<QueueStatus[]> {
+  const sqs = new SQSClient({ region: context.target.region });
+  const queues = (await stackResources(context)).filter((r) => r.type === 'AWS::SQS::Queue');
+  const details = await Promise.all(
+    queues.map(async (queue) => {
+      const { Attributes: a = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queue.physicalId, AttributeNames: ['All'] }),
+      );
+      return { queue, a };
+    }),
+  );
+  const redriveTargets = new Set(
+    details.map(({ a }) =>
+      a.RedrivePolicy ? (JSON.parse(a.RedrivePolicy).deadLetterTargetArn as string) : '',
+    ),
+  );
+  return details.map(({ queue, a }) => ({
+    logicalId: queue.logicalId,
+    url: queue.physicalId,
+    visible: Number(a.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+    isDlq: redriveTargets.has(a.QueueArn ?? '') || /dlq|deadletter/i.test(queue.logicalId),
+  }));
+}
+
+/** ERROR-level lines of the last `minutes` from the stack's log groups, newest first. */
+export async function recentErrors(context: StackContext, minutes = 60, limit = 10): Promise<RecentError[]> {
+  const logs = new CloudWatchLogsClient({ region: context.target.region });
+  const groups = (await stackResources(context)).filter((r) => r.type === 'AWS::Logs::LogGroup');
+  const since = Date.now() - minutes * 60_000;
+  const found = await Promise.all(
+    groups.map(async (group) => {
+      const page = await logs
+        .send(new FilterLogEventsCommand({ logGroupName: group.physicalId, startTime: since, limit: 500 }))
+        .catch(() => ({ events: [] }));
+      return (page.events ?? [])
+        .filter((e) => /"level":"ERROR"|\bERROR\b|Task timed out/.test(e.message ?? ''))
+        .map((e) => ({
+          logGroup: group.physicalId,
+          time: new Date(e.timestamp ?? 0).toISOString(),
+          message: (e.message ?? '').trim().slice(0, 300),
+        }));
+    }),
+  );
+  return found
+    .flat()
+    .sort((x, y) => y.time.localeCompare(x.time))
+    .slice(0, limit);
+}
