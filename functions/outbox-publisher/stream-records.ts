@@ -1,0 +1,73 @@
+import { type ItemImage, isEventItem, storedEventFromItem } from '../../shared/event-store/dynamodb-items.ts';
+import { isEventType } from '../../shared/events/catalog.ts';
+import { type EventEnvelope, parseEnvelope } from '../../shared/events/envelope.ts';
+import { type PutEventsEntry, toPutEventsEntry } from '../../shared/events/eventbridge.ts';
+
+/** The fields of a DynamoDB stream record the outbox reads (structurally `DynamoDBRecord` of aws-lambda). */
+export interface OutboxStreamRecord {
+  readonly eventName?: string;
+  readonly dynamodb?: {
+    readonly SequenceNumber?: string;
+    readonly NewImage?: ItemImage;
+  };
+}
+
+/** A stream record the outbox must publish, or could not turn into an entry (`problem`). */
+export type OutboxItem =
+  | { readonly sequenceNumber: string; readonly eventId: string; readonly entry: PutEventsEntry }
+  | { readonly sequenceNumber: string; readonly problem: string };
+
+/** The metadata flag of internal events (see `shared/events/internal.ts`). */
+const INTERNAL_FLAG = 'internal';
+
+/**
+ * Internal events (per-SKU stock movements, saga transitions) share the store with catalog events but
+ * never leave it: only catalog types not flagged `metadata.internal` are published. Same rule as
+ * `isPublishable` in `shared/events/internal.ts`.
+ */
+export function isPublishedType(event: Pick<EventEnvelope, 'type' | 'metadata'>): boolean {
+  return event.metadata?.[INTERNAL_FLAG] !== true && isEventType(event.type);
+}
+
+/** The records of a batch that are events to publish, in stream order, and how many were not. */
+export interface OutboxSelection {
+  readonly items: readonly OutboxItem[];
+  readonly skipped: number;
+}
+
+/**
+ * Keeps the records the outbox publishes: inserts of event items (`sk = E#…`). The event source
+ * mapping already filters on this; checking again here keeps the function correct without the filter
+ * (local clouds, a mapping edited by hand). Snapshots, idempotency records, TTL deletes and internal
+ * events are skipped.
+ */
+export function selectOutboxItems(records: readonly OutboxStreamRecord[], busName: string): OutboxSelection {
+  const items: OutboxItem[] = [];
+  let skipped = 0;
+  for (const record of records) {
+    const image = record.dynamodb?.NewImage;
+    if (record.eventName !== 'INSERT' || image === undefined || !isEventItem(image)) {
+      skipped += 1;
+      continue;
+    }
+    const sequenceNumber = record.dynamodb?.SequenceNumber;
+    // Without a sequence number the record cannot be reported; failing the invocation retries it.
+    if (sequenceNumber === undefined) throw new Error('DynamoDB stream record without SequenceNumber');
+    const item = toOutboxItem(sequenceNumber, image, busName);
+    if (item) items.push(item);
+    else skipped += 1;
+  }
+  return { items, skipped };
+}
+
+/** The item to publish; undefined for an internal event, which stays in the store. */
+function toOutboxItem(sequenceNumber: string, image: ItemImage, busName: string): OutboxItem | undefined {
+  try {
+    // Validated on append already; checked again because a hand-edited item must not reach the bus.
+    const event = parseEnvelope(storedEventFromItem(image).event, 'envelope');
+    if (!isPublishedType(event)) return undefined;
+    return { sequenceNumber, eventId: event.id, entry: toPutEventsEntry(event, busName) };
+  } catch (error) {
+    return { sequenceNumber, problem: error instanceof Error ? error.message : String(error) };
+  }
+}

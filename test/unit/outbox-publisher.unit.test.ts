@@ -1,0 +1,361 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { toBatches } from '../../functions/outbox-publisher/batches.ts';
+import {
+  type PublishDependencies,
+  type PutEventsResult,
+  publishStreamRecords,
+} from '../../functions/outbox-publisher/publish.ts';
+import type { OutboxStreamRecord } from '../../functions/outbox-publisher/stream-records.ts';
+import {
+  eventItem,
+  type ItemImage,
+  idempotencyItem,
+  snapshotItem,
+} from '../../shared/event-store/dynamodb-items.ts';
+import type { EventEnvelope } from '../../shared/events/envelope.ts';
+import { entrySize, type PutEventsEntry } from '../../shared/events/eventbridge.ts';
+
+const BUS = 'test-bus';
+
+function anEnvelope(n: number, data: Record<string, unknown> = {}): EventEnvelope {
+  return {
+    id: `evt-${n}-${randomUUID()}`,
+    type: 'OrderPlaced',
+    version: 2,
+    source: 'orders.api',
+    time: '2026-11-22T10:00:00.000Z',
+    correlationId: 'corr-1',
+    causationId: 'cmd-1',
+    data: { orderId: `ord-${n}`, ...data },
+  };
+}
+
+let sequence = 100;
+function record(eventName: string, image: ItemImage): OutboxStreamRecord {
+  sequence += 1;
+  return { eventName, dynamodb: { SequenceNumber: String(sequence), NewImage: image } };
+}
+
+function inserted(envelope: EventEnvelope, version = 1): OutboxStreamRecord {
+  const stored = {
+    streamId: 'order-1',
+    streamVersion: version,
+    recordedAt: '2026-11-22T10:00:01.000Z',
+    event: envelope,
+  };
+  return record('INSERT', eventItem(stored));
+}
+
+/** EventBridge double: records every request; `reject` decides per entry and call whether it fails. */
+class FakeEventBridge {
+  readonly requests: PutEventsEntry[][] = [];
+  constructor(
+    private readonly reject: (entry: PutEventsEntry, call: number) => string | undefined = () => undefined,
+  ) {}
+
+  readonly putEvents = async (entries: readonly PutEventsEntry[]): Promise<PutEventsResult> => {
+    this.requests.push([...entries]);
+    const call = this.requests.length;
+    const results = entries.map((entry) => {
+      const code = this.reject(entry, call);
+      return code ? { ErrorCode: code, ErrorMessage: 'rejected by the fake' } : { EventId: randomUUID() };
+    });
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  };
+}
+
+function deps(fake: FakeEventBridge, overrides: Partial<PublishDependencies> = {}) {
+  const sleeps: number[] = [];
+  const dependencies: PublishDependencies = {
+    putEvents: fake.putEvents,
+    busName: BUS,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+    ...overrides,
+  };
+  return { dependencies, sleeps };
+}
+
+const idOf = (entry: PutEventsEntry) => JSON.parse(entry.Detail).id as string;
+
+describe('outbox publisher: publishing a stream batch', () => {
+  it('publishes every inserted event item as its envelope, in stream order', async () => {
+    // Arrange
+    const envelopes = [anEnvelope(1), anEnvelope(2), anEnvelope(3)];
+    const fake = new FakeEventBridge();
+
+    // Act
+    const outcome = await publishStreamRecords(
+      envelopes.map((e, i) => inserted(e, i + 1)),
+      deps(fake).dependencies,
+    );
+
+    // Assert
+    expect(outcome).toEqual({ published: envelopes.map((e) => e.id), skipped: 0 });
+    const [request] = fake.requests;
+    expect(request?.map((entry) => JSON.parse(entry.Detail))).toEqual(envelopes);
+    expect(request?.[0]).toMatchObject({
+      EventBusName: BUS,
+      Source: 'orders.api',
+      DetailType: 'OrderPlaced',
+    });
+  });
+
+  it('skips snapshots, idempotency records, modifications and removals', async () => {
+    // Arrange
+    const event = anEnvelope(1);
+    const item = eventItem({ streamId: 's', streamVersion: 1, recordedAt: 'now', event });
+    const records = [
+      record('INSERT', snapshotItem('s', 1, { total: 1 }, 'now')),
+      record('INSERT', idempotencyItem('key', { fingerprint: 'f', results: [] }, new Date(), 1)),
+      record('MODIFY', item),
+      record('REMOVE', item),
+      inserted(event),
+    ];
+    const fake = new FakeEventBridge();
+
+    // Act
+    const outcome = await publishStreamRecords(records, deps(fake).dependencies);
+
+    // Assert
+    expect(outcome).toEqual({ published: [event.id], skipped: 4 });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('keeps internal events and types outside the catalog in the store', async () => {
+    // Arrange
+    const internal = { ...anEnvelope(1), type: 'StockReserved', metadata: { internal: true } };
+    const flaggedCatalogType = { ...anEnvelope(2), metadata: { internal: true } };
+    const unknownType = { ...anEnvelope(3), type: 'SomethingElse' };
+    const published = anEnvelope(4);
+    const fake = new FakeEventBridge();
+
+    // Act
+    const outcome = await publishStreamRecords(
+      [internal, flaggedCatalogType, unknownType, published].map((e, i) => inserted(e, i + 1)),
+      deps(fake).dependencies,
+    );
+
+    // Assert
+    expect(outcome).toEqual({ published: [published.id], skipped: 3 });
+    expect(fake.requests.flat().map(idOf)).toEqual([published.id]);
+  });
+
+  it('sends at most 10 entries per PutEvents request', async () => {
+    // Arrange
+    const envelopes = Array.from({ length: 25 }, (_, i) => anEnvelope(i));
+    const fake = new FakeEventBridge();
+
+    // Act
+    const outcome = await publishStreamRecords(
+      envelopes.map((e, i) => inserted(e, i + 1)),
+      deps(fake).dependencies,
+    );
+
+    // Assert
+    expect(fake.requests.map((r) => r.length)).toEqual([10, 10, 5]);
+    expect(outcome.published).toEqual(envelopes.map((e) => e.id));
+  });
+
+  it('starts a new request before the entries would go over the request size limit', async () => {
+    // Arrange: each entry is ~100 KB, so only two fit under 256 KB.
+    const envelopes = Array.from({ length: 5 }, (_, i) => anEnvelope(i, { note: 'x'.repeat(100_000) }));
+    const fake = new FakeEventBridge();
+
+    // Act
+    await publishStreamRecords(
+      envelopes.map((e, i) => inserted(e, i + 1)),
+      deps(fake).dependencies,
+    );
+
+    // Assert
+    expect(fake.requests.map((r) => r.length)).toEqual([2, 2, 1]);
+    for (const request of fake.requests) {
+      expect(request.reduce((sum, entry) => sum + entrySize(entry), 0)).toBeLessThanOrEqual(256 * 1024);
+    }
+  });
+
+  it('sends only the failed entries again, after a backoff, until EventBridge accepts them', async () => {
+    // Arrange: entries 2 and 4 are throttled on the first call only.
+    const envelopes = Array.from({ length: 5 }, (_, i) => anEnvelope(i + 1));
+    const flaky = new Set([envelopes[1]?.id, envelopes[3]?.id]);
+    const fake = new FakeEventBridge((entry, call) =>
+      call === 1 && flaky.has(idOf(entry)) ? 'ThrottlingException' : undefined,
+    );
+    const { dependencies, sleeps } = deps(fake);
+
+    // Act
+    const outcome = await publishStreamRecords(
+      envelopes.map((e, i) => inserted(e, i + 1)),
+      dependencies,
+    );
+
+    // Assert
+    expect(fake.requests.map((r) => r.map(idOf))).toEqual([envelopes.map((e) => e.id), [...flaky]]);
+    expect(sleeps).toEqual([75]);
+    expect(outcome.failure).toBeUndefined();
+    expect(new Set(outcome.published)).toEqual(new Set(envelopes.map((e) => e.id)));
+  });
+
+  it('reports the first record still failing after the last attempt, and sends no later batch', async () => {
+    // Arrange: 12 events (two requests); the 3rd is always rejected.
+    const envelopes = Array.from({ length: 12 }, (_, i) => anEnvelope(i + 1));
+    const records = envelopes.map((e, i) => inserted(e, i + 1));
+    const poison = envelopes[2]?.id;
+    const fake = new FakeEventBridge((entry) => (idOf(entry) === poison ? 'InternalFailure' : undefined));
+    const { dependencies, sleeps } = deps(fake, { maxAttempts: 3 });
+
+    // Act
+    const outcome = await publishStreamRecords(records, dependencies);
+
+    // Assert
+    expect(outcome.failure).toEqual({
+      sequenceNumber: records[2]?.dynamodb?.SequenceNumber,
+      reason: 'InternalFailure: rejected by the fake',
+    });
+    expect(fake.requests.map((r) => r.length)).toEqual([10, 1, 1]);
+    expect(sleeps).toEqual([75, 150]);
+    expect(outcome.published).toEqual(
+      envelopes
+        .slice(0, 10)
+        .map((e) => e.id)
+        .filter((id) => id !== poison),
+    );
+  });
+
+  it('reports a record that can never become an entry and publishes only the records before it', async () => {
+    // Arrange: the second item's envelope is not JSON.
+    const [first, third] = [anEnvelope(1), anEnvelope(3)];
+    const broken = inserted(anEnvelope(2), 2);
+    const image = { ...broken.dynamodb?.NewImage, envelope: { S: '{not json' } };
+    const unreadable = { ...broken, dynamodb: { ...broken.dynamodb, NewImage: image } };
+    const fake = new FakeEventBridge();
+
+    // Act
+    const outcome = await publishStreamRecords(
+      [inserted(first, 1), unreadable, inserted(third, 3)],
+      deps(fake).dependencies,
+    );
+
+    // Assert
+    expect(outcome.published).toEqual([first.id]);
+    expect(outcome.failure?.sequenceNumber).toBe(unreadable.dynamodb.SequenceNumber);
+    expect(outcome.failure?.reason).toMatch(/JSON/);
+    expect(fake.requests.flat().map(idOf)).toEqual([first.id]);
+  });
+
+  it('reports an event above the size limit without sending it', async () => {
+    // Arrange
+    const tooBig = anEnvelope(1, { note: 'x'.repeat(300_000) });
+    const fake = new FakeEventBridge();
+    const tooBigRecord = inserted(tooBig);
+
+    // Act
+    const outcome = await publishStreamRecords([tooBigRecord], deps(fake).dependencies);
+
+    // Assert
+    expect(outcome.failure?.sequenceNumber).toBe(tooBigRecord.dynamodb?.SequenceNumber);
+    expect(outcome.failure?.reason).toMatch(/above the limit/);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('does not send an entry EventBridge rejected as malformed again', async () => {
+    // Arrange
+    const event = anEnvelope(1);
+    const fake = new FakeEventBridge(() => 'MalformedDetail');
+
+    // Act
+    const outcome = await publishStreamRecords([inserted(event)], deps(fake).dependencies);
+
+    // Assert
+    expect(fake.requests).toHaveLength(1);
+    expect(outcome.failure?.reason).toMatch(/^MalformedDetail/);
+  });
+
+  it('treats a PutEvents call that throws as a failure of all its entries and retries them', async () => {
+    // Arrange
+    const envelopes = [anEnvelope(1), anEnvelope(2)];
+    let calls = 0;
+    const putEvents: PublishDependencies['putEvents'] = async (entries) => {
+      calls += 1;
+      if (calls === 1) throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+      return { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: 'e' })) };
+    };
+
+    // Act
+    const outcome = await publishStreamRecords(
+      envelopes.map((e, i) => inserted(e, i + 1)),
+      deps(new FakeEventBridge(), { putEvents }).dependencies,
+    );
+
+    // Assert
+    expect(calls).toBe(2);
+    expect(outcome).toEqual({ published: envelopes.map((e) => e.id), skipped: 0 });
+  });
+
+  it('counts an entry without a result in the response as failed', async () => {
+    // Arrange
+    const event = anEnvelope(1);
+    const putEvents: PublishDependencies['putEvents'] = async () => ({ FailedEntryCount: 1, Entries: [] });
+
+    // Act
+    const outcome = await publishStreamRecords(
+      [inserted(event)],
+      deps(new FakeEventBridge(), { putEvents, maxAttempts: 2 }).dependencies,
+    );
+
+    // Assert
+    expect(outcome.published).toEqual([]);
+    expect(outcome.failure?.reason).toMatch(/no result/);
+  });
+
+  it('fails the invocation when an event record has no sequence number to report', async () => {
+    // Arrange
+    const { dynamodb } = inserted(anEnvelope(1));
+    const withoutSequence = { eventName: 'INSERT', dynamodb: { NewImage: dynamodb?.NewImage } };
+
+    // Act
+    const publishing = publishStreamRecords([withoutSequence], deps(new FakeEventBridge()).dependencies);
+
+    // Assert
+    await expect(publishing).rejects.toThrow(/SequenceNumber/);
+  });
+});
+
+describe('outbox publisher: batching', () => {
+  const item = (bytes: number) => ({
+    entry: { Source: 's', DetailType: 'T', Detail: 'x'.repeat(bytes - 2) },
+  });
+
+  it('keeps the order and never exceeds the entry count or the byte limit', () => {
+    // Arrange
+    const items = [item(40), item(40), item(40), item(30)];
+
+    // Act
+    const batches = toBatches(items, { maxEntries: 3, maxBytes: 100 });
+
+    // Assert
+    expect(batches).toEqual([
+      [items[0], items[1]],
+      [items[2], items[3]],
+    ]);
+  });
+
+  it('gives an entry that is alone over the byte limit a request of its own', () => {
+    // Arrange
+    const items = [item(10), item(500), item(10)];
+
+    // Act
+    const batches = toBatches(items, { maxBytes: 100 });
+
+    // Assert
+    expect(batches.map((b) => b.length)).toEqual([1, 1, 1]);
+  });
+
+  it('rejects more than 10 entries per request, the PutEvents maximum', () => {
+    expect(() => toBatches([], { maxEntries: 11 })).toThrow(RangeError);
+  });
+});
