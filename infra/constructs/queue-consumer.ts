@@ -1,19 +1,18 @@
-import { fileURLToPath } from 'node:url';
-import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Duration } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { NagSuppressions } from 'cdk-nag';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageSettings } from '../stages.ts';
+import { ALARM_PERIOD, thresholdAlarm } from './alarms.ts';
+import { ConsumerQueue } from './consumer-queue.ts';
+import { PipelineFunction, repoRoot } from './pipeline-function.ts';
 
-/** Repository root, so `entry` paths are stable wherever the CDK CLI is started from. */
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export { repoRoot };
 
+/** Props of {@link QueueConsumer}. */
 export interface QueueConsumerProps {
   /** Handler file relative to the repository root, e.g. `functions/event-recorder/handler.ts`. */
   readonly entry: string;
@@ -32,6 +31,16 @@ export interface QueueConsumerProps {
   readonly maxMessageAge?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
+  /** Where the alarms notify (the stage decides: the stack's alarm topic). @default no action */
+  readonly alarmTopic?: ITopic;
+  /** Powertools service name. @default the construct id */
+  readonly serviceName?: string;
+  /**
+   * Drain an existing queue (e.g. a `FanOutTopic` subscriber's) instead of creating one. Its
+   * visibility timeout must be at least six times `timeout`; `maxReceiveCount` and `maxMessageAge`
+   * then belong to that queue. @default a new {@link ConsumerQueue}
+   */
+  readonly queue?: ConsumerQueue;
 }
 
 /**
@@ -42,107 +51,74 @@ export class QueueConsumer extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly function: NodejsFunction;
+  readonly consumerQueue: ConsumerQueue;
   readonly alarms: { readonly dlqNotEmpty: Alarm; readonly oldestMessageAge: Alarm; readonly errors: Alarm };
 
   constructor(scope: Construct, id: string, props: QueueConsumerProps) {
     super(scope, id);
     const timeout = props.timeout ?? Duration.seconds(10);
-    const maxReceiveCount = props.maxReceiveCount ?? 3;
-    if (maxReceiveCount < 1 || maxReceiveCount > 1000) {
-      throw new Error(`${id}: maxReceiveCount must be between 1 and 1000, got ${maxReceiveCount}`);
+    const batchSize = props.batchSize ?? 10;
+    const maxConcurrency = props.maxConcurrency ?? 5;
+    validateConsumerProps(id, batchSize, maxConcurrency, timeout);
+
+    this.consumerQueue = props.queue ?? this.createQueue(id, timeout, props);
+    // AWS guidance: visibility at least six times the function timeout, so retries of a batch never
+    // see the message reappear while it is still being processed.
+    if (this.consumerQueue.visibilityTimeout.toSeconds() < timeout.toSeconds() * 6) {
+      throw new Error(`${id}: the queue's visibility timeout must be at least 6 × the function timeout`);
     }
+    this.queue = this.consumerQueue.queue;
+    this.deadLetterQueue = this.consumerQueue.deadLetterQueue.queue;
 
-    this.deadLetterQueue = new Queue(this, 'Dlq', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: props.stage.dlqRetention,
-      removalPolicy: props.stage.removalPolicy,
-    });
-    this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS guidance: at least six times the function timeout, so retries of a batch never
-      // see the message reappear while it is still being processed.
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
-      removalPolicy: props.stage.removalPolicy,
-    });
-
-    const logGroup = new LogGroup(this, 'Logs', {
-      retention: props.stage.logRetention,
-      removalPolicy: props.stage.removalPolicy,
-    });
-    // Own role instead of the AWS-managed basic execution policy: it may write to this log group only.
-    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-    this.function = new NodejsFunction(this, 'Function', {
-      role,
-      entry: `${repoRoot}${props.entry}`,
-      projectRoot: repoRoot,
-      depsLockFilePath: `${repoRoot}package-lock.json`,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+    const fn = new PipelineFunction(this, 'Handler', {
+      entry: props.entry,
+      stage: props.stage,
+      serviceName: props.serviceName ?? id,
       timeout,
-      memorySize: props.memorySize ?? 256,
-      logGroup,
+      memorySize: props.memorySize,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         // Lets the handler schedule a failed record's retry (ChangeMessageVisibility backoff).
         QUEUE_URL: this.queue.queueUrl,
         ...props.environment,
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        // The SDK is bundled rather than taken from the runtime: versions are pinned by our lockfile
-        // and the same bundle runs on a local cloud, where no runtime-provided SDK exists.
-        externalModules: [],
-      },
     });
-    NagSuppressions.addResourceSuppressions(this.function, [
-      {
-        id: 'AwsSolutions-L1',
-        reason:
-          'nodejs22.x is a supported LTS Lambda runtime and the one bundles target (node22); it is pinned on purpose so AWS and the local cloud run the same major. Moving to a newer runtime is a deliberate, tested change.',
-      },
-    ]);
+    this.function = fn.function;
     this.queue.grant(this.function, 'sqs:ChangeMessageVisibility');
     this.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: props.batchSize ?? 10,
-        reportBatchItemFailures: true,
-        maxConcurrency: props.maxConcurrency ?? 5,
-      }),
+      new SqsEventSource(this.queue, { batchSize, reportBatchItemFailures: true, maxConcurrency }),
     );
 
     this.alarms = {
-      dlqNotEmpty: new Alarm(this, 'DlqNotEmpty', {
-        alarmDescription: `Messages in the dead-letter queue of ${Stack.of(this).stackName}/${id}`,
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-        }),
+      ...this.consumerQueue.alarms,
+      errors: thresholdAlarm(this, 'Errors', this.function.metricErrors({ period: ALARM_PERIOD }), {
+        description: `Invocation errors of ${id} (${this.node.path})`,
         threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      oldestMessageAge: new Alarm(this, 'OldestMessageAge', {
-        alarmDescription: `Backlog of ${id} is not draining`,
-        metric: this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1) }),
-        threshold: (props.maxMessageAge ?? Duration.minutes(5)).toSeconds(),
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      errors: new Alarm(this, 'Errors', {
-        alarmDescription: `Invocation errors of ${id}`,
-        metric: this.function.metricErrors({ period: Duration.minutes(1) }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmTopic: props.alarmTopic,
       }),
     };
+  }
+
+  private createQueue(id: string, timeout: Duration, props: QueueConsumerProps): ConsumerQueue {
+    return new ConsumerQueue(this, 'Work', {
+      stage: props.stage,
+      purpose: id,
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      maxReceiveCount: props.maxReceiveCount,
+      maxMessageAge: props.maxMessageAge,
+      alarmTopic: props.alarmTopic,
+    });
+  }
+}
+
+function validateConsumerProps(id: string, batchSize: number, maxConcurrency: number, timeout: Duration) {
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) {
+    // Above 10 SQS needs a batching window; keep per-record latency predictable instead.
+    throw new Error(`${id}: batchSize must be between 1 and 10, got ${batchSize}`);
+  }
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
+    throw new Error(`${id}: maxConcurrency must be between 2 and 1000, got ${maxConcurrency}`);
+  }
+  if (timeout.toSeconds() * 6 > 43_200) {
+    throw new Error(`${id}: timeout too long for a visibility timeout of six times it (max 12 h)`);
   }
 }

@@ -1,0 +1,56 @@
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { StageSettings } from '../stages.ts';
+import { ALARM_PERIOD, thresholdAlarm } from './alarms.ts';
+
+/** Props of {@link DeadLetterQueue}. */
+export interface DeadLetterQueueProps {
+  /** Retention and removal policy come from the stage. */
+  readonly stage: StageSettings;
+  /** What dead-letters here, for the alarm text, e.g. `rule targets of the bus`. */
+  readonly purpose: string;
+  /** Where the "not empty" alarm notifies. @default no action */
+  readonly alarmTopic?: ITopic;
+}
+
+/**
+ * A dead-letter queue: encrypted (SSE-SQS), TLS-only, kept as long as the stage says, with an alarm as
+ * soon as one message is in it. Everything that can fail to deliver in the pipeline ends in one of these.
+ */
+export class DeadLetterQueue extends Construct {
+  readonly queue: Queue;
+  /** In ALARM while the queue holds at least one message. */
+  readonly notEmptyAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
+    super(scope, id);
+    if (props.purpose.trim() === '') throw new Error(`${id}: purpose must describe what dead-letters here`);
+
+    this.queue = new Queue(this, 'Queue', {
+      // SSE-SQS rather than KMS: SNS, EventBridge and Lambda can all write to it without key grants.
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: props.stage.dlqRetention,
+      removalPolicy: props.stage.removalPolicy,
+    });
+    NagSuppressions.addResourceSuppressions(this.queue, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: `This queue is itself a dead-letter queue (of ${props.purpose}); a DLQ of a DLQ adds nothing, its alarm fires on the first message.`,
+      },
+    ]);
+    this.notEmptyAlarm = thresholdAlarm(
+      this,
+      'NotEmpty',
+      this.queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      {
+        description: `Messages in the dead-letter queue of ${props.purpose} (${this.node.path})`,
+        threshold: 0,
+        alarmTopic: props.alarmTopic,
+      },
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { EVENT_STORE_KEYS } from '../../shared/event-store/dynamodb-items.ts';
+import type { StageSettings } from '../stages.ts';
+
+/** Props of {@link EventStoreTable}. */
+export interface EventStoreTableProps {
+  /** Removal policy and deletion protection come from the stage. */
+  readonly stage: StageSettings;
+  /** Encrypt with this customer-managed key instead of the AWS-managed DynamoDB key. @default AWS managed */
+  readonly encryptionKey?: IKey;
+}
+
+/**
+ * The event store's single table (key design in `shared/event-store/dynamodb-items.ts`): string
+ * `pk`/`sk` from `EVENT_STORE_KEYS`, on-demand, encrypted, point-in-time recovery, TTL on the
+ * idempotency records' `expiresAt`, deletion protection by stage, and a NEW_IMAGE stream, which is
+ * the outbox: every event item carries its whole envelope, so the publisher needs nothing else.
+ */
+export class EventStoreTable extends Construct {
+  readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: EventStoreTableProps) {
+    super(scope, id);
+    const { partitionKey, sortKey, ttlAttribute } = EVENT_STORE_KEYS;
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: partitionKey, type: AttributeType.STRING },
+      sortKey: { name: sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      stream: StreamViewType.NEW_IMAGE,
+      timeToLiveAttribute: ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...(props.encryptionKey
+        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
+        : { encryption: TableEncryption.AWS_MANAGED }),
+      deletionProtection: props.stage.deletionProtection,
+      removalPolicy: props.stage.removalPolicy,
+    });
+  }
+
+  /** ARN of the table's stream (always present: the table is created with one). */
+  get streamArn(): string {
+    const arn = this.table.tableStreamArn;
+    if (!arn) throw new Error('event store table has no stream');
+    return arn;
+  }
+}

@@ -1,0 +1,142 @@
+import { Duration } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES } from '../../shared/event-store/dynamodb-items.ts';
+import type { StageSettings } from '../stages.ts';
+import { ALARM_PERIOD, thresholdAlarm } from './alarms.ts';
+import { DeadLetterQueue } from './dead-letter-queue.ts';
+import type { EventStoreTable } from './event-store-table.ts';
+import { PipelineFunction } from './pipeline-function.ts';
+
+/** Props of {@link OutboxPublisher}. */
+export interface OutboxPublisherProps {
+  readonly stage: StageSettings;
+  /** The event store whose stream is the outbox. */
+  readonly eventStore: EventStoreTable;
+  readonly bus: IEventBus;
+  /** Where the alarms notify. @default no action */
+  readonly alarmTopic?: ITopic;
+  /** Stream records per invocation. @default 100 */
+  readonly batchSize?: number;
+  /** Retries of a failing batch (after bisecting) before it goes to the on-failure queue. @default 10 */
+  readonly retryAttempts?: number;
+  /** Records older than this go to the on-failure queue unpublished (1 minute – 7 days). @default Duration.hours(24) */
+  readonly maxRecordAge?: Duration;
+  /** Alarm when the publisher lags the table by more than this. @default Duration.minutes(1) */
+  readonly maxIteratorAge?: Duration;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+}
+
+/**
+ * The outbox: the event store table's stream → publisher Lambda (`functions/outbox-publisher`) →
+ * PutEvents to the bus. The mapping passes only inserted event items (`sk` starting `E#`), reports
+ * partial failures, bisects failing batches, retries a bounded number of times and then hands the
+ * batch's coordinates to an SQS on-failure queue, so no event is dropped silently. Alarms: that
+ * queue not empty, function errors, iterator age (publishing lags behind appends).
+ */
+export class OutboxPublisher extends Construct {
+  readonly function: NodejsFunction;
+  readonly eventSource: DynamoEventSource;
+  /** Receives the stream coordinates of batches that could not be published. */
+  readonly deadLetterQueue: DeadLetterQueue;
+  readonly alarms: { readonly dlqNotEmpty: Alarm; readonly errors: Alarm; readonly iteratorAge: Alarm };
+
+  constructor(scope: Construct, id: string, props: OutboxPublisherProps) {
+    super(scope, id);
+    const settings = resolveSettings(id, props);
+    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
+      stage: props.stage,
+      purpose: 'the outbox publisher (stream batches that could not be published)',
+      alarmTopic: props.alarmTopic,
+    });
+    const fn = new PipelineFunction(this, 'Publisher', {
+      entry: 'functions/outbox-publisher/handler.ts',
+      stage: props.stage,
+      serviceName: 'outbox-publisher',
+      timeout: settings.timeout,
+      environment: { EVENT_BUS_NAME: props.bus.eventBusName },
+      // The stream grant below includes it; the action cannot be scoped to a stream.
+      wildcardResourceReasons: ['dynamodb:ListStreams (the stream event source)'],
+    });
+    this.function = fn.function;
+    props.bus.grantPutEventsTo(this.function);
+
+    const source = new DynamoEventSource(props.eventStore.table, {
+      // From the oldest record still in the stream: events appended before the mapping existed count too.
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: settings.batchSize,
+      bisectBatchOnError: true,
+      retryAttempts: settings.retryAttempts,
+      maxRecordAge: settings.maxRecordAge,
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(this.deadLetterQueue.queue),
+      filters: [outboxFilter()],
+    });
+    this.function.addEventSource(source);
+    this.eventSource = source;
+    this.alarms = {
+      dlqNotEmpty: this.deadLetterQueue.notEmptyAlarm,
+      errors: thresholdAlarm(this, 'Errors', this.function.metricErrors({ period: ALARM_PERIOD }), {
+        description: `Invocation errors of the outbox publisher (${this.node.path})`,
+        threshold: 0,
+        alarmTopic: props.alarmTopic,
+      }),
+      iteratorAge: thresholdAlarm(
+        this,
+        'IteratorAge',
+        this.function.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' }),
+        {
+          description: `Outbox publishing lags appends by more than ${settings.maxIteratorAge.toHumanString()} (${this.node.path})`,
+          threshold: settings.maxIteratorAge.toMilliseconds(),
+          evaluationPeriods: 3,
+          alarmTopic: props.alarmTopic,
+        },
+      ),
+    };
+  }
+}
+
+/** Inserted event items only: snapshots, idempotency records, updates and TTL deletes never reach the bus. */
+function outboxFilter(): Record<string, unknown> {
+  const { partitionKey, sortKey } = EVENT_STORE_KEYS;
+  return FilterCriteria.filter({
+    eventName: FilterRule.isEqual('INSERT'),
+    dynamodb: {
+      Keys: {
+        [partitionKey]: { S: FilterRule.beginsWith(EVENT_STORE_PREFIXES.stream) },
+        [sortKey]: { S: FilterRule.beginsWith(EVENT_STORE_PREFIXES.event) },
+      },
+    },
+  });
+}
+
+function resolveSettings(id: string, props: OutboxPublisherProps) {
+  const settings = {
+    batchSize: props.batchSize ?? 100,
+    retryAttempts: props.retryAttempts ?? 10,
+    maxRecordAge: props.maxRecordAge ?? Duration.hours(24),
+    maxIteratorAge: props.maxIteratorAge ?? Duration.minutes(1),
+    timeout: props.timeout ?? Duration.seconds(30),
+  };
+  if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1 || settings.batchSize > 10_000) {
+    throw new Error(`${id}: batchSize must be between 1 and 10000, got ${settings.batchSize}`);
+  }
+  if (
+    !Number.isInteger(settings.retryAttempts) ||
+    settings.retryAttempts < 0 ||
+    settings.retryAttempts > 10_000
+  ) {
+    throw new Error(`${id}: retryAttempts must be between 0 and 10000, got ${settings.retryAttempts}`);
+  }
+  const age = settings.maxRecordAge.toSeconds();
+  if (age < 60 || age > 604_800) {
+    throw new Error(`${id}: maxRecordAge must be between 1 minute and 7 days, got ${age} s`);
+  }
+  return settings;
+}

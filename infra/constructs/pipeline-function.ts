@@ -1,0 +1,119 @@
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { StageSettings } from '../stages.ts';
+
+/** Repository root, so `entry` paths are stable wherever the CDK CLI is started from. */
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** CloudWatch namespace of the product's own metrics (Powertools Metrics / EMF). */
+export const METRICS_NAMESPACE = 'OrderPipeline';
+
+/** Props of {@link PipelineFunction}. */
+export interface PipelineFunctionProps {
+  /** Handler file relative to the repository root, e.g. `functions/event-recorder/handler.ts`. */
+  readonly entry: string;
+  readonly stage: StageSettings;
+  /** Powertools service name (logs, metrics dimension `service`). @default the construct id */
+  readonly serviceName?: string;
+  /** Environment variables for the function (config is parsed from them at cold start). */
+  readonly environment?: Record<string, string>;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** X-Ray active tracing. @default true */
+  readonly tracing?: boolean;
+  /**
+   * Why the role will also hold actions on Resource "*" (granted by the caller), one reason per action
+   * AWS offers no resource-level permission for. They become the cdk-nag IAM5 suppression. @default none
+   */
+  readonly wildcardResourceReasons?: readonly string[];
+}
+
+/**
+ * The one way this product builds a Lambda: nodejs22.x on arm64, bundled by esbuild (minified, with
+ * source maps), its own role that may write only to its own log group, a log group with the stage's
+ * retention, X-Ray tracing, and the Powertools environment.
+ */
+export class PipelineFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+    if (!/^functions\/[\w-]+\/[\w.-]+\.ts$/.test(props.entry)) {
+      throw new Error(`${id}: entry must be functions/<name>/<file>.ts, got ${props.entry}`);
+    }
+    const timeout = props.timeout ?? Duration.seconds(10);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.stage.logRetention,
+      removalPolicy: props.stage.removalPolicy,
+    });
+    // Own role instead of the AWS-managed basic execution policy: it may write to this log group only.
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(this.role);
+    const tracing = props.tracing ?? true;
+    this.function = new NodejsFunction(this, 'Function', {
+      role: this.role,
+      entry: `${repoRoot}${props.entry}`,
+      projectRoot: repoRoot,
+      depsLockFilePath: `${repoRoot}package-lock.json`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      timeout,
+      memorySize: props.memorySize ?? 256,
+      logGroup: this.logGroup,
+      tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        // The SDK is bundled rather than taken from the runtime: versions are pinned by our lockfile
+        // and the same bundle runs on a local cloud, where no runtime-provided SDK exists.
+        externalModules: [],
+      },
+    });
+    this.suppressFindings(tracing, props.wildcardResourceReasons ?? []);
+  }
+
+  private suppressFindings(tracing: boolean, wildcardReasons: readonly string[]): void {
+    NagSuppressions.addResourceSuppressions(this.function, [
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'nodejs22.x is a supported LTS Lambda runtime and the one bundles target (node22); it is pinned on purpose so AWS and the local cloud run the same major. Moving to a newer runtime is a deliberate, tested change.',
+      },
+    ]);
+    // Tracing.ACTIVE adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*": X-Ray has no
+    // resource-level permissions for them (AWS service authorization reference), so "*" is required.
+    const reasons = [
+      ...(tracing ? ['X-Ray PutTraceSegments/PutTelemetryRecords (active tracing)'] : []),
+      ...wildcardReasons,
+    ];
+    if (reasons.length === 0) return;
+    NagSuppressions.addResourceSuppressions(
+      this.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: `Resource "*" only for actions without resource-level permissions: ${reasons.join('; ')}. Every other statement names its resources (asserted by the infra unit tests).`,
+          appliesTo: ['Resource::*'],
+        },
+      ],
+      true,
+    );
+  }
+}
