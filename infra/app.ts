@@ -4,7 +4,9 @@ import { PipelineStack } from './stacks/pipeline-stack.ts';
 import { stageSettings } from './stages.ts';
 
 const app = new App();
-const stage = stageSettings(app.node.tryGetContext('stage'));
+const stage = stageSettings(app.node.tryGetContext('stage'), {
+  alarmEmail: app.node.tryGetContext('alarmEmail'),
+});
 const stackName =
   (app.node.tryGetContext('stackName') as string | undefined) ?? `OrderPipeline-${stage.name}`;
 

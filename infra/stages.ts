@@ -4,12 +4,19 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 /** Settings that differ between a throwaway dev stack and production. */
 export interface StageSettings {
   readonly name: 'dev' | 'prod';
-  /** What happens to stateful resources (tables, queues, logs) when the stack is deleted. */
+  /** What happens to stateful resources (tables, queues, logs, keys) when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
   /** How long a DLQ keeps a message before AWS deletes it (the SQS maximum is 14 days). */
   readonly dlqRetention: Duration;
   readonly deletionProtection: boolean;
+  /** How long the bus archive keeps events for replay; `Duration.days(0)` would mean forever. */
+  readonly archiveRetention: Duration;
+  /**
+   * Where alarms notify besides the stack's alarm topic: an email address subscribed to it.
+   * Taken from `-c alarmEmail=ops@example.com`; only prod accepts one, dev alarms stay on the topic.
+   */
+  readonly alarmEmail?: string;
 }
 
 const stages: Record<StageSettings['name'], StageSettings> = {
@@ -19,6 +26,7 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     logRetention: RetentionDays.ONE_WEEK,
     dlqRetention: Duration.days(14),
     deletionProtection: false,
+    archiveRetention: Duration.days(7),
   },
   prod: {
     name: 'prod',
@@ -26,14 +34,35 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     logRetention: RetentionDays.THREE_MONTHS,
     dlqRetention: Duration.days(14),
     deletionProtection: true,
+    archiveRetention: Duration.days(365),
   },
 };
 
-/** Resolves `-c stage=…`; an unknown stage is an error rather than a silent dev deploy. */
-export function stageSettings(name: unknown): StageSettings {
+/** Options read from CDK context next to the stage name. */
+export interface StageContext {
+  /** `-c alarmEmail=…`; prod only. */
+  readonly alarmEmail?: unknown;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Resolves `-c stage=…` (and its context options); an unknown stage, a malformed email or an email for
+ * dev is an error rather than a silent dev deploy or an alarm that never reaches anyone.
+ */
+export function stageSettings(name: unknown, context: StageContext = {}): StageSettings {
   const key = name ?? 'dev';
   if (key !== 'dev' && key !== 'prod') {
     throw new Error(`Unknown stage "${String(key)}": use -c stage=dev or -c stage=prod`);
   }
-  return stages[key];
+  const settings = stages[key];
+  const email = context.alarmEmail;
+  if (email === undefined || email === '') return settings;
+  if (typeof email !== 'string' || !EMAIL.test(email)) {
+    throw new Error(`alarmEmail "${String(email)}" is not an email address`);
+  }
+  if (key !== 'prod') {
+    throw new Error('alarmEmail is only taken by -c stage=prod; dev alarms go to the alarm topic only');
+  }
+  return { ...settings, alarmEmail: email };
 }

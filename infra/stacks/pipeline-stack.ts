@@ -1,12 +1,18 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { NagSuppressions } from 'cdk-nag';
+import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { AlarmTopic } from '../constructs/alarm-topic.ts';
+import { PipelineDashboard } from '../constructs/dashboard.ts';
+import { PipelineEventBus } from '../constructs/event-bus.ts';
+import { EventStoreTable } from '../constructs/event-store-table.ts';
+import { FanOutTopic } from '../constructs/fan-out-topic.ts';
+import { OutboxPublisher } from '../constructs/outbox-publisher.ts';
 import { QueueConsumer } from '../constructs/queue-consumer.ts';
+import { RuleTargets } from '../constructs/rule-targets.ts';
 import type { StageSettings } from '../stages.ts';
+import { NOTIFICATION_CHANNELS, type NotificationChannel } from './notification-channels.ts';
 
 export interface PipelineStackProps extends StackProps {
   readonly stage: StageSettings;
@@ -23,20 +29,91 @@ export const OUTPUTS = {
   recorderFunctionName: 'RecorderFunctionName',
   recordedEventsTable: 'RecordedEventsTableName',
   ruleDlqUrl: 'RuleTargetDlqUrl',
+  archiveName: 'EventArchiveName',
+  eventStoreTable: 'EventStoreTableName',
+  outboxFunctionName: 'OutboxFunctionName',
+  outboxDlqUrl: 'OutboxDlqUrl',
+  notificationsTopicArn: 'NotificationsTopicArn',
+  emailQueueUrl: 'EmailQueueUrl',
+  emailDlqUrl: 'EmailDlqUrl',
+  smsQueueUrl: 'SmsQueueUrl',
+  smsDlqUrl: 'SmsDlqUrl',
+  pushQueueUrl: 'PushQueueUrl',
+  pushDlqUrl: 'PushDlqUrl',
+  alarmTopicArn: 'AlarmTopicArn',
+  dashboardName: 'DashboardName',
 } as const;
 
 /**
- * Composition only: the walking skeleton that proves the whole path
- * EventBridge bus → rule → SQS (+DLQ) → Lambda (partial batch failures) → DynamoDB.
+ * Composition only. The bus (archive, resource policy) feeds rules whose targets all have a DLQ and a
+ * retry policy; the walking skeleton records every order event (bus → rule → queue → Lambda → table);
+ * the event store's stream is published to the bus by the outbox; the notifications topic fans out to
+ * one queue per channel. Every queue has a DLQ, every alarm notifies the alarm topic.
  */
 export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { stage } = props;
 
-    const bus = new EventBus(this, 'Bus', { eventBusName: `${this.stackName}-bus` });
+    const alarmTopic = new AlarmTopic(this, 'Alarms', {
+      email: stage.alarmEmail,
+      removalPolicy: stage.removalPolicy,
+    }).topic;
+    const events = new PipelineEventBus(this, 'Events', {
+      busName: `${this.stackName}-bus`,
+      archiveRetention: stage.archiveRetention,
+      removalPolicy: stage.removalPolicy,
+    });
+    const ruleTargets = new RuleTargets(this, 'RuleTargets', { stage, alarmTopic });
+    const skeleton = this.walkingSkeleton(stage, alarmTopic, events.bus, ruleTargets);
 
-    const recordedEvents = new Table(this, 'RecordedEvents', {
+    const eventStore = new EventStoreTable(this, 'EventStore', { stage });
+    const outbox = new OutboxPublisher(this, 'Outbox', { stage, eventStore, bus: events.bus, alarmTopic });
+    const notifications = new FanOutTopic(this, 'Notifications', {
+      stage,
+      alarmTopic,
+      subscribers: NOTIFICATION_CHANNELS,
+    });
+
+    const dashboard = new PipelineDashboard(this, 'Dashboard', {
+      consumers: [
+        {
+          name: 'recorder',
+          queue: skeleton.recorder.queue,
+          deadLetterQueue: skeleton.recorder.deadLetterQueue,
+          function: skeleton.recorder.function,
+        },
+        ...NOTIFICATION_CHANNELS.map(({ name }) => {
+          const { queue } = channel(notifications, name);
+          return {
+            name: `${name} notifications`,
+            queue: queue.queue,
+            deadLetterQueue: queue.deadLetterQueue.queue,
+          };
+        }),
+      ],
+      outboxFunction: outbox.function,
+    });
+    this.addOutputs({
+      alarmTopic,
+      events,
+      ruleTargets,
+      skeleton,
+      eventStore,
+      outbox,
+      notifications,
+      dashboard,
+    });
+  }
+
+  /** Walking skeleton: proves the whole path bus → rule → queue (+DLQ) → Lambda → table. */
+  private walkingSkeleton(
+    stage: StageSettings,
+    alarmTopic: ITopic,
+    bus: IEventBus,
+    ruleTargets: RuleTargets,
+  ) {
+    const table = new Table(this, 'RecordedEvents', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.AWS_MANAGED,
@@ -44,48 +121,60 @@ export class PipelineStack extends Stack {
       deletionProtection: stage.deletionProtection,
       removalPolicy: stage.removalPolicy,
     });
-
     const recorder = new QueueConsumer(this, 'Recorder', {
       entry: 'functions/event-recorder/handler.ts',
       stage,
-      environment: { TABLE_NAME: recordedEvents.tableName },
+      alarmTopic,
+      environment: { TABLE_NAME: table.tableName },
       timeout: Duration.seconds(5),
       maxReceiveCount: 3,
     });
-    recordedEvents.grant(recorder.function, 'dynamodb:PutItem');
-
-    // Events the rule cannot deliver to the queue (after its retries) land here instead of vanishing.
-    const ruleTargetDlq = new Queue(this, 'RuleTargetDlq', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: stage.dlqRetention,
-      removalPolicy: stage.removalPolicy,
-    });
-    NagSuppressions.addResourceSuppressions(ruleTargetDlq, [
-      {
-        id: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is itself a dead-letter queue (of the EventBridge rule target); a DLQ of a DLQ adds nothing.',
-      },
-    ]);
+    table.grant(recorder.function, 'dynamodb:PutItem');
     new Rule(this, 'RecordAllOrderEvents', {
       eventBus: bus,
       description: 'Walking skeleton: every order event is recorded once',
       eventPattern: { source: [{ prefix: EVENT_SOURCE_PREFIX }] as unknown as string[] },
-      targets: [
-        new SqsQueue(recorder.queue, {
-          deadLetterQueue: ruleTargetDlq,
-          retryAttempts: 8,
-          maxEventAge: Duration.hours(2),
-        }),
-      ],
+      targets: [ruleTargets.queue(recorder.queue)],
     });
-
-    new CfnOutput(this, OUTPUTS.busName, { value: bus.eventBusName });
-    new CfnOutput(this, OUTPUTS.recorderQueueUrl, { value: recorder.queue.queueUrl });
-    new CfnOutput(this, OUTPUTS.recorderDlqUrl, { value: recorder.deadLetterQueue.queueUrl });
-    new CfnOutput(this, OUTPUTS.recorderFunctionName, { value: recorder.function.functionName });
-    new CfnOutput(this, OUTPUTS.recordedEventsTable, { value: recordedEvents.tableName });
-    new CfnOutput(this, OUTPUTS.ruleDlqUrl, { value: ruleTargetDlq.queueUrl });
+    return { table, recorder };
   }
+
+  private addOutputs(parts: {
+    alarmTopic: ITopic;
+    events: PipelineEventBus;
+    ruleTargets: RuleTargets;
+    skeleton: { table: Table; recorder: QueueConsumer };
+    eventStore: EventStoreTable;
+    outbox: OutboxPublisher;
+    notifications: FanOutTopic;
+    dashboard: PipelineDashboard;
+  }): void {
+    const { recorder } = parts.skeleton;
+    const output = (name: string, value: string) => new CfnOutput(this, name, { value });
+    output(OUTPUTS.busName, parts.events.bus.eventBusName);
+    output(OUTPUTS.archiveName, parts.events.archiveName);
+    output(OUTPUTS.recorderQueueUrl, recorder.queue.queueUrl);
+    output(OUTPUTS.recorderDlqUrl, recorder.deadLetterQueue.queueUrl);
+    output(OUTPUTS.recorderFunctionName, recorder.function.functionName);
+    output(OUTPUTS.recordedEventsTable, parts.skeleton.table.tableName);
+    output(OUTPUTS.ruleDlqUrl, parts.ruleTargets.deadLetterQueue.queue.queueUrl);
+    output(OUTPUTS.eventStoreTable, parts.eventStore.table.tableName);
+    output(OUTPUTS.outboxFunctionName, parts.outbox.function.functionName);
+    output(OUTPUTS.outboxDlqUrl, parts.outbox.deadLetterQueue.queue.queueUrl);
+    output(OUTPUTS.notificationsTopicArn, parts.notifications.topic.topicArn);
+    for (const { name } of NOTIFICATION_CHANNELS) {
+      const { queue } = channel(parts.notifications, name);
+      const prefix = name.charAt(0).toUpperCase() + name.slice(1);
+      output(`${prefix}QueueUrl`, queue.queue.queueUrl);
+      output(`${prefix}DlqUrl`, queue.deadLetterQueue.queue.queueUrl);
+    }
+    output(OUTPUTS.alarmTopicArn, parts.alarmTopic.topicArn);
+    output(OUTPUTS.dashboardName, parts.dashboard.dashboard.dashboardName);
+  }
+}
+
+function channel(notifications: FanOutTopic, name: NotificationChannel) {
+  const subscription = notifications.subscribers[name];
+  if (!subscription) throw new Error(`notifications topic has no subscriber "${name}"`);
+  return subscription;
 }

@@ -1,0 +1,118 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { ConsumerQueue } from '../../infra/constructs/consumer-queue.ts';
+import { SAGA_METRICS } from '../../infra/constructs/dashboard.ts';
+import { QueueConsumer } from '../../infra/constructs/queue-consumer.ts';
+import { OUTPUTS } from '../../infra/stacks/pipeline-stack.ts';
+import { stageSettings } from '../../infra/stages.ts';
+import { type CfnResource, pipelineTemplate, testStack } from './infra-fixture.ts';
+
+const dev = pipelineTemplate('dev');
+const prod = pipelineTemplate('prod');
+
+describe('infra: stack outputs', () => {
+  it('keeps the output names the CLI and the end-to-end tests read', () => {
+    const names = Object.keys(dev.findOutputs('*'));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'EventBusName',
+        'RecorderQueueUrl',
+        'RecorderDlqUrl',
+        'RecorderFunctionName',
+        'RecordedEventsTableName',
+        'RuleTargetDlqUrl',
+      ]),
+    );
+    expect(names.sort()).toEqual(Object.values(OUTPUTS).sort());
+  });
+});
+
+describe('infra: stages', () => {
+  const statefulTypes = ['AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup', 'AWS::KMS::Key'];
+  const deletionPolicies = (template: typeof dev) =>
+    new Set(
+      statefulTypes.flatMap((type) =>
+        Object.values(template.findResources(type)).map((r) => (r as CfnResource).DeletionPolicy),
+      ),
+    );
+
+  it('destroys stateful resources with a dev stack and keeps them with a prod stack', () => {
+    expect(deletionPolicies(dev)).toEqual(new Set(['Delete']));
+    expect(deletionPolicies(prod)).toEqual(new Set(['Retain']));
+  });
+
+  it('reads the stage from context and refuses an unknown one', () => {
+    expect(stageSettings(undefined).name).toBe('dev');
+    expect(stageSettings('prod')).toMatchObject({
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
+    });
+    expect(() => stageSettings('staging')).toThrow(/Unknown stage "staging"/);
+  });
+
+  it('takes an alarm email for prod only, and only a well-formed one', () => {
+    expect(stageSettings('prod', { alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
+    expect(stageSettings('prod', { alarmEmail: '' }).alarmEmail).toBeUndefined();
+    expect(() => stageSettings('dev', { alarmEmail: 'ops@example.com' })).toThrow(
+      /only taken by -c stage=prod/,
+    );
+    expect(() => stageSettings('prod', { alarmEmail: 'ops' })).toThrow(/not an email address/);
+  });
+});
+
+describe('infra: dashboard', () => {
+  const body = JSON.stringify(Object.values(dev.findResources('AWS::CloudWatch::Dashboard'))[0]);
+
+  it('shows throughput, errors, DLQ depth and oldest-message age of every consumer', () => {
+    for (const consumer of ['recorder', 'email notifications', 'sms notifications', 'push notifications']) {
+      for (const widget of ['throughput', 'DLQ depth', 'oldest message age']) {
+        expect(body).toContain(`${consumer}: ${widget}`);
+      }
+    }
+    expect(body).toContain('recorder: errors');
+    expect(body).toContain('outbox: iterator age');
+  });
+
+  it('shows the saga metrics the saga emits: started, completed, compensated for service order-saga', () => {
+    for (const metric of SAGA_METRICS) {
+      expect(body).toMatch(
+        new RegExp(`\\\\"OrderPipeline\\\\",\\\\"${metric}\\\\",\\\\"service\\\\",\\\\"order-saga\\\\"`),
+      );
+    }
+  });
+});
+
+describe('infra: queue consumer', () => {
+  const stage = stageSettings('dev');
+  const entry = 'functions/event-recorder/handler.ts';
+
+  it('refuses batch sizes, concurrency and receive counts SQS or Lambda would not honour', () => {
+    expect(() => new QueueConsumer(testStack(), 'C', { entry, stage, batchSize: 11 })).toThrow(/batchSize/);
+    expect(() => new QueueConsumer(testStack(), 'C', { entry, stage, maxConcurrency: 1 })).toThrow(
+      /maxConcurrency/,
+    );
+    expect(() => new QueueConsumer(testStack(), 'C', { entry, stage, maxReceiveCount: 0 })).toThrow(
+      /maxReceiveCount/,
+    );
+    expect(() => new QueueConsumer(testStack(), 'C', { entry: 'handler.ts', stage })).toThrow(/functions\//);
+  });
+
+  it('drains an existing queue only if it stays invisible for six times the function timeout', () => {
+    // Arrange
+    const stack = testStack();
+    const queue = new ConsumerQueue(stack, 'Q', {
+      stage,
+      purpose: 'test',
+      visibilityTimeout: Duration.seconds(30),
+    });
+
+    // Act
+    const tooSlow = () =>
+      new QueueConsumer(stack, 'Slow', { entry, stage, queue, timeout: Duration.seconds(10) });
+    const consumer = new QueueConsumer(stack, 'Fast', { entry, stage, queue, timeout: Duration.seconds(5) });
+
+    // Assert
+    expect(tooSlow).toThrow(/6 × the function timeout/);
+    expect(consumer.queue).toBe(queue.queue);
+  });
+});
