@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
+import { eventCatalog } from '../../shared/events/catalog.ts';
+import type { EventEnvelope } from '../../shared/events/envelope.ts';
+import { testClients } from '../support/aws.ts';
+import { type BusCapture, type CapturedEvent, captureBusEvents } from './bus-capture.ts';
+
+const outputs = inject('stackOutputs');
+const clients = testClients();
+
+function requireOutput(name: string): string {
+  const value = outputs[name];
+  if (!value) throw new Error(`stack output ${name} missing: ${JSON.stringify(outputs)}`);
+  return value;
+}
+
+/** A valid catalog event of this test run (its correlation id is what the capture rule matches). */
+function anEvent(
+  type: 'OrderPlaced' | 'InventoryReserved' | 'PaymentAuthorized',
+  correlationId: string,
+): EventEnvelope {
+  const definition = eventCatalog[type];
+  return {
+    id: randomUUID(),
+    type,
+    version: definition.version,
+    source: definition.source,
+    time: new Date().toISOString(),
+    correlationId,
+    causationId: `cause-${randomUUID()}`,
+    data: definition.example as Record<string, unknown>,
+  };
+}
+
+const countById = (events: readonly CapturedEvent[]) =>
+  events.reduce(
+    (counts, e) => counts.set(String(e.detail.id), (counts.get(String(e.detail.id)) ?? 0) + 1),
+    new Map<string, number>(),
+  );
+
+describe('outbox: event store → DynamoDB stream → publisher Lambda → bus', () => {
+  const correlationId = `outbox-e2e-${randomUUID()}`;
+  let capture: BusCapture;
+
+  beforeAll(async () => {
+    capture = await captureBusEvents(clients, requireOutput('EventBusName'), {
+      detail: { correlationId: [correlationId] },
+    });
+  });
+
+  afterAll(async () => {
+    await capture?.dispose();
+  });
+
+  it('publishes each appended event to the bus exactly once, with its ids intact', async () => {
+    // Arrange
+    const store = new DynamoDbEventStore({
+      client: clients.dynamo,
+      tableName: requireOutput('EventStoreTableName'),
+    });
+    const order = `order-${randomUUID()}`;
+    const placed = anEvent('OrderPlaced', correlationId);
+    const reserved = anEvent('InventoryReserved', correlationId);
+    const authorized = anEvent('PaymentAuthorized', correlationId);
+    const other = anEvent('OrderPlaced', correlationId);
+    const appended = [placed, reserved, authorized, other];
+
+    // Act: one stream in two appends (the second idempotent, and repeated), a second stream, a snapshot.
+    await store.append(order, [placed], { expectedVersion: 0 });
+    const key = `e2e-${randomUUID()}`;
+    await store.append(order, [reserved, authorized], { expectedVersion: 1, idempotencyKey: key });
+    await store.append(order, [reserved, authorized], { expectedVersion: 1, idempotencyKey: key });
+    await store.saveSnapshot(order, 3, { status: 'paid' });
+    await store.append(`order-${randomUUID()}`, [other], { expectedVersion: 0 });
+    const received = await capture.collect((events) => countById(events).size >= appended.length, {
+      timeoutMs: 60_000,
+      settleMs: 6_000,
+    });
+
+    // Assert: each event once, as the envelope that was appended, routed by its type and source.
+    const counts = countById(received);
+    expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(appended.map((e) => [e.id, 1])));
+    for (const event of appended) {
+      const delivered = received.find((e) => e.detail.id === event.id);
+      expect(delivered?.detail).toEqual(event);
+      expect(delivered?.['detail-type']).toBe(event.type);
+      expect(delivered?.source).toBe(event.source);
+    }
+  });
+});
