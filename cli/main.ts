@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCloudCommands } from './commands/cloud.ts';
+import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerInjectCommand } from './commands/inject.ts';
 import { registerStackCommands } from './commands/stack.ts';
 import { registerStatusCommand } from './commands/status.ts';
@@ -27,6 +28,7 @@ const program = new Command('pipeline')
 registerCloudCommands(program);
 registerStackCommands(program);
 registerCatalogCommands(program);
+registerDoctorCommand(program);
 registerInjectCommand(program);
 registerTailCommand(program);
 registerStatusCommand(program);
