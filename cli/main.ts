@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCloudCommands } from './commands/cloud.ts';
+import { registerDlqCommands } from './commands/dlq.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerInjectCommand } from './commands/inject.ts';
 import { registerStackCommands } from './commands/stack.ts';
@@ -28,6 +29,7 @@ const program = new Command('pipeline')
 registerCloudCommands(program);
 registerStackCommands(program);
 registerCatalogCommands(program);
+registerDlqCommands(program);
 registerDoctorCommand(program);
 registerInjectCommand(program);
 registerTailCommand(program);

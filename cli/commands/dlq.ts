@@ -1,0 +1,227 @@
+import { type Command, Option } from 'commander';
+import { metricAges, type OldestAge, peekAge } from '../dlq/age.ts';
+import { appendAudit, auditFile, currentOperator } from '../dlq/audit.ts';
+import { type DlqContext, loadDlqContext, pickQueue } from '../dlq/context.ts';
+import { decodeMessage } from '../dlq/decode.ts';
+import { queueResolver } from '../dlq/discover.ts';
+import type { DeadLetterQueue, QueueRef } from '../dlq/model.ts';
+import { PEEK_VISIBILITY_SECONDS, peekMessages } from '../dlq/peek.ts';
+import { redrive } from '../dlq/redrive.ts';
+import {
+  type DlqListEntry,
+  renderList,
+  renderRedrive,
+  renderShow,
+  throttledProgress,
+} from '../dlq/render.ts';
+import { CliError } from '../output.ts';
+
+/** Exit code of a redrive that found nothing to move (an empty DLQ is worth a script's attention). */
+export const EXIT_NOTHING_TO_REDRIVE = 2;
+
+async function listEntries(context: DlqContext, ageFrom: string): Promise<DlqListEntry[]> {
+  const { dlqs } = context.stack;
+  const useMetric = ageFrom === 'metric' || (ageFrom === 'auto' && context.target.kind === 'aws');
+  const metric = useMetric ? await metricAges(context.target, dlqs) : undefined;
+  if (!metric && ageFrom !== 'none' && dlqs.some((d) => d.depth.visible > 0)) {
+    context.reporter.step(
+      `Peeking for message ages (each message hidden ≤ ${PEEK_VISIBILITY_SECONDS} s, then visible again)`,
+    );
+  }
+  const entries: DlqListEntry[] = [];
+  for (const dlq of dlqs) {
+    let oldest: OldestAge = { source: 'none' };
+    if (metric) {
+      const seconds = metric.get(dlq.url);
+      oldest =
+        seconds === undefined
+          ? { source: 'metric', note: 'no datapoint in 15 min' }
+          : { seconds, source: 'metric' };
+    } else if (ageFrom !== 'none') oldest = await peekAge(context.port, dlq);
+    entries.push({
+      logicalId: dlq.logicalId,
+      name: dlq.name,
+      url: dlq.url,
+      arn: dlq.arn,
+      fifo: dlq.fifo,
+      depth: { ...dlq.depth, total: dlq.depth.visible + dlq.depth.inFlight },
+      oldest,
+      sources: dlq.sources,
+    });
+  }
+  return entries;
+}
+
+async function show(context: DlqContext, dlq: DeadLetterQueue, limit: number) {
+  const { reporter } = context;
+  if (dlq.redrivePolicy) {
+    reporter.warn(
+      `${dlq.name} has a RedrivePolicy of its own: each peek counts toward its maxReceiveCount (${dlq.redrivePolicy.maxReceiveCount}).`,
+    );
+  }
+  reporter.step(`Peeking up to ${limit} message(s) of ${dlq.name}; they stay in the queue`);
+  const progress = throttledProgress(reporter.step);
+  const peek = await peekMessages(context.port, dlq.url, {
+    limit,
+    onProgress: (seen) => progress.update(`… ${seen} message(s) read`),
+  });
+  progress.done(`${peek.messages.length} message(s) read, visibility reset`);
+  if (peek.notReset > 0) {
+    reporter.warn(
+      `${peek.notReset} message(s) stay hidden until their ${PEEK_VISIBILITY_SECONDS} s visibility ends.`,
+    );
+  }
+  const now = new Date();
+  return peek.messages.map((m) => decodeMessage(m, dlq, now));
+}
+
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+    throw new CliError(`--limit must be a whole number from 1 to 10000, got ${value}`);
+  }
+  return n;
+}
+
+export function registerDlqCommands(program: Command): void {
+  const dlq = program
+    .command('dlq')
+    .description("Inspect and redrive the stack's dead-letter queues (found from the stack, not from names)");
+
+  dlq
+    .command('list')
+    .summary('every DLQ with depth, oldest age and sources')
+    .description('Every DLQ of the stack: depth (visible + in flight), oldest message age, source(s)')
+    .addOption(
+      new Option(
+        '--age <source>',
+        'oldest-message age from: metric = CloudWatch (non-intrusive), peek = read messages (they stay), none = skip; auto = metric on AWS, peek on emulators',
+      )
+        .choices(['auto', 'metric', 'peek', 'none'])
+        .default('auto'),
+    )
+    .action(async (options: { age: string }, command: Command) => {
+      const context = await loadDlqContext(command);
+      const entries = await listEntries(context, options.age);
+      context.reporter.result({ stack: context.stackName, dlqs: entries }, () =>
+        renderList(context.stackName, entries),
+      );
+    });
+
+  dlq
+    .command('show')
+    .summary('decode messages of a DLQ and leave them there')
+    .description(
+      'Decode messages of a DLQ: the event (SNS unwrapped), its envelope, why it failed, receives, sent time.\n' +
+        `Messages are read with a ${PEEK_VISIBILITY_SECONDS} s visibility timeout, then made visible again at once: nothing leaves the queue.`,
+    )
+    .argument('<queue>', 'the DLQ: logical id, queue name, URL, or a unique part of the name')
+    .option('--limit <n>', 'show at most this many messages', '10')
+    .action(async (queue: string, options: { limit: string }, command: Command) => {
+      const limit = parseLimit(options.limit);
+      const context = await loadDlqContext(command);
+      const target = pickQueue(queue, context.stack.dlqs, context.stackName, 'dead-letter queue');
+      const messages = await show(context, target, limit);
+      const dlqInfo = { logicalId: target.logicalId, name: target.name, url: target.url };
+      const depth = { ...target.depth, total: target.depth.visible + target.depth.inFlight };
+      context.reporter.result(
+        { stack: context.stackName, dlq: dlqInfo, depth, shown: messages.length, messages },
+        () => renderShow(target, messages),
+      );
+    });
+
+  dlq
+    .command('redrive')
+    .summary('move messages back to their source queue, audited')
+    .description(
+      'Move messages from a DLQ back to the queue they came from (or --to), deleting each only after it was sent.\n' +
+        `Every moved message is audited in ${auditFile()}. Exits ${EXIT_NOTHING_TO_REDRIVE} when there is nothing to redrive.`,
+    )
+    .argument('<queue>', 'the DLQ: logical id, queue name, URL, or a unique part of the name')
+    .option('--ids <ids>', 'comma-separated message ids to move')
+    .option('--all', 'move every message')
+    .option('--dry-run', 'show what would move; move nothing')
+    .option('--to <queue>', 'send to this queue instead of each message’s source (stack queue or URL)')
+    .action(
+      async (
+        queue: string,
+        options: { ids?: string; all?: boolean; dryRun?: boolean; to?: string },
+        command: Command,
+      ) => {
+        const ids = options.ids
+          ?.split(',')
+          .map((id) => id.trim())
+          .filter(Boolean);
+        if ((ids === undefined || ids.length === 0) === !options.all) {
+          throw new CliError('Say which messages to move: --ids id1,id2 or --all (not both).');
+        }
+        const context = await loadDlqContext(command);
+        const dlq = pickQueue(queue, context.stack.dlqs, context.stackName, 'dead-letter queue');
+        const to = options.to ? await resolveTo(context, options.to) : undefined;
+        await runRedrive(context, dlq, { ids, dryRun: options.dryRun ?? false, to });
+      },
+    );
+}
+
+async function resolveTo(context: DlqContext, input: string): Promise<QueueRef> {
+  if (/^https?:\/\/|^arn:/.test(input)) {
+    const queue = await queueResolver(context.clients.sqs, context.stack.queues)(input);
+    if (!queue) throw new CliError(`Target queue ${input} does not exist.`);
+    return queue;
+  }
+  return pickQueue(input, context.stack.queues, context.stackName, 'queue');
+}
+
+async function runRedrive(
+  context: DlqContext,
+  dlq: DeadLetterQueue,
+  options: { ids: string[] | undefined; dryRun: boolean; to: QueueRef | undefined },
+): Promise<void> {
+  const { reporter, stackName } = context;
+  const file = auditFile();
+  const nothing = (detail: string) => {
+    const summary = {
+      stack: stackName,
+      dlq: dlq.name,
+      dryRun: options.dryRun,
+      moved: [],
+      nothingToRedrive: true,
+    };
+    if (reporter.json) reporter.result(summary, () => '');
+    return new CliError(`Nothing to redrive: ${detail}.`, undefined, EXIT_NOTHING_TO_REDRIVE);
+  };
+  if (dlq.depth.visible + dlq.depth.inFlight === 0) throw nothing(`${dlq.name} is empty`);
+  reporter.step(
+    `${options.dryRun ? 'Planning' : 'Redriving'} ${options.ids ? `${options.ids.length} message(s)` : 'every message'} of ${dlq.name}`,
+  );
+  const progress = throttledProgress(reporter.step);
+  const result = await redrive(
+    {
+      port: context.port,
+      resolveQueue: queueResolver(context.clients.sqs, context.stack.queues),
+      audit: (entries) => appendAudit(file, entries),
+      onProgress: ({ scanned, moved }) => progress.update(`… ${scanned} message(s) read, ${moved} moved`),
+    },
+    dlq,
+    { ...options, stack: stackName, operator: currentOperator() },
+  );
+  progress.done(
+    `${result.scanned} message(s) read, ${result.moved.length} ${options.dryRun ? 'to move' : 'moved'}`,
+  );
+  if (result.scanned === 0) throw nothing(`no message of ${dlq.name} is visible (all in flight?)`);
+  if (options.ids && result.moved.length === 0 && result.skipped.length === 0) {
+    reporter.result({ stack: stackName, dlq: dlq.name, ...result }, () =>
+      renderRedrive(dlq.name, result, file),
+    );
+    throw new CliError(
+      `None of the ids is in ${dlq.name}.`,
+      `See the ids with \`pipeline dlq show ${dlq.name} --limit 100\`.`,
+    );
+  }
+  reporter.result(
+    { stack: stackName, dlq: dlq.name, auditFile: options.dryRun ? undefined : file, ...result },
+    () => renderRedrive(dlq.name, result, file),
+  );
+  const left = result.skipped.length + result.notFound.length;
+  if (left > 0) throw new CliError(`${left} selected message(s) were not moved (see above).`);
+}
