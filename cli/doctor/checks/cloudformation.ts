@@ -82,7 +82,10 @@ export const cfnSqsRedrive: Check = {
 export const cfnEventsArchive: Check = {
   id: 'cfn-events-archive',
   title: 'EventBridge archive deployed through CloudFormation (AWS::Events::Archive)',
-  breaks: 'the stack, which declares an archive for replay, cannot be deployed at all',
+  breaks:
+    'a plain `cdk deploy` of the stack fails here; `pipeline deploy` works around it on MiniStack (deploys without the archive, then creates it through events:CreateArchive, visibly)',
+  // Info, not required: the CLI's local-cloud fix-up covers it (cli/cloud/template-patches.ts).
+  severity: 'info',
   timeoutMs: 90_000,
   async run(ctx) {
     const physical = await deployTemplate(ctx, {
