@@ -11,6 +11,14 @@ import {
   PaymentDeclined,
 } from './schemas/fulfilment.ts';
 import { OrderCancelled, OrderConfirmed, OrderPlaced } from './schemas/orders.ts';
+import {
+  InventoryReleaseRequested,
+  InventoryReservationRequested,
+  PaymentAuthorizationRequested,
+  PaymentVoided,
+  PaymentVoidRequested,
+  SagaStepTimedOut,
+} from './schemas/saga.ts';
 import { nearestNames } from './suggest.ts';
 
 export type { EventDefinition, EventSource, PreviousVersion } from './define.ts';
@@ -38,6 +46,12 @@ export const eventCatalog = indexByType([
   OrderCancelled,
   InventoryReleased,
   NotificationSent,
+  InventoryReservationRequested,
+  InventoryReleaseRequested,
+  PaymentAuthorizationRequested,
+  PaymentVoidRequested,
+  PaymentVoided,
+  SagaStepTimedOut,
 ]);
 
 /** Name of a catalog event; a misspelled literal is a compile error. */

@@ -15,15 +15,21 @@ describe('event catalog', () => {
   it('holds exactly the reference event types', () => {
     // Assert
     expect([...eventTypes].sort()).toEqual([
+      'InventoryReleaseRequested',
       'InventoryReleased',
       'InventoryReservationFailed',
+      'InventoryReservationRequested',
       'InventoryReserved',
       'NotificationSent',
       'OrderCancelled',
       'OrderConfirmed',
       'OrderPlaced',
+      'PaymentAuthorizationRequested',
       'PaymentAuthorized',
       'PaymentDeclined',
+      'PaymentVoidRequested',
+      'PaymentVoided',
+      'SagaStepTimedOut',
     ]);
   });
 
@@ -62,7 +68,7 @@ describe('event catalog', () => {
     const rows = describeCatalog();
 
     // Assert
-    expect(rows).toHaveLength(10);
+    expect(rows).toHaveLength(16);
     expect(rows).toContainEqual({
       type: 'NotificationSent',
       version: 1,
