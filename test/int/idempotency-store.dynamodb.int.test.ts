@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
+import { createEventStoreTable } from '../../shared/event-store/dynamodb-table.ts';
+import { DynamoDbIdempotencyStore } from '../../shared/idempotency/dynamodb.ts';
+import { runOnce } from '../../shared/idempotency/run-once.ts';
+import { someEvents } from '../contract/event-store.fixtures.ts';
+import { describeIdempotencyStoreContract } from '../contract/idempotency-store.contract.ts';
+
+const endpoint = process.env.AWS_ENDPOINT_URL;
+const client = new DynamoDBClient({
+  region: 'us-east-1',
+  ...(endpoint ? { endpoint } : {}),
+  credentials: { accessKeyId: '000000000000', secretAccessKey: 'test' },
+});
+// The idempotency records share the event store's table, as they do when deployed.
+const tableName = `idempotency-int-${randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+  await createEventStoreTable(client, tableName);
+});
+
+afterAll(async () => {
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+  client.destroy();
+});
+
+describeIdempotencyStoreContract('DynamoDB', async () => new DynamoDbIdempotencyStore({ client, tableName }));
+
+describe('DynamoDB idempotency store next to the event store', () => {
+  it('keeps its records apart from the event store records with the same key', async () => {
+    const events = new DynamoDbEventStore({ client, tableName });
+    const once = new DynamoDbIdempotencyStore({ client, tableName });
+    const key = `shared-${randomUUID()}`;
+
+    await events.append(`stream-${randomUUID()}`, someEvents(1), { expectedVersion: 0, idempotencyKey: key });
+    const result = await runOnce(once, key, async () => 'ran');
+
+    expect(result).toEqual({ result: 'ran', replayed: false });
+  });
+});
