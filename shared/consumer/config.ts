@@ -1,0 +1,42 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { clientConfig } from '../aws/client-config.ts';
+import { createLogger } from '../observability/logger.ts';
+import { createOutcomeMetrics } from '../observability/metrics.ts';
+import type { ConsumerDeps } from './runtime.ts';
+
+/**
+ * Environment every SQS-fed Lambda reads. A handler's wiring file extends it with its own variables
+ * and parses `process.env` once at cold start: a missing variable fails the init, not each record.
+ */
+export const consumerEnvSchema = z.object({
+  QUEUE_URL: z.string().min(1),
+  DLQ_URL: z.string().min(1),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Local cloud endpoint; absent on AWS. */
+  AWS_ENDPOINT_URL: z.string().min(1).optional(),
+  /** Set by Lambda for Powertools; also the `service` dimension of metrics. */
+  POWERTOOLS_SERVICE_NAME: z.string().min(1).optional(),
+  RETRY_BASE_SECONDS: z.coerce.number().int().positive().default(2),
+  RETRY_MAX_SECONDS: z.coerce.number().int().positive().max(43_200).default(900),
+});
+
+/** Parsed {@link consumerEnvSchema}. */
+export type ConsumerEnv = z.infer<typeof consumerEnvSchema>;
+
+/**
+ * The production dependencies of a consumer named `name`: an SQS client on the configured endpoint,
+ * Powertools Logger and Metrics (namespace `OrderPipeline`). Call once at module scope.
+ */
+export function productionConsumerDeps(name: string, env: ConsumerEnv): ConsumerDeps {
+  const service = env.POWERTOOLS_SERVICE_NAME ?? name;
+  const aws = { region: env.AWS_REGION, ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}) };
+  return {
+    sqs: new SQSClient(clientConfig(aws)),
+    queueUrl: env.QUEUE_URL,
+    dlqUrl: env.DLQ_URL,
+    logger: createLogger(service),
+    metrics: createOutcomeMetrics(service),
+    backoff: { baseSeconds: env.RETRY_BASE_SECONDS, maxSeconds: env.RETRY_MAX_SECONDS },
+  };
+}

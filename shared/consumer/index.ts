@@ -1,0 +1,36 @@
+/**
+ * The consumer runtime of every SQS-fed Lambda: batch processing with partial failures, retry with
+ * backoff, immediate dead-lettering of poison records, handler context, circuit breaker.
+ */
+
+export { appendOutcome } from './append-outcome.ts';
+export { type BackoffPolicy, backoffSeconds } from './backoff.ts';
+export { parseSqsBody } from './body.ts';
+export {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  CircuitOpenError,
+  type CircuitState,
+  type CircuitStateChange,
+} from './circuit-breaker.ts';
+export { type ConsumerEnv, consumerEnvSchema, productionConsumerDeps } from './config.ts';
+export { idempotencyKeyOf } from './context.ts';
+export { DEAD_LETTER_ATTRIBUTES, type FailureReason, failureReason } from './dead-letter.ts';
+export { UnhandledEventTypeError } from './errors.ts';
+export {
+  type ConsumerDeps,
+  createSqsConsumer,
+  type SqsConsumer,
+  type SqsConsumerOptions,
+} from './runtime.ts';
+export { delayRetry } from './sqs-retry.ts';
+export { realTimer, type Timer, withTimeout } from './timeout.ts';
+export type {
+  EventHandler,
+  EventHandlers,
+  Fact,
+  Handled,
+  HandlerContext,
+  InternalFact,
+  SqsPort,
+} from './types.ts';

@@ -1,0 +1,165 @@
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { isRetryable, ValidationError } from '../errors/pipeline-error.ts';
+import type { AnyEvent, EventType } from '../events/catalog.ts';
+import { defaultEventFactoryDeps, type EventFactoryDeps } from '../events/registry.ts';
+import type { IdempotencyStore } from '../idempotency/port.ts';
+import { runOnce } from '../idempotency/run-once.ts';
+import { errorFields, type LogPort } from '../observability/logger.ts';
+import type { OutcomeMetrics, RecordOutcome } from '../observability/metrics.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import { parseSqsBody } from './body.ts';
+import { createHandlerContext, recordLogKeys } from './context.ts';
+import { sendToDeadLetter } from './dead-letter.ts';
+import { UnhandledEventTypeError } from './errors.ts';
+import { delayRetry } from './sqs-retry.ts';
+import type { AnyEventHandler, EventHandlers, Handled, SqsPort } from './types.ts';
+
+/** Clients and settings of a consumer; the wiring file builds the production ones once per cold start. */
+export interface ConsumerDeps {
+  readonly sqs: SqsPort;
+  /** The queue the records come from: failed records get their visibility changed here. */
+  readonly queueUrl: string;
+  /** That queue's DLQ: non-retryable records are sent here at once. */
+  readonly dlqUrl: string;
+  readonly logger: LogPort;
+  readonly metrics: OutcomeMetrics;
+  /** Clock and id generator of emitted events. @default wall clock, random UUIDs */
+  readonly events?: EventFactoryDeps;
+  /** Jitter source of the retry backoff. @default Math.random */
+  readonly random?: () => number;
+  /** @default 2 s base, 900 s cap */
+  readonly backoff?: BackoffPolicy;
+}
+
+/** Options of {@link createSqsConsumer}. */
+export interface SqsConsumerOptions extends ConsumerDeps {
+  /** Names the consumer in logs and prefixes its idempotency keys (`<name>#<event id>`). */
+  readonly name: string;
+  readonly handlers: EventHandlers;
+  /**
+   * Run each record at most once per event id through this store: for consumers whose effect is
+   * outside the event store. Store-appending consumers pass `context.idempotencyKey` to the append.
+   */
+  readonly idempotency?: IdempotencyStore;
+}
+
+/** A Lambda handler for an SQS event source with `ReportBatchItemFailures`. */
+export interface SqsConsumer {
+  (event: SQSEvent): Promise<SQSBatchResponse>;
+  readonly consumerName: string;
+  /** The event types it handles: what its rule pattern / SNS filter policy must select. */
+  readonly eventTypes: readonly EventType[];
+}
+
+/**
+ * Builds the batch handler every SQS-fed Lambda uses. For each record, on its own:
+ * parse (EventBridge event, bare envelope or either inside an SNS notification; validated and upcast by
+ * the catalog) → handler →
+ * - success or duplicate: the record is deleted (not in `batchItemFailures`);
+ * - retryable error: reported as a batch item failure, visibility set to a jittered exponential
+ *   backoff; after maxReceiveCount the queue's redrive policy moves it to the DLQ;
+ * - non-retryable error (invalid message, unknown type, business rule): sent to the DLQ at once with
+ *   the reason as message attributes and counted as handled; if that send fails, retried instead.
+ * Records of a FIFO message group after a failed one are not processed (order within a group holds).
+ */
+export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
+  const eventTypes = Object.keys(options.handlers) as EventType[];
+  if (options.name.length === 0) throw new ValidationError('must not be empty', 'name');
+  if (eventTypes.length === 0) throw new ValidationError('at least one handler is required', 'handlers');
+  const consumer = async (batch: SQSEvent): Promise<SQSBatchResponse> => {
+    const failures: SQSBatchResponse['batchItemFailures'] = [];
+    const blockedGroups = new Set<string>();
+    for (const record of batch.Records) {
+      const group = record.attributes?.MessageGroupId;
+      const blocked = group !== undefined && blockedGroups.has(group);
+      const outcome = blocked ? 'retry' : await processRecord(options, record, eventTypes);
+      options.metrics.count(outcome, 1);
+      if (outcome !== 'retry') continue;
+      failures.push({ itemIdentifier: record.messageId });
+      if (group !== undefined) blockedGroups.add(group);
+    }
+    options.metrics.flush();
+    return { batchItemFailures: failures };
+  };
+  return Object.assign(consumer, { consumerName: options.name, eventTypes });
+}
+
+async function processRecord(
+  options: SqsConsumerOptions,
+  record: SQSRecord,
+  eventTypes: readonly EventType[],
+): Promise<RecordOutcome> {
+  let event: AnyEvent | undefined;
+  try {
+    event = parseSqsBody(record.body);
+    const handled = await handleEvent(options, record, event, eventTypes);
+    const keys = recordLogKeys(options.name, record, event);
+    options.logger.info(handled === 'duplicate' ? 'duplicate event skipped' : 'event handled', keys);
+    return handled === 'duplicate' ? 'duplicate' : 'success';
+  } catch (error) {
+    return isRetryable(error)
+      ? retryLater(options, record, error, event)
+      : deadLetter(options, record, error, event);
+  }
+}
+
+async function handleEvent(
+  options: SqsConsumerOptions,
+  record: SQSRecord,
+  event: AnyEvent,
+  eventTypes: readonly EventType[],
+): Promise<Handled> {
+  const handler = options.handlers[event.type] as AnyEventHandler | undefined;
+  if (handler === undefined) throw new UnhandledEventTypeError(options.name, event.type, eventTypes);
+  const factory = options.events ?? defaultEventFactoryDeps;
+  const { logger, name: consumer } = options;
+  const context = createHandlerContext({ consumer, record, event, logger, factory });
+  const run = async (): Promise<Handled> => (await handler(event, context)) ?? 'handled';
+  if (options.idempotency === undefined) return run();
+  const once = await runOnce(options.idempotency, context.idempotencyKey, run, { clock: factory.now });
+  return once.replayed ? 'duplicate' : once.result;
+}
+
+async function retryLater(
+  options: SqsConsumerOptions,
+  record: SQSRecord,
+  error: unknown,
+  event: AnyEvent | undefined,
+): Promise<'retry'> {
+  const retryInSeconds = await delayRetry(
+    options.sqs,
+    options.queueUrl,
+    record,
+    options.backoff,
+    options.random,
+  );
+  options.logger.warn('record failed, will be retried', {
+    ...recordLogKeys(options.name, record, event),
+    ...errorFields(error),
+    retryInSeconds,
+  });
+  return 'retry';
+}
+
+async function deadLetter(
+  options: SqsConsumerOptions,
+  record: SQSRecord,
+  error: unknown,
+  event: AnyEvent | undefined,
+): Promise<'dead-lettered' | 'retry'> {
+  const keys = recordLogKeys(options.name, record, event);
+  const failedAt = (options.events ?? defaultEventFactoryDeps).now();
+  try {
+    const target = { dlqUrl: options.dlqUrl, failedAt, sourceQueue: options.queueUrl };
+    const reason = await sendToDeadLetter(options.sqs, record, error, target);
+    options.logger.error('record sent to the DLQ', { ...keys, ...reason });
+    return 'dead-lettered';
+  } catch (sendError) {
+    options.logger.error('could not send to the DLQ, record will be retried', {
+      ...keys,
+      ...errorFields(error),
+      dlqError: errorFields(sendError),
+    });
+    return retryLater(options, record, error, event);
+  }
+}

@@ -1,0 +1,16 @@
+import { createHandlerContext } from '../../shared/consumer/context.ts';
+import type { HandlerContext } from '../../shared/consumer/types.ts';
+import type { AnyEvent } from '../../shared/events/catalog.ts';
+import type { ManualClock } from './clock.ts';
+import { RecordingLogger } from './logger.ts';
+
+/** The context a consumer would give a handler for `event`, on the given clock. */
+export function contextFor(event: AnyEvent, clock: ManualClock, consumer = 'test'): HandlerContext {
+  return createHandlerContext({
+    consumer,
+    record: { messageId: `msg-${event.id}`, attributes: { ApproximateReceiveCount: '1' } as never },
+    event,
+    logger: new RecordingLogger(),
+    factory: clock,
+  });
+}

@@ -1,0 +1,355 @@
+import { describe, expect, it } from 'vitest';
+import { createSqsConsumer, type SqsConsumerOptions } from '../../shared/consumer/runtime.ts';
+import type { EventHandlers } from '../../shared/consumer/types.ts';
+import { PipelineError, ValidationError } from '../../shared/errors/pipeline-error.ts';
+import type { TypedEnvelope } from '../../shared/events/catalog.ts';
+import { createEvent, exampleEvent } from '../../shared/events/registry.ts';
+import { InMemoryIdempotencyStore } from '../../shared/idempotency/in-memory.ts';
+import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
+import { ManualClock } from '../fakes/clock.ts';
+import { RecordingLogger } from '../fakes/logger.ts';
+import {
+  DLQ_URL,
+  eventBridgeBody,
+  FakeSqs,
+  QUEUE_ARN,
+  QUEUE_URL,
+  snsNotificationBody,
+  sqsEvent,
+  sqsRecord,
+} from '../fakes/sqs.ts';
+
+function setup(handlers: EventHandlers, extra: Partial<SqsConsumerOptions> = {}) {
+  const sqs = new FakeSqs();
+  const logger = new RecordingLogger();
+  const metrics = new CountingOutcomeMetrics();
+  const clock = new ManualClock();
+  const consumer = createSqsConsumer({
+    name: 'test',
+    handlers,
+    sqs,
+    queueUrl: QUEUE_URL,
+    dlqUrl: DLQ_URL,
+    logger,
+    metrics,
+    events: clock,
+    random: () => 0.5,
+    ...extra,
+  });
+  return { consumer, sqs, logger, metrics, clock };
+}
+
+function placed(orderId: string): TypedEnvelope<'OrderPlaced'> {
+  const { data } = exampleEvent('OrderPlaced');
+  return createEvent(
+    'OrderPlaced',
+    { ...data, orderId },
+    { id: `evt-${orderId}`, correlationId: `corr-${orderId}` },
+  );
+}
+
+function invalidBody(): string {
+  const event = placed('ord-bad');
+  const broken = { ...event, data: { ...event.data, items: [{ sku: 'BOOK-123', qty: 0, unitPrice: 1 }] } };
+  return eventBridgeBody(broken);
+}
+
+class OutOfStock extends PipelineError<'OUT_OF_STOCK'> {
+  constructor() {
+    super('OUT_OF_STOCK', 'business rule says no', { retryable: false });
+  }
+}
+
+describe('SQS consumer runtime', () => {
+  it('handles every valid record of a batch and reports no failures', async () => {
+    // Arrange
+    const seen: string[] = [];
+    const { consumer, metrics } = setup({
+      OrderPlaced: async (event) => {
+        seen.push(event.data.orderId);
+        return undefined;
+      },
+    });
+
+    // Act
+    const response = await consumer(
+      sqsEvent(sqsRecord(eventBridgeBody(placed('ord-1'))), sqsRecord(eventBridgeBody(placed('ord-2')))),
+    );
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen).toEqual(['ord-1', 'ord-2']);
+    expect(metrics.totals).toEqual({ success: 2, duplicate: 0, retry: 0, 'dead-lettered': 0 });
+  });
+
+  it('sends a schema-invalid record to the DLQ with its reason and still handles its neighbours', async () => {
+    // Arrange
+    const seen: string[] = [];
+    const { consumer, sqs, metrics } = setup({
+      OrderPlaced: async (event) => {
+        seen.push(event.data.orderId);
+        return undefined;
+      },
+    });
+    const bad = sqsRecord(invalidBody(), { messageId: 'bad', receiveCount: 1 });
+
+    // Act
+    const response = await consumer(
+      sqsEvent(sqsRecord(eventBridgeBody(placed('ord-1'))), bad, sqsRecord(eventBridgeBody(placed('ord-3')))),
+    );
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen).toEqual(['ord-1', 'ord-3']);
+    expect(sqs.sent).toHaveLength(1);
+    const message = sqs.sent[0];
+    expect(message?.QueueUrl).toBe(DLQ_URL);
+    expect(message?.MessageBody).toBe(bad.body);
+    const attributes = message?.MessageAttributes ?? {};
+    expect(attributes['error-code']?.StringValue).toBe('VALIDATION');
+    expect(attributes['error-path']?.StringValue).toBe('detail.data.items.0.qty');
+    expect(attributes['error-message']?.StringValue).toContain('detail.data.items.0.qty');
+    expect(attributes['failed-at']?.StringValue).toBe('2026-11-22T10:00:00.000Z');
+    expect(attributes['source-queue']?.StringValue).toBe(QUEUE_ARN);
+    expect(attributes['receive-count']).toEqual({ DataType: 'Number', StringValue: '1' });
+    expect(attributes.type?.StringValue).toBe('test');
+    expect(metrics.totals['dead-lettered']).toBe(1);
+  });
+
+  it('dead-letters bodies that are not JSON, unknown types and types the consumer does not handle', async () => {
+    // Arrange
+    const { consumer, sqs } = setup({ OrderConfirmed: async () => undefined });
+    const unknownType = eventBridgeBody({ ...placed('ord-x'), type: 'OrderPlacd' });
+
+    // Act
+    await consumer(
+      sqsEvent(sqsRecord('{nope'), sqsRecord(unknownType), sqsRecord(eventBridgeBody(placed('ord-y')))),
+    );
+
+    // Assert
+    const reasons = sqs.sent.map((m) => [
+      m.MessageAttributes?.['error-code']?.StringValue,
+      m.MessageAttributes?.['error-message']?.StringValue,
+    ]);
+    expect(reasons[0]?.[0]).toBe('VALIDATION');
+    expect(reasons[1]?.[1]).toContain('did you mean OrderPlaced');
+    expect(reasons[2]).toEqual([
+      'UNHANDLED_EVENT_TYPE',
+      expect.stringContaining('no handler for OrderPlaced'),
+    ]);
+  });
+
+  it('dead-letters a business-rule error with its code and no field path', async () => {
+    // Arrange
+    const { consumer, sqs } = setup({
+      OrderPlaced: async () => {
+        throw new OutOfStock();
+      },
+    });
+
+    // Act
+    const response = await consumer(sqsEvent(sqsRecord(eventBridgeBody(placed('ord-1')))));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sqs.sent[0]?.MessageAttributes?.['error-code']?.StringValue).toBe('OUT_OF_STOCK');
+    expect(sqs.sent[0]?.MessageAttributes?.['error-path']?.StringValue).toBe('-');
+  });
+
+  it('reports a retryable failure and delays each next delivery longer than the one before', async () => {
+    // Arrange
+    const { consumer, sqs, metrics } = setup({
+      OrderPlaced: async () => {
+        throw new Error('dependency down');
+      },
+    });
+    const body = eventBridgeBody(placed('ord-1'));
+
+    // Act
+    const responses = [];
+    for (const receiveCount of [1, 2, 3, 4, 5]) {
+      responses.push(await consumer(sqsEvent(sqsRecord(body, { messageId: 'm-1', receiveCount }))));
+    }
+
+    // Assert
+    expect(responses.every((r) => r.batchItemFailures[0]?.itemIdentifier === 'm-1')).toBe(true);
+    const delays = sqs.visibilityChanges.map((change) => change.VisibilityTimeout ?? 0);
+    expect(delays).toEqual([2, 3, 6, 12, 24]);
+    expect(sqs.visibilityChanges[0]).toMatchObject({ QueueUrl: QUEUE_URL, ReceiptHandle: 'rh-m-1-1' });
+    expect(sqs.sent).toHaveLength(0);
+    expect(metrics.totals.retry).toBe(5);
+  });
+
+  it('falls back to a batch item failure when the DLQ cannot be reached, so nothing is lost', async () => {
+    // Arrange
+    const { consumer, sqs, logger, metrics } = setup({ OrderPlaced: async () => undefined });
+    sqs.failSends = true;
+
+    // Act
+    const response = await consumer(sqsEvent(sqsRecord(invalidBody(), { messageId: 'bad' })));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
+    expect(sqs.visibilityChanges).toHaveLength(1);
+    expect(logger.lines.some((line) => line.message.includes('could not send to the DLQ'))).toBe(true);
+    expect(metrics.totals).toMatchObject({ retry: 1, 'dead-lettered': 0 });
+  });
+
+  it('reads the event from an SNS notification and from a bare envelope published to SNS', async () => {
+    // Arrange
+    const seen: string[] = [];
+    const { consumer } = setup({
+      OrderPlaced: async (event) => {
+        seen.push(event.data.orderId);
+        return undefined;
+      },
+    });
+    const wrapped = snsNotificationBody(eventBridgeBody(placed('ord-sns')));
+    const bare = JSON.stringify(placed('ord-raw'));
+    const bareInSns = snsNotificationBody(JSON.stringify(placed('ord-raw-sns')));
+
+    // Act
+    const response = await consumer(sqsEvent(sqsRecord(wrapped), sqsRecord(bare), sqsRecord(bareInSns)));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen).toEqual(['ord-sns', 'ord-raw', 'ord-raw-sns']);
+  });
+
+  it('upcasts an old event version before the handler sees it', async () => {
+    // Arrange
+    let channels: string[] = [];
+    const { consumer } = setup({
+      OrderPlaced: async (event) => {
+        channels = event.data.contact.channels;
+        return undefined;
+      },
+    });
+    const v2 = placed('ord-v1');
+    const { contact: _contact, ...rest } = v2.data;
+    const v1 = { ...v2, version: 1, data: { ...rest, email: 'ada@example.com' } };
+
+    // Act
+    await consumer(sqsEvent(sqsRecord(eventBridgeBody(v1))));
+
+    // Assert
+    expect(channels).toEqual(['email']);
+  });
+
+  it('gives emitted events the correlation id of the record and its event id as causation', async () => {
+    // Arrange
+    const emitted: unknown[] = [];
+    const { consumer } = setup({
+      OrderPlaced: async (event, context) => {
+        emitted.push(
+          context.emit('InventoryReservationRequested', {
+            orderId: event.data.orderId,
+            items: [{ sku: 'A', qty: 1 }],
+          }),
+        );
+        return undefined;
+      },
+    });
+
+    // Act
+    await consumer(sqsEvent(sqsRecord(eventBridgeBody(placed('ord-1')))));
+
+    // Assert
+    expect(emitted[0]).toMatchObject({
+      correlationId: 'corr-ord-1',
+      causationId: 'evt-ord-1',
+      source: 'orders.saga',
+      time: '2026-11-22T10:00:00.000Z',
+    });
+  });
+
+  it('logs every record as JSON fields carrying its correlation id', async () => {
+    // Arrange
+    const { consumer, logger } = setup({
+      OrderPlaced: async (_event, context) => {
+        context.logger.info('inside the handler');
+        return undefined;
+      },
+    });
+
+    // Act
+    await consumer(sqsEvent(sqsRecord(eventBridgeBody(placed('ord-1')), { messageId: 'm-9' })));
+
+    // Assert
+    expect(logger.lines.map((line) => line.message)).toEqual(['inside the handler', 'event handled']);
+    for (const line of logger.lines) {
+      expect(line.fields).toMatchObject({
+        consumer: 'test',
+        messageId: 'm-9',
+        correlationId: 'corr-ord-1',
+        eventId: 'evt-ord-1',
+      });
+    }
+  });
+
+  it('counts a record the handler reports as already handled as a duplicate', async () => {
+    // Arrange
+    const { consumer, metrics } = setup({ OrderPlaced: async () => 'duplicate' });
+
+    // Act
+    const response = await consumer(sqsEvent(sqsRecord(eventBridgeBody(placed('ord-1')))));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    expect(metrics.totals.duplicate).toBe(1);
+  });
+
+  it('runs a side-effect handler once per event id when given an idempotency store', async () => {
+    // Arrange
+    let effects = 0;
+    const { consumer, metrics } = setup(
+      {
+        OrderPlaced: async () => {
+          effects += 1;
+          return undefined;
+        },
+      },
+      { idempotency: new InMemoryIdempotencyStore() },
+    );
+    const body = eventBridgeBody(placed('ord-1'));
+
+    // Act
+    await consumer(sqsEvent(sqsRecord(body), sqsRecord(body)));
+    await consumer(sqsEvent(sqsRecord(body)));
+
+    // Assert
+    expect(effects).toBe(1);
+    expect(metrics.totals).toMatchObject({ success: 1, duplicate: 2 });
+  });
+
+  it('stops a FIFO message group at its first failure and lets other groups through', async () => {
+    // Arrange
+    const seen: string[] = [];
+    const { consumer } = setup({
+      OrderPlaced: async (event) => {
+        if (event.data.orderId === 'ord-a1') throw new Error('transient');
+        seen.push(event.data.orderId);
+        return undefined;
+      },
+    });
+    const record = (orderId: string, groupId: string) =>
+      sqsRecord(eventBridgeBody(placed(orderId)), { messageId: orderId, groupId });
+
+    // Act
+    const response = await consumer(
+      sqsEvent(record('ord-a1', 'a'), record('ord-b1', 'b'), record('ord-a2', 'a')),
+    );
+
+    // Assert
+    expect(seen).toEqual(['ord-b1']);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['ord-a1', 'ord-a2']);
+  });
+
+  it('refuses to build a consumer without handlers', () => {
+    // Act
+    const build = () => setup({});
+
+    // Assert
+    expect(build).toThrow(ValidationError);
+  });
+});
