@@ -1,0 +1,90 @@
+import type { EventHandlers, Handled, HandlerContext } from '../consumer/types.ts';
+import { type Notification, type OrderOutcome, planNotifications } from '../domain/notifications.ts';
+import { loadAggregate } from '../event-store/load-aggregate.ts';
+import type { EventStore } from '../event-store/port.ts';
+import { type RetryOnConflictOptions, retryOnConflict } from '../event-store/retry.ts';
+import type { IdempotencyStore } from '../idempotency/port.ts';
+import { runOnce } from '../idempotency/run-once.ts';
+
+/** Port of a channel gateway (SES, SNS SMS, a push service). */
+export interface NotificationSender {
+  send(notification: Notification): Promise<{ readonly deliveryId: string }>;
+}
+
+/** A sender that keeps what it was asked to deliver, for tests and local runs. */
+export class InMemoryNotificationSender implements NotificationSender {
+  readonly deliveries: Notification[] = [];
+
+  async send(notification: Notification): Promise<{ deliveryId: string }> {
+    this.deliveries.push(notification);
+    return { deliveryId: `delivery-${this.deliveries.length}` };
+  }
+}
+
+/** What the notifications consumer needs. */
+export interface NotificationDeps {
+  readonly store: EventStore;
+  readonly sender: NotificationSender;
+  /** Remembers each delivery (key: order, channel, event type) so a redelivery sends nothing again. */
+  readonly idempotency: IdempotencyStore;
+  readonly retry?: RetryOnConflictOptions;
+}
+
+/** The notifications stream of an order (holds `NotificationSent`). */
+export function notificationStreamId(orderId: string): string {
+  return `notifications#${orderId}`;
+}
+
+/** Records the delivery as `NotificationSent`; the key makes a repeated record a no-op. */
+async function recordSent(
+  deps: NotificationDeps,
+  notification: Notification,
+  key: string,
+  context: HandlerContext,
+): Promise<void> {
+  const streamId = notificationStreamId(notification.orderId);
+  const event = context.emit('NotificationSent', {
+    orderId: notification.orderId,
+    channel: notification.channel,
+  });
+  await retryOnConflict(async () => {
+    const { version } = await loadAggregate(deps.store, streamId, {
+      initial: () => null,
+      evolve: () => null,
+    });
+    await deps.store.append(streamId, [event], { expectedVersion: version, idempotencyKey: key });
+  }, deps.retry);
+}
+
+/**
+ * Tells the customer on each chosen channel, one delivery per order, channel and event type. A channel
+ * that fails makes the record retry; channels already delivered are not sent again.
+ */
+export async function notifyCustomer(
+  deps: NotificationDeps,
+  outcome: OrderOutcome,
+  context: HandlerContext,
+): Promise<Handled> {
+  let delivered = 0;
+  for (const notification of planNotifications(outcome)) {
+    const key = `notify#${notification.key}`;
+    const once = await runOnce(deps.idempotency, key, () => deps.sender.send(notification), {
+      clock: context.now,
+    });
+    if (!once.replayed) delivered += 1;
+    await recordSent(deps, notification, key, context);
+    context.logger.info(once.replayed ? 'notification already sent' : 'notification sent', {
+      channel: notification.channel,
+      deliveryId: once.result.deliveryId,
+    });
+  }
+  return delivered === 0 ? 'duplicate' : 'handled';
+}
+
+/** Handlers of the notifications consumer. */
+export function notificationHandlers(deps: NotificationDeps): EventHandlers {
+  return {
+    OrderConfirmed: (event, context) => notifyCustomer(deps, event, context),
+    OrderCancelled: (event, context) => notifyCustomer(deps, event, context),
+  };
+}
