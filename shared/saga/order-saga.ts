@@ -1,0 +1,77 @@
+import { fact } from '../domain/facts.ts';
+import type { EventData } from '../events/catalog.ts';
+import { defineSaga, type SagaDefinition, step } from './definition.ts';
+
+/** What the order saga keeps: the order as placed. */
+export type OrderSagaData = EventData<'OrderPlaced'>;
+
+/** Settings of {@link orderSaga}. */
+export interface OrderSagaOptions {
+  /** How long a step (or a compensation) may take before the saga compensates. */
+  readonly stepTimeoutMs: number;
+}
+
+/**
+ * The order saga: reserve inventory → authorize payment → confirm. Each step sits next to its
+ * compensation; a failure or timeout compensates what was done, newest first, then cancels.
+ * - Out of stock: nothing was reserved, nothing to undo → `OrderCancelled`, payment never asked.
+ * - Payment declined: release the reservation, wait for `InventoryReleased` → `OrderCancelled`.
+ * - Payment timed out: void (or pre-empt) the authorization, release → `OrderCancelled`; a late
+ *   `PaymentAuthorized` is voided with its authorization id, never confirmed.
+ */
+export function orderSaga(options: OrderSagaOptions): SagaDefinition<'OrderPlaced', OrderSagaData> {
+  return defineSaga<'OrderPlaced', OrderSagaData>({
+    name: 'order',
+    source: 'orders.saga',
+    startedBy: 'OrderPlaced',
+    start: (placed) => placed.data,
+    sagaIdOf: (event) => (event.type === 'SagaStepTimedOut' ? event.data.sagaId : event.data.orderId),
+    stepTimeoutMs: options.stepTimeoutMs,
+    steps: [
+      step<OrderSagaData, 'InventoryReserved'>({
+        name: 'reserveInventory',
+        run: ({ orderId, items }) => [
+          fact('InventoryReservationRequested', {
+            orderId,
+            items: items.map(({ sku, qty }) => ({ sku, qty })),
+          }),
+        ],
+        completedBy: 'InventoryReserved',
+        failedBy: 'InventoryReservationFailed',
+        compensate: ({ orderId }, _reserved, reason) => [
+          fact('InventoryReleaseRequested', { orderId, reason }),
+        ],
+        compensatedBy: 'InventoryReleased',
+      }),
+      step<OrderSagaData, 'PaymentAuthorized'>({
+        name: 'authorizePayment',
+        run: ({ orderId, customerId, items, total, currency, paymentToken }) => [
+          fact('PaymentAuthorizationRequested', {
+            orderId,
+            customerId,
+            items,
+            total,
+            currency,
+            paymentToken,
+          }),
+        ],
+        completedBy: 'PaymentAuthorized',
+        failedBy: 'PaymentDeclined',
+        compensate: ({ orderId }, authorized, reason) => [
+          fact('PaymentVoidRequested', {
+            orderId,
+            reason,
+            ...(authorized ? { authorizationId: authorized.authorizationId } : {}),
+          }),
+        ],
+        compensatedBy: 'PaymentVoided',
+      }),
+    ],
+    completed: ({ orderId, customerId, total, currency, contact }) => [
+      fact('OrderConfirmed', { orderId, customerId, total, currency, contact }),
+    ],
+    cancelled: ({ orderId, customerId, contact }, reason) => [
+      fact('OrderCancelled', { orderId, customerId, reason, contact }),
+    ],
+  });
+}
