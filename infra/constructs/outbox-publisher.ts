@@ -52,7 +52,7 @@ export class OutboxPublisher extends Construct {
     const settings = resolveSettings(id, props);
     this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
       stage: props.stage,
-      purpose: 'the outbox publisher (stream batches that could not be published)',
+      purpose: 'the outbox publisher: stream batches it could not publish',
       alarmTopic: props.alarmTopic,
     });
     const fn = new PipelineFunction(this, 'Publisher', {
@@ -80,22 +80,26 @@ export class OutboxPublisher extends Construct {
     });
     this.function.addEventSource(source);
     this.eventSource = source;
-    this.alarms = {
+    this.alarms = this.createAlarms(settings.maxIteratorAge, props.alarmTopic);
+  }
+
+  private createAlarms(maxIteratorAge: Duration, alarmTopic?: ITopic) {
+    return {
       dlqNotEmpty: this.deadLetterQueue.notEmptyAlarm,
       errors: thresholdAlarm(this, 'Errors', this.function.metricErrors({ period: ALARM_PERIOD }), {
         description: `Invocation errors of the outbox publisher (${this.node.path})`,
         threshold: 0,
-        alarmTopic: props.alarmTopic,
+        alarmTopic,
       }),
       iteratorAge: thresholdAlarm(
         this,
         'IteratorAge',
         this.function.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' }),
         {
-          description: `Outbox publishing lags appends by more than ${settings.maxIteratorAge.toHumanString()} (${this.node.path})`,
-          threshold: settings.maxIteratorAge.toMilliseconds(),
+          description: `Outbox publishing lags appends by more than ${maxIteratorAge.toHumanString()} (${this.node.path})`,
+          threshold: maxIteratorAge.toMilliseconds(),
           evaluationPeriods: 3,
-          alarmTopic: props.alarmTopic,
+          alarmTopic,
         },
       ),
     };

@@ -70,19 +70,7 @@ export class QueueConsumer extends Construct {
     this.queue = this.consumerQueue.queue;
     this.deadLetterQueue = this.consumerQueue.deadLetterQueue.queue;
 
-    const fn = new PipelineFunction(this, 'Handler', {
-      entry: props.entry,
-      stage: props.stage,
-      serviceName: props.serviceName ?? id,
-      timeout,
-      memorySize: props.memorySize,
-      environment: {
-        // Lets the handler schedule a failed record's retry (ChangeMessageVisibility backoff).
-        QUEUE_URL: this.queue.queueUrl,
-        ...props.environment,
-      },
-    });
-    this.function = fn.function;
+    this.function = this.createFunction(id, timeout, props);
     this.queue.grant(this.function, 'sqs:ChangeMessageVisibility');
     this.function.addEventSource(
       new SqsEventSource(this.queue, { batchSize, reportBatchItemFailures: true, maxConcurrency }),
@@ -96,6 +84,21 @@ export class QueueConsumer extends Construct {
         alarmTopic: props.alarmTopic,
       }),
     };
+  }
+
+  private createFunction(id: string, timeout: Duration, props: QueueConsumerProps): NodejsFunction {
+    return new PipelineFunction(this, 'Handler', {
+      entry: props.entry,
+      stage: props.stage,
+      serviceName: props.serviceName ?? id,
+      timeout,
+      memorySize: props.memorySize,
+      environment: {
+        // Lets the handler schedule a failed record's retry (ChangeMessageVisibility backoff).
+        QUEUE_URL: this.queue.queueUrl,
+        ...props.environment,
+      },
+    }).function;
   }
 
   private createQueue(id: string, timeout: Duration, props: QueueConsumerProps): ConsumerQueue {
