@@ -1,7 +1,12 @@
 import { isEventType } from './catalog.ts';
 import type { EventSource } from './define.ts';
 import { type EventEnvelope, parseEnvelope } from './envelope.ts';
-import { type CreateEventOptions, defaultEventFactoryDeps, type EventFactoryDeps } from './registry.ts';
+import {
+  type CreateEventOptions,
+  defaultEventFactoryDeps,
+  type EventFactoryDeps,
+  parseEvent,
+} from './registry.ts';
 
 /**
  * Internal events live in the event store next to catalog events but never leave it: per-SKU stock
@@ -53,4 +58,14 @@ export function createInternalEvent(
     metadata: { ...options.metadata, [INTERNAL_METADATA_KEY]: true },
   });
   return { ...head, data: { ...data } };
+}
+
+/**
+ * The event store's read-path upcaster: catalog events are validated and brought to their newest
+ * version (so `evolve` functions only know the newest shapes); internal events pass through, their
+ * owners read them as written. Pass it as `upcast` to the event store adapters.
+ */
+export function upcastStoredEvent(event: EventEnvelope): EventEnvelope {
+  if (isInternalEvent(event) || !isEventType(event.type)) return event;
+  return parseEvent(event) as EventEnvelope;
 }

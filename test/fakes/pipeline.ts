@@ -8,7 +8,7 @@ import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
 import type { AppendOptions, AppendResult, StreamAppend } from '../../shared/event-store/port.ts';
 import type { AnyEvent, EventDataInput, EventType, TypedEnvelope } from '../../shared/events/catalog.ts';
 import type { EventEnvelope } from '../../shared/events/envelope.ts';
-import { isPublishable } from '../../shared/events/internal.ts';
+import { isPublishable, upcastStoredEvent } from '../../shared/events/internal.ts';
 import { createEvent, exampleEvent } from '../../shared/events/registry.ts';
 import { InMemoryIdempotencyStore } from '../../shared/idempotency/in-memory.ts';
 import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
@@ -78,7 +78,7 @@ const VISIBILITY_TIMEOUT_MS = 30_000;
  */
 export class TestPipeline {
   readonly clock = new ManualClock();
-  readonly store = new OutboxEventStore({ clock: this.clock.now });
+  readonly store = new OutboxEventStore({ clock: this.clock.now, upcast: upcastStoredEvent });
   readonly provider = new SimulatedPaymentProvider();
   readonly sender = new InMemoryNotificationSender();
   readonly idempotency = new InMemoryIdempotencyStore();

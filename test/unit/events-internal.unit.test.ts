@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createInternalEvent, isInternalEvent, isPublishable } from '../../shared/events/internal.ts';
+import {
+  createInternalEvent,
+  isInternalEvent,
+  isPublishable,
+  upcastStoredEvent,
+} from '../../shared/events/internal.ts';
 import { exampleEvent } from '../../shared/events/registry.ts';
 
 describe('internal events', () => {
@@ -36,5 +41,28 @@ describe('internal events', () => {
 
     // Assert
     expect(create).toThrow('catalog event');
+  });
+
+  it('upcasts stored catalog events on read and leaves internal ones as written', () => {
+    // Arrange
+    const v2 = exampleEvent('OrderPlaced');
+    const { contact: _contact, ...rest } = v2.data;
+    const v1 = { ...v2, version: 1, data: { ...rest, email: 'ada@example.com' } };
+    const internal = createInternalEvent(
+      'StockAdded',
+      { sku: 'A', qty: 1 },
+      { correlationId: 'c', source: 'orders.inventory' },
+    );
+
+    // Act
+    const upcast = upcastStoredEvent(v1);
+    const untouched = upcastStoredEvent(internal);
+
+    // Assert
+    expect(upcast).toMatchObject({
+      version: 2,
+      data: { contact: { email: 'ada@example.com', channels: ['email'] } },
+    });
+    expect(untouched).toBe(internal);
   });
 });
