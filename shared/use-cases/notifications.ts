@@ -3,6 +3,7 @@ import { type Notification, type OrderOutcome, planNotifications } from '../doma
 import { loadAggregate } from '../event-store/load-aggregate.ts';
 import type { EventStore } from '../event-store/port.ts';
 import { type RetryOnConflictOptions, retryOnConflict } from '../event-store/retry.ts';
+import type { NotificationChannel } from '../events/schemas/common.ts';
 import type { IdempotencyStore } from '../idempotency/port.ts';
 import { runOnce } from '../idempotency/run-once.ts';
 
@@ -27,6 +28,11 @@ export interface NotificationDeps {
   readonly sender: NotificationSender;
   /** Remembers each delivery (key: order, channel, event type) so a redelivery sends nothing again. */
   readonly idempotency: IdempotencyStore;
+  /**
+   * The channels this consumer delivers, when each channel has its own queue (a slow SMS gateway then
+   * never delays email). @default every channel the customer chose
+   */
+  readonly channels?: readonly NotificationChannel[];
   readonly retry?: RetryOnConflictOptions;
 }
 
@@ -66,7 +72,8 @@ export async function notifyCustomer(
   context: HandlerContext,
 ): Promise<Handled> {
   let delivered = 0;
-  for (const notification of planNotifications(outcome)) {
+  const plan = planNotifications(outcome).filter((n) => deps.channels?.includes(n.channel) ?? true);
+  for (const notification of plan) {
     const key = `notify#${notification.key}`;
     const once = await runOnce(deps.idempotency, key, () => deps.sender.send(notification), {
       clock: context.now,
@@ -78,7 +85,7 @@ export async function notifyCustomer(
       deliveryId: once.result.deliveryId,
     });
   }
-  return delivered === 0 ? 'duplicate' : 'handled';
+  return delivered === 0 && plan.length > 0 ? 'duplicate' : 'handled';
 }
 
 /** Handlers of the notifications consumer. */

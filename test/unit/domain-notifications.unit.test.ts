@@ -113,4 +113,19 @@ describe('notify customer use case', () => {
     expect(second).toBe('handled');
     expect(inner.deliveries.map((d) => d.channel)).toEqual(['email', 'sms']);
   });
+
+  it('delivers only its own channel when each channel has its own consumer', async () => {
+    // Arrange
+    const sender = new InMemoryNotificationSender();
+    const { clock, deps, event } = setup(sender);
+
+    // Act
+    const outcome = await notifyCustomer({ ...deps, channels: ['sms'] }, event, contextFor(event, clock));
+    const other = await notifyCustomer({ ...deps, channels: ['push'] }, event, contextFor(event, clock));
+
+    // Assert
+    expect(outcome).toBe('handled');
+    expect(other).toBe('handled');
+    expect(sender.deliveries.map((d) => d.channel)).toEqual(['sms']);
+  });
 });
