@@ -1,7 +1,7 @@
 import { type ItemImage, isEventItem, storedEventFromItem } from '../../shared/event-store/dynamodb-items.ts';
-import { isEventType } from '../../shared/events/catalog.ts';
-import { type EventEnvelope, parseEnvelope } from '../../shared/events/envelope.ts';
+import { parseEnvelope } from '../../shared/events/envelope.ts';
 import { type PutEventsEntry, toPutEventsEntry } from '../../shared/events/eventbridge.ts';
+import { isPublishable } from '../../shared/events/internal.ts';
 
 /** The fields of a DynamoDB stream record the outbox reads (structurally `DynamoDBRecord` of aws-lambda). */
 export interface OutboxStreamRecord {
@@ -16,18 +16,6 @@ export interface OutboxStreamRecord {
 export type OutboxItem =
   | { readonly sequenceNumber: string; readonly eventId: string; readonly entry: PutEventsEntry }
   | { readonly sequenceNumber: string; readonly problem: string };
-
-/** The metadata flag of internal events (see `shared/events/internal.ts`). */
-const INTERNAL_FLAG = 'internal';
-
-/**
- * Internal events (per-SKU stock movements, saga transitions) share the store with catalog events but
- * never leave it: only catalog types not flagged `metadata.internal` are published. Same rule as
- * `isPublishable` in `shared/events/internal.ts`.
- */
-export function isPublishedType(event: Pick<EventEnvelope, 'type' | 'metadata'>): boolean {
-  return event.metadata?.[INTERNAL_FLAG] !== true && isEventType(event.type);
-}
 
 /** The records of a batch that are events to publish, in stream order, and how many were not. */
 export interface OutboxSelection {
@@ -65,7 +53,8 @@ function toOutboxItem(sequenceNumber: string, image: ItemImage, busName: string)
   try {
     // Validated on append already; checked again because a hand-edited item must not reach the bus.
     const event = parseEnvelope(storedEventFromItem(image).event, 'envelope');
-    if (!isPublishedType(event)) return undefined;
+    // Internal events (stock movements, saga transitions) and non-catalog types never leave the store.
+    if (!isPublishable(event)) return undefined;
     return { sequenceNumber, eventId: event.id, entry: toPutEventsEntry(event, busName) };
   } catch (error) {
     return { sequenceNumber, problem: error instanceof Error ? error.message : String(error) };

@@ -1,85 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { toBatches } from '../../functions/outbox-publisher/batches.ts';
+import { type PublishDependencies, publishStreamRecords } from '../../functions/outbox-publisher/publish.ts';
+import { eventItem, idempotencyItem, snapshotItem } from '../../shared/event-store/dynamodb-items.ts';
+import { entrySize } from '../../shared/events/eventbridge.ts';
 import {
-  type PublishDependencies,
-  type PutEventsResult,
-  publishStreamRecords,
-} from '../../functions/outbox-publisher/publish.ts';
-import type { OutboxStreamRecord } from '../../functions/outbox-publisher/stream-records.ts';
-import {
-  eventItem,
-  type ItemImage,
-  idempotencyItem,
-  snapshotItem,
-} from '../../shared/event-store/dynamodb-items.ts';
-import type { EventEnvelope } from '../../shared/events/envelope.ts';
-import { entrySize, type PutEventsEntry } from '../../shared/events/eventbridge.ts';
-
-const BUS = 'test-bus';
-
-function anEnvelope(n: number, data: Record<string, unknown> = {}): EventEnvelope {
-  return {
-    id: `evt-${n}-${randomUUID()}`,
-    type: 'OrderPlaced',
-    version: 2,
-    source: 'orders.api',
-    time: '2026-11-22T10:00:00.000Z',
-    correlationId: 'corr-1',
-    causationId: 'cmd-1',
-    data: { orderId: `ord-${n}`, ...data },
-  };
-}
-
-let sequence = 100;
-function record(eventName: string, image: ItemImage): OutboxStreamRecord {
-  sequence += 1;
-  return { eventName, dynamodb: { SequenceNumber: String(sequence), NewImage: image } };
-}
-
-function inserted(envelope: EventEnvelope, version = 1): OutboxStreamRecord {
-  const stored = {
-    streamId: 'order-1',
-    streamVersion: version,
-    recordedAt: '2026-11-22T10:00:01.000Z',
-    event: envelope,
-  };
-  return record('INSERT', eventItem(stored));
-}
-
-/** EventBridge double: records every request; `reject` decides per entry and call whether it fails. */
-class FakeEventBridge {
-  readonly requests: PutEventsEntry[][] = [];
-  constructor(
-    private readonly reject: (entry: PutEventsEntry, call: number) => string | undefined = () => undefined,
-  ) {}
-
-  readonly putEvents = async (entries: readonly PutEventsEntry[]): Promise<PutEventsResult> => {
-    this.requests.push([...entries]);
-    const call = this.requests.length;
-    const results = entries.map((entry) => {
-      const code = this.reject(entry, call);
-      return code ? { ErrorCode: code, ErrorMessage: 'rejected by the fake' } : { EventId: randomUUID() };
-    });
-    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
-  };
-}
-
-function deps(fake: FakeEventBridge, overrides: Partial<PublishDependencies> = {}) {
-  const sleeps: number[] = [];
-  const dependencies: PublishDependencies = {
-    putEvents: fake.putEvents,
-    busName: BUS,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    random: () => 0.5,
-    ...overrides,
-  };
-  return { dependencies, sleeps };
-}
-
-const idOf = (entry: PutEventsEntry) => JSON.parse(entry.Detail).id as string;
+  anEnvelope,
+  BUS,
+  deps,
+  FakeEventBridge,
+  idOf,
+  inserted,
+  record,
+} from './outbox-publisher.fixture.ts';
 
 describe('outbox publisher: publishing a stream batch', () => {
   it('publishes every inserted event item as its envelope, in stream order', async () => {
@@ -322,40 +253,5 @@ describe('outbox publisher: publishing a stream batch', () => {
 
     // Assert
     await expect(publishing).rejects.toThrow(/SequenceNumber/);
-  });
-});
-
-describe('outbox publisher: batching', () => {
-  const item = (bytes: number) => ({
-    entry: { Source: 's', DetailType: 'T', Detail: 'x'.repeat(bytes - 2) },
-  });
-
-  it('keeps the order and never exceeds the entry count or the byte limit', () => {
-    // Arrange
-    const items = [item(40), item(40), item(40), item(30)];
-
-    // Act
-    const batches = toBatches(items, { maxEntries: 3, maxBytes: 100 });
-
-    // Assert
-    expect(batches).toEqual([
-      [items[0], items[1]],
-      [items[2], items[3]],
-    ]);
-  });
-
-  it('gives an entry that is alone over the byte limit a request of its own', () => {
-    // Arrange
-    const items = [item(10), item(500), item(10)];
-
-    // Act
-    const batches = toBatches(items, { maxBytes: 100 });
-
-    // Assert
-    expect(batches.map((b) => b.length)).toEqual([1, 1, 1]);
-  });
-
-  it('rejects more than 10 entries per request, the PutEvents maximum', () => {
-    expect(() => toBatches([], { maxEntries: 11 })).toThrow(RangeError);
   });
 });
