@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCloudCommands } from './commands/cloud.ts';
+import { registerDevCommand } from './commands/dev.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerInjectCommand } from './commands/inject.ts';
@@ -29,6 +30,7 @@ const program = new Command('pipeline')
 registerCloudCommands(program);
 registerStackCommands(program);
 registerCatalogCommands(program);
+registerDevCommand(program);
 registerDlqCommands(program);
 registerDoctorCommand(program);
 registerInjectCommand(program);

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Tags } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -86,6 +86,9 @@ export class PipelineFunction extends Construct {
         externalModules: [],
       },
     });
+    // Where the source lives: `pipeline dev` rebuilds and updates the function from it, and an
+    // operator looking at the function in the console finds its code.
+    Tags.of(this.function).add('pipeline:entry', props.entry);
     this.suppressFindings(tracing, props.wildcardResourceReasons ?? []);
   }
 
