@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ensureRedrivePolicies, type FixupResult } from '../cloud/fixups.ts';
+import { ensureResourceSettings } from '../cloud/fixups-resources.ts';
 import { LOCAL_ACCOUNT, type Target } from '../cloud/target.ts';
 import {
   createStrippedResources,
@@ -191,7 +192,10 @@ async function applyLocalFixups(
   if (target.kind === 'aws') return [];
   const templatePath = `${assembly?.dir ?? `${repoRoot}cdk.out`}/${stackName}.template.json`;
   const template = JSON.parse(readFileSync(templatePath, 'utf8'));
-  const results = await ensureRedrivePolicies(target, template, checks, reporter);
+  const results = [
+    ...(await ensureRedrivePolicies(target, template, checks, reporter)),
+    ...(await ensureResourceSettings(target, template, checks, reporter)),
+  ];
   const stripped = assembly?.stripped ?? [];
   const notes = await createStrippedResources(target, stripped, checks, reporter);
   return [

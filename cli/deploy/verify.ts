@@ -4,11 +4,12 @@ import {
   paginateListStackResources,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeEventBusCommand, DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetEventSourceMappingCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -35,6 +36,7 @@ function checkers(target: Target, busNames: readonly string[]): Record<string, C
   const iam = new IAMClient(config);
   const cloudwatch = new CloudWatchClient(config);
   const logs = new CloudWatchLogsClient(config);
+  const kms = new KMSClient(config);
   return {
     'AWS::SQS::Queue': (url) =>
       sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })),
@@ -68,6 +70,9 @@ function checkers(target: Target, busNames: readonly string[]): Record<string, C
       const found = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }));
       if ((found.MetricAlarms ?? []).length === 0) throw new Error('alarm not found');
     },
+    // GetDashboard, not ListDashboards: MiniStack answers the latter with a date the SDK cannot parse.
+    'AWS::CloudWatch::Dashboard': (name) => cloudwatch.send(new GetDashboardCommand({ DashboardName: name })),
+    'AWS::KMS::Key': (id) => kms.send(new DescribeKeyCommand({ KeyId: id })),
     'AWS::Logs::LogGroup': async (name) => {
       const found = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
       if (!(found.logGroups ?? []).some((g) => g.logGroupName === name))
