@@ -8,6 +8,7 @@ import { registerInjectCommand } from './commands/inject.ts';
 import { registerStackCommands } from './commands/stack.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerTailCommand } from './commands/tail.ts';
+import { registerTraceCommand } from './commands/trace.ts';
 import { CliError } from './output.ts';
 
 const program = new Command('pipeline')
@@ -35,6 +36,7 @@ registerDlqCommands(program);
 registerDoctorCommand(program);
 registerInjectCommand(program);
 registerTailCommand(program);
+registerTraceCommand(program);
 registerStatusCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

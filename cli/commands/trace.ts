@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { requiredOutput, stackContext } from '../ops/stack-context.ts';
+import {
+  causationTree,
+  deadLettersOf,
+  eventsOf,
+  sagaStates,
+  type Trace,
+  type TraceNode,
+  verdicts,
+} from '../ops/trace.ts';
+import { globals } from './common.ts';
+
+function renderTree(nodes: readonly TraceNode[], start: number, depth = 0): string[] {
+  return nodes.flatMap((node) => {
+    const offset = `+${Date.parse(node.time) - start} ms`.padStart(10);
+    const label = `${'  '.repeat(depth)}${node.type}${node.internal ? ' (internal)' : ''}`;
+    return [
+      `${offset}  ${label.padEnd(44)} ${node.source.padEnd(20)} ${node.streamId}`,
+      ...renderTree(node.children, start, depth + 1),
+    ];
+  });
+}
+
+function render(trace: Trace): string {
+  const first = trace.roots[0];
+  const start = first ? Date.parse(first.time) : 0;
+  return [
+    `Trace ${trace.correlationId}: ${trace.events} event(s)${first ? ` from ${first.time}` : ''}`,
+    '',
+    ...renderTree(trace.roots, start),
+    '',
+    ...trace.verdict.map((line) => `• ${line}`),
+  ].join('\n');
+}
+
+export function registerTraceCommand(program: Command): void {
+  program
+    .command('trace <correlationId>')
+    .description(
+      'One business flow: the causation tree and timeline of its stored events, where each saga stands\n' +
+        '(finished, or the step it waits for and its deadline), and any of its messages parked in a DLQ',
+    )
+    .option('--internal', 'include internal events (saga transitions, stock movements)')
+    .action(async (correlationId: string, options: { internal?: boolean }, command: Command) => {
+      const { reporter, stackName } = globals(command);
+      const context = await stackContext(stackName);
+      reporter.step(`Collecting events of ${correlationId}`);
+      const stored = await eventsOf(context, requiredOutput(context, 'EventStoreTableName'), correlationId);
+      const visible = options.internal ? stored : stored.filter((e) => e.event.metadata?.internal !== true);
+      reporter.step('Looking for its messages in dead-letter queues');
+      const deadLetters = await deadLettersOf(context, correlationId, reporter);
+      const partial = {
+        correlationId,
+        roots: causationTree(visible),
+        events: visible.length,
+        sagas: sagaStates(stored),
+        deadLetters,
+      };
+      const trace: Trace = { ...partial, verdict: verdicts(partial) };
+      reporter.result(trace, () => render(trace));
+      if (stored.length === 0 && deadLetters.length === 0) process.exitCode = 1;
+    });
+}

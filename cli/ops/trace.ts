@@ -1,0 +1,153 @@
+import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { storedEventFromItem } from '../../shared/event-store/dynamodb-items.ts';
+import type { StoredEvent } from '../../shared/event-store/port.ts';
+import {
+  evolveSagaState,
+  initialSagaState,
+  isSagaTransition,
+  type SagaState,
+} from '../../shared/saga/state.ts';
+import { decodeMessage } from '../dlq/decode.ts';
+import { awsClients, discoverQueues } from '../dlq/discover.ts';
+import { peekMessages } from '../dlq/peek.ts';
+import { sqsQueuePort } from '../dlq/queue-port.ts';
+import type { Reporter } from '../output.ts';
+import type { StackContext } from './stack-context.ts';
+
+/** One event of a business flow, placed in its causation tree. */
+export interface TraceNode {
+  readonly id: string;
+  readonly type: string;
+  readonly source: string;
+  readonly time: string;
+  readonly streamId: string;
+  readonly causationId?: string;
+  readonly internal: boolean;
+  readonly children: TraceNode[];
+}
+
+/** A dead-lettered message of this flow. */
+export interface TraceDeadLetter {
+  readonly queue: string;
+  readonly messageId: string;
+  readonly type?: string;
+  readonly reason: string;
+}
+
+export interface Trace {
+  readonly correlationId: string;
+  readonly roots: TraceNode[];
+  readonly events: number;
+  readonly sagas: { readonly streamId: string; readonly state: SagaState }[];
+  readonly deadLetters: TraceDeadLetter[];
+  /** Where the flow stands: finished, or what it waits for. */
+  readonly verdict: string[];
+}
+
+/**
+ * Every stored event with this correlation id. A full scan with a filter: fine for the local cloud and
+ * for occasional operator use; a busy production table wants a correlationId index for this.
+ */
+export async function eventsOf(
+  context: StackContext,
+  tableName: string,
+  correlationId: string,
+): Promise<StoredEvent[]> {
+  const dynamo = new DynamoDBClient({ region: context.target.region });
+  const found: StoredEvent[] = [];
+  const pages = paginateScan(
+    { client: dynamo },
+    {
+      TableName: tableName,
+      FilterExpression: 'correlationId = :c AND begins_with(sk, :e)',
+      ExpressionAttributeValues: { ':c': { S: correlationId }, ':e': { S: 'E#' } },
+    },
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) found.push(storedEventFromItem(item));
+  }
+  return found.sort((a, b) => a.event.time.localeCompare(b.event.time) || a.streamVersion - b.streamVersion);
+}
+
+/** Builds the causation tree: an event whose cause is not in the flow is a root. */
+export function causationTree(events: readonly StoredEvent[]): TraceNode[] {
+  const nodes = new Map<string, TraceNode>();
+  for (const { event, streamId } of events) {
+    nodes.set(event.id, {
+      id: event.id,
+      type: event.type,
+      source: event.source,
+      time: event.time,
+      streamId,
+      ...(event.causationId ? { causationId: event.causationId } : {}),
+      internal: event.metadata?.internal === true,
+      children: [],
+    });
+  }
+  const roots: TraceNode[] = [];
+  for (const node of nodes.values()) {
+    const parent = node.causationId ? nodes.get(node.causationId) : undefined;
+    if (parent && parent !== node) parent.children.push(node);
+    else roots.push(node);
+  }
+  return roots;
+}
+
+/** Folds each saga stream of the flow into its state. */
+export function sagaStates(events: readonly StoredEvent[]): Trace['sagas'] {
+  const byStream = new Map<string, SagaState>();
+  for (const { streamId, event } of events) {
+    if (!streamId.startsWith('saga-') || !isSagaTransition(event)) continue;
+    byStream.set(streamId, evolveSagaState(byStream.get(streamId) ?? initialSagaState(), event));
+  }
+  return [...byStream.entries()].map(([streamId, state]) => ({ streamId, state }));
+}
+
+/** Human verdicts: a saga's end, the step it waits for (and whether its deadline passed), DLQ parks. */
+export function verdicts(trace: Omit<Trace, 'verdict'>, now = new Date()): string[] {
+  const lines: string[] = [];
+  if (trace.events === 0) lines.push('No stored event carries this correlation id.');
+  for (const { streamId, state } of trace.sagas) {
+    if (state.status === 'completed' || state.status === 'cancelled') {
+      lines.push(`${streamId}: ${state.status}${state.reason ? ` (${state.reason})` : ''}`);
+    } else if (state.active) {
+      const overdue = now.toISOString() > state.active.deadline;
+      lines.push(
+        `${streamId}: ${state.status}, waiting for ${state.active.step} (${state.active.phase}) until ${state.active.deadline}${overdue ? ' — deadline passed: its timer has not been handled (check the saga queue and its DLQ)' : ''}`,
+      );
+    } else lines.push(`${streamId}: ${state.status}`);
+  }
+  for (const dead of trace.deadLetters) {
+    lines.push(`stuck in ${dead.queue}: ${dead.type ?? 'message'} ${dead.messageId} — ${dead.reason}`);
+  }
+  return lines;
+}
+
+/** Messages of this flow parked in any DLQ of the stack (peeked, left in place). */
+export async function deadLettersOf(context: StackContext, correlationId: string, reporter: Reporter) {
+  const clients = awsClients(context.target);
+  const { dlqs } = await discoverQueues(clients, context.stackName, reporter);
+  const port = sqsQueuePort(clients.sqs);
+  const found: TraceDeadLetter[] = [];
+  for (const dlq of dlqs) {
+    const attributes = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlq.url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+    const depth = Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0);
+    if (depth === 0) continue;
+    const { messages } = await peekMessages(port, dlq.url, { limit: Math.min(depth, 100), expected: depth });
+    for (const message of messages) {
+      const decoded = decodeMessage(message, dlq);
+      if (decoded.envelope?.correlationId !== correlationId && !message.body.includes(correlationId))
+        continue;
+      found.push({
+        queue: dlq.name,
+        messageId: decoded.messageId,
+        ...(decoded.envelope?.type ? { type: decoded.envelope.type } : {}),
+        reason: decoded.failure.summary,
+      });
+    }
+  }
+  return found;
+}
