@@ -5,6 +5,7 @@ import { registerDevCommand } from './commands/dev.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerInjectCommand } from './commands/inject.ts';
+import { registerReplayCommand } from './commands/replay.ts';
 import { registerStackCommands } from './commands/stack.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerTailCommand } from './commands/tail.ts';
@@ -37,6 +38,7 @@ registerDoctorCommand(program);
 registerInjectCommand(program);
 registerTailCommand(program);
 registerTraceCommand(program);
+registerReplayCommand(program);
 registerStatusCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
