@@ -12,6 +12,7 @@ function render(event: TailedEvent): string {
     `id=${event.id}`,
     event.correlationId ? `corr=${event.correlationId}` : '',
     event.causationId ? `cause=${event.causationId}` : '',
+    event.replayName ? `replay=${event.replayName}` : '',
   ]
     .filter(Boolean)
     .join(' ');

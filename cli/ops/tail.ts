@@ -32,6 +32,8 @@ export interface TailedEvent {
   readonly id: string;
   readonly correlationId?: string;
   readonly causationId?: string;
+  /** Set on events an archive replay put back on the bus (EventBridge's `replay-name`). */
+  readonly replayName?: string;
   readonly detail: unknown;
 }
 
@@ -56,6 +58,7 @@ export function toTailedEvent(body: string): TailedEvent {
     id: text(detail.id) ?? text(event.id) ?? '?',
     ...(text(detail.correlationId) ? { correlationId: text(detail.correlationId) } : {}),
     ...(text(detail.causationId) ? { causationId: text(detail.causationId) } : {}),
+    ...(text(event['replay-name']) ? { replayName: text(event['replay-name']) } : {}),
     detail,
   };
 }

@@ -40,5 +40,5 @@ export function startCli(args: string[], readyText: string) {
   const done = new Promise<CliRun>((resolve) => {
     child.on('exit', (status) => resolve({ status, stdout, stderr }));
   });
-  return { child, ready, done };
+  return { child, ready, done, stdout: () => stdout };
 }

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
+import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
+import { causedBy, createEvent, exampleEvent } from '../../shared/events/registry.ts';
+import { eventually } from '../support/aws.ts';
+import { e2eStack, runCli, startCli } from '../support/cli.ts';
+
+const outputs = inject('stackOutputs');
+const store = new DynamoDbEventStore({
+  client: new DynamoDBClient({ region: process.env.AWS_REGION ?? 'us-east-1' }),
+  tableName: outputs.EventStoreTableName as string,
+});
+
+describe('pipeline trace and replay against the deployed stack', () => {
+  it('traces a flow as a causation tree of its stored events', async () => {
+    // Arrange: an order and the reservation it caused, in two streams.
+    const correlationId = `trace-${randomUUID()}`;
+    const placed = exampleEvent('OrderPlaced', { correlationId });
+    const reserved = createEvent(
+      'InventoryReserved',
+      { orderId: placed.data.orderId, items: [{ sku: 'BOOK-123', qty: 2 }] },
+      causedBy(placed),
+    );
+    await store.append(`e2e-order#${correlationId}`, [placed], { expectedVersion: 0 });
+    await store.append(`e2e-inventory#${correlationId}`, [reserved], { expectedVersion: 0 });
+
+    // Act
+    const run = runCli(['trace', correlationId, '--stack', e2eStack, '--json']);
+
+    // Assert
+    expect(run.status).toBe(0);
+    const trace = JSON.parse(run.stdout) as {
+      events: number;
+      roots: { id: string; children: { id: string }[] }[];
+    };
+    expect(trace.events).toBe(2);
+    expect(trace.roots).toHaveLength(1);
+    expect(trace.roots[0]?.id).toBe(placed.id);
+    expect(trace.roots[0]?.children.map((c) => c.id)).toEqual([reserved.id]);
+  });
+
+  it('says so, with a non-zero exit, when nothing carries the correlation id', () => {
+    const run = runCli(['trace', `nothing-${randomUUID()}`, '--stack', e2eStack]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('No stored event carries this correlation id.');
+  });
+
+  it('replays archived events back onto the bus', async () => {
+    // Arrange: an event that reaches the bus (and so the archive), then a tail that waits for its replay.
+    const injected = runCli(['inject', 'OrderPlaced', '--example', '--stack', e2eStack, '--json']);
+    const eventId = (JSON.parse(injected.stdout) as { events: { eventId: string }[] }).events[0]?.eventId;
+    const tail = startCli(
+      ['tail', '--stack', e2eStack, '--type', 'OrderPlaced', '--timeout', '60', '--json', '--max', '50'],
+      'Tailing',
+    );
+    await tail.ready;
+
+    // Act
+    const replay = runCli(['replay', '--archive', '--from', '10m', '--stack', e2eStack, '--json']);
+    const replayedSeen = await eventually(async () =>
+      tail.stdout().includes(eventId as string) ? true : undefined,
+    );
+    tail.child.kill('SIGINT');
+    const tailed = await tail.done;
+
+    // Assert
+    expect(replay.status).toBe(0);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ state: 'COMPLETED' });
+    const seen = tailed.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: string; replayName?: string });
+    expect(replayedSeen).toBe(true);
+    const copy = seen.find((e) => e.id === eventId);
+    expect(copy?.replayName).toBe(JSON.parse(replay.stdout).replayName);
+  });
+
+  it('rejects a replay without --from as a usage error', () => {
+    const run = runCli(['replay', '--archive', '--stack', e2eStack]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--from is required');
+  });
+});
