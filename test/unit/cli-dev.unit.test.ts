@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { Bundle } from '../../cli/dev/bundle.ts';
+import { bundleHandler } from '../../cli/dev/bundle.ts';
+import { affected } from '../../cli/dev/loop.ts';
+
+const bundle = (...inputs: string[]): Bundle => ({
+  code: Buffer.from(''),
+  sourceMap: Buffer.from(''),
+  inputs: new Set(inputs),
+  bytes: 0,
+});
+
+describe('pipeline dev', () => {
+  it('rebuilds only the functions whose bundle includes an edited file', () => {
+    // Arrange
+    const bundles = new Map([
+      ['recorder', bundle('functions/event-recorder/handler.ts', 'shared/events/envelope.ts')],
+      ['outbox', bundle('functions/outbox-publisher/handler.ts', 'shared/events/envelope.ts')],
+    ]);
+
+    // Act + Assert
+    expect(affected(bundles, new Set(['functions/event-recorder/handler.ts']))).toEqual(['recorder']);
+    expect(affected(bundles, new Set(['shared/events/envelope.ts']))).toEqual(['recorder', 'outbox']);
+    expect(affected(bundles, new Set(['README.md']))).toEqual([]);
+  });
+
+  it('bundles a handler like the deploy does and knows which sources went into it', async () => {
+    // Act
+    const built = await bundleHandler('functions/event-recorder/handler.ts');
+
+    // Assert
+    expect(built.bytes).toBeGreaterThan(1000);
+    expect(built.code.toString()).toMatch(/exports|module\.exports/);
+    expect(built.inputs.has('functions/event-recorder/handler.ts')).toBe(true);
+    expect(built.inputs.has('shared/events/envelope.ts')).toBe(true);
+    expect(JSON.parse(built.sourceMap.toString()).version).toBe(3);
+  });
+});
