@@ -1,8 +1,12 @@
 /**
  * `npm run bench`: prints figures and writes bench/reports/latest.{json,md}. Nothing here asserts a
  * time; targets are compared in the report so a slow machine shows up as a number, not a red test.
- * Cases needing AWS behaviour run on a local cloud of their own (instance "bench"), or on
- * AWS_ENDPOINT_URL when set.
+ * Each module runs on its own: one that fails becomes an error row and the others still run.
+ * Cases needing AWS behaviour run on local clouds of their own (instances bench, bench-up,
+ * bench-saga), or on AWS_ENDPOINT_URL when set (the event store case only).
+ *
+ * BENCH_ONLY=bundles,dev-loop,… runs a subset (names below); BENCH_APPENDS, BENCH_INIT_RUNS,
+ * BENCH_ORDERS, BENCH_RATE, BENCH_SECONDS size the cases.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,56 +14,43 @@ import { DynamoDbEventStore } from '../shared/event-store/dynamodb.ts';
 import { createEventStoreTable } from '../shared/event-store/dynamodb-table.ts';
 import { InMemoryEventStore } from '../shared/event-store/in-memory.ts';
 import { acquireTestCloud } from '../test/support/local-cloud.ts';
+import { benchBundles } from './bundles.bench.ts';
+import { benchDevLoop } from './dev-loop.bench.ts';
 import { benchAppendLatency } from './event-store.bench.ts';
+import { ReportBuilder, renderMarkdown, round } from './report.ts';
 import { benchValidation } from './validation.bench.ts';
 
-interface Figure {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly note?: string;
-}
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const figures: Figure[] = [];
-const record = (figure: Figure) => {
-  figures.push(figure);
-  process.stderr.write(
-    `  ${figure.name}: ${figure.value} ${figure.unit}${figure.note ? ` (${figure.note})` : ''}\n`,
-  );
-};
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-async function validationCases(): Promise<void> {
-  process.stderr.write('▸ Event validation cost (parse + validate + upcast, median of 7 runs)\n');
+async function validationCases(report: ReportBuilder): Promise<void> {
   const v = await benchValidation();
-  record({
+  report.record({
     name: 'validation, small event',
     value: round(v.smallEventMicros),
     unit: 'µs/event',
     note: `${v.smallEventBytes} B, v1→v2 upcast`,
   });
-  record({
+  report.record({
     name: 'validation, small event at latest version',
     value: round(v.smallLatestEventMicros),
     unit: 'µs/event',
   });
-  record({
+  report.record({
     name: 'validation, ~100 KB event',
     value: round(v.largeEventMicros),
     unit: 'µs/event',
     note: `${v.largeEventBytes} B, ${v.largeEventItems} items`,
   });
-  record({
+  report.record({
     name: 'validation, ~100 KB SQS body incl. JSON.parse',
     value: round(v.largeSqsBodyMicros),
     unit: 'µs/event',
   });
 }
 
-async function appendCases(n: number): Promise<void> {
-  process.stderr.write(`▸ Event store append latency, ${n} sequential appends\n`);
+async function appendCases(report: ReportBuilder, n: number): Promise<void> {
   const memory = await benchAppendLatency(new InMemoryEventStore(), n);
-  record({ name: 'append p50, in-memory', value: round(memory.p50Ms, 3), unit: 'ms' });
+  report.record({ name: 'append p50, in-memory', value: round(memory.p50Ms, 3), unit: 'ms' });
   process.env.PIPELINE_TEST_CLOUD_INSTANCE ??= 'bench';
   const cloud = await acquireTestCloud();
   try {
@@ -67,41 +58,62 @@ async function appendCases(n: number): Promise<void> {
     const tableName = `bench-events-${Date.now()}`;
     await createEventStoreTable(client, tableName);
     const local = await benchAppendLatency(new DynamoDbEventStore({ client, tableName }), n);
-    record({
+    const note = `${n} sequential appends, ${cloud.endpoint}`;
+    report.record({
       name: 'append p50, DynamoDB on local cloud',
       value: round(local.p50Ms),
       unit: 'ms',
-      note: cloud.endpoint,
+      note,
     });
-    record({
+    report.record({
       name: 'append p99, DynamoDB on local cloud',
       value: round(local.p99Ms),
       unit: 'ms',
-      note: cloud.endpoint,
+      note,
     });
   } finally {
     await cloud.release();
   }
 }
 
-const started = Date.now();
-await validationCases();
-await appendCases(Number(process.env.BENCH_APPENDS ?? 1000));
-const report = {
-  at: new Date().toISOString(),
-  node: process.version,
-  seconds: (Date.now() - started) / 1000,
-  figures,
+const env = process.env;
+const modules: Record<string, { heading: string; run: (report: ReportBuilder) => Promise<void> }> = {
+  validation: {
+    heading: 'Event validation cost (parse + validate + upcast, median of 7 runs)',
+    run: validationCases,
+  },
+  'event-store': {
+    heading: 'Event store append latency',
+    run: (report) => appendCases(report, Number(env.BENCH_APPENDS ?? 1000)),
+  },
+  bundles: {
+    heading: 'Function bundles: size, composition, module init vs hello-world',
+    run: (report) => benchBundles(report, { runs: Number(env.BENCH_INIT_RUNS ?? 7) }),
+  },
+  'dev-loop': {
+    heading: 'Developer loop: cold `pipeline up`, handler edit → new code answering',
+    run: (report) => benchDevLoop(report),
+  },
 };
+
+const only = env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const unknown = only?.filter((name) => !(name in modules)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(
+    `Unknown BENCH_ONLY module(s): ${unknown.join(', ')}; known: ${Object.keys(modules).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+
+const report = new ReportBuilder();
+const started = new Date();
+for (const [name, module] of Object.entries(modules)) {
+  if (only && !only.includes(name)) continue;
+  await report.run(name, module.heading, () => module.run(report));
+}
+const built = report.build(started, round((Date.now() - started.getTime()) / 1000, 1));
+const markdown = renderMarkdown(built);
 mkdirSync(new URL('./reports/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./reports/latest.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
-const markdown = [
-  `# Benchmark report (${report.at}, Node ${report.node})`,
-  '',
-  '| figure | value | unit | note |',
-  '| --- | ---: | --- | --- |',
-  ...figures.map((f) => `| ${f.name} | ${f.value} | ${f.unit} | ${f.note ?? ''} |`),
-  '',
-].join('\n');
+writeFileSync(new URL('./reports/latest.json', import.meta.url), `${JSON.stringify(built, null, 2)}\n`);
 writeFileSync(new URL('./reports/latest.md', import.meta.url), markdown);
 process.stdout.write(`${markdown}\nReport written to bench/reports/latest.{json,md}\n`);

@@ -1,0 +1,113 @@
+/**
+ * What a function bundle is made of. `bundleHandler` (cli/dev/bundle.ts) builds the bytes that are
+ * deployed but keeps only the names of its inputs; to know how many output bytes each input
+ * contributes we build once more with the same options and read esbuild's metafile
+ * (`bytesInOutput`). The bench checks that both builds have the same size, so the attribution is of
+ * the deployed bundle, not of a look-alike.
+ */
+import { build, type Metafile } from 'esbuild';
+import { repoRoot } from '../cli/paths.ts';
+
+/** Output bytes of one group of inputs (a package, or a first-party folder). */
+export interface Contributor {
+  readonly name: string;
+  readonly bytes: number;
+}
+
+export interface BundleComposition {
+  readonly totalBytes: number;
+  /** Every group, largest first. */
+  readonly contributors: readonly Contributor[];
+  /** Output bytes of every input path, largest first. */
+  readonly inputs: readonly Contributor[];
+  /** Repository-relative paths of the first-party inputs (functions/, shared/), for config discovery. */
+  readonly firstPartyInputs: readonly string[];
+}
+
+/**
+ * Which group an input path belongs to: the npm package for node_modules paths
+ * (`@aws-sdk/client-sqs`, `zod`), else its first two folders (`shared/events`, `functions/saga`).
+ */
+export function contributorOf(inputPath: string): string {
+  const normalized = inputPath.replace(/\\/g, '/');
+  const marker = normalized.lastIndexOf('node_modules/');
+  if (marker !== -1) {
+    const parts = normalized.slice(marker + 'node_modules/'.length).split('/');
+    const first = parts[0] ?? normalized;
+    return first.startsWith('@') ? `${first}/${parts[1] ?? ''}` : first;
+  }
+  const parts = normalized.split('/');
+  return parts.length > 2 ? `${parts[0]}/${parts[1]}` : normalized;
+}
+
+/** Sums `bytesInOutput` per contributor over the JS output of a metafile. */
+export function compositionOf(metafile: Metafile): BundleComposition {
+  const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith('.js'));
+  if (!output) throw new Error('metafile has no .js output');
+  const sums = new Map<string, number>();
+  const inputs: Contributor[] = [];
+  for (const [input, { bytesInOutput }] of Object.entries(output[1].inputs)) {
+    const name = contributorOf(input);
+    sums.set(name, (sums.get(name) ?? 0) + bytesInOutput);
+    inputs.push({ name: input, bytes: bytesInOutput });
+  }
+  inputs.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+  const contributors = [...sums.entries()]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+  const firstPartyInputs = Object.keys(metafile.inputs).filter((p) => /^(functions|shared)\//.test(p));
+  return { totalBytes: output[1].bytes, contributors, inputs, firstPartyInputs };
+}
+
+/** Families worth naming in the report: how much of a bundle the AWS SDK, zod and our own code are. */
+export function families(contributors: readonly Contributor[]): Record<string, number> {
+  const family = (name: string): string => {
+    if (name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || name.startsWith('@aws-crypto/'))
+      return 'AWS SDK (@aws-sdk, @smithy, @aws-crypto)';
+    if (name.startsWith('@aws-lambda-powertools/')) return 'Powertools';
+    if (name === 'zod') return 'zod';
+    if (name.startsWith('functions/') || name.startsWith('shared/'))
+      return 'first-party (functions/, shared/)';
+    return 'other packages';
+  };
+  const sums: Record<string, number> = {};
+  for (const c of contributors) sums[family(c.name)] = (sums[family(c.name)] ?? 0) + c.bytes;
+  return sums;
+}
+
+/**
+ * Where zod's bytes go: `import { z } from 'zod'` (v4 classic) brings every error-message locale and
+ * the JSON Schema converters along, whether or not the function uses them.
+ */
+export function zodBreakdown(inputs: readonly Contributor[]): Record<string, number> {
+  const parts: Record<string, number> = {};
+  for (const input of inputs) {
+    if (!/node_modules\/zod\//.test(input.name)) continue;
+    const part = /\/locales\//.test(input.name)
+      ? 'locales'
+      : /json-schema/.test(input.name)
+        ? 'JSON Schema conversion'
+        : 'validation core';
+    parts[part] = (parts[part] ?? 0) + input.bytes;
+  }
+  return parts;
+}
+
+/** Builds `entry` exactly as `bundleHandler` does, keeping the metafile. */
+export async function analyzeBundle(entry: string): Promise<BundleComposition> {
+  const result = await build({
+    absWorkingDir: repoRoot,
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    sourcemap: 'external',
+    outfile: 'index.js',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return compositionOf(result.metafile);
+}

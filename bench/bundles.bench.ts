@@ -1,0 +1,240 @@
+/**
+ * Per function: bundle size and module init time against a hello-world bundle built and loaded the
+ * same way in the same run. Bundles are built with `bundleHandler` (cli/dev/bundle.ts), the build
+ * `pipeline dev` uploads and that mirrors the CDK NodejsFunction options, and written to a temp dir.
+ */
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleHandler } from '../cli/dev/bundle.ts';
+import { repoRoot } from '../cli/paths.ts';
+import { analyzeBundle, type BundleComposition, families, zodBreakdown } from './bundle-analysis.ts';
+import { initEnvironment, schemaVariables } from './init-env.ts';
+import { type InitSample, median, sampleInit } from './init-time.ts';
+import { atMost, describeError, markdownTable, type ReportBuilder, round } from './report.ts';
+
+export const BUNDLE_LIMIT_BYTES = 300_000;
+export const INIT_RATIO_LIMIT = 1.5;
+const DEPLOYED_FLAGS = ['--enable-source-maps']; // NODE_OPTIONS of every PipelineFunction
+
+export interface BundleBenchOptions {
+  /** Fresh-process loads per bundle and variant; the median is reported. @default 7 */
+  readonly runs?: number;
+  /** Only these functions (folder names). @default every functions/<name>/handler.ts */
+  readonly only?: readonly string[];
+}
+
+/**
+ * Bundles that explain the functions' figures: what zod costs as the product imports it, what the
+ * same schema costs with `zod/mini`, and what two SDK clients cost on their own.
+ */
+export const REFERENCE_BUNDLES = [
+  { name: 'ref: zod (import { z } from "zod")', entry: 'bench/fixtures/zod-classic.ts' },
+  { name: 'ref: zod/mini, same schema', entry: 'bench/fixtures/zod-mini.ts' },
+  { name: 'ref: DynamoDB + SQS clients only', entry: 'bench/fixtures/aws-sdk-clients.ts' },
+] as const;
+
+type Kind = 'baseline' | 'reference' | 'function';
+
+interface Loadable {
+  readonly kind: Kind;
+  readonly name: string;
+  readonly file: string;
+  readonly env: Record<string, string>;
+  readonly deployed: InitSample[];
+  readonly noMaps: InitSample[];
+}
+
+/** Every `functions/<name>/handler.ts`, sorted by name. */
+export function functionEntries(root = repoRoot): { name: string; entry: string }[] {
+  return readdirSync(join(root, 'functions'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, 'functions', d.name, 'handler.ts')))
+    .map((d) => ({ name: d.name, entry: `functions/${d.name}/handler.ts` }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const kb = (bytes: number) => round(bytes / 1000, 1);
+
+async function writeBundle(dir: string, name: string, entry: string) {
+  const bundle = await bundleHandler(entry);
+  // index.js next to index.js.map: the bundle's sourceMappingURL names that file.
+  const folder = join(dir, name);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'index.js'), bundle.code);
+  writeFileSync(join(folder, 'index.js.map'), bundle.sourceMap);
+  return { file: join(folder, 'index.js'), bytes: bundle.bytes, mapBytes: bundle.sourceMap.byteLength };
+}
+
+function contributorsTable(compositions: ReadonlyMap<string, BundleComposition>): string {
+  const rows: string[][] = [];
+  for (const [name, composition] of compositions) {
+    const total = composition.totalBytes;
+    const top = composition.contributors.slice(0, 5);
+    top.forEach((c, i) => {
+      rows.push([
+        i === 0 ? name : '',
+        String(i + 1),
+        c.name,
+        String(kb(c.bytes)),
+        `${round((100 * c.bytes) / total, 1)} %`,
+      ]);
+    });
+  }
+  const familyRows = [...compositions].map(([name, composition]) => {
+    const sums = families(composition.contributors);
+    const share = (key: string) => `${round((100 * (sums[key] ?? 0)) / composition.totalBytes, 1)} %`;
+    return [
+      name,
+      share('AWS SDK (@aws-sdk, @smithy, @aws-crypto)'),
+      share('zod'),
+      share('Powertools'),
+      share('first-party (functions/, shared/)'),
+      share('other packages'),
+    ];
+  });
+  const zodRows = [...compositions].map(([name, composition]) => {
+    const parts = zodBreakdown(composition.inputs);
+    return [
+      name,
+      ...['validation core', 'locales', 'JSON Schema conversion'].map((k) => String(kb(parts[k] ?? 0))),
+    ];
+  });
+  return [
+    'Output bytes per input group, from the esbuild metafile of the same build (KB = 1000 B).',
+    '',
+    markdownTable(['function', '>#', 'contributor', '>KB', '>share'], rows),
+    '',
+    markdownTable(['function', '>AWS SDK', '>zod', '>Powertools', '>first-party', '>other'], familyRows),
+    '',
+    "Inside zod (KB): the error-message locales and JSON Schema converters come with `import { z } from 'zod'`.",
+    '',
+    markdownTable(['function', '>validation core', '>locales', '>JSON Schema conversion'], zodRows),
+  ].join('\n');
+}
+
+async function prepare(
+  report: ReportBuilder,
+  dir: string,
+  fn: { name: string; entry: string },
+  compositions: Map<string, BundleComposition>,
+  kind: Kind = 'function',
+): Promise<Loadable | undefined> {
+  const folder = fn.name.replace(/[^\w.-]+/g, '_');
+  let written: Awaited<ReturnType<typeof writeBundle>>;
+  try {
+    written = await writeBundle(dir, folder, fn.entry);
+  } catch (error) {
+    report.error(`${fn.name}: bundle size`, error, 'KB');
+    return undefined;
+  }
+  let composition: BundleComposition | undefined;
+  try {
+    composition = await analyzeBundle(fn.entry);
+    if (kind === 'function') compositions.set(fn.name, composition);
+  } catch (error) {
+    report.error(`${fn.name}: bundle composition`, error);
+  }
+  const same = composition ? composition.totalBytes === written.bytes : true;
+  report.record({
+    name: `${fn.name}: bundle size`,
+    value: kb(written.bytes),
+    unit: 'KB',
+    ...(kind === 'function' ? { target: '≤ 300 KB', meets: atMost(written.bytes, BUNDLE_LIMIT_BYTES) } : {}),
+    note: `source map ${kb(written.mapBytes)} KB${same ? '' : `; metafile build differs: ${composition?.totalBytes} B`}`,
+  });
+  const sources = (composition?.firstPartyInputs ?? []).map((p) => readFileSync(join(repoRoot, p), 'utf8'));
+  const env = initEnvironment(fn.name, sources);
+  try {
+    await sampleInit(written.file, env, DEPLOYED_FLAGS); // warm-up and init check
+  } catch (error) {
+    report.record({
+      name: `${fn.name}: module init`,
+      value: null,
+      unit: 'ms',
+      error: `${describeError(error)} (env: ${schemaVariables(env).join(', ') || 'none'})`,
+    });
+    return undefined;
+  }
+  return { kind, name: fn.name, file: written.file, env, deployed: [], noMaps: [] };
+}
+
+function recordInit(report: ReportBuilder, fn: Loadable, hello: Loadable): void {
+  const processMs = median(fn.deployed.map((s) => s.processMs));
+  const helloProcessMs = median(hello.deployed.map((s) => s.processMs));
+  const requireMs = median(fn.deployed.map((s) => s.requireMs));
+  const ratio = processMs / helloProcessMs;
+  report.record({
+    name: `${fn.name}: init, fresh process`,
+    value: round(processMs, 1),
+    unit: 'ms',
+    note: `${round(ratio, 2)}× hello-world (${round(helloProcessMs, 1)} ms); median of ${fn.deployed.length}; node start + require, --enable-source-maps as deployed`,
+  });
+  if (fn.kind === 'function')
+    report.record({
+      name: `${fn.name}: init vs hello-world`,
+      value: round(ratio, 2),
+      unit: '×',
+      target: `≤ ${INIT_RATIO_LIMIT}×`,
+      meets: atMost(ratio, INIT_RATIO_LIMIT),
+    });
+  report.record({
+    name: `${fn.name}: require() of the bundle`,
+    value: round(requireMs, 1),
+    unit: 'ms',
+    note: `hello-world ${round(median(hello.deployed.map((s) => s.requireMs)), 2)} ms; without --enable-source-maps ${round(median(fn.noMaps.map((s) => s.requireMs)), 1)} ms; env from schemas: ${schemaVariables(fn.env).join(', ') || 'none'}`,
+  });
+}
+
+/** Records bundle size, composition and init figures for every function, each failure as an error row. */
+export async function benchBundles(report: ReportBuilder, options: BundleBenchOptions = {}): Promise<void> {
+  const runs = Math.max(5, options.runs ?? 7);
+  const dir = mkdtempSync(join(tmpdir(), 'pipeline-bench-bundles-'));
+  writeFileSync(join(dir, 'package.json'), '{"type":"commonjs"}\n'); // as /var/task: no ESM parent
+  try {
+    const hello = await prepare(
+      report,
+      dir,
+      { name: 'hello-world', entry: 'bench/fixtures/hello-world.ts' },
+      new Map(),
+      'baseline',
+    );
+    if (!hello) throw new Error('the hello-world baseline could not be built or loaded');
+    const compositions = new Map<string, BundleComposition>();
+    const loadable: Loadable[] = [];
+    const only = options.only ? new Set(options.only) : undefined;
+    for (const ref of REFERENCE_BUNDLES) {
+      const ready = await prepare(report, dir, ref, compositions, 'reference');
+      if (ready) loadable.push(ready);
+    }
+    for (const fn of functionEntries().filter((f) => !only || only.has(f.name))) {
+      const ready = await prepare(report, dir, fn, compositions);
+      if (ready) loadable.push(ready);
+    }
+    // Interleaved, so drift of the machine (other emulators, CI neighbours) hits every bundle alike.
+    for (let run = 0; run < runs; run++) {
+      for (const target of [hello, ...loadable]) {
+        target.deployed.push(await sampleInit(target.file, target.env, DEPLOYED_FLAGS));
+        target.noMaps.push(await sampleInit(target.file, target.env));
+      }
+    }
+    report.record({
+      name: 'hello-world: init, fresh process',
+      value: round(median(hello.deployed.map((s) => s.processMs)), 1),
+      unit: 'ms',
+      note: `require() ${round(median(hello.deployed.map((s) => s.requireMs)), 2)} ms; node ${process.version} (Lambda runs node22)`,
+    });
+    for (const fn of loadable) recordInit(report, fn, hello);
+    if (compositions.size > 0)
+      report.section('Bundle composition: top 5 contributors per function', contributorsTable(compositions));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

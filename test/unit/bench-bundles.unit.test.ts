@@ -1,0 +1,161 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Metafile } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compositionOf, contributorOf, families, zodBreakdown } from '../../bench/bundle-analysis.ts';
+import { declaredVariables, dummyValue, initEnvironment } from '../../bench/init-env.ts';
+import { InitFailed, median, percentile, sampleInit } from '../../bench/init-time.ts';
+
+const schema = `
+const configSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  QUEUE_URL: z.string().min(1),
+  RETRY_BASE_SECONDS: z.coerce.number().int().positive().default(2),
+  BATCH_SIZE: z.coerce.number().int(),
+  MODE: z.enum(['live', 'dry-run']),
+  AWS_ENDPOINT_URL: z.string().min(1).optional(),
+  TOPIC_ARN: z.string(),
+});
+`;
+
+describe('init environment from config schemas', () => {
+  it('finds every upper-case key of a zod object', () => {
+    // Act
+    const names = declaredVariables(schema).map((v) => v.name);
+
+    // Assert
+    expect(names).toEqual([
+      'TABLE_NAME',
+      'QUEUE_URL',
+      'RETRY_BASE_SECONDS',
+      'BATCH_SIZE',
+      'MODE',
+      'AWS_ENDPOINT_URL',
+      'TOPIC_ARN',
+    ]);
+  });
+
+  it('gives required keys a value of their shape and leaves optional and defaulted ones unset', () => {
+    // Act
+    const values = Object.fromEntries(declaredVariables(schema).map((v) => [v.name, dummyValue(v)]));
+
+    // Assert
+    expect(values.TABLE_NAME).toBe('bench-table-name');
+    expect(values.QUEUE_URL).toMatch(/^https:\/\/sqs\./);
+    expect(values.RETRY_BASE_SECONDS).toBeUndefined();
+    expect(values.BATCH_SIZE).toBe('1');
+    expect(values.MODE).toBe('live');
+    expect(values.AWS_ENDPOINT_URL).toBeUndefined();
+    expect(values.TOPIC_ARN).toMatch(/^arn:aws:sns:/);
+  });
+
+  it('reads keys of a one-line extend and resolves an enum of a constant declared elsewhere', () => {
+    // Arrange
+    const config = [
+      'const envSchema = consumerEnvSchema.extend({ TABLE_NAME: z.string().min(1), CHANNEL: z.enum(CHANNELS) });',
+    ].join('\n');
+    const constants = "export const CHANNELS = ['email', 'sms'] as const;";
+
+    // Act
+    const env = initEnvironment('notify', [config, constants]);
+
+    // Assert
+    expect(env.TABLE_NAME).toBe('bench-table-name');
+    expect(env.CHANNEL).toBe('email');
+  });
+
+  it('never points a bundle at an endpoint, so init makes no call anywhere', () => {
+    // Act
+    const env = initEnvironment('fn', [schema]);
+
+    // Assert
+    expect(env.AWS_ENDPOINT_URL).toBeUndefined();
+    expect(env.AWS_LAMBDA_FUNCTION_NAME).toBe('fn');
+    expect(env.TABLE_NAME).toBe('bench-table-name');
+  });
+});
+
+describe('bundle composition', () => {
+  it('groups inputs by npm package, scoped or not, and first-party inputs by folder', () => {
+    // Assert
+    expect(contributorOf('node_modules/@aws-sdk/client-sqs/dist-cjs/index.js')).toBe('@aws-sdk/client-sqs');
+    expect(contributorOf('node_modules/zod/v4/core/schemas.js')).toBe('zod');
+    expect(contributorOf('node_modules/a/node_modules/tslib/tslib.js')).toBe('tslib');
+    expect(contributorOf('shared/events/envelope.ts')).toBe('shared/events');
+    expect(contributorOf('functions/saga/handler.ts')).toBe('functions/saga');
+  });
+
+  it('sums output bytes per contributor, largest first, and splits zod into its parts', () => {
+    // Arrange
+    const metafile = {
+      inputs: { 'functions/x/handler.ts': { bytes: 1, imports: [] } },
+      outputs: {
+        'index.js': {
+          bytes: 1000,
+          imports: [],
+          exports: [],
+          inputs: {
+            'node_modules/zod/v4/locales/he.js': { bytesInOutput: 300 },
+            'node_modules/zod/v4/core/to-json-schema.js': { bytesInOutput: 100 },
+            'node_modules/zod/v4/core/schemas.js': { bytesInOutput: 200 },
+            'node_modules/@smithy/core/dist-es/index.js': { bytesInOutput: 250 },
+            'functions/x/handler.ts': { bytesInOutput: 50 },
+          },
+        },
+        'index.js.map': { bytes: 5000, imports: [], exports: [], inputs: {} },
+      },
+    } as unknown as Metafile;
+
+    // Act
+    const composition = compositionOf(metafile);
+
+    // Assert
+    expect(composition.totalBytes).toBe(1000);
+    expect(composition.contributors.map((c) => [c.name, c.bytes])).toEqual([
+      ['zod', 600],
+      ['@smithy/core', 250],
+      ['functions/x', 50],
+    ]);
+    expect(composition.firstPartyInputs).toEqual(['functions/x/handler.ts']);
+    expect(families(composition.contributors)).toMatchObject({
+      zod: 600,
+      'AWS SDK (@aws-sdk, @smithy, @aws-crypto)': 250,
+    });
+    expect(zodBreakdown(composition.inputs)).toEqual({
+      locales: 300,
+      'JSON Schema conversion': 100,
+      'validation core': 200,
+    });
+  });
+});
+
+describe('init probe', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-unit-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads a module in a fresh process with exactly the environment given', async () => {
+    // Arrange
+    const file = join(dir, 'needs-env.cjs');
+    writeFileSync(file, "if (!process.env.TABLE_NAME) throw new Error('TABLE_NAME missing');\n");
+
+    // Act
+    const sample = await sampleInit(file, { TABLE_NAME: 't' });
+    const failure = await sampleInit(file, {}).catch((error: unknown) => error);
+
+    // Assert
+    expect(sample.requireMs).toBeGreaterThanOrEqual(0);
+    expect(sample.processMs).toBeGreaterThanOrEqual(sample.requireMs);
+    expect(failure).toBeInstanceOf(InitFailed);
+    expect(String(failure)).toContain('TABLE_NAME missing');
+  });
+
+  it('takes the median and nearest-rank percentiles of unsorted samples', () => {
+    // Assert
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(percentile([10, 1, 9, 2, 8, 3, 7, 4, 6, 5], 0.5)).toBe(5);
+    expect(percentile([10, 1, 9, 2, 8, 3, 7, 4, 6, 5], 0.99)).toBe(10);
+    expect(Number.isNaN(median([]))).toBe(true);
+  });
+});
