@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { isRetryable, ValidationError } from '../errors/pipeline-error.ts';
+import { DuplicateError } from '../event-store/errors.ts';
 import type { AnyEvent, EventType } from '../events/catalog.ts';
 import { defaultEventFactoryDeps, type EventFactoryDeps } from '../events/registry.ts';
 import type { IdempotencyStore } from '../idempotency/port.ts';
@@ -114,10 +115,27 @@ async function handleEvent(
   const factory = options.events ?? defaultEventFactoryDeps;
   const { logger, name: consumer } = options;
   const context = createHandlerContext({ consumer, record, event, logger, factory });
-  const run = async (): Promise<Handled> => (await handler(event, context)) ?? 'handled';
+  const run = async (): Promise<Handled> => {
+    try {
+      return (await handler(event, context)) ?? 'handled';
+    } catch (error) {
+      if (isRaceLostOnOwnKey(error, context.idempotencyKey)) return 'duplicate';
+      throw error;
+    }
+  };
   if (options.idempotency === undefined) return run();
   const once = await runOnce(options.idempotency, context.idempotencyKey, run, { clock: factory.now });
   return once.replayed ? 'duplicate' : once.result;
+}
+
+/**
+ * Two deliveries of the same event, handled at the same time, both decided and appended with the
+ * record's idempotency key; the second append found the first one's record, with a different
+ * decision (e.g. a deadline computed a few milliseconds later), and the store refused it as a reuse
+ * of the key. The event was handled, by the other delivery: this one is a duplicate, not a poison.
+ */
+function isRaceLostOnOwnKey(error: unknown, idempotencyKey: string): boolean {
+  return error instanceof DuplicateError && error.idempotencyKey === idempotencyKey;
 }
 
 async function retryLater(
