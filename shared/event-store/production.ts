@@ -1,0 +1,36 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { clientConfig } from '../aws/client-config.ts';
+import { upcastStoredEvent } from '../events/internal.ts';
+import { DynamoDbEventStore } from './dynamodb.ts';
+
+/** Environment of a Lambda that uses the event store: its table (extend the consumer schema with it). */
+export const eventStoreEnvSchema = z.object({ TABLE_NAME: z.string().min(1) });
+
+/** What {@link productionEventStore} reads: the table and where AWS is. */
+export interface EventStoreEnv {
+  readonly TABLE_NAME: string;
+  readonly AWS_REGION: string;
+  readonly AWS_ENDPOINT_URL?: string | undefined;
+}
+
+/**
+ * The event store a Lambda uses: one DynamoDB client on the configured endpoint and the store on
+ * `TABLE_NAME`, upcasting catalog events on read. Call once at module scope; the client is returned
+ * too, for adapters that share the table (idempotency records, the simulated payment provider).
+ */
+export function productionEventStore(env: EventStoreEnv): {
+  client: DynamoDBClient;
+  store: DynamoDbEventStore;
+} {
+  const client = new DynamoDBClient(
+    clientConfig({
+      region: env.AWS_REGION,
+      ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}),
+    }),
+  );
+  return {
+    client,
+    store: new DynamoDbEventStore({ client, tableName: env.TABLE_NAME, upcast: upcastStoredEvent }),
+  };
+}

@@ -1,0 +1,43 @@
+import type { EventHandlers } from '../consumer/types.ts';
+import { SimulatedPaymentProvider } from '../domain/payment-provider.ts';
+import { InMemoryEventStore } from '../event-store/in-memory.ts';
+import type { EventType } from '../events/catalog.ts';
+import { InMemoryIdempotencyStore } from '../idempotency/in-memory.ts';
+import { orderSaga } from '../saga/order-saga.ts';
+import { sagaHandlers } from '../saga/runner.ts';
+import { InMemorySagaTimers } from '../saga/timers.ts';
+import { inventoryHandlers } from './inventory.ts';
+import { InMemoryNotificationSender, notificationHandlers } from './notifications.ts';
+import { InMemoryOrderSummaryRepository, orderSummaryHandlers } from './order-summary.ts';
+import { outcomeFanOutHandlers } from './outcome-fan-out.ts';
+import { paymentHandlers } from './payment.ts';
+
+/** The event types a handler map handles: exactly what its queue must be subscribed to. */
+function handled(handlers: EventHandlers): EventType[] {
+  return Object.keys(handlers) as EventType[];
+}
+
+// Handler maps are built from in-memory stand-ins only to read their keys; nothing runs here.
+const store = new InMemoryEventStore();
+
+/**
+ * What each consumer of the order pipeline receives, read from the handler maps the functions run,
+ * so a rule pattern or a filter policy can never drift from the handlers behind it.
+ * The saga's timers (`SagaStepTimedOut`) come from its own delayed messages and never from the bus.
+ */
+export const CONSUMER_EVENT_TYPES = {
+  saga: handled(
+    sagaHandlers(orderSaga({ stepTimeoutMs: 1 }), { store, timers: new InMemorySagaTimers() }),
+  ).filter((type) => type !== 'SagaStepTimedOut'),
+  inventory: handled(inventoryHandlers({ store })),
+  payment: handled(paymentHandlers({ store, provider: new SimulatedPaymentProvider(), callTimeoutMs: 1 })),
+  projector: handled(orderSummaryHandlers(new InMemoryOrderSummaryRepository())),
+  notifier: handled(outcomeFanOutHandlers({ publish: async () => ({ messageId: 'none' }) })),
+  notificationChannel: handled(
+    notificationHandlers({
+      store,
+      sender: new InMemoryNotificationSender(),
+      idempotency: new InMemoryIdempotencyStore(),
+    }),
+  ),
+} as const satisfies Record<string, readonly EventType[]>;
