@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
+import { productionEventStore } from '../../shared/event-store/production.ts';
+
+const envSchema = consumerEnvSchema.extend({ TABLE_NAME: z.string().min(1) });
+
+/** Parsed once at cold start: a missing variable fails the init, not every record. */
+export const env = envSchema.parse(process.env);
+
+export const consumerDeps = productionConsumerDeps('inventory', env);
+
+export const { store } = productionEventStore(env);

@@ -1,0 +1,14 @@
+import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
+import { inventoryHandlers } from '../../shared/use-cases/inventory.ts';
+import { consumerDeps, store } from './config.ts';
+
+/**
+ * Inventory: `InventoryReservationRequested` reserves every item of an order or none (per-SKU stock
+ * streams and the order's reservation stream in one transaction); `InventoryReleaseRequested` gives
+ * back what the order holds. Concurrent orders for a SKU conflict on its stream version and retry.
+ */
+export const handler = createSqsConsumer({
+  name: 'inventory',
+  handlers: inventoryHandlers({ store }),
+  ...consumerDeps,
+});

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { LoggingNotificationSender } from '../../shared/adapters/logging-notification-sender.ts';
+import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
+import { productionEventStore } from '../../shared/event-store/production.ts';
+import { NOTIFICATION_CHANNELS } from '../../shared/events/schemas/common.ts';
+import { DynamoDbIdempotencyStore } from '../../shared/idempotency/dynamodb.ts';
+
+const envSchema = consumerEnvSchema.extend({
+  TABLE_NAME: z.string().min(1),
+  /** The one channel this deployment of the function delivers. */
+  CHANNEL: z.enum(NOTIFICATION_CHANNELS),
+});
+
+/** Parsed once at cold start: a missing variable fails the init, not every record. */
+export const env = envSchema.parse(process.env);
+
+export const consumerDeps = productionConsumerDeps(`notify-${env.CHANNEL}`, env);
+
+const { client, store } = productionEventStore(env);
+
+export { store };
+
+/** Delivery records (one per order, channel and outcome) next to the events, under `ONCE#`. */
+export const idempotency = new DynamoDbIdempotencyStore({ client, tableName: env.TABLE_NAME });
+
+export const sender = new LoggingNotificationSender(consumerDeps.logger);

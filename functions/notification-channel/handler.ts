@@ -1,0 +1,14 @@
+import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
+import { notificationHandlers } from '../../shared/use-cases/notifications.ts';
+import { consumerDeps, env, idempotency, sender, store } from './config.ts';
+
+/**
+ * One notification channel (email, sms or push; `CHANNEL`), draining that channel's queue of the
+ * notifications topic: tells the customer about the order outcome if they chose this channel, once
+ * per order and outcome (idempotency record, then `NotificationSent` with the channel).
+ */
+export const handler = createSqsConsumer({
+  name: `notify-${env.CHANNEL}`,
+  handlers: notificationHandlers({ store, sender, idempotency, channels: [env.CHANNEL] }),
+  ...consumerDeps,
+});

@@ -1,0 +1,14 @@
+import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
+import { outcomeFanOutHandlers } from '../../shared/use-cases/outcome-fan-out.ts';
+import { consumerDeps, publisher } from './config.ts';
+
+/**
+ * Notifier: order outcomes (`OrderConfirmed`, `OrderCancelled`) from the bus → the notifications
+ * topic, with the `type`/`source` message attributes its channel subscriptions filter on (an
+ * EventBridge → SNS target cannot set message attributes, hence this small function).
+ */
+export const handler = createSqsConsumer({
+  name: 'notifier',
+  handlers: outcomeFanOutHandlers(publisher),
+  ...consumerDeps,
+});

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { DynamoDbSimulatedPaymentProvider } from '../../shared/adapters/dynamodb-simulated-payment-provider.ts';
+import { CircuitBreaker } from '../../shared/consumer/circuit-breaker.ts';
+import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
+import { productionEventStore } from '../../shared/event-store/production.ts';
+
+const envSchema = consumerEnvSchema.extend({
+  TABLE_NAME: z.string().min(1),
+  /** Bound of one provider call; the function timeout covers a whole batch of them. */
+  PAYMENT_CALL_TIMEOUT_MS: z.coerce.number().int().positive(),
+  CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
+  CIRCUIT_COOL_DOWN_MS: z.coerce.number().int().nonnegative().default(30_000),
+});
+
+/** Parsed once at cold start: a missing variable fails the init, not every record. */
+export const env = envSchema.parse(process.env);
+
+export const consumerDeps = productionConsumerDeps('payment', env);
+
+const { client, store } = productionEventStore(env);
+
+export { store };
+
+/**
+ * The scripted provider of the reference product (`tok_declined`, `tok_timeout`, `tok_flaky`), keeping
+ * its attempts and answers in the table so they survive across invocations and environments.
+ */
+export const provider = new DynamoDbSimulatedPaymentProvider({ client, tableName: env.TABLE_NAME });
+
+/** One per execution environment: protects this environment's invocations from a provider outage. */
+export const breaker = new CircuitBreaker({
+  name: 'payment-provider',
+  failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD,
+  coolDownMs: env.CIRCUIT_COOL_DOWN_MS,
+  logger: consumerDeps.logger,
+});

@@ -1,0 +1,15 @@
+import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
+import { paymentHandlers } from '../../shared/use-cases/payment.ts';
+import { breaker, consumerDeps, env, provider, store } from './config.ts';
+
+/**
+ * Payment: `PaymentAuthorizationRequested` authorizes the order total once (provider idempotency key
+ * per order, call timeout, circuit breaker); an invalid total is dead-lettered at once with its reason,
+ * provider outages and timeouts retry with backoff. `PaymentVoidRequested` voids the authorization or
+ * records that none may follow.
+ */
+export const handler = createSqsConsumer({
+  name: 'payment',
+  handlers: paymentHandlers({ store, provider, breaker, callTimeoutMs: env.PAYMENT_CALL_TIMEOUT_MS }),
+  ...consumerDeps,
+});

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
+import { productionEventStore } from '../../shared/event-store/production.ts';
+import { createSagaMetrics } from '../../shared/observability/saga-metrics.ts';
+import { withSagaMetrics } from '../../shared/saga/metrics.ts';
+import { orderSaga } from '../../shared/saga/order-saga.ts';
+import { SqsDelaySagaTimers } from '../../shared/saga/timers.ts';
+
+const envSchema = consumerEnvSchema.extend({
+  TABLE_NAME: z.string().min(1),
+  /** Deadline of every step and compensation; set by stage (short in dev so timeouts show quickly). */
+  SAGA_STEP_TIMEOUT_MS: z.coerce.number().int().positive(),
+});
+
+/** Parsed once at cold start: a missing variable fails the init, not every record. */
+export const env = envSchema.parse(process.env);
+
+export const consumerDeps = productionConsumerDeps('saga', env);
+
+export const saga = orderSaga({ stepTimeoutMs: env.SAGA_STEP_TIMEOUT_MS });
+
+/** The event store, counting saga starts, completions and compensations for the dashboard. */
+export const store = withSagaMetrics(
+  productionEventStore(env).store,
+  createSagaMetrics(env.POWERTOOLS_SERVICE_NAME ?? 'order-saga'),
+);
+
+/** Step deadlines as delayed messages to this consumer's own (standard) queue. */
+export const timers = new SqsDelaySagaTimers({ sqs: consumerDeps.sqs, queueUrl: env.QUEUE_URL });

@@ -1,0 +1,15 @@
+import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
+import { sagaHandlers } from '../../shared/saga/runner.ts';
+import { consumerDeps, saga, store, timers } from './config.ts';
+
+/**
+ * Order saga (process manager): `OrderPlaced` and the inventory / payment answers from the bus, and its
+ * own step timers (`SagaStepTimedOut`, delayed SQS messages to this queue). Each event is decided
+ * against the saga's state and the resulting transitions, commands and outcome are appended in one
+ * write with the record's idempotency key; the outbox publishes the commands.
+ */
+export const handler = createSqsConsumer({
+  name: 'saga',
+  handlers: sagaHandlers(saga, { store, timers }),
+  ...consumerDeps,
+});
