@@ -17,6 +17,14 @@ export interface StageSettings {
    * Taken from `-c alarmEmail=ops@example.com`; only prod accepts one, dev alarms stay on the topic.
    */
   readonly alarmEmail?: string;
+  /** Order saga: how long a step (or a compensation) may take before the saga compensates. */
+  readonly sagaStepTimeout: Duration;
+  /** Bound of one payment provider call; the payment Lambda's timeout is derived from it. */
+  readonly paymentCallTimeout: Duration;
+  /** How long the payment provider's circuit stays open before a probe call is let through. */
+  readonly paymentCircuitCoolDown: Duration;
+  /** Ceiling of a consumer's first retry delay (doubling per receive, jittered). */
+  readonly retryBase: Duration;
 }
 
 const stages: Record<StageSettings['name'], StageSettings> = {
@@ -27,6 +35,12 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     dlqRetention: Duration.days(14),
     deletionProtection: false,
     archiveRetention: Duration.days(7),
+    // Short enough that a step timeout (and its compensation) shows up within a demo or a test run,
+    // long enough for a step's round trip through the outbox and the bus on a loaded local cloud.
+    sagaStepTimeout: Duration.seconds(10),
+    paymentCallTimeout: Duration.seconds(2),
+    paymentCircuitCoolDown: Duration.seconds(5),
+    retryBase: Duration.seconds(1),
   },
   prod: {
     name: 'prod',
@@ -35,6 +49,10 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     dlqRetention: Duration.days(14),
     deletionProtection: true,
     archiveRetention: Duration.days(365),
+    sagaStepTimeout: Duration.minutes(2),
+    paymentCallTimeout: Duration.seconds(5),
+    paymentCircuitCoolDown: Duration.seconds(30),
+    retryBase: Duration.seconds(2),
   },
 };
 

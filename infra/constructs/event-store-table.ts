@@ -1,8 +1,24 @@
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { EVENT_STORE_KEYS } from '../../shared/event-store/dynamodb-items.ts';
 import type { StageSettings } from '../stages.ts';
+
+/**
+ * What `DynamoDbEventStore` calls: strongly consistent Query and GetItem reads, PutItem (snapshots and
+ * each transaction Put), ConditionCheckItem (the transactions' version checks). A transaction is
+ * authorized by the actions it contains; there is no separate TransactWriteItems permission.
+ */
+export const EVENT_STORE_ACTIONS = [
+  'dynamodb:Query',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+/** What `DynamoDbIdempotencyStore` calls on top: conditional PutItem claims, DeleteItem releases. */
+export const IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
 
 /** Props of {@link EventStoreTable}. */
 export interface EventStoreTableProps {
@@ -37,6 +53,16 @@ export class EventStoreTable extends Construct {
       deletionProtection: props.stage.deletionProtection,
       removalPolicy: props.stage.removalPolicy,
     });
+  }
+
+  /** Lets `grantee` read and append events (and snapshots) with `DynamoDbEventStore`, nothing else. */
+  grantEventStore(grantee: IGrantable): Grant {
+    return this.table.grant(grantee, ...EVENT_STORE_ACTIONS);
+  }
+
+  /** Lets `grantee` keep `DynamoDbIdempotencyStore` records in this table. */
+  grantIdempotencyRecords(grantee: IGrantable): Grant {
+    return this.table.grant(grantee, ...IDEMPOTENCY_ACTIONS);
   }
 
   /** ARN of the table's stream (always present: the table is created with one). */

@@ -1,4 +1,5 @@
 import type { Duration } from 'aws-cdk-lib';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, type Subscription, SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -71,6 +72,20 @@ export class FanOutTopic extends Construct {
       subscribers[subscriber.name] = this.subscribe(subscriber, props);
     }
     this.subscribers = subscribers;
+  }
+
+  /**
+   * Lets `grantee` publish: `sns:Publish` on the topic, and on its key the two calls SNS makes for an
+   * encrypting publisher (`kms:GenerateDataKey`, `kms:Decrypt`), named exactly rather than the
+   * `GenerateDataKey*` family `topic.grantPublish` grants.
+   */
+  grantPublish(grantee: IGrantable): Grant {
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resourceArns: [this.key.keyArn],
+    });
+    return Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [this.topic.topicArn] });
   }
 
   private subscribe(subscriber: FanOutSubscriber, props: FanOutTopicProps): FanOutSubscription {

@@ -41,6 +41,12 @@ export interface QueueConsumerProps {
    * then belong to that queue. @default a new {@link ConsumerQueue}
    */
   readonly queue?: ConsumerQueue;
+  /**
+   * The handler sends records it can never process straight to the DLQ, with the reason as message
+   * attributes (the consumer runtime does): it gets `DLQ_URL` and `sqs:SendMessage` on the DLQ.
+   * Off for handlers that only ever retry and leave dead-lettering to the redrive policy. @default true
+   */
+  readonly directDeadLettering?: boolean;
 }
 
 /**
@@ -72,6 +78,7 @@ export class QueueConsumer extends Construct {
 
     this.function = this.createFunction(id, timeout, props);
     this.queue.grant(this.function, 'sqs:ChangeMessageVisibility');
+    if (props.directDeadLettering ?? true) this.deadLetterQueue.grant(this.function, 'sqs:SendMessage');
     this.function.addEventSource(
       new SqsEventSource(this.queue, { batchSize, reportBatchItemFailures: true, maxConcurrency }),
     );
@@ -96,6 +103,7 @@ export class QueueConsumer extends Construct {
       environment: {
         // Lets the handler schedule a failed record's retry (ChangeMessageVisibility backoff).
         QUEUE_URL: this.queue.queueUrl,
+        ...((props.directDeadLettering ?? true) ? { DLQ_URL: this.deadLetterQueue.queueUrl } : {}),
         ...props.environment,
       },
     }).function;

@@ -1,14 +1,16 @@
+import { CONSUMER_EVENT_TYPES } from '../../shared/use-cases/subscriptions.ts';
 import type { FanOutSubscriber } from '../constructs/fan-out-topic.ts';
 
 /**
- * Subscribers of the notifications topic: one queue per channel, each receiving the catalog events a
- * customer hears about on that channel. Their consumers come with the saga issue; until then the queues
- * collect (and alarm) on their own.
+ * Subscribers of the notifications topic: one queue per channel, each drained by its own channel
+ * consumer (a slow SMS gateway never delays email). Each receives exactly what the notification
+ * handlers handle, the order outcomes (`OrderConfirmed`, `OrderCancelled`); whether a customer hears
+ * on a channel is their contact preference, which the channel consumer applies.
  */
 export const NOTIFICATION_CHANNELS = [
-  { name: 'email', types: ['OrderPlaced', 'OrderConfirmed', 'OrderCancelled'] },
-  { name: 'sms', types: ['OrderConfirmed', 'OrderCancelled'] },
-  { name: 'push', types: ['OrderConfirmed', 'OrderCancelled'] },
+  { name: 'email', types: CONSUMER_EVENT_TYPES.notificationChannel },
+  { name: 'sms', types: CONSUMER_EVENT_TYPES.notificationChannel },
+  { name: 'push', types: CONSUMER_EVENT_TYPES.notificationChannel },
 ] as const satisfies readonly FanOutSubscriber[];
 
 /** A notification channel name. */

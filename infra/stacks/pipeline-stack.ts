@@ -13,6 +13,7 @@ import { QueueConsumer } from '../constructs/queue-consumer.ts';
 import { RuleTargets } from '../constructs/rule-targets.ts';
 import type { StageSettings } from '../stages.ts';
 import { NOTIFICATION_CHANNELS, type NotificationChannel } from './notification-channels.ts';
+import { OrderProcessing } from './order-processing.ts';
 
 export interface PipelineStackProps extends StackProps {
   readonly stage: StageSettings;
@@ -42,13 +43,26 @@ export const OUTPUTS = {
   pushDlqUrl: 'PushDlqUrl',
   alarmTopicArn: 'AlarmTopicArn',
   dashboardName: 'DashboardName',
+  orderSummaryTable: 'OrderSummaryTableName',
+  sagaQueueUrl: 'SagaQueueUrl',
+  sagaDlqUrl: 'SagaDlqUrl',
+  inventoryQueueUrl: 'InventoryQueueUrl',
+  inventoryDlqUrl: 'InventoryDlqUrl',
+  paymentQueueUrl: 'PaymentQueueUrl',
+  paymentDlqUrl: 'PaymentDlqUrl',
+  projectorQueueUrl: 'ProjectorQueueUrl',
+  projectorDlqUrl: 'ProjectorDlqUrl',
+  notifierQueueUrl: 'NotifierQueueUrl',
+  notifierDlqUrl: 'NotifierDlqUrl',
 } as const;
 
 /**
  * Composition only. The bus (archive, resource policy) feeds rules whose targets all have a DLQ and a
  * retry policy; the walking skeleton records every order event (bus → rule → queue → Lambda → table);
- * the event store's stream is published to the bus by the outbox; the notifications topic fans out to
- * one queue per channel. Every queue has a DLQ, every alarm notifies the alarm topic.
+ * the event store's stream is published to the bus by the outbox; the order saga's consumers (saga,
+ * inventory, payment, projector, notifier) take their events from the bus; the notifications topic fans
+ * out to one queue per channel, each with its consumer. Every queue has a DLQ, every alarm notifies
+ * the alarm topic.
  */
 export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
@@ -74,6 +88,14 @@ export class PipelineStack extends Stack {
       alarmTopic,
       subscribers: NOTIFICATION_CHANNELS,
     });
+    const orders = new OrderProcessing(this, 'Orders', {
+      stage,
+      alarmTopic,
+      bus: events.bus,
+      ruleTargets,
+      eventStore,
+      notifications,
+    });
 
     const dashboard = new PipelineDashboard(this, 'Dashboard', {
       consumers: [
@@ -83,14 +105,7 @@ export class PipelineStack extends Stack {
           deadLetterQueue: skeleton.recorder.deadLetterQueue,
           function: skeleton.recorder.function,
         },
-        ...NOTIFICATION_CHANNELS.map(({ name }) => {
-          const { queue } = channel(notifications, name);
-          return {
-            name: `${name} notifications`,
-            queue: queue.queue,
-            deadLetterQueue: queue.deadLetterQueue.queue,
-          };
-        }),
+        ...orders.dashboardConsumers(),
       ],
       outboxFunction: outbox.function,
     });
@@ -102,6 +117,7 @@ export class PipelineStack extends Stack {
       eventStore,
       outbox,
       notifications,
+      orders,
       dashboard,
     });
   }
@@ -128,6 +144,8 @@ export class PipelineStack extends Stack {
       environment: { TABLE_NAME: table.tableName },
       timeout: Duration.seconds(5),
       maxReceiveCount: 3,
+      // It retries every failure and leaves dead-lettering to the queue's redrive policy.
+      directDeadLettering: false,
     });
     table.grant(recorder.function, 'dynamodb:PutItem');
     new Rule(this, 'RecordAllOrderEvents', {
@@ -147,6 +165,7 @@ export class PipelineStack extends Stack {
     eventStore: EventStoreTable;
     outbox: OutboxPublisher;
     notifications: FanOutTopic;
+    orders: OrderProcessing;
     dashboard: PipelineDashboard;
   }): void {
     const { recorder } = parts.skeleton;
@@ -170,6 +189,18 @@ export class PipelineStack extends Stack {
     }
     output(OUTPUTS.alarmTopicArn, parts.alarmTopic.topicArn);
     output(OUTPUTS.dashboardName, parts.dashboard.dashboard.dashboardName);
+    const { orders } = parts;
+    output(OUTPUTS.orderSummaryTable, orders.summaries.table.tableName);
+    for (const [prefix, consumer] of [
+      ['Saga', orders.saga],
+      ['Inventory', orders.inventory],
+      ['Payment', orders.payment],
+      ['Projector', orders.projector],
+      ['Notifier', orders.notifier],
+    ] as const) {
+      output(`${prefix}QueueUrl`, consumer.queue.queueUrl);
+      output(`${prefix}DlqUrl`, consumer.deadLetterQueue.queueUrl);
+    }
   }
 }
 

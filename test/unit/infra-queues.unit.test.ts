@@ -135,7 +135,8 @@ describe('infra: queues', () => {
 
 describe('infra: functions', () => {
   it('builds every function for nodejs22.x on arm64 with tracing and its own log group', () => {
-    expect(Object.keys(functions)).toHaveLength(2);
+    // recorder, outbox publisher, saga, inventory, payment, projector, notifier, email, sms, push
+    expect(Object.keys(functions)).toHaveLength(10);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',

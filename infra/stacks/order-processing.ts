@@ -1,0 +1,197 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { CONSUMER_EVENT_TYPES } from '../../shared/use-cases/subscriptions.ts';
+import { BusConsumer } from '../constructs/bus-consumer.ts';
+import type { DashboardConsumer } from '../constructs/dashboard.ts';
+import type { EventStoreTable } from '../constructs/event-store-table.ts';
+import type { FanOutTopic } from '../constructs/fan-out-topic.ts';
+import { OrderSummaryTable } from '../constructs/order-summary-table.ts';
+import { QueueConsumer } from '../constructs/queue-consumer.ts';
+import type { RuleTargets } from '../constructs/rule-targets.ts';
+import type { StageSettings } from '../stages.ts';
+import { NOTIFICATION_CHANNELS, type NotificationChannel } from './notification-channels.ts';
+
+/** Props of {@link OrderProcessing}. */
+export interface OrderProcessingProps {
+  readonly stage: StageSettings;
+  readonly alarmTopic: ITopic;
+  readonly bus: IEventBus;
+  readonly ruleTargets: RuleTargets;
+  readonly eventStore: EventStoreTable;
+  /** The notifications topic; its per-channel queues get their consumers here. */
+  readonly notifications: FanOutTopic;
+}
+
+/** Records per payment invocation: each may wait out one provider call. */
+const PAYMENT_BATCH_SIZE = 5;
+/** Time a payment invocation needs besides provider calls (event store reads and the append). */
+const PAYMENT_MARGIN = Duration.seconds(10);
+/** Consecutive provider failures that open the circuit in one execution environment. */
+const PAYMENT_CIRCUIT_FAILURES = 5;
+/** Visibility of the fan-out queues is 60 s (FanOutTopic default); six times this fits. */
+const CHANNEL_TIMEOUT = Duration.seconds(10);
+
+/**
+ * Composition of the order saga's consumers (stack-level wiring, no logic):
+ * - saga, inventory, payment: bus → rule → queue (+DLQ) → Lambda, appending to the event store;
+ * - projector: bus → rule → queue → Lambda → the order summary table (read model);
+ * - notifier: order outcomes from the bus → SNS notifications topic, with the message attributes the
+ *   channel subscriptions filter on; email / sms / push consumers drain the topic's channel queues.
+ * Every function gets only what its handler calls: event store actions on the event store table,
+ * ChangeMessageVisibility on its queue and SendMessage on its DLQ (QueueConsumer), and its own extras.
+ */
+export class OrderProcessing extends Construct {
+  readonly saga: BusConsumer;
+  readonly inventory: BusConsumer;
+  readonly payment: BusConsumer;
+  readonly projector: BusConsumer;
+  readonly notifier: BusConsumer;
+  readonly channels: Readonly<Record<NotificationChannel, QueueConsumer>>;
+  readonly summaries: OrderSummaryTable;
+
+  constructor(scope: Construct, id: string, props: OrderProcessingProps) {
+    super(scope, id);
+    const { stage, eventStore } = props;
+    const common = {
+      stage,
+      alarmTopic: props.alarmTopic,
+      bus: props.bus,
+      ruleTargets: props.ruleTargets,
+    };
+    const retry = { RETRY_BASE_SECONDS: String(stage.retryBase.toSeconds()) };
+    const store = { TABLE_NAME: eventStore.table.tableName, ...retry };
+
+    this.saga = new BusConsumer(this, 'Saga', {
+      ...common,
+      entry: 'functions/saga/handler.ts',
+      serviceName: 'order-saga',
+      eventTypes: CONSUMER_EVENT_TYPES.saga,
+      environment: { ...store, SAGA_STEP_TIMEOUT_MS: String(stage.sagaStepTimeout.toMilliseconds()) },
+      maxReceiveCount: 5,
+    });
+    eventStore.grantEventStore(this.saga.function);
+    // Step timers are delayed messages to its own queue (a standard queue: FIFO ignores per-message delay).
+    this.saga.queue.grant(this.saga.function, 'sqs:SendMessage');
+
+    this.inventory = new BusConsumer(this, 'Inventory', {
+      ...common,
+      entry: 'functions/inventory/handler.ts',
+      serviceName: 'inventory',
+      eventTypes: CONSUMER_EVENT_TYPES.inventory,
+      environment: store,
+      maxReceiveCount: 5,
+    });
+    eventStore.grantEventStore(this.inventory.function);
+
+    this.payment = this.createPayment(props, store);
+    this.summaries = new OrderSummaryTable(this, 'OrderSummaries', { stage });
+    this.projector = this.createProjector(props, this.summaries, retry);
+
+    this.notifier = new BusConsumer(this, 'Notifier', {
+      ...common,
+      entry: 'functions/notifier/handler.ts',
+      serviceName: 'notifier',
+      eventTypes: CONSUMER_EVENT_TYPES.notifier,
+      environment: { TOPIC_ARN: props.notifications.topic.topicArn, ...retry },
+    });
+    props.notifications.grantPublish(this.notifier.function);
+
+    this.channels = this.createChannels(props, store);
+  }
+
+  private createPayment(props: OrderProcessingProps, store: Record<string, string>): BusConsumer {
+    const { stage } = props;
+    const callTimeout = stage.paymentCallTimeout;
+    // A batch may wait out one provider call per record; the function must outlive all of them.
+    const timeout = Duration.seconds(
+      PAYMENT_BATCH_SIZE * callTimeout.toSeconds() + PAYMENT_MARGIN.toSeconds(),
+    );
+    const payment = new BusConsumer(this, 'Payment', {
+      stage,
+      alarmTopic: props.alarmTopic,
+      bus: props.bus,
+      ruleTargets: props.ruleTargets,
+      entry: 'functions/payment/handler.ts',
+      serviceName: 'payment',
+      eventTypes: CONSUMER_EVENT_TYPES.payment,
+      batchSize: PAYMENT_BATCH_SIZE,
+      timeout,
+      // Provider outages retry with backoff until the saga's step timeout compensates.
+      maxReceiveCount: 6,
+      environment: {
+        ...store,
+        PAYMENT_CALL_TIMEOUT_MS: String(callTimeout.toMilliseconds()),
+        CIRCUIT_FAILURE_THRESHOLD: String(PAYMENT_CIRCUIT_FAILURES),
+        CIRCUIT_COOL_DOWN_MS: String(stage.paymentCircuitCoolDown.toMilliseconds()),
+      },
+    });
+    props.eventStore.grantEventStore(payment.function);
+    // The simulated provider's attempt counter (UpdateItem ADD) lives in the same table.
+    props.eventStore.table.grant(payment.function, 'dynamodb:UpdateItem');
+    return payment;
+  }
+
+  private createProjector(
+    props: OrderProcessingProps,
+    summaries: OrderSummaryTable,
+    retry: Record<string, string>,
+  ): BusConsumer {
+    const projector = new BusConsumer(this, 'Projector', {
+      stage: props.stage,
+      alarmTopic: props.alarmTopic,
+      bus: props.bus,
+      ruleTargets: props.ruleTargets,
+      entry: 'functions/projector/handler.ts',
+      serviceName: 'order-projector',
+      eventTypes: CONSUMER_EVENT_TYPES.projector,
+      environment: { TABLE_NAME: summaries.table.tableName, ...retry },
+      maxReceiveCount: 5,
+    });
+    summaries.grantProjection(projector.function);
+    return projector;
+  }
+
+  private createChannels(
+    props: OrderProcessingProps,
+    store: Record<string, string>,
+  ): Record<NotificationChannel, QueueConsumer> {
+    const channels = {} as Record<NotificationChannel, QueueConsumer>;
+    for (const { name } of NOTIFICATION_CHANNELS) {
+      const subscription = props.notifications.subscribers[name];
+      if (!subscription) throw new Error(`notifications topic has no subscriber "${name}"`);
+      const consumer = new QueueConsumer(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}Channel`, {
+        stage: props.stage,
+        alarmTopic: props.alarmTopic,
+        entry: 'functions/notification-channel/handler.ts',
+        serviceName: `notify-${name}`,
+        queue: subscription.queue,
+        timeout: CHANNEL_TIMEOUT,
+        environment: { ...store, CHANNEL: name },
+      });
+      props.eventStore.grantEventStore(consumer.function);
+      props.eventStore.grantIdempotencyRecords(consumer.function);
+      channels[name] = consumer;
+    }
+    return channels;
+  }
+
+  /** Rows of the pipeline dashboard, one per consumer. */
+  dashboardConsumers(): DashboardConsumer[] {
+    const row = (name: string, consumer: QueueConsumer): DashboardConsumer => ({
+      name,
+      queue: consumer.queue,
+      deadLetterQueue: consumer.deadLetterQueue,
+      function: consumer.function,
+    });
+    return [
+      row('saga', this.saga),
+      row('inventory', this.inventory),
+      row('payment', this.payment),
+      row('projector', this.projector),
+      row('notifier', this.notifier),
+      ...NOTIFICATION_CHANNELS.map(({ name }) => row(`${name} notifications`, this.channels[name])),
+    ];
+  }
+}

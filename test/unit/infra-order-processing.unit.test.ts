@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { NOTIFICATION_CHANNELS } from '../../infra/stacks/notification-channels.ts';
+import { CONSUMER_EVENT_TYPES } from '../../shared/use-cases/subscriptions.ts';
+import { type CfnResource, pipelineTemplate, referencedId, referencedIds } from './infra-fixture.ts';
+
+const dev = pipelineTemplate('dev');
+const prod = pipelineTemplate('prod');
+const resources = (template: typeof dev, type: string) =>
+  Object.entries(template.findResources(type) as Record<string, CfnResource>);
+
+interface Statement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+/** The saga's consumers and the logical-id prefix of their resources. */
+const CONSUMERS = {
+  saga: { id: 'OrdersSaga', queue: 'OrdersSagaWorkQueue', dlq: 'OrdersSagaWorkDlqQueue' },
+  inventory: { id: 'OrdersInventory', queue: 'OrdersInventoryWorkQueue', dlq: 'OrdersInventoryWorkDlqQueue' },
+  payment: { id: 'OrdersPayment', queue: 'OrdersPaymentWorkQueue', dlq: 'OrdersPaymentWorkDlqQueue' },
+  projector: { id: 'OrdersProjector', queue: 'OrdersProjectorWorkQueue', dlq: 'OrdersProjectorWorkDlqQueue' },
+  notifier: { id: 'OrdersNotifier', queue: 'OrdersNotifierWorkQueue', dlq: 'OrdersNotifierWorkDlqQueue' },
+  email: {
+    id: 'OrdersEmailChannel',
+    queue: 'NotificationsEmailWorkQueue',
+    dlq: 'NotificationsEmailWorkDlqQueue',
+  },
+  sms: { id: 'OrdersSmsChannel', queue: 'NotificationsSmsWorkQueue', dlq: 'NotificationsSmsWorkDlqQueue' },
+  push: {
+    id: 'OrdersPushChannel',
+    queue: 'NotificationsPushWorkQueue',
+    dlq: 'NotificationsPushWorkDlqQueue',
+  },
+} as const;
+type ConsumerName = keyof typeof CONSUMERS;
+
+function only<T>(entries: readonly [string, T][], prefix: string): [string, T] {
+  const found = entries.filter(([id]) => id.startsWith(prefix));
+  if (found.length !== 1) throw new Error(`expected one resource starting ${prefix}, got ${found.length}`);
+  return found[0] as [string, T];
+}
+
+function functionOf(name: ConsumerName, template = dev): CfnResource {
+  return only(resources(template, 'AWS::Lambda::Function'), `${CONSUMERS[name].id}HandlerFunction`)[1];
+}
+
+function environmentOf(name: ConsumerName, template = dev): Record<string, unknown> {
+  const props = functionOf(name, template).Properties;
+  return (props?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+}
+
+function statementsOf(name: ConsumerName): Statement[] {
+  const [, policy] = only(
+    resources(dev, 'AWS::IAM::Policy'),
+    `${CONSUMERS[name].id}HandlerRoleDefaultPolicy`,
+  );
+  return (policy.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [];
+}
+
+/** Actions granted on resources whose logical id starts with `prefix`. */
+function actionsOn(name: ConsumerName, prefix: string): string[] {
+  return statementsOf(name)
+    .filter((statement) => [...referencedIds(statement.Resource)].some((id) => id.startsWith(prefix)))
+    .flatMap((statement) => [statement.Action].flat())
+    .sort();
+}
+
+const EVENT_STORE_ACTIONS = [
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+];
+
+describe('infra: order saga consumers', () => {
+  it('drains each consumer queue with its function and gives the queue a DLQ after a bounded redrive', () => {
+    const queues = resources(dev, 'AWS::SQS::Queue');
+    const mappings = resources(dev, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties ?? {});
+    for (const [name, { id, queue, dlq }] of Object.entries(CONSUMERS)) {
+      const [queueId, props] = only(queues, queue);
+      const redrive = props.Properties?.RedrivePolicy as {
+        deadLetterTargetArn: unknown;
+        maxReceiveCount: number;
+      };
+      expect(referencedId(redrive.deadLetterTargetArn), name).toMatch(new RegExp(`^${dlq}`));
+      expect(redrive.maxReceiveCount, name).toBeGreaterThanOrEqual(3);
+      const mapping = mappings.find((m) => referencedId(m.EventSourceArn) === queueId);
+      expect(referencedId(mapping?.FunctionName), name).toMatch(new RegExp(`^${id}HandlerFunction`));
+      expect(mapping?.FunctionResponseTypes, name).toEqual(['ReportBatchItemFailures']);
+    }
+  });
+
+  it('alarms on DLQ depth, backlog age and function errors of every consumer', () => {
+    const alarms = resources(dev, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties ?? {});
+    const on = (metric: string, prefix: string) =>
+      alarms.filter(
+        (a) =>
+          a.MetricName === metric &&
+          (a.Dimensions as { Value: unknown }[]).some((d) => referencedId(d.Value)?.startsWith(prefix)),
+      );
+    for (const [name, { id, queue, dlq }] of Object.entries(CONSUMERS)) {
+      expect(on('ApproximateNumberOfMessagesVisible', dlq), name).toHaveLength(1);
+      expect(on('ApproximateAgeOfOldestMessage', queue), name).toHaveLength(1);
+      expect(on('Errors', `${id}HandlerFunction`), name).toHaveLength(1);
+    }
+  });
+
+  it('gives every consumer its queue, its DLQ for immediate dead-lettering, and nothing of the others', () => {
+    for (const [name, { queue, dlq }] of Object.entries(CONSUMERS) as [
+      ConsumerName,
+      (typeof CONSUMERS)[ConsumerName],
+    ][]) {
+      const env = environmentOf(name);
+      expect(referencedId(env.QUEUE_URL), name).toMatch(new RegExp(`^${queue}`));
+      expect(referencedId(env.DLQ_URL), name).toMatch(new RegExp(`^${dlq}`));
+      expect(actionsOn(name, dlq), name).toEqual(['sqs:SendMessage']);
+      expect(actionsOn(name, queue), name).toContain('sqs:ChangeMessageVisibility');
+      const sqsResources = statementsOf(name)
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('sqs:')))
+        .flatMap((s) => [...referencedIds(s.Resource)]);
+      for (const id of sqsResources)
+        expect(id.startsWith(queue) || id.startsWith(dlq), `${name}: ${id}`).toBe(true);
+    }
+  });
+
+  it('lets the saga send its step timers to its own queue only', () => {
+    expect(actionsOn('saga', CONSUMERS.saga.queue)).toContain('sqs:SendMessage');
+    expect(environmentOf('saga').SAGA_STEP_TIMEOUT_MS).toBe('10000');
+    expect(environmentOf('saga', prod).SAGA_STEP_TIMEOUT_MS).toBe('120000');
+  });
+
+  it('grants event store actions on the event store table only, and only to the consumers that append', () => {
+    for (const name of ['saga', 'inventory', 'payment', 'email', 'sms', 'push'] as const) {
+      const dynamo = statementsOf(name).filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
+      );
+      for (const statement of dynamo) {
+        const ids = [...referencedIds(statement.Resource)].filter((id) => id !== 'AWS::NoValue');
+        expect(ids, name).toEqual([expect.stringMatching(/^EventStoreTable/)]);
+      }
+      expect(actionsOn(name, 'EventStoreTable'), name).toEqual(expect.arrayContaining(EVENT_STORE_ACTIONS));
+    }
+    expect(actionsOn('payment', 'EventStoreTable')).toContain('dynamodb:UpdateItem');
+    expect(actionsOn('email', 'EventStoreTable')).toContain('dynamodb:DeleteItem');
+    expect(actionsOn('saga', 'EventStoreTable')).not.toContain('dynamodb:DeleteItem');
+    expect(actionsOn('projector', 'EventStoreTable')).toEqual([]);
+    expect(actionsOn('notifier', 'EventStoreTable')).toEqual([]);
+  });
+
+  it('lets the projector read and write summaries in its own table, not its index', () => {
+    const projector = statementsOf('projector').filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(projector).toEqual([
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OrdersOrderSummariesTable/), 'Arn'] },
+      },
+    ]);
+    const [, table] = only(resources(dev, 'AWS::DynamoDB::Table'), 'OrdersOrderSummariesTable');
+    expect(table.Properties?.GlobalSecondaryIndexes).toEqual([
+      expect.objectContaining({
+        IndexName: 'byStatus',
+        KeySchema: [
+          { AttributeName: 'status', KeyType: 'HASH' },
+          { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+        ],
+      }),
+    ]);
+  });
+
+  it('lets the notifier publish to the notifications topic with its key, nothing broader', () => {
+    expect(actionsOn('notifier', 'NotificationsTopic')).toEqual(['sns:Publish']);
+    expect(actionsOn('notifier', 'NotificationsKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+
+  it('routes exactly the handled event types to each bus consumer, with a rule target DLQ', () => {
+    const rules = resources(dev, 'AWS::Events::Rule');
+    for (const name of ['saga', 'inventory', 'payment', 'projector', 'notifier'] as const) {
+      const [, rule] = only(rules, `${CONSUMERS[name].id}Rule`);
+      const pattern = rule.Properties?.EventPattern as { 'detail-type': string[] } | undefined;
+      expect([...(pattern?.['detail-type'] ?? [])].sort(), name).toEqual(
+        [...CONSUMER_EVENT_TYPES[name]].sort(),
+      );
+      const targets = rule.Properties?.Targets as
+        | { DeadLetterConfig: { Arn: unknown }; Arn: unknown }[]
+        | undefined;
+      const target = targets?.[0];
+      expect(referencedId(target?.Arn), name).toMatch(new RegExp(`^${CONSUMERS[name].queue}`));
+      expect(referencedId(target?.DeadLetterConfig.Arn), name).toMatch(/^RuleTargetsDlq/);
+    }
+    expect(CONSUMER_EVENT_TYPES.saga).not.toContain('SagaStepTimedOut');
+  });
+
+  it('gives the payment function more time than a whole batch of provider calls', () => {
+    const timeoutSeconds = Number(functionOf('payment').Properties?.Timeout);
+    const callMs = Number(environmentOf('payment').PAYMENT_CALL_TIMEOUT_MS);
+    const [, mapping] = only(
+      resources(dev, 'AWS::Lambda::EventSourceMapping').filter(
+        ([, m]) => referencedId(m.Properties?.EventSourceArn)?.startsWith(CONSUMERS.payment.queue) ?? false,
+      ),
+      '',
+    );
+    const batchSize = Number(mapping.Properties?.BatchSize);
+    expect(timeoutSeconds * 1000).toBeGreaterThan(batchSize * callMs);
+  });
+
+  it('subscribes each channel queue to the order outcomes only', () => {
+    for (const channel of NOTIFICATION_CHANNELS)
+      expect([...channel.types]).toEqual(['OrderConfirmed', 'OrderCancelled']);
+    for (const [, subscription] of resources(dev, 'AWS::SNS::Subscription')) {
+      expect(subscription.Properties?.FilterPolicy).toEqual({ type: ['OrderConfirmed', 'OrderCancelled'] });
+    }
+  });
+});
