@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it } from 'vitest';
 import { NOTIFICATION_CHANNELS } from '../../infra/stacks/notification-channels.ts';
-import { eventCatalog } from '../../shared/events/catalog.ts';
+import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
+import type { EventDataInput, EventType } from '../../shared/events/catalog.ts';
 import type { EventEnvelope } from '../../shared/events/envelope.ts';
 import { snsMessageAttributes } from '../../shared/events/patterns.ts';
-import { testClients } from '../support/aws.ts';
+import { createEvent } from '../../shared/events/registry.ts';
+import { notificationStreamId } from '../../shared/use-cases/notifications.ts';
+import { eventually, testClients } from '../support/aws.ts';
 
 const outputs = inject('stackOutputs');
-const { sqs } = testClients();
+const { sqs, dynamo } = testClients();
 const sns = new SNSClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
 
 function requireOutput(name: string): string {
@@ -18,77 +22,78 @@ function requireOutput(name: string): string {
   return value;
 }
 
-function anEvent(
-  type: 'OrderPlaced' | 'OrderConfirmed' | 'PaymentAuthorized',
-  correlationId: string,
-): EventEnvelope {
-  const definition = eventCatalog[type];
-  return {
-    id: randomUUID(),
-    type,
-    version: definition.version,
-    source: definition.source,
-    time: new Date().toISOString(),
-    correlationId,
-    data: definition.example as Record<string, unknown>,
-  };
+const capitalized = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+
+async function publish(event: EventEnvelope<unknown>): Promise<void> {
+  await sns.send(
+    new PublishCommand({
+      TopicArn: requireOutput('NotificationsTopicArn'),
+      Message: JSON.stringify(event),
+      MessageAttributes: snsMessageAttributes(event),
+    }),
+  );
 }
 
-/** Bodies of this test's messages in a queue, received for a few seconds and deleted. */
-async function drain(queueUrl: string, correlationId: string): Promise<EventEnvelope[]> {
-  const found: EventEnvelope[] = [];
-  const deadline = Date.now() + 4_000;
-  while (Date.now() < deadline) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    const ours = Messages.filter((m) => m.Body?.includes(correlationId));
-    found.push(...ours.map((m) => JSON.parse(m.Body ?? '{}') as EventEnvelope));
-    if (ours.length > 0) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: ours.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-        }),
-      );
-    }
-  }
-  return found;
+/** Messages about `orderId` in a channel's DLQ, left in place. */
+async function deadLettered(channel: string, orderId: string): Promise<number> {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: requireOutput(`${capitalized(channel)}DlqUrl`),
+      MaxNumberOfMessages: 10,
+      VisibilityTimeout: 0,
+    }),
+  );
+  return Messages.filter((m) => m.Body?.includes(orderId)).length;
 }
 
-describe('notifications fan-out: topic → one queue per channel', () => {
-  it('delivers each event, raw, to exactly the channels whose filter lists its type', async () => {
-    // Arrange
-    const correlationId = `fan-out-e2e-${randomUUID()}`;
-    const published = [
-      anEvent('OrderPlaced', correlationId),
-      anEvent('OrderConfirmed', correlationId),
-      anEvent('PaymentAuthorized', correlationId),
+describe('notifications fan-out: topic → one queue per channel → channel consumer', () => {
+  it('routes only the events a channel filter lists, and each channel delivers on the customer’s choice only', async () => {
+    // Arrange: one order's outcome for a customer who chose email and push, plus events no channel takes.
+    const orderId = `fan-out-e2e-${randomUUID()}`;
+    const store = new DynamoDbEventStore({ client: dynamo, tableName: requireOutput('EventStoreTableName') });
+    const make = <T extends EventType>(type: T, data: EventDataInput<T>) =>
+      createEvent(type, data, { correlationId: `corr-${orderId}` });
+    const contact = {
+      email: 'ada@example.com',
+      pushToken: 'push-token-1',
+      channels: ['email', 'push'] as const,
+    };
+    const confirmed = make('OrderConfirmed', {
+      orderId,
+      customerId: 'cus-1',
+      total: 5,
+      currency: 'EUR',
+      contact: { ...contact, channels: [...contact.channels] },
+    });
+    const unrouted = [
+      make('PaymentAuthorized', { orderId, authorizationId: 'auth-1', amount: 5, currency: 'EUR' }),
+      make('InventoryReserved', { orderId, items: [{ sku: 'X', qty: 1 }] }),
     ];
 
     // Act
-    for (const event of published) {
-      await sns.send(
-        new PublishCommand({
-          TopicArn: requireOutput('NotificationsTopicArn'),
-          Message: JSON.stringify(event),
-          MessageAttributes: snsMessageAttributes(event),
-        }),
-      );
-    }
-    const received = Object.fromEntries(
-      await Promise.all(
-        NOTIFICATION_CHANNELS.map(async ({ name }) => {
-          const url = requireOutput(`${name.charAt(0).toUpperCase()}${name.slice(1)}QueueUrl`);
-          return [name, await drain(url, correlationId)] as const;
-        }),
-      ),
+    for (const event of [...unrouted, confirmed]) await publish(event);
+    const sent = await eventually(
+      async () => {
+        const events: EventEnvelope[] = [];
+        for await (const stored of store.readAll(notificationStreamId(orderId))) events.push(stored.event);
+        return events.length >= 2 ? events : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
     );
+    await sleep(3_000);
 
-    // Assert: the body is the envelope itself (raw delivery), routed by the catalog filters.
+    // Assert: one delivery per chosen channel; a routing mistake would have dead-lettered the others
+    // (no channel consumer handles them), so every channel DLQ stays clear of this order.
+    const all: EventEnvelope[] = [];
+    for await (const stored of store.readAll(notificationStreamId(orderId))) all.push(stored.event);
+    expect(sent).toBeDefined();
+    expect(all.map((e) => [e.type, e.data.channel]).sort()).toEqual([
+      ['NotificationSent', 'email'],
+      ['NotificationSent', 'push'],
+    ]);
     for (const { name, types } of NOTIFICATION_CHANNELS) {
-      const expected = published.filter((e) => (types as readonly string[]).includes(e.type));
-      expect(received[name], name).toEqual(expected);
+      expect([...types].sort(), name).toEqual(['OrderCancelled', 'OrderConfirmed']);
+      expect(await deadLettered(name, orderId), name).toBe(0);
     }
   });
 });
