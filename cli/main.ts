@@ -5,7 +5,9 @@ import { registerDevCommand } from './commands/dev.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerInjectCommand } from './commands/inject.ts';
+import { registerOrdersCommands } from './commands/orders.ts';
 import { registerReplayCommand } from './commands/replay.ts';
+import { registerSeedCommand } from './commands/seed.ts';
 import { registerStackCommands } from './commands/stack.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerTailCommand } from './commands/tail.ts';
@@ -40,6 +42,8 @@ registerTailCommand(program);
 registerTraceCommand(program);
 registerReplayCommand(program);
 registerStatusCommand(program);
+registerOrdersCommands(program);
+registerSeedCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliError) {

@@ -3,6 +3,8 @@ import { stopMiniStack } from '../cloud/ministack.ts';
 import { readCloudState } from '../cloud/state.ts';
 import { applyTarget, resolveTarget, type Target } from '../cloud/target.ts';
 import { type DeployResult, deploy, destroy } from '../deploy/deploy.ts';
+import { ordersContext } from '../orders/context.ts';
+import { renderDemo, runSagaDemo } from '../orders/demo.ts';
 import { CliError, type Reporter, table } from '../output.ts';
 import { startCloud } from './cloud.ts';
 import { globals, portOption } from './common.ts';
@@ -92,21 +94,31 @@ export function registerStackCommands(program: Command): void {
 
   program
     .command('demo')
-    .description('`npm start`: bring the pipeline up locally and show a working round trip through it')
+    .description(
+      '`npm start`: bring the pipeline up locally, show a round trip, seed stock and run three orders through the saga',
+    )
     .option('--port <port>', 'local cloud port (env PIPELINE_CLOUD_PORT)')
     .action(async (options: { port?: string }, command: Command) => {
       const { reporter, stage, stackName } = globals(command);
       const { target, result } = await upAndDeploy(reporter, stage, stackName, portOption(options.port));
       reporter.step('Round trip: PutEvents on the bus → rule → SQS → recorder Lambda → DynamoDB');
       const trip = await roundTrip(target, result.outputs);
-      reporter.result({ deploy: result, roundTrip: trip }, () =>
+      reporter.step('Order saga: seeding stock, placing a happy, a declined and an out-of-stock order');
+      const saga = await runSagaDemo(ordersContext({ target, stackName, outputs: result.outputs }));
+      reporter.result({ deploy: result, roundTrip: trip, saga }, () =>
         [
           renderDeploy(result),
           '',
           `Round trip OK: event ${trip.eventId} went bus → queue → Lambda → table in ${trip.ms} ms.`,
           '',
-          'Next: `npm test` runs every tier; `npx pipeline --help` lists commands; `npx pipeline down` stops the local cloud.',
+          renderDemo(saga),
+          '',
+          'Next: `npx pipeline orders list` / `orders get <id>`; `npm test` runs every tier; `npx pipeline --help` lists commands; `npx pipeline down` stops the local cloud.',
         ].join('\n'),
       );
+      if (saga.outcomes.some((outcome) => !outcome.ok)) {
+        reporter.warn('An order did not end as expected: see `pipeline status` and `pipeline dlq list`.');
+        process.exitCode = 1;
+      }
     });
 }

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { ORDER_STATUSES } from '../../shared/adapters/dynamodb-order-summaries.ts';
+import type { OrderStatus } from '../../shared/domain/order-summary.ts';
+import { stackContext } from '../ops/stack-context.ts';
+import { ordersContext } from '../orders/context.ts';
+import { rebuildSummaries } from '../orders/rebuild.ts';
+import { renderList, renderSummary } from '../orders/render.ts';
+import { CliError } from '../output.ts';
+import { globals } from './common.ts';
+
+function statusOption(raw: string | undefined): OrderStatus | undefined {
+  if (raw === undefined) return undefined;
+  const status = raw.toUpperCase() as OrderStatus;
+  if (!ORDER_STATUSES.includes(status)) {
+    throw new CliError(`Unknown status "${raw}".`, `Use one of ${ORDER_STATUSES.join(', ')}.`, 2);
+  }
+  return status;
+}
+
+function limitOption(raw: string): number {
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new CliError(`--limit must be an integer from 1 to 1000, got "${raw}".`, undefined, 2);
+  }
+  return limit;
+}
+
+export function registerOrdersCommands(program: Command): void {
+  const orders = program
+    .command('orders')
+    .description('Order summaries (status, items, total, timeline) from the read model the projector keeps');
+
+  orders
+    .command('get <orderId>')
+    .description('Show one order: status, items, total and the timeline of its events')
+    .action(async (orderId: string, _options: unknown, command: Command) => {
+      const { reporter, stackName } = globals(command);
+      const context = ordersContext(await stackContext(stackName));
+      const found = await context.summaries.get(orderId);
+      if (!found) {
+        throw new CliError(
+          `No order ${orderId} in the read model of ${stackName}.`,
+          'Orders appear a moment after their OrderPlaced reaches the bus; `pipeline orders list` shows the latest.',
+        );
+      }
+      reporter.result(found.summary, () => renderSummary(found.summary));
+    });
+
+  orders
+    .command('list')
+    .description('The most recently updated orders, newest first')
+    .option('--status <status>', `only this status (${ORDER_STATUSES.join(', ')})`)
+    .option('--limit <n>', 'at most this many orders', '20')
+    .action(async (options: { status?: string; limit: string }, command: Command) => {
+      const { reporter, stackName } = globals(command);
+      const status = statusOption(options.status);
+      const limit = limitOption(options.limit);
+      const context = ordersContext(await stackContext(stackName));
+      const summaries = await context.summaries.list({ ...(status ? { status } : {}), limit });
+      reporter.result({ orders: summaries }, () => renderList(summaries));
+    });
+
+  orders
+    .command('rebuild')
+    .description(
+      'Rebuild the read model from the event store: delete summaries, replay each order’s stored events.\n' +
+        'Without --order: every summary is deleted and every order with a saga stream is rebuilt.',
+    )
+    .option('--order <orderId...>', 'rebuild only these orders')
+    .action(async (options: { order?: string[] }, command: Command) => {
+      const { reporter, stackName } = globals(command);
+      const context = ordersContext(await stackContext(stackName));
+      reporter.step(
+        options.order
+          ? `Rebuilding ${options.order.length} order summary(ies) from ${context.eventStoreTable}`
+          : `Rebuilding every order summary from ${context.eventStoreTable}`,
+      );
+      const started = Date.now();
+      const result = await rebuildSummaries(context, options.order);
+      const seconds = Math.round((Date.now() - started) / 100) / 10;
+      reporter.result(
+        { ...result, seconds },
+        () => `Rebuilt ${result.orders} order(s) from ${result.events} stored event(s) in ${seconds} s.`,
+      );
+    });
+}

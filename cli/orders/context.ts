@@ -1,0 +1,41 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DynamoDbOrderSummaryRepository } from '../../shared/adapters/dynamodb-order-summaries.ts';
+import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
+import { upcastStoredEvent } from '../../shared/events/internal.ts';
+import type { Target } from '../cloud/target.ts';
+import { requiredOutput, type StackContext } from '../ops/stack-context.ts';
+
+/** What the order commands work with on a deployed stack: the bus, the event store, the read model. */
+export interface OrdersContext {
+  readonly stackName: string;
+  readonly busName: string;
+  readonly events: EventBridgeClient;
+  readonly dynamo: DynamoDBClient;
+  readonly eventStoreTable: string;
+  readonly store: DynamoDbEventStore;
+  readonly summaries: DynamoDbOrderSummaryRepository;
+}
+
+/** SDK options for a target (credentials come from the environment `applyTarget` set). */
+export function sdkConfig(target: Target): { region: string; endpoint?: string } {
+  return { region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) };
+}
+
+/** Clients and adapters on the stack's resources, named by its outputs. */
+export function ordersContext(stack: StackContext): OrdersContext {
+  const dynamo = new DynamoDBClient(sdkConfig(stack.target));
+  const eventStoreTable = requiredOutput(stack, 'EventStoreTableName');
+  return {
+    stackName: stack.stackName,
+    busName: requiredOutput(stack, 'EventBusName'),
+    events: new EventBridgeClient(sdkConfig(stack.target)),
+    dynamo,
+    eventStoreTable,
+    store: new DynamoDbEventStore({ client: dynamo, tableName: eventStoreTable, upcast: upcastStoredEvent }),
+    summaries: new DynamoDbOrderSummaryRepository({
+      client: dynamo,
+      tableName: requiredOutput(stack, 'OrderSummaryTableName'),
+    }),
+  };
+}

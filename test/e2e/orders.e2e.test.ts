@@ -1,0 +1,153 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { OrderSummary } from '../../shared/domain/order-summary.ts';
+import { e2eStack } from '../support/cli.ts';
+import { sagaWorld } from './saga-world.ts';
+
+const world = sagaWorld();
+const cli = join(import.meta.dirname, '../../cli/pipeline.mjs');
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The real `pipeline` CLI against the e2e stack (the emulator endpoint is inherited). */
+function pipeline(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cli, '--stack', e2eStack, ...args],
+      { timeout: 90_000 },
+      (error, stdout, stderr) => {
+        const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ status, stdout, stderr });
+      },
+    );
+  });
+}
+
+async function json<T>(args: readonly string[]): Promise<T> {
+  const run = await pipeline([...args, '--json']);
+  if (run.status !== 0) throw new Error(`pipeline ${args.join(' ')} exited ${run.status}:\n${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+}
+
+const sameHistory = (summary: OrderSummary) => ({
+  status: summary.status,
+  items: summary.items,
+  total: summary.total,
+  customerId: summary.customerId,
+  timeline: summary.timeline.map((entry) => [entry.eventId, entry.type]).sort(),
+});
+
+describe('pipeline seed and pipeline orders against the deployed stack', () => {
+  const [sku, other] = [world.unique('GLOBE'), world.unique('MAP')];
+  const orderId = world.unique('cli-order');
+  let confirmed: OrderSummary;
+
+  beforeAll(async () => {
+    // Arrange: stock through the CLI, one order through EventBridge, settled with its notification.
+    const seeded = await json<{ seeded: { sku: string; added: number; available: number }[] }>([
+      'seed',
+      '--sku',
+      sku,
+      '--qty',
+      '5',
+      '--sku',
+      other,
+      '--qty',
+      '2',
+    ]);
+    expect(seeded.seeded).toEqual([
+      { sku, added: 5, available: 5 },
+      { sku: other, added: 2, available: 2 },
+    ]);
+    await world.place(world.order({ orderId, items: [{ sku, qty: 2, unitPrice: 15 }], total: 30 }));
+    confirmed = await world.summary(
+      orderId,
+      (s) => s.status === 'CONFIRMED' && s.timeline.some((e) => e.type === 'NotificationSent'),
+      60_000,
+    );
+  }, 120_000);
+
+  it('seeds stock the inventory then reserves from', async () => {
+    expect(await world.available(sku)).toBe(3);
+    expect(await world.available(other)).toBe(2);
+  });
+
+  it('refuses a --sku without its --qty as a usage error', async () => {
+    const run = await pipeline(['seed', '--sku', sku]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('Give one --qty per --sku');
+  });
+
+  it('shows one order with its status, items, total and timeline, for people and as JSON', async () => {
+    // Act
+    const [human, asJson] = await Promise.all([
+      pipeline(['orders', 'get', orderId]),
+      json<OrderSummary>(['orders', 'get', orderId]),
+    ]);
+
+    // Assert
+    expect(human.status).toBe(0);
+    expect(human.stdout).toContain(`Order ${orderId}: CONFIRMED`);
+    expect(human.stdout).toContain(`2 × ${sku} @ 15.00`);
+    expect(human.stdout).toMatch(/\+0\.000 s\s+OrderPlaced/);
+    expect(human.stdout).toMatch(/OrderConfirmed/);
+    expect(asJson).toMatchObject({ orderId, status: 'CONFIRMED', total: 30, currency: 'EUR' });
+  });
+
+  it('lists the latest orders of a status, newest first, and refuses an unknown status', async () => {
+    // Act
+    const [listed, human, bad] = await Promise.all([
+      json<{ orders: OrderSummary[] }>(['orders', 'list', '--status', 'confirmed', '--limit', '50']),
+      pipeline(['orders', 'list', '--limit', '50']),
+      pipeline(['orders', 'list', '--status', 'SHIPPED']),
+    ]);
+
+    // Assert
+    expect(listed.orders.map((o) => o.orderId)).toContain(orderId);
+    expect(new Set(listed.orders.map((o) => o.status))).toEqual(new Set(['CONFIRMED']));
+    const times = listed.orders.map((o) => o.timeline.at(-1)?.at ?? '');
+    expect(times).toEqual([...times].sort().reverse());
+    expect(human.stdout).toMatch(/ORDER\s+STATUS\s+TOTAL\s+UPDATED/);
+    expect(human.stdout).toContain(orderId);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('Unknown status "SHIPPED"');
+  });
+
+  it('says so, with a non-zero exit, for an order it does not know', async () => {
+    const run = await pipeline(['orders', 'get', 'no-such-order']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('No order no-such-order');
+  });
+
+  it('rebuilds a lost summary from the event store alone', async () => {
+    // Arrange: the read model loses the order.
+    await world.summaries.delete(orderId);
+    expect((await pipeline(['orders', 'get', orderId])).status).toBe(1);
+
+    // Act
+    const rebuilt = await json<{ orders: number; events: number }>(['orders', 'rebuild', '--order', orderId]);
+    const after = await json<OrderSummary>(['orders', 'get', orderId]);
+
+    // Assert: same status, items, total and the same events in its timeline (the recovered
+    // OrderPlaced is timed when the saga handled it, so times are not compared).
+    expect(rebuilt).toMatchObject({ orders: 1 });
+    expect(rebuilt.events).toBe(confirmed.timeline.length);
+    expect(sameHistory(after)).toEqual(sameHistory(confirmed));
+  });
+
+  it('rebuilds every order of the event store when no order is named', async () => {
+    // Act
+    const rebuilt = await json<{ orders: number; deleted: number }>(['orders', 'rebuild']);
+    const after = await json<OrderSummary>(['orders', 'get', orderId]);
+
+    // Assert
+    expect(rebuilt.orders).toBeGreaterThanOrEqual(1);
+    expect(sameHistory(after)).toEqual(sameHistory(confirmed));
+  });
+});
