@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { evolveOrderSummary, type OrderSummary } from '../../shared/domain/order-summary.ts';
+import { ConcurrencyError } from '../../shared/event-store/errors.ts';
+import { createEvent, exampleEvent } from '../../shared/events/registry.ts';
+import type { OrderSummaryRepository } from '../../shared/use-cases/order-summary.ts';
+
+/** A summary folded from one `OrderPlaced` of a fresh order. */
+export function placedSummary(orderId = `ord-${randomUUID()}`): OrderSummary {
+  const placed = createEvent(
+    'OrderPlaced',
+    { ...exampleEvent('OrderPlaced').data, orderId },
+    { correlationId: `corr-${orderId}` },
+  );
+  return evolveOrderSummary(undefined, placed);
+}
+
+/**
+ * The behaviour every `OrderSummaryRepository` shares (the projector relies on it): versioned puts,
+ * consistent reads of what was written, a typed conflict for a stale version.
+ */
+export function describeOrderSummaryRepositoryContract(
+  name: string,
+  create: () => Promise<OrderSummaryRepository>,
+): void {
+  describe(`OrderSummaryRepository contract: ${name}`, () => {
+    it('reads nothing for an order it never stored', async () => {
+      const repository = await create();
+      expect(await repository.get(`missing-${randomUUID()}`)).toBeUndefined();
+    });
+
+    it('stores a new summary as version 1 and reads it back exactly', async () => {
+      const repository = await create();
+      const summary = placedSummary();
+
+      await repository.put(summary, 0);
+
+      expect(await repository.get(summary.orderId)).toEqual({ summary, version: 1 });
+    });
+
+    it('replaces a summary at the version it was read at, and counts up', async () => {
+      const repository = await create();
+      const summary = placedSummary();
+      await repository.put(summary, 0);
+      const next: OrderSummary = { ...summary, status: 'CONFIRMED' };
+
+      await repository.put(next, 1);
+
+      expect(await repository.get(summary.orderId)).toEqual({ summary: next, version: 2 });
+    });
+
+    it('refuses a stale version with a ConcurrencyError and keeps what was there', async () => {
+      const repository = await create();
+      const summary = placedSummary();
+      await repository.put(summary, 0);
+      await repository.put({ ...summary, status: 'CONFIRMED' }, 1);
+
+      const stale = repository.put({ ...summary, status: 'CANCELLED' }, 1);
+      const recreate = repository.put(summary, 0);
+
+      await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(recreate).rejects.toBeInstanceOf(ConcurrencyError);
+      expect((await repository.get(summary.orderId))?.summary.status).toBe('CONFIRMED');
+    });
+  });
+}

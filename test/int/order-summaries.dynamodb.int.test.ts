@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DynamoDbOrderSummaryRepository,
+  ORDER_SUMMARY_KEYS,
+} from '../../shared/adapters/dynamodb-order-summaries.ts';
+import type { OrderSummary } from '../../shared/domain/order-summary.ts';
+import {
+  describeOrderSummaryRepositoryContract,
+  placedSummary,
+} from '../contract/order-summary-repository.contract.ts';
+
+const endpoint = process.env.AWS_ENDPOINT_URL;
+const client = new DynamoDBClient({
+  region: 'us-east-1',
+  ...(endpoint ? { endpoint } : {}),
+  credentials: { accessKeyId: '000000000000', secretAccessKey: 'test' },
+});
+const tableName = `order-summaries-int-${randomUUID().slice(0, 8)}`;
+const K = ORDER_SUMMARY_KEYS;
+
+beforeAll(async () => {
+  // The table as OrderSummaryTable declares it: `orderId` key, `byStatus` index on status + updatedAt.
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: K.partitionKey, AttributeType: 'S' },
+        { AttributeName: K.statusAttribute, AttributeType: 'S' },
+        { AttributeName: K.updatedAtAttribute, AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: K.partitionKey, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: K.statusIndex,
+          KeySchema: [
+            { AttributeName: K.statusAttribute, KeyType: 'HASH' },
+            { AttributeName: K.updatedAtAttribute, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
+});
+
+afterAll(async () => {
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+  client.destroy();
+});
+
+const repository = () => new DynamoDbOrderSummaryRepository({ client, tableName });
+
+describeOrderSummaryRepositoryContract('DynamoDB', async () => repository());
+
+/** A summary of `status` whose newest event happened at `at`. */
+function summaryAt(status: OrderSummary['status'], at: string): OrderSummary {
+  const placed = placedSummary(`list-${randomUUID().slice(0, 8)}`);
+  return { ...placed, status, timeline: [{ ...(placed.timeline[0] as OrderSummary['timeline'][0]), at }] };
+}
+
+describe('DynamoDB order summaries: listings for operators', () => {
+  it('lists the latest summaries of one status, newest first, up to the limit', async () => {
+    // Arrange
+    const repo = repository();
+    const older = summaryAt('CANCELLED', '2030-01-01T00:00:01.000Z');
+    const newer = summaryAt('CANCELLED', '2030-01-01T00:00:03.000Z');
+    const newest = summaryAt('CANCELLED', '2030-01-01T00:00:05.000Z');
+    const confirmed = summaryAt('CONFIRMED', '2030-01-01T00:00:04.000Z');
+    for (const summary of [older, newer, newest, confirmed]) await repo.put(summary, 0);
+
+    // Act
+    const cancelled = await repo.list({ status: 'CANCELLED', limit: 2 });
+    const any = await repo.list({ limit: 3 });
+
+    // Assert
+    expect(cancelled.map((s) => s.orderId)).toEqual([newest.orderId, newer.orderId]);
+    expect(any.map((s) => s.orderId)).toEqual([newest.orderId, confirmed.orderId, newer.orderId]);
+  });
+
+  it('deletes a summary and knows every order id it holds', async () => {
+    // Arrange
+    const repo = repository();
+    const kept = placedSummary();
+    const gone = placedSummary();
+    await repo.put(kept, 0);
+    await repo.put(gone, 0);
+
+    // Act
+    await repo.delete(gone.orderId);
+    const ids = await repo.allOrderIds();
+
+    // Assert
+    expect(await repo.get(gone.orderId)).toBeUndefined();
+    expect(ids).toContain(kept.orderId);
+    expect(ids).not.toContain(gone.orderId);
+  });
+});
