@@ -185,6 +185,29 @@ describe.concurrent('order saga on the deployed stack (events in through EventBr
     expect(await world.peekDeadLetters(world.output('SagaDlqUrl'), orderId)).toEqual([]);
   });
 
+  it('dead-letters a payment whose total does not match its items, with the reason, and compensates on the timeout', async () => {
+    // Arrange: a valid order (totals may differ from the items for discounts), which payment refuses.
+    const [sku, orderId] = [world.unique('VASE'), world.unique('bad-total')];
+    await world.stock(sku, 2);
+    const placed = world.order({ orderId, items: [{ sku, qty: 1, unitPrice: 10 }], total: 999 });
+
+    // Act
+    await world.place(placed);
+    const dead = await world.deadLetters(world.output('PaymentDlqUrl'), orderId);
+    const outcome = await world.outcome(orderId, 90_000);
+
+    // Assert: no provider call, no retries; the saga gives up on the step and releases the stock.
+    const attributes = dead[0]?.MessageAttributes ?? {};
+    expect(dead).toHaveLength(1);
+    expect(attributes[DEAD_LETTER_ATTRIBUTES.code]?.StringValue).toBe('VALIDATION');
+    expect(attributes[DEAD_LETTER_ATTRIBUTES.path]?.StringValue).toBe('data.total');
+    expect(attributes[DEAD_LETTER_ATTRIBUTES.message]?.StringValue).toContain('items add up to 10.00');
+    expect(attributes[DEAD_LETTER_ATTRIBUTES.receiveCount]?.StringValue).toBe('1');
+    expect(await world.ledger(orderId)).toEqual({ attempts: 0 });
+    expect(outcome).toMatchObject({ type: 'OrderCancelled', data: { reason: 'authorizePayment timed out' } });
+    expect(await world.available(sku)).toBe(2);
+  });
+
   it('dead-letters the one schema-invalid OrderPlaced of a batch with its reason and processes the others', async () => {
     // Arrange: four orders in one PutEvents call; one has a quantity of 0.
     const sku = world.unique('CUP');
