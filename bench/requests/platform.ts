@@ -1,0 +1,211 @@
+/**
+ * Requests AWS makes on the pipeline's behalf, which no SDK call of ours shows: EventBridge rule
+ * targets sending to SQS, SNS delivering to subscribed queues, Lambda event source mappings receiving
+ * and deleting, Lambda invocations and their duration, log bytes ingested. They are derived from the
+ * deployed topology (rules, targets, subscriptions, asked of the emulator) applied to what the proxy
+ * saw published, and from the functions' own log groups (START/END/REPORT lines per invocation).
+ */
+
+import { CloudWatchLogsClient, paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  EventBridgeClient,
+  ListRulesCommand,
+  ListTargetsByRuleCommand,
+  type Rule,
+  TestEventPatternCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  GetSubscriptionAttributesCommand,
+  paginateListSubscriptionsByTopic,
+  SNSClient,
+} from '@aws-sdk/client-sns';
+import { localClientConfig } from '../local-cloud.ts';
+import type { RequestRecord } from './classify.ts';
+
+/** Rules whose name starts with this are the bench's (or `pipeline tail`'s) taps, not the product. */
+export const TAP_RULE_PREFIX = 'pipeline-tail-';
+
+export interface RuleRoute {
+  readonly name: string;
+  readonly pattern: string;
+  /** ARNs of the rule's SQS targets. */
+  readonly queues: readonly string[];
+}
+
+export interface SubscriptionRoute {
+  readonly queue: string;
+  readonly filterPolicy?: Record<string, unknown>;
+}
+
+/** `http://host/000000000000/name` → `arn:aws:sqs:us-east-1:000000000000:name`. */
+export function queueArnOfUrl(url: string, region = 'us-east-1'): string {
+  const [account = '000000000000', name = ''] = new URL(url).pathname.split('/').filter(Boolean);
+  return `arn:aws:sqs:${region}:${account}:${name}`;
+}
+
+type Condition = string | number | Record<string, unknown>;
+
+function conditionMatches(condition: Condition, value: string | undefined): boolean {
+  if (typeof condition !== 'object') return value === String(condition);
+  if ('exists' in condition) return (value !== undefined) === Boolean(condition.exists);
+  if (value === undefined) return false;
+  if ('prefix' in condition) return value.startsWith(String(condition.prefix));
+  if ('suffix' in condition) return value.endsWith(String(condition.suffix));
+  if ('anything-but' in condition) {
+    const but = condition['anything-but'];
+    return !(Array.isArray(but) ? but.map(String) : [String(but)]).includes(value);
+  }
+  return false;
+}
+
+/**
+ * SNS attribute-scope filter policy against a message's String attributes: every key must match one
+ * of its conditions (exact value, prefix, suffix, anything-but, exists). No policy matches everything.
+ */
+export function matchesFilterPolicy(
+  policy: Record<string, unknown> | undefined,
+  attributes: Readonly<Record<string, string>>,
+): boolean {
+  if (!policy) return true;
+  return Object.entries(policy).every(([key, conditions]) =>
+    (Array.isArray(conditions) ? conditions : [conditions]).some((c) =>
+      conditionMatches(c as Condition, attributes[key]),
+    ),
+  );
+}
+
+export async function readRules(endpoint: string, busName: string): Promise<RuleRoute[]> {
+  const events = new EventBridgeClient(localClientConfig(endpoint));
+  const routes: RuleRoute[] = [];
+  const rules: Rule[] = [];
+  let token: string | undefined;
+  do {
+    const page = await events.send(new ListRulesCommand({ EventBusName: busName, NextToken: token }));
+    rules.push(...(page.Rules ?? []));
+    token = page.NextToken;
+  } while (token);
+  for (const rule of rules) {
+    if (!rule.Name || !rule.EventPattern || rule.Name.startsWith(TAP_RULE_PREFIX)) continue;
+    const targets = await events.send(
+      new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: busName }),
+    );
+    const queues = (targets.Targets ?? [])
+      .map((t) => t.Arn ?? '')
+      .filter((arn) => arn.startsWith('arn:aws:sqs:'));
+    routes.push({ name: rule.Name, pattern: rule.EventPattern, queues });
+  }
+  return routes;
+}
+
+export async function readSubscriptions(endpoint: string, topicArn: string): Promise<SubscriptionRoute[]> {
+  const sns = new SNSClient(localClientConfig(endpoint));
+  const routes: SubscriptionRoute[] = [];
+  for await (const page of paginateListSubscriptionsByTopic({ client: sns }, { TopicArn: topicArn })) {
+    for (const sub of page.Subscriptions ?? []) {
+      if (sub.Protocol !== 'sqs' || !sub.SubscriptionArn || !sub.Endpoint) continue;
+      const attributes = await sns.send(
+        new GetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn }),
+      );
+      const policy = attributes.Attributes?.FilterPolicy;
+      routes.push({ queue: sub.Endpoint, ...(policy ? { filterPolicy: JSON.parse(policy) } : {}) });
+    }
+  }
+  return routes;
+}
+
+/**
+ * Messages each queue received from rules (per PutEvents entry the proxy saw), SNS (per Publish and
+ * matching subscription) and direct SendMessage calls, keyed by queue ARN. Rule matching is asked of
+ * the emulator (TestEventPattern, cached per source and detail-type: the product's patterns filter on
+ * nothing else).
+ */
+export async function queueDeliveries(
+  endpoint: string,
+  records: readonly RequestRecord[],
+  rules: readonly RuleRoute[],
+  subscriptions: readonly SubscriptionRoute[],
+): Promise<{ fromRules: Map<string, number>; fromSns: Map<string, number>; direct: Map<string, number> }> {
+  const events = new EventBridgeClient(localClientConfig(endpoint));
+  const cache = new Map<string, string[]>();
+  const queuesFor = async (source: string, detailType: string): Promise<string[]> => {
+    const key = `${source}\u0000${detailType}`;
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const event = JSON.stringify({
+      id: '00000000-0000-0000-0000-000000000000',
+      account: '000000000000',
+      source,
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      'detail-type': detailType,
+      detail: {},
+    });
+    const matched: string[] = [];
+    for (const rule of rules) {
+      const test = await events.send(
+        new TestEventPatternCommand({ EventPattern: rule.pattern, Event: event }),
+      );
+      if (test.Result) matched.push(...rule.queues);
+    }
+    cache.set(key, matched);
+    return matched;
+  };
+  const add = (map: Map<string, number>, key: string, n = 1) => map.set(key, (map.get(key) ?? 0) + n);
+  const fromRules = new Map<string, number>();
+  const fromSns = new Map<string, number>();
+  const direct = new Map<string, number>();
+  for (const record of records) {
+    for (const entry of record.entries ?? []) {
+      for (const queue of await queuesFor(entry.source, entry.detailType)) add(fromRules, queue);
+    }
+    if (record.attributes) {
+      for (const sub of subscriptions) {
+        if (matchesFilterPolicy(sub.filterPolicy, record.attributes)) add(fromSns, sub.queue);
+      }
+    }
+    if (record.sent && record.status < 300)
+      add(direct, queueArnOfUrl(record.sent.queueUrl), record.sent.messages);
+  }
+  return { fromRules, fromSns, direct };
+}
+
+/** What one function's log group says about a time window. */
+export interface FunctionUsage {
+  readonly invocations: number;
+  readonly durationMs: number;
+  readonly logBytes: number;
+}
+
+/** Counts REPORT lines (invocations, their Duration) and all log bytes in `[startMs, endMs]`. */
+export async function functionUsage(
+  endpoint: string,
+  logGroup: string,
+  startMs: number,
+  endMs: number,
+): Promise<FunctionUsage> {
+  const logs = new CloudWatchLogsClient(localClientConfig(endpoint));
+  let invocations = 0;
+  let durationMs = 0;
+  let logBytes = 0;
+  const pages = paginateFilterLogEvents(
+    { client: logs },
+    { logGroupName: logGroup, startTime: Math.floor(startMs), endTime: Math.ceil(endMs) },
+  );
+  try {
+    for await (const page of pages) {
+      for (const event of page.events ?? []) {
+        const message = event.message ?? '';
+        logBytes += Buffer.byteLength(message) + 26; // + the timestamp/ids AWS bills as part of each event
+        const report = /^REPORT RequestId: \S+\s+Duration: ([\d.]+) ms/.exec(message);
+        if (report) {
+          invocations += 1;
+          durationMs += Number(report[1]);
+        }
+      }
+    }
+  } catch (error) {
+    if (!/ResourceNotFound|does not exist/i.test(String(error))) throw error;
+  }
+  return { invocations, durationMs, logBytes };
+}
