@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { byService, costLines, PRICES, type RunUsage, usdPerMillionOrders } from '../../bench/cost/model.ts';
+import type { RequestRecord } from '../../bench/requests/classify.ts';
+
+const record = (partial: Partial<RequestRecord>): RequestRecord => ({
+  atMs: 0,
+  caller: 'saga-PT-NO-OP-2.36.0',
+  service: 'dynamodb',
+  action: 'TransactWriteItems',
+  status: 200,
+  chunks: 1,
+  capacity: { wru: 0, rru: 0 },
+  ...partial,
+});
+
+const usage: RunUsage = {
+  orders: 2,
+  records: [
+    record({ capacity: { wru: 10, rru: 0 } }),
+    record({ capacity: { wru: 10, rru: 0 } }),
+    record({ action: 'Query', capacity: { wru: 0, rru: 1 } }),
+    record({ caller: 'outbox-publisher', service: 'events', action: 'PutEvents', chunks: 3 }),
+  ],
+  ruleDeliveries: 6,
+  snsDeliveries: 0,
+  functions: [
+    {
+      appId: 'saga',
+      memoryMb: 1024,
+      trigger: 'sqs',
+      usage: { invocations: 2, durationMs: 2000, logBytes: 1e6 },
+      messagesIn: 6,
+    },
+  ],
+};
+
+describe('cost model', () => {
+  it('groups SDK calls by service, API and caller without the Powertools suffix', () => {
+    // Act
+    const lines = costLines(usage, 'measured').filter((l) => l.origin === 'sdk');
+
+    // Assert
+    const tx = lines.find((l) => l.api === 'TransactWriteItems');
+    expect(tx).toMatchObject({ caller: 'saga', requests: 2 });
+    expect(tx?.billed).toEqual([{ price: 'dynamodb.writeRequestUnit', quantity: 20, unit: 'WRU' }]);
+    expect(lines.find((l) => l.service === 'events')?.billed[0]?.quantity).toBe(3);
+  });
+
+  it('prices a line per million orders from the prices file', () => {
+    // Arrange
+    const tx = costLines(usage, 'measured').find((l) => l.api === 'TransactWriteItems');
+
+    // Act
+    const usd = usdPerMillionOrders(tx as NonNullable<typeof tx>, usage.orders);
+
+    // Assert: 10 WRU per order at $0.625 per million WRU
+    expect(usd).toBeCloseTo(10 * PRICES['dynamodb.writeRequestUnit'].usd, 6);
+  });
+
+  it('prices the naive design with one receive, delete and invocation per message', () => {
+    // Act
+    const measured = costLines(usage, 'measured');
+    const naive = costLines(usage, 'naive');
+    const invocations = (lines: typeof measured) => lines.find((l) => l.service === 'lambda')?.requests;
+    const receives = (lines: typeof measured) =>
+      lines
+        .filter((l) => l.service === 'sqs' && l.api.startsWith('Receive'))
+        .reduce((s, l) => s + l.requests, 0);
+
+    // Assert
+    expect(invocations(measured)).toBe(2);
+    expect(invocations(naive)).toBe(6);
+    expect(receives(measured)).toBe(2);
+    expect(receives(naive)).toBe(6);
+    expect(naive.find((l) => l.service === 'events')?.requests).toBe(3);
+    const total = (lines: typeof measured) => byService(lines, 2).reduce((s, [, v]) => s + v, 0);
+    expect(total(naive)).toBeGreaterThan(total(measured));
+  });
+});
