@@ -73,7 +73,7 @@ export function decideSaga<Data>(
   }
   const handled: SagaTransition = {
     type: 'SagaInputHandled',
-    data: { eventId: input.id, eventType: input.type },
+    data: { eventId: input.id, eventType: input.type, eventTime: input.time },
   };
   return {
     transitions: [handled, ...draft.transitions],

@@ -39,7 +39,11 @@ export interface SagaState<Data = unknown> {
 
 /** The internal events of a saga's stream. */
 export type SagaTransition =
-  | { readonly type: 'SagaInputHandled'; readonly data: { eventId: string; eventType: string } }
+  | {
+      readonly type: 'SagaInputHandled';
+      /** `eventTime` (the input's own time) lets read models rebuilt from the store time it exactly. */
+      readonly data: { eventId: string; eventType: string; eventTime?: string };
+    }
   | { readonly type: 'SagaStarted'; readonly data: { data: unknown } }
   | { readonly type: 'SagaStepStarted'; readonly data: ActiveStep }
   | { readonly type: 'SagaStepCompleted'; readonly data: { step: string; result: StepResult } }

@@ -26,8 +26,8 @@ export const ORDER_SAGA_STREAM_PREFIX = sagaStreamId(ORDER_SAGA, '');
 /**
  * The published events of an order as the event store holds them, for rebuilding read models.
  * `OrderPlaced` enters through the bus and is not stored as such; the saga keeps what it started from
- * (`SagaStarted` with the order data, `SagaInputHandled` with the event id), so it is recovered from
- * there, timed when the saga handled it (milliseconds after it was placed).
+ * (`SagaStarted` with the order data, `SagaInputHandled` with the event's id and time), so it is
+ * recovered from there. Sagas stored before `eventTime` was recorded fall back to the saga's time.
  */
 export async function* orderEvents(store: EventStore, orderId: string): AsyncGenerator<AnyEvent> {
   for (const streamId of orderStreamIds(orderId)) {
@@ -50,7 +50,7 @@ function recoverOrderPlaced(stored: readonly StoredEvent[]): AnyEvent | undefine
     type: 'OrderPlaced',
     version: 2,
     source: 'orders.api',
-    time: started.time,
+    time: typeof handled.data.eventTime === 'string' ? handled.data.eventTime : started.time,
     correlationId: started.correlationId,
     data: (started.data as { data: unknown }).data,
   });

@@ -35,14 +35,6 @@ async function json<T>(args: readonly string[]): Promise<T> {
   return JSON.parse(run.stdout) as T;
 }
 
-const sameHistory = (summary: OrderSummary) => ({
-  status: summary.status,
-  items: summary.items,
-  total: summary.total,
-  customerId: summary.customerId,
-  timeline: summary.timeline.map((entry) => [entry.eventId, entry.type]).sort(),
-});
-
 describe('pipeline seed and pipeline orders against the deployed stack', () => {
   const [sku, other] = [world.unique('GLOBE'), world.unique('MAP')];
   const orderId = world.unique('cli-order');
@@ -134,11 +126,10 @@ describe('pipeline seed and pipeline orders against the deployed stack', () => {
     const rebuilt = await json<{ orders: number; events: number }>(['orders', 'rebuild', '--order', orderId]);
     const after = await json<OrderSummary>(['orders', 'get', orderId]);
 
-    // Assert: same status, items, total and the same events in its timeline (the recovered
-    // OrderPlaced is timed when the saga handled it, so times are not compared).
+    // Assert: the very summary the projector had built live.
     expect(rebuilt).toMatchObject({ orders: 1 });
     expect(rebuilt.events).toBe(confirmed.timeline.length);
-    expect(sameHistory(after)).toEqual(sameHistory(confirmed));
+    expect(after).toEqual(confirmed);
   });
 
   it('rebuilds every order of the event store when no order is named', async () => {
@@ -148,6 +139,6 @@ describe('pipeline seed and pipeline orders against the deployed stack', () => {
 
     // Assert
     expect(rebuilt.orders).toBeGreaterThanOrEqual(1);
-    expect(sameHistory(after)).toEqual(sameHistory(confirmed));
+    expect(after).toEqual(confirmed);
   });
 });
