@@ -34,10 +34,12 @@ describe('pipeline trace and replay against the deployed stack', () => {
       events: number;
       roots: { id: string; children: { id: string }[] }[];
     };
-    expect(trace.events).toBe(2);
+    // The outbox publishes both and the deployed saga may already have reacted (more events of this
+    // correlation id, all descending from the order): the tree holds at least these two.
+    expect(trace.events).toBeGreaterThanOrEqual(2);
     expect(trace.roots).toHaveLength(1);
     expect(trace.roots[0]?.id).toBe(placed.id);
-    expect(trace.roots[0]?.children.map((c) => c.id)).toEqual([reserved.id]);
+    expect(trace.roots[0]?.children.map((c) => c.id)).toContain(reserved.id);
   });
 
   it('says so, with a non-zero exit, when nothing carries the correlation id', () => {
