@@ -123,8 +123,8 @@ export function renderDemo(result: {
   seeded: readonly SeededSku[];
   outcomes: readonly DemoOutcome[];
 }): string {
-  const stock = result.seeded.map((s) => `${s.sku} ${s.available}`).join(', ');
-  const lines = [`Stock seeded (available now): ${stock}`, ''];
+  const stock = result.seeded.map((s) => `${s.sku} +${s.added} (${s.available} available)`).join(', ');
+  const lines = [`Stock seeded: ${stock}`, ''];
   for (const outcome of result.outcomes) {
     const status = outcome.summary?.status ?? 'not seen';
     const verdict = outcome.ok ? '✓' : '✗';

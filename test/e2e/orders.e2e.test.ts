@@ -35,36 +35,37 @@ async function json<T>(args: readonly string[]): Promise<T> {
   return JSON.parse(run.stdout) as T;
 }
 
-describe('pipeline seed and pipeline orders against the deployed stack', () => {
-  const [sku, other] = [world.unique('GLOBE'), world.unique('MAP')];
-  const orderId = world.unique('cli-order');
-  let confirmed: OrderSummary;
+const [sku, other] = [world.unique('GLOBE'), world.unique('MAP')];
+const orderId = world.unique('cli-order');
+let confirmed: OrderSummary;
 
-  beforeAll(async () => {
-    // Arrange: stock through the CLI, one order through EventBridge, settled with its notification.
-    const seeded = await json<{ seeded: { sku: string; added: number; available: number }[] }>([
-      'seed',
-      '--sku',
-      sku,
-      '--qty',
-      '5',
-      '--sku',
-      other,
-      '--qty',
-      '2',
-    ]);
-    expect(seeded.seeded).toEqual([
-      { sku, added: 5, available: 5 },
-      { sku: other, added: 2, available: 2 },
-    ]);
-    await world.place(world.order({ orderId, items: [{ sku, qty: 2, unitPrice: 15 }], total: 30 }));
-    confirmed = await world.summary(
-      orderId,
-      (s) => s.status === 'CONFIRMED' && s.timeline.some((e) => e.type === 'NotificationSent'),
-      60_000,
-    );
-  }, 120_000);
+beforeAll(async () => {
+  // Arrange: stock through the CLI, one order through EventBridge, settled with its notification.
+  const seeded = await json<{ seeded: { sku: string; added: number; available: number }[] }>([
+    'seed',
+    '--sku',
+    sku,
+    '--qty',
+    '5',
+    '--sku',
+    other,
+    '--qty',
+    '2',
+  ]);
+  expect(seeded.seeded).toEqual([
+    { sku, added: 5, available: 5 },
+    { sku: other, added: 2, available: 2 },
+  ]);
+  await world.place(world.order({ orderId, items: [{ sku, qty: 2, unitPrice: 15 }], total: 30 }));
+  confirmed = await world.summary(
+    orderId,
+    (s) => s.status === 'CONFIRMED' && s.timeline.some((e) => e.type === 'NotificationSent'),
+    60_000,
+  );
+}, 120_000);
 
+/** Read-only checks of one order: each spawns the CLI, so they run side by side. */
+describe.concurrent('pipeline seed and pipeline orders against the deployed stack', () => {
   it('seeds stock the inventory then reserves from', async () => {
     expect(await world.available(sku)).toBe(3);
     expect(await world.available(other)).toBe(2);
@@ -116,7 +117,10 @@ describe('pipeline seed and pipeline orders against the deployed stack', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('No order no-such-order');
   });
+});
 
+/** The rebuilds change the read model, so they run after the reads, one after the other. */
+describe('pipeline orders rebuild against the deployed stack', () => {
   it('rebuilds a lost summary from the event store alone', async () => {
     // Arrange: the read model loses the order.
     await world.summaries.delete(orderId);
