@@ -6,9 +6,11 @@
  * bench-saga), or on AWS_ENDPOINT_URL when set (the event store case only).
  *
  * BENCH_ONLY=bundles,dev-loop,… runs a subset (names below); BENCH_APPENDS, BENCH_INIT_RUNS,
- * BENCH_ORDERS, BENCH_RATE, BENCH_SECONDS size the cases.
+ * BENCH_RATE, BENCH_SECONDS (latency run), BENCH_COST_RATE, BENCH_COST_SECONDS (cost run) and
+ * BENCH_ORDERS (throughput burst) size the cases.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbEventStore } from '../shared/event-store/dynamodb.ts';
 import { createEventStoreTable } from '../shared/event-store/dynamodb-table.ts';
@@ -18,6 +20,7 @@ import { benchBundles } from './bundles.bench.ts';
 import { benchDevLoop } from './dev-loop.bench.ts';
 import { benchAppendLatency } from './event-store.bench.ts';
 import { ReportBuilder, renderMarkdown, round } from './report.ts';
+import { benchSaga } from './saga.bench.ts';
 import { benchValidation } from './validation.bench.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -94,6 +97,17 @@ const modules: Record<string, { heading: string; run: (report: ReportBuilder) =>
     heading: 'Developer loop: cold `pipeline up`, handler edit → new code answering',
     run: (report) => benchDevLoop(report),
   },
+  saga: {
+    heading: 'Order saga on a local cloud: requests and cost per order, completion latency, throughput',
+    run: (report) =>
+      benchSaga(report, {
+        rate: Number(env.BENCH_RATE ?? 10),
+        seconds: Number(env.BENCH_SECONDS ?? 30),
+        burst: Number(env.BENCH_ORDERS ?? 200),
+        costRate: Number(env.BENCH_COST_RATE ?? 0.5),
+        costSeconds: Number(env.BENCH_COST_SECONDS ?? 60),
+      }),
+  },
 };
 
 const only = env.BENCH_ONLY?.split(',').map((s) => s.trim());
@@ -107,10 +121,19 @@ if (unknown.length > 0) {
 
 const report = new ReportBuilder();
 const started = new Date();
+const loadAtStart = loadavg()[0] ?? 0;
 for (const [name, module] of Object.entries(modules)) {
   if (only && !only.includes(name)) continue;
   await report.run(name, module.heading, () => module.run(report));
 }
+// Other emulators, CI runs and tests share these machines: the load says how much to trust a time.
+report.begin('machine');
+report.record({
+  name: 'load average (1 min) at start → end',
+  value: round(loadavg()[0] ?? 0, 1),
+  unit: '',
+  note: `${round(loadAtStart, 1)} at start; ${cpus().length} CPUs`,
+});
 const built = report.build(started, round((Date.now() - started.getTime()) / 1000, 1));
 const markdown = renderMarkdown(built);
 mkdirSync(new URL('./reports/', import.meta.url), { recursive: true });

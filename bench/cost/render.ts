@@ -71,6 +71,7 @@ export function handledTable(handled: readonly HandledMessages[], orders: number
     per(h.durationMs, h.invocations, 0),
     per(h.logBytes / 1000, orders, 1),
     String(h.transactions),
+    String(h.failedTransactions),
     per(h.transactionItems, h.transactions, 1),
     per(h.transactions, h.messagesIn),
   ]);
@@ -83,6 +84,7 @@ export function handledTable(handled: readonly HandledMessages[], orders: number
       '>ms/invocation (emulator)',
       '>log KB/order',
       '>TransactWriteItems',
+      '>of which refused',
       '>items/transaction',
       '>transactions/message',
     ],
