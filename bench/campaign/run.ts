@@ -1,0 +1,166 @@
+/**
+ * `npm run campaign [-- --orders N --rate R --seed S --keep]`: the fault campaign on a local cloud of
+ * its own (instance bench-campaign). Places a mix of happy, declined, out-of-stock, flaky and
+ * timing-out orders with duplicates, poison messages and conflicting commands, waits until the
+ * pipeline is quiet, reconciles, prints a table of figures and checks, and exits 1 on any violation.
+ *
+ * Not covered (they need hooks in the product): transient handler failures injected into a function,
+ * and a consumer stopped mid-run. Writes bench/reports/campaign.{json,md}.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { openTap, type TailTap } from '../../cli/ops/tail.ts';
+import { seedStock } from '../../cli/orders/seed.ts';
+import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
+import { localClientConfig } from '../local-cloud.ts';
+import { markdownTable } from '../report.ts';
+import { startSagaCloud } from '../saga/cloud.ts';
+import { newRunId, runSkus } from '../saga/driver.ts';
+import { type CapturedFact, capturedOf, drainTap, readDeadLetters, readOrders, readSkus } from './collect.ts';
+import { executePlan } from './execute.ts';
+import { DEFAULT_CAMPAIGN, planCampaign } from './plan.ts';
+import { type CheckResult, reconcile } from './reconcile.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const log = (line: string) => process.stderr.write(`▸ ${line}\n`);
+
+const { values: args } = parseArgs({
+  options: {
+    orders: { type: 'string', default: process.env.CAMPAIGN_ORDERS ?? String(DEFAULT_CAMPAIGN.orders) },
+    rate: { type: 'string', default: process.env.CAMPAIGN_RATE ?? '1' },
+    seed: { type: 'string', default: String(DEFAULT_CAMPAIGN.seed) },
+    'stock-per-sku': { type: 'string', default: '100000' },
+    'drain-minutes': { type: 'string', default: '20' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const options = { ...DEFAULT_CAMPAIGN, orders: Number(args.orders), seed: Number(args.seed) };
+const rate = Number(args.rate);
+if (!Number.isInteger(options.orders) || options.orders < 1 || !(rate > 0)) {
+  process.stderr.write('--orders must be a positive integer and --rate a positive number\n');
+  process.exit(2);
+}
+
+/** Waits until every order has an outcome on the bus (or the drain time is up), then until quiet. */
+async function waitForOutcomes(tap: TailTap, orderIds: ReadonlySet<string>, captured: CapturedFact[]) {
+  const deadline = Date.now() + Number(args['drain-minutes']) * 60_000;
+  const done = new Set<string>();
+  let last = 0;
+  while (done.size < orderIds.size && Date.now() < deadline) {
+    for (const event of await tap.next(2)) {
+      const fact = capturedOf(event);
+      captured.push(fact);
+      const terminal = fact.type === 'OrderConfirmed' || fact.type === 'OrderCancelled';
+      if (terminal && fact.orderId && orderIds.has(fact.orderId)) done.add(fact.orderId);
+    }
+    if (done.size - last >= 50) {
+      last = done.size;
+      log(`${last}/${orderIds.size} orders have an outcome`);
+    }
+  }
+  log(`${done.size}/${orderIds.size} orders have an outcome; waiting for the pipeline to go quiet`);
+  await drainTap(tap, captured, 15_000);
+}
+
+function render(figures: [string, string][], checks: readonly CheckResult[]): string {
+  const rows = checks.map((c) => [
+    c.name,
+    String(c.checked),
+    String(c.failures.length),
+    c.failures.length === 0 ? 'ok' : c.severity === 'violation' ? '**VIOLATION**' : 'warning',
+    c.failures.slice(0, 3).join('; '),
+  ]);
+  return [
+    '# Fault campaign',
+    '',
+    markdownTable(['figure', '>value'], figures),
+    '',
+    markdownTable(['check', '>checked', '>failures', 'status', 'examples'], rows),
+    '',
+  ].join('\n');
+}
+
+const started = Date.now();
+const cloud = await startSagaCloud('bench-campaign');
+let tap: TailTap | undefined;
+let exitCode = 1;
+try {
+  const config = localClientConfig(cloud.endpoint);
+  const busName = cloud.outputs.EventBusName ?? '';
+  const store = new DynamoDbEventStore({
+    client: new DynamoDBClient(config),
+    tableName: cloud.outputs.EventStoreTableName ?? '',
+  });
+  tap = await openTap({ sqs: new SQSClient(config), events: new EventBridgeClient(config) }, busName, {});
+  const runId = newRunId();
+  const plan = planCampaign(runId, options);
+  const skus = runSkus(runId, options.skuCount).stocked;
+  await seedStock(
+    store,
+    skus.map((sku) => ({ sku, qty: Number(args['stock-per-sku']) })),
+  );
+  log(
+    `Campaign ${runId}: ${plan.orders.length} orders at ${rate}/s, ${plan.duplicates.length} duplicates, ${plan.conflicts.length} conflicts, ${plan.poison.length} poison`,
+  );
+  const driver = new EventBridgeClient({ ...config, userAgentAppId: 'bench-campaign' });
+  const captured: CapturedFact[] = [];
+  const placing = executePlan(driver, busName, plan, rate, (n) => log(`${n} orders placed`));
+  const ids = new Set(plan.orders.map((o) => o.orderId));
+  const [sent] = await Promise.all([placing, waitForOutcomes(tap, ids, captured)]);
+  log('Reading back the event store, the DLQs and the captured events');
+  const poisonMarkers = plan.poison.map((p) => p.marker);
+  const streams = await readOrders(store, [...ids, ...poisonMarkers]);
+  const conflicted = new Set(plan.conflicts.map((c) => c.orderId));
+  const checks = reconcile({
+    orders: new Map(
+      plan.orders.map((o) => [o.orderId, { kind: o.kind, conflicted: conflicted.has(o.orderId) }]),
+    ),
+    streams,
+    skus: await readSkus(store, skus),
+    deadLetters: await readDeadLetters(cloud.instance),
+    captured,
+    poisonMarkers,
+  });
+  const outcome = (type: string) =>
+    plan.orders.filter((o) => (streams.get(o.orderId) ?? []).some((f) => f.type === type)).length;
+  const figures: [string, string][] = [
+    ['orders placed', String(sent.orders)],
+    [
+      'duplicates re-put (same event id)',
+      `${sent.duplicates} (${Math.round((100 * sent.duplicates) / sent.orders)} %)`,
+    ],
+    ['conflicting commands (same order, new event id)', String(sent.conflicts)],
+    ['poison messages', String(sent.poison)],
+    ['entries refused by the bus', String(sent.refused)],
+    ['orders confirmed', String(outcome('OrderConfirmed'))],
+    ['orders cancelled', String(outcome('OrderCancelled'))],
+    ['events captured on the bus', String(captured.length)],
+    [
+      'SDK requests of the pipeline per order (counted at the proxy)',
+      (cloud.proxy.take().length / sent.orders).toFixed(1),
+    ],
+    ['minutes', (Math.round((Date.now() - started) / 6000) / 10).toString()],
+  ];
+  const markdown = render(figures, checks);
+  process.stdout.write(`${markdown}\n`);
+  mkdirSync(new URL('../reports/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('../reports/campaign.md', import.meta.url), markdown);
+  writeFileSync(
+    new URL('../reports/campaign.json', import.meta.url),
+    `${JSON.stringify({ runId, options, rate, figures, checks }, null, 2)}\n`,
+  );
+  const violations = checks.filter((c) => c.severity === 'violation' && c.failures.length > 0);
+  exitCode = violations.length > 0 || sent.refused > 0 ? 1 : 0;
+  log(exitCode === 0 ? 'No violation.' : `${violations.length} check(s) violated.`);
+} finally {
+  await tap?.close();
+  if (!args.keep) await cloud.stop();
+  else
+    log(
+      `Cloud kept running (instance ${cloud.instance}, ${cloud.endpoint}); stop it with PIPELINE_CLOUD_INSTANCE=${cloud.instance} npx pipeline down`,
+    );
+}
+process.exit(exitCode);
