@@ -72,7 +72,13 @@ describe('consumer runtime: two deliveries of one event racing each other', () =
   it('starts the saga once when the same OrderPlaced is handled by two invocations at once', async () => {
     // Arrange: a clock that moves on every read, so each invocation computes its own step deadline.
     const clock = new ManualClock();
-    const ticking = { now: () => (clock.advance(1), clock.now()), newId: clock.newId };
+    const ticking = {
+      now: () => {
+        clock.advance(1);
+        return clock.now();
+      },
+      newId: clock.newId,
+    };
     const store = new InMemoryEventStore({ clock: ticking.now });
     const saga = orderSaga({ stepTimeoutMs: 10_000 });
     const timers = new InMemorySagaTimers();
