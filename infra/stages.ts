@@ -36,8 +36,9 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     deletionProtection: false,
     archiveRetention: Duration.days(7),
     // Short enough that a step timeout (and its compensation) shows up within a demo or a test run,
-    // long enough for a step's round trip through the outbox and the bus on a loaded local cloud.
-    sagaStepTimeout: Duration.seconds(10),
+    // long enough for a step's round trip through the outbox and the bus on a loaded local cloud:
+    // 10 s was measured too short on 2 cores under load (reserveInventory timed out before it ran).
+    sagaStepTimeout: Duration.seconds(20),
     paymentCallTimeout: Duration.seconds(2),
     paymentCircuitCoolDown: Duration.seconds(5),
     retryBase: Duration.seconds(1),

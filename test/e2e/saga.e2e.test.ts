@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { stageSettings } from '../../infra/stages.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../shared/consumer/dead-letter.ts';
 import { count, sagaWorld, typesOf } from './saga-world.ts';
 
@@ -121,7 +122,8 @@ describe.concurrent('order saga on the deployed stack (events in through EventBr
     // Assert
     const history = await world.history(orderId);
     expect(outcome).toMatchObject({ type: 'OrderCancelled', data: { reason: 'authorizePayment timed out' } });
-    expect(waited).toBeGreaterThanOrEqual(10_000);
+    // Compensation starts no earlier than the dev stage's step timeout.
+    expect(waited).toBeGreaterThanOrEqual(stageSettings('dev').sagaStepTimeout.toMilliseconds());
     expect(typesOf(history.saga)).toEqual(
       expect.arrayContaining(['PaymentVoidRequested', 'InventoryReleaseRequested']),
     );
