@@ -125,7 +125,7 @@ describe('infra: order saga consumers', () => {
 
   it('lets the saga send its step timers to its own queue only', () => {
     expect(actionsOn('saga', CONSUMERS.saga.queue)).toContain('sqs:SendMessage');
-    expect(environmentOf('saga').SAGA_STEP_TIMEOUT_MS).toBe('10000');
+    expect(environmentOf('saga').SAGA_STEP_TIMEOUT_MS).toBe('20000');
     expect(environmentOf('saga', prod).SAGA_STEP_TIMEOUT_MS).toBe('120000');
   });
 
