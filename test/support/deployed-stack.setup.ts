@@ -14,7 +14,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const cloud = await acquireTestCloud();
   setTestEnvironment(cloud.endpoint);
   const target = resolveTarget();
-  const result = await deploy(target, { stackName: TEST_STACK, stage: 'dev' }, createReporter());
+  // A failed deploy must not leave the emulator behind: vitest runs no teardown when setup throws.
+  const result = await deploy(target, { stackName: TEST_STACK, stage: 'dev' }, createReporter()).catch(
+    async (error: unknown) => {
+      await cloud.release();
+      throw error;
+    },
+  );
   project.provide('endpoint', cloud.endpoint);
   project.provide('stackOutputs', result.outputs);
   return cloud.release;
