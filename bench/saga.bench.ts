@@ -204,10 +204,27 @@ async function latencyRun(report: ReportBuilder, session: Session, rate: number,
   });
 }
 
+/** "inventory: 412 TransactWriteItems, 380 refused": optimistic-lock conflicts behind the timeouts. */
+function conflicts(records: readonly { caller: string; action: string; status: number }[]): string {
+  const byCaller = new Map<string, { all: number; refused: number }>();
+  for (const r of records) {
+    if (r.action !== 'TransactWriteItems') continue;
+    const caller = r.caller.replace(/-PT-.*$/, '');
+    const entry = byCaller.get(caller) ?? { all: 0, refused: 0 };
+    entry.all += 1;
+    if (r.status >= 400) entry.refused += 1;
+    byCaller.set(caller, entry);
+  }
+  return [...byCaller.entries()]
+    .map(([caller, { all, refused }]) => `${caller} ${all} TransactWriteItems, ${refused} refused`)
+    .join('; ');
+}
+
 async function throughput(report: ReportBuilder, session: Session, burst: number): Promise<void> {
   const orders = Array.from({ length: burst }, (_, i) => buildOrder('happy', 100_000 + i, session.runId));
   const busName = session.cloud.outputs.EventBusName ?? '';
   await settle(session);
+  session.cloud.proxy.take();
   const started = Date.now();
   const { refused } = await runOrders(
     session,
@@ -215,6 +232,7 @@ async function throughput(report: ReportBuilder, session: Session, burst: number
     (o) => placeBurst(session.driver, busName, o),
     600_000,
   );
+  const records = session.cloud.proxy.take();
   const done = orders.map((o) => session.outcomes.get(o.orderId)).filter((o): o is Outcome => Boolean(o));
   if (done.length === 0) throw new Error(`no order of the burst completed (${refused} refused)`);
   const seconds = (Math.max(...done.map((o) => o.visibleAtMs)) - started) / 1000;
@@ -222,11 +240,11 @@ async function throughput(report: ReportBuilder, session: Session, burst: number
   const rate = confirmed / seconds;
   report.record({
     name: 'throughput, whole saga (confirmed orders)',
-    value: round(rate, 1),
+    value: round(rate, 2),
     unit: 'orders/s',
     target: `≥ ${THROUGHPUT_TARGET} orders/s`,
     meets: rate >= THROUGHPUT_TARGET,
-    note: `${burst} happy orders put in batches of 10 at once; ${round(seconds, 1)} s from the first put to the last outcome on the bus; ${outcomeSummary(session, orders)}; ${refused} refused`,
+    note: `${burst} happy orders put in batches of 10 at once; ${round(seconds, 1)} s from the first put to the last outcome on the bus; ${outcomeSummary(session, orders)}; ${refused} refused by the bus; ${conflicts(records)}`,
   });
 }
 

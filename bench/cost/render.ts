@@ -5,6 +5,10 @@ import { byService, type CostLine, PRICES, type Prices, usdPerMillionOrders } fr
 
 const fmt = (n: number, digits = 2) => String(round(n, digits));
 
+/** Log volumes per order are kilobytes: a GB figure would round to 0. */
+const perOrder = (quantity: number, unit: string) =>
+  unit === 'GB' ? `${fmt(quantity * 1e6, 1)} KB` : `${fmt(quantity, 3)} ${unit}`;
+
 /** Every line, per order, largest cost first. */
 export function requestsTable(lines: readonly CostLine[], orders: number, prices: Prices = PRICES): string {
   const rows = [...lines]
@@ -17,7 +21,7 @@ export function requestsTable(lines: readonly CostLine[], orders: number, prices
       line.caller,
       line.origin,
       fmt(line.requests / orders),
-      line.billed.map((b) => `${fmt(b.quantity / orders, 3)} ${b.unit}`).join(' + '),
+      line.billed.map((b) => perOrder(b.quantity / orders, b.unit)).join(' + '),
       fmt(usd),
     ]);
   return markdownTable(
