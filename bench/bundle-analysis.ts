@@ -93,6 +93,37 @@ export function zodBreakdown(inputs: readonly Contributor[]): Record<string, num
   return parts;
 }
 
+/**
+ * What-if build: as `bundleHandler`, but the AWS SDK left to the Lambda runtime (CDK
+ * `externalModules: ['@aws-sdk/*']`, its default), to see what the SDK weighs in size and init.
+ */
+export async function bundleWithRuntimeSdk(
+  entry: string,
+): Promise<{ code: Buffer; sourceMap: Buffer; bytes: number }> {
+  const result = await build({
+    absWorkingDir: repoRoot,
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    sourcemap: 'external',
+    outfile: 'index.js',
+    external: ['@aws-sdk/*'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles.find((f) => f.path.endsWith('index.js'));
+  const map = result.outputFiles.find((f) => f.path.endsWith('index.js.map'));
+  if (!code || !map) throw new Error(`esbuild produced no bundle for ${entry}`);
+  return {
+    code: Buffer.from(code.contents),
+    sourceMap: Buffer.from(map.contents),
+    bytes: code.contents.byteLength,
+  };
+}
+
 /** Builds `entry` exactly as `bundleHandler` does, keeping the metafile. */
 export async function analyzeBundle(entry: string): Promise<BundleComposition> {
   const result = await build({
