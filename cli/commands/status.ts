@@ -1,21 +1,24 @@
 import type { Command } from 'commander';
 import { stackContext } from '../ops/stack-context.ts';
-import { queueStatuses, recentErrors } from '../ops/status.ts';
+import { queueStatuses, recentErrors, sagasByStatus } from '../ops/status.ts';
 import { table } from '../output.ts';
 import { globals } from './common.ts';
 
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('Stack outputs, queue depths, DLQ counts and recent errors of the deployed pipeline')
+    .description(
+      'Stack outputs, queue depths, DLQ counts, orders (sagas) by status and recent errors of the deployed pipeline',
+    )
     .option('--since <minutes>', 'how far back to look for errors', '60')
     .action(async (options: { since: string }, command: Command) => {
       const { reporter, stackName } = globals(command);
       const context = await stackContext(stackName);
       reporter.step(`Reading ${stackName} on ${context.target.endpoint ?? `AWS (${context.target.region})`}`);
-      const [queues, errors] = await Promise.all([
+      const [queues, errors, sagas] = await Promise.all([
         queueStatuses(context),
         recentErrors(context, Number(options.since)),
+        sagasByStatus(context),
       ]);
       const dlqMessages = queues.filter((q) => q.isDlq).reduce((sum, q) => sum + q.visible + q.inFlight, 0);
       const status = {
@@ -24,6 +27,7 @@ export function registerStatusCommand(program: Command): void {
         outputs: context.outputs,
         queues,
         dlqMessages,
+        sagasByStatus: sagas ?? null,
         recentErrors: errors,
       };
       reporter.result(status, () =>
@@ -40,6 +44,11 @@ export function registerStatusCommand(program: Command): void {
             ]),
           ]),
           '',
+          sagas
+            ? `Orders (sagas) by status: ${Object.entries(sagas)
+                .map(([state, n]) => `${state} ${n}`)
+                .join(', ')}`
+            : 'No order read model in this stack.',
           dlqMessages > 0
             ? `${dlqMessages} message(s) in dead-letter queues: \`pipeline dlq list\` / \`pipeline dlq show <queue>\`.`
             : 'Dead-letter queues are empty.',

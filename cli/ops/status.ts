@@ -1,6 +1,8 @@
 import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { type AttributeValue, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ORDER_STATUSES, ORDER_SUMMARY_KEYS } from '../../shared/adapters/dynamodb-order-summaries.ts';
 import type { StackContext } from './stack-context.ts';
 
 /** One queue of the stack with its backlog. */
@@ -84,4 +86,38 @@ export async function recentErrors(context: StackContext, minutes = 60, limit = 
     .flat()
     .sort((x, y) => y.time.localeCompare(x.time))
     .slice(0, limit);
+}
+
+/**
+ * Orders (one saga each) per status, from the read model's status index: a COUNT query per status.
+ * Undefined when the stack has no order-summary table (an older deploy).
+ */
+export async function sagasByStatus(context: StackContext): Promise<Record<string, number> | undefined> {
+  const tableName = context.outputs.OrderSummaryTableName;
+  if (!tableName) return undefined;
+  const dynamo = new DynamoDBClient({ region: context.target.region });
+  const { statusIndex, statusAttribute } = ORDER_SUMMARY_KEYS;
+  const counts = await Promise.all(
+    ORDER_STATUSES.map(async (status) => {
+      let count = 0;
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await dynamo.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: statusIndex,
+            KeyConditionExpression: '#s = :s',
+            ExpressionAttributeNames: { '#s': statusAttribute },
+            ExpressionAttributeValues: { ':s': { S: status } },
+            Select: 'COUNT',
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        count += page.Count ?? 0;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return [status, count] as const;
+    }),
+  );
+  return Object.fromEntries(counts);
 }

@@ -12,6 +12,7 @@ describe('pipeline status against the deployed stack', () => {
       outputs: Record<string, string>;
       queues: { url: string; isDlq: boolean; visible: number; inFlight: number }[];
       dlqMessages: number;
+      sagasByStatus: Record<string, number>;
     };
     const recorderDlq = status.queues.find((q) => q.url === status.outputs.RecorderDlqUrl);
     const recorderQueue = status.queues.find((q) => q.url === status.outputs.RecorderQueueUrl);
@@ -19,6 +20,15 @@ describe('pipeline status against the deployed stack', () => {
     expect(recorderQueue?.isDlq).toBe(false);
     const dlqTotal = status.queues.filter((q) => q.isDlq).reduce((n, q) => n + q.visible + q.inFlight, 0);
     expect(status.dlqMessages).toBe(dlqTotal);
+    expect(Object.keys(status.sagasByStatus).sort()).toEqual([
+      'CANCELLED',
+      'CANCELLING',
+      'CONFIRMED',
+      'INVENTORY_RESERVED',
+      'PAYMENT_AUTHORIZED',
+      'PLACED',
+    ]);
+    for (const count of Object.values(status.sagasByStatus)) expect(Number.isInteger(count)).toBe(true);
   });
 
   it('points at `pipeline up` when the stack does not exist', () => {
