@@ -5,8 +5,8 @@
  * (`bytesInOutput`). The bench checks that both builds have the same size, so the attribution is of
  * the deployed bundle, not of a look-alike.
  */
-import { build, type Metafile } from 'esbuild';
-import { repoRoot } from '../cli/paths.ts';
+import type { Metafile } from 'esbuild';
+import { buildHandler } from '../cli/dev/bundle.ts';
 
 /** Output bytes of one group of inputs (a package, or a first-party folder). */
 export interface Contributor {
@@ -100,45 +100,11 @@ export function zodBreakdown(inputs: readonly Contributor[]): Record<string, num
 export async function bundleWithRuntimeSdk(
   entry: string,
 ): Promise<{ code: Buffer; sourceMap: Buffer; bytes: number }> {
-  const result = await build({
-    absWorkingDir: repoRoot,
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    sourcemap: 'external',
-    outfile: 'index.js',
-    external: ['@aws-sdk/*'],
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles.find((f) => f.path.endsWith('index.js'));
-  const map = result.outputFiles.find((f) => f.path.endsWith('index.js.map'));
-  if (!code || !map) throw new Error(`esbuild produced no bundle for ${entry}`);
-  return {
-    code: Buffer.from(code.contents),
-    sourceMap: Buffer.from(map.contents),
-    bytes: code.contents.byteLength,
-  };
+  const { bundle } = await buildHandler(entry, { external: ['@aws-sdk/*'] });
+  return { code: bundle.code, sourceMap: bundle.sourceMap, bytes: bundle.bytes };
 }
 
 /** Builds `entry` exactly as `bundleHandler` does, keeping the metafile. */
 export async function analyzeBundle(entry: string): Promise<BundleComposition> {
-  const result = await build({
-    absWorkingDir: repoRoot,
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    sourcemap: 'external',
-    outfile: 'index.js',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  return compositionOf(result.metafile);
+  return compositionOf((await buildHandler(entry)).metafile);
 }

@@ -1,4 +1,4 @@
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { repoRoot } from '../paths.ts';
 
 /** A function bundle as `pipeline dev` rebuilds it, with the source files it was made from. */
@@ -11,10 +11,14 @@ export interface Bundle {
 }
 
 /**
- * Bundles one handler the way the CDK NodejsFunction does for deploys (CommonJS for node22, minified,
- * source maps, AWS SDK included), so what `pipeline dev` uploads behaves like what `cdk deploy` ships.
+ * Builds one handler the way the CDK NodejsFunction does for deploys (CommonJS for node22, minified,
+ * source maps, AWS SDK included unless `external` says otherwise). The one place these options live:
+ * `pipeline dev` and the benchmarks both build through it.
  */
-export async function bundleHandler(entry: string): Promise<Bundle> {
+export async function buildHandler(
+  entry: string,
+  options: { external?: string[] } = {},
+): Promise<{ bundle: Bundle; metafile: Metafile }> {
   const result = await build({
     absWorkingDir: repoRoot,
     entryPoints: [entry],
@@ -25,6 +29,7 @@ export async function bundleHandler(entry: string): Promise<Bundle> {
     minify: true,
     sourcemap: 'external',
     outfile: 'index.js',
+    ...(options.external ? { external: options.external } : {}),
     write: false,
     metafile: true,
     logLevel: 'silent',
@@ -32,10 +37,16 @@ export async function bundleHandler(entry: string): Promise<Bundle> {
   const code = result.outputFiles.find((f) => f.path.endsWith('index.js'));
   const map = result.outputFiles.find((f) => f.path.endsWith('index.js.map'));
   if (!code || !map) throw new Error(`esbuild produced no bundle for ${entry}`);
-  return {
+  const bundle = {
     code: Buffer.from(code.contents),
     sourceMap: Buffer.from(map.contents),
     inputs: new Set(Object.keys(result.metafile.inputs)),
     bytes: code.contents.byteLength,
   };
+  return { bundle, metafile: result.metafile };
+}
+
+/** Bundles one handler as it is deployed, so what `pipeline dev` uploads behaves like what `cdk deploy` ships. */
+export async function bundleHandler(entry: string): Promise<Bundle> {
+  return (await buildHandler(entry)).bundle;
 }
