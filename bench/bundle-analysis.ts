@@ -76,8 +76,8 @@ export function families(contributors: readonly Contributor[]): Record<string, n
 }
 
 /**
- * Where zod's bytes go: `import { z } from 'zod'` (v4 classic) brings every error-message locale and
- * the JSON Schema converters along, whether or not the function uses them.
+ * Where zod's bytes go: validation core, locales (only the English one with `import * as z`; all of them
+ * through the `{ z }` re-export) and the JSON Schema converters classic zod schemas carry.
  */
 export function zodBreakdown(inputs: readonly Contributor[]): Record<string, number> {
   const parts: Record<string, number> = {};

@@ -39,11 +39,15 @@ export interface BundleBenchOptions {
 }
 
 /**
- * Bundles that explain the functions' figures: what zod costs as the product imports it, what the
+ * Bundles that explain the functions' figures: what zod costs through `{ z }` and as the product imports it (`* as z`), what the
  * same schema costs with `zod/mini`, and what two SDK clients cost on their own.
  */
 export const REFERENCE_BUNDLES = [
   { name: 'ref: zod (import { z } from "zod")', entry: 'bench/fixtures/zod-classic.ts' },
+  {
+    name: 'ref: zod (import * as z from "zod"), as the product imports it',
+    entry: 'bench/fixtures/zod-namespace.ts',
+  },
   { name: 'ref: zod/mini, same schema', entry: 'bench/fixtures/zod-mini.ts' },
   { name: 'ref: DynamoDB + SQS clients only', entry: 'bench/fixtures/aws-sdk-clients.ts' },
   {
@@ -125,7 +129,7 @@ function contributorsTable(compositions: ReadonlyMap<string, BundleComposition>)
     '',
     markdownTable(['function', '>AWS SDK', '>zod', '>Powertools', '>first-party', '>other'], familyRows),
     '',
-    "Inside zod (KB): the error-message locales and JSON Schema converters come with `import { z } from 'zod'`.",
+    "Inside zod (KB): the product imports `* as z` so esbuild drops the unused locales; `import { z } from 'zod'` would bring all of them.",
     '',
     markdownTable(['function', '>validation core', '>locales', '>JSON Schema conversion'], zodRows),
   ].join('\n');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
 import { productionEventStore } from '../../shared/event-store/production.ts';
 

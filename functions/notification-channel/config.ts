@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LoggingNotificationSender } from '../../shared/adapters/logging-notification-sender.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
 import { productionEventStore } from '../../shared/event-store/production.ts';

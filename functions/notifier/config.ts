@@ -1,5 +1,5 @@
 import { SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SnsEventPublisher } from '../../shared/adapters/sns-event-publisher.ts';
 import { clientConfig } from '../../shared/aws/client-config.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';

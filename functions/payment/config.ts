@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbSimulatedPaymentProvider } from '../../shared/adapters/dynamodb-simulated-payment-provider.ts';
 import { CircuitBreaker } from '../../shared/consumer/circuit-breaker.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';

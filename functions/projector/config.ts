@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbOrderSummaryRepository } from '../../shared/adapters/dynamodb-order-summaries.ts';
 import { clientConfig } from '../../shared/aws/client-config.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';

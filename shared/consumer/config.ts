@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clientConfig } from '../aws/client-config.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createOutcomeMetrics } from '../observability/metrics.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { AnyEvent } from '../events/catalog.ts';
 import type { lineItem } from '../events/schemas/common.ts';
 

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clientConfig } from '../aws/client-config.ts';
 import { upcastStoredEvent } from '../events/internal.ts';
 import { DynamoDbEventStore } from './dynamodb.ts';

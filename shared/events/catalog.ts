@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError } from '../errors/pipeline-error.ts';
 import type { EventDefinition, EventSource } from './define.ts';
 import type { EventEnvelope } from './envelope.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Every source of the product lives under `orders.`; each one names the service that owns its events. */
 export const EVENT_SOURCES = [

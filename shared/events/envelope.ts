@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors/pipeline-error.ts';
 
 /** EventBridge rejects entries whose total size is above 256 KB; the envelope must fit in one entry. */

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { catalogVersions, type EventType } from './catalog.ts';
 import { envelopeSchema } from './envelope.ts';
 

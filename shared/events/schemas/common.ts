@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Building blocks shared by several event schemas, so a rule (e.g. currency format) lives in one place. */
 

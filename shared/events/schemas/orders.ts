@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, previousVersion } from '../define.ts';
 import { amount, contact, currency, customerId, lineItem, orderId, reason } from './common.ts';
 

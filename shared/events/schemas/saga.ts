@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from '../define.ts';
 import { amount, currency, customerId, lineItem, orderId, reason, stockItem } from './common.ts';
 
