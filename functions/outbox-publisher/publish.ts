@@ -34,6 +34,8 @@ export interface PublishDependencies {
 export interface OutboxFailure {
   readonly sequenceNumber: string;
   readonly reason: string;
+  /** The stored item (`<pk> <sk>`) when the record itself is unreadable, so the log names it. */
+  readonly item?: string;
 }
 
 /** Outcome of one invocation. */
@@ -86,7 +88,7 @@ export async function publishStreamRecords(
     return {
       published,
       skipped,
-      failure: { sequenceNumber: problem.sequenceNumber, reason: problem.problem },
+      failure: { sequenceNumber: problem.sequenceNumber, reason: problem.problem, item: problem.item },
     };
   }
   return { published, skipped };

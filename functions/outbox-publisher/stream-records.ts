@@ -1,4 +1,9 @@
-import { type ItemImage, isEventItem, storedEventFromItem } from '../../shared/event-store/dynamodb-items.ts';
+import {
+  EVENT_STORE_KEYS,
+  type ItemImage,
+  isEventItem,
+  storedEventFromItem,
+} from '../../shared/event-store/dynamodb-items.ts';
 import { parseEnvelope } from '../../shared/events/envelope.ts';
 import { type PutEventsEntry, toPutEventsEntry } from '../../shared/events/eventbridge.ts';
 import { isPublishable } from '../../shared/events/internal.ts';
@@ -12,10 +17,13 @@ export interface OutboxStreamRecord {
   };
 }
 
-/** A stream record the outbox must publish, or could not turn into an entry (`problem`). */
+/**
+ * A stream record the outbox must publish, or could not turn into an entry (`problem`); `item` names
+ * the stored item (`<pk> <sk>`) so an operator can find the record the log line is about.
+ */
 export type OutboxItem =
   | { readonly sequenceNumber: string; readonly eventId: string; readonly entry: PutEventsEntry }
-  | { readonly sequenceNumber: string; readonly problem: string };
+  | { readonly sequenceNumber: string; readonly item: string; readonly problem: string };
 
 /** The records of a batch that are events to publish, in stream order, and how many were not. */
 export interface OutboxSelection {
@@ -57,6 +65,7 @@ function toOutboxItem(sequenceNumber: string, image: ItemImage, busName: string)
     if (!isPublishable(event)) return undefined;
     return { sequenceNumber, eventId: event.id, entry: toPutEventsEntry(event, busName) };
   } catch (error) {
-    return { sequenceNumber, problem: error instanceof Error ? error.message : String(error) };
+    const item = `${image[EVENT_STORE_KEYS.partitionKey]?.S ?? '?'} ${image[EVENT_STORE_KEYS.sortKey]?.S ?? '?'}`;
+    return { sequenceNumber, item, problem: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -193,6 +193,24 @@ describe('outbox publisher: publishing a stream batch', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('names the stored item of a record it cannot read, so the log line leads to it', async () => {
+    // Arrange: an event item without its envelope attribute.
+    const record = inserted(anEnvelope(1), 7);
+    const { envelope: _dropped, ...image } = record.dynamodb?.NewImage ?? {};
+    const broken = { ...record, dynamodb: { ...record.dynamodb, NewImage: image } };
+
+    // Act
+    const outcome = await publishStreamRecords([broken], deps(new FakeEventBridge()).dependencies);
+
+    // Assert
+    expect(outcome.failure).toEqual({
+      sequenceNumber: broken.dynamodb.SequenceNumber,
+      reason: 'envelope: missing string attribute',
+      item: `${image.pk?.S} ${image.sk?.S}`,
+    });
+    expect(outcome.failure?.item).toMatch(/^STREAM#.+ E#\d{10}$/);
+  });
+
   it('does not send an entry EventBridge rejected as malformed again', async () => {
     // Arrange
     const event = anEnvelope(1);
