@@ -5,6 +5,8 @@ import * as z from 'zod';
 const configSchema = z.object({
   TABLE_NAME: z.string().min(1),
   QUEUE_URL: z.string().min(1),
+  /** Where records that can never be recorded go at once, with their reason. */
+  DLQ_URL: z.string().min(1),
   AWS_REGION: z.string().min(1).default('us-east-1'),
 });
 

@@ -144,8 +144,6 @@ export class PipelineStack extends Stack {
       environment: { TABLE_NAME: table.tableName },
       timeout: Duration.seconds(5),
       maxReceiveCount: 3,
-      // It retries every failure and leaves dead-lettering to the queue's redrive policy.
-      directDeadLettering: false,
     });
     table.grant(recorder.function, 'dynamodb:PutItem');
     new Rule(this, 'RecordAllOrderEvents', {

@@ -61,8 +61,8 @@ describe('walking skeleton: bus → rule → queue (+DLQ) → Lambda → DynamoD
     expect(JSON.parse(item?.envelope?.S ?? '{}')).toEqual(envelope);
   });
 
-  it('moves a poison event to the dead-letter queue after maxReceiveCount failed receives', async () => {
-    // Arrange: a detail that is not an envelope, so the consumer fails it on every receive.
+  it('moves a poison event to the dead-letter queue at once, with its reason (transient failures use the redrive policy)', async () => {
+    // Arrange: a detail that is not an envelope: retrying cannot help, so the consumer dead-letters it.
     const marker = `poison-${randomUUID()}`;
     const dlqUrl = requireOutput('RecorderDlqUrl');
     const queueAttributes = await sqs.send(
@@ -83,6 +83,7 @@ describe('walking skeleton: bus → rule → queue (+DLQ) → Lambda → DynamoD
             MaxNumberOfMessages: 10,
             WaitTimeSeconds: 1,
             MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+            MessageAttributeNames: ['All'],
           }),
         );
         return received.Messages?.find((m) => m.Body?.includes(marker));
@@ -90,9 +91,11 @@ describe('walking skeleton: bus → rule → queue (+DLQ) → Lambda → DynamoD
       { timeoutMs: 90_000 },
     );
 
-    // Assert: it arrived intact, and only after the source queue gave up on it.
+    // Assert: it arrived intact, with the reason; the queue still redrives what keeps failing.
     expect(maxReceiveCount).toBe(3);
     expect(dead, 'poison message never reached the DLQ').toBeDefined();
     expect(JSON.parse(dead?.Body ?? '{}').detail).toEqual({ marker, notAnEnvelope: true });
+    expect(dead?.MessageAttributes?.['error-code']?.StringValue).toBe('VALIDATION');
+    expect(dead?.MessageAttributes?.['error-path']?.StringValue).toBe('detail.id');
   });
 });

@@ -1,7 +1,9 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { recordBatch } from '../../functions/event-recorder/record-batch.ts';
 import { envelopeFromSqsBody, recordEvent } from '../../functions/event-recorder/record-event.ts';
 import { ValidationError } from '../../shared/errors/pipeline-error.ts';
+import { DLQ_URL, eventBridgeBody, FakeSqs, QUEUE_URL, sqsEvent, sqsRecord } from '../fakes/sqs.ts';
 
 const envelope = {
   id: 'evt-1',
@@ -53,5 +55,70 @@ describe('event recorder (walking skeleton consumer)', () => {
   it('lets other DynamoDB failures surface so the record is retried', async () => {
     const client = { send: async () => Promise.reject(new Error('throttled')) } as unknown as DynamoDBClient;
     await expect(recordEvent(client, 'table', envelope)).rejects.toThrow('throttled');
+  });
+});
+
+describe('event recorder batch: immediate dead-lettering of what can never be recorded', () => {
+  const okClient = { send: async () => ({}) } as unknown as DynamoDBClient;
+  const deps = (sqs: FakeSqs, dynamo: DynamoDBClient = okClient) => ({
+    dynamo,
+    sqs,
+    tableName: 'table',
+    queueUrl: QUEUE_URL,
+    dlqUrl: DLQ_URL,
+    now: () => new Date('2026-11-22T10:00:05Z'),
+    log: () => {},
+  });
+
+  it('sends a record that is not an envelope to the DLQ at once, with its reason, and reports no failure', async () => {
+    // Arrange
+    const sqs = new FakeSqs();
+    const poison = sqsRecord(JSON.stringify({ detail: { marker: 'bad' } }), { messageId: 'm-poison' });
+    const good = sqsRecord(eventBridgeBody(envelope), { messageId: 'm-good' });
+
+    // Act
+    const response = await recordBatch(sqsEvent(poison, good), deps(sqs));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sqs.sent).toHaveLength(1);
+    expect(sqs.sent[0]?.QueueUrl).toBe(DLQ_URL);
+    expect(sqs.sent[0]?.MessageBody).toBe(poison.body);
+    expect(sqs.sent[0]?.MessageAttributes).toMatchObject({
+      'error-code': { StringValue: 'VALIDATION' },
+      'error-path': { StringValue: 'detail.id' },
+      'error-message': { StringValue: expect.stringMatching(/^detail\.id: /) },
+      'failed-at': { StringValue: '2026-11-22T10:00:05.000Z' },
+    });
+    expect(sqs.visibilityChanges).toEqual([]);
+  });
+
+  it('retries with backoff what may succeed later (a DynamoDB failure)', async () => {
+    // Arrange
+    const sqs = new FakeSqs();
+    const failing = { send: async () => Promise.reject(new Error('throttled')) } as unknown as DynamoDBClient;
+    const record = sqsRecord(eventBridgeBody(envelope), { messageId: 'm-1' });
+
+    // Act
+    const response = await recordBatch(sqsEvent(record), deps(sqs, failing));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    expect(sqs.sent).toEqual([]);
+    expect(sqs.visibilityChanges).toHaveLength(1);
+  });
+
+  it('retries a poison record when the DLQ cannot take it, so nothing is lost', async () => {
+    // Arrange
+    const sqs = new FakeSqs();
+    sqs.failSends = true;
+    const poison = sqsRecord('{not json', { messageId: 'm-poison' });
+
+    // Act
+    const response = await recordBatch(sqsEvent(poison), deps(sqs));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-poison' }]);
+    expect(sqs.visibilityChanges).toHaveLength(1);
   });
 });
