@@ -6,6 +6,7 @@ import { stageSettings } from './stages.ts';
 const app = new App();
 const stage = stageSettings(app.node.tryGetContext('stage'), {
   alarmEmail: app.node.tryGetContext('alarmEmail'),
+  faults: app.node.tryGetContext('faults'),
 });
 const stackName =
   (app.node.tryGetContext('stackName') as string | undefined) ?? `OrderPipeline-${stage.name}`;

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type FaultPlan, faultSpecOf, NO_FAULTS, parseFaultSpec } from '../shared/consumer/faults.ts';
 
 /** Settings that differ between a throwaway dev stack and production. */
 export interface StageSettings {
@@ -25,6 +26,13 @@ export interface StageSettings {
   readonly paymentCircuitCoolDown: Duration;
   /** Ceiling of a consumer's first retry delay (doubling per receive, jittered). */
   readonly retryBase: Duration;
+  /**
+   * Whether the consumers' fault-injection switch exists in this stage's bundles. `compiled-out`
+   * builds them with the switch replaced by a constant, so no configuration can turn it on.
+   */
+  readonly faultInjection: 'allowed' | 'compiled-out';
+  /** Failures the consumers inject on purpose (`-c faults=transient=0.1,crash=0.02`); dev only. */
+  readonly faults: FaultPlan;
 }
 
 const stages: Record<StageSettings['name'], StageSettings> = {
@@ -42,6 +50,8 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     paymentCallTimeout: Duration.seconds(2),
     paymentCircuitCoolDown: Duration.seconds(5),
     retryBase: Duration.seconds(1),
+    faultInjection: 'allowed',
+    faults: NO_FAULTS,
   },
   prod: {
     name: 'prod',
@@ -54,6 +64,8 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     paymentCallTimeout: Duration.seconds(5),
     paymentCircuitCoolDown: Duration.seconds(30),
     retryBase: Duration.seconds(2),
+    faultInjection: 'compiled-out',
+    faults: NO_FAULTS,
   },
 };
 
@@ -61,6 +73,8 @@ const stages: Record<StageSettings['name'], StageSettings> = {
 export interface StageContext {
   /** `-c alarmEmail=…`; prod only. */
   readonly alarmEmail?: unknown;
+  /** `-c faults=transient=0.1,crash=0.02`; dev only. */
+  readonly faults?: unknown;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -74,7 +88,7 @@ export function stageSettings(name: unknown, context: StageContext = {}): StageS
   if (key !== 'dev' && key !== 'prod') {
     throw new Error(`Unknown stage "${String(key)}": use -c stage=dev or -c stage=prod`);
   }
-  const settings = stages[key];
+  const settings = withFaults(stages[key], context.faults);
   const email = context.alarmEmail;
   if (email === undefined || email === '') return settings;
   if (typeof email !== 'string' || !EMAIL.test(email)) {
@@ -84,4 +98,18 @@ export function stageSettings(name: unknown, context: StageContext = {}): StageS
     throw new Error('alarmEmail is only taken by -c stage=prod; dev alarms go to the alarm topic only');
   }
   return { ...settings, alarmEmail: email };
+}
+
+/** Applies `-c faults=…`: refused for a stage whose bundles have the switch compiled out. */
+function withFaults(settings: StageSettings, spec: unknown): StageSettings {
+  if (spec === undefined || spec === '') return settings;
+  if (typeof spec !== 'string') throw new Error(`faults must be a spec like transient=0.1,crash=0.02`);
+  const faults = parseFaultSpec(spec);
+  if (faultSpecOf(faults) === 'none') return settings;
+  if (settings.faultInjection === 'compiled-out') {
+    throw new Error(
+      `faults (${spec}) cannot be enabled on stage ${settings.name}: its bundles are built without the fault-injection switch; use -c stage=dev`,
+    );
+  }
+  return { ...settings, faults };
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { faultSpecOf, parseFaultSpec } from '../../shared/consumer/faults.ts';
 import { stopMiniStack } from '../cloud/ministack.ts';
 import { readCloudState } from '../cloud/state.ts';
 import { applyTarget, resolveTarget, type Target } from '../cloud/target.ts';
@@ -36,12 +37,38 @@ function localTarget(): Target {
   return target;
 }
 
-async function upAndDeploy(reporter: Reporter, stage: string, stackName: string, port?: number) {
+/** `--faults transient=0.1,crash=0.02`, checked before anything is started. */
+function faultsOption(spec: string | undefined, stage: string): string | undefined {
+  if (spec === undefined) return undefined;
+  try {
+    const normalized = faultSpecOf(parseFaultSpec(spec));
+    if (normalized !== 'none' && stage !== 'dev') {
+      throw new Error(`fault injection is compiled out of ${stage} builds`);
+    }
+    return normalized;
+  } catch (error) {
+    throw new CliError(
+      `--faults ${spec}: ${error instanceof Error ? error.message : String(error)}`,
+      'Use e.g. --faults transient=0.1,crash=0.02 (rates 0–0.9) on a dev stage; --faults none turns them off.',
+    );
+  }
+}
+
+async function upAndDeploy(
+  reporter: Reporter,
+  stage: string,
+  stackName: string,
+  port?: number,
+  faults?: string,
+) {
   await startCloud(reporter, port);
   const target = localTarget();
   applyTarget(target);
-  return { target, result: await deploy(target, { stackName, stage }, reporter) };
+  return { target, result: await deploy(target, { stackName, stage, faults }, reporter) };
 }
+
+const FAULTS_HELP =
+  'dev stage only: consumers fail on purpose, e.g. transient=0.1,crash=0.02 (10 % of records fail once; 2 % of batches stop midway); `none` turns it off';
 
 export function registerStackCommands(program: Command): void {
   program
@@ -50,11 +77,13 @@ export function registerStackCommands(program: Command): void {
       'Deploy the CDK app and verify every resource exists. Without --local or AWS_ENDPOINT_URL: real AWS',
     )
     .option('--local', 'deploy to the running local cloud (error if none is running)')
-    .action(async (options: { local?: boolean }, command: Command) => {
+    .option('--faults <spec>', FAULTS_HELP)
+    .action(async (options: { local?: boolean; faults?: string }, command: Command) => {
       const { reporter, stage, stackName } = globals(command);
+      const faults = faultsOption(options.faults, stage);
       const target = options.local ? localTarget() : resolveTarget();
       applyTarget(target);
-      const result = await deploy(target, { stackName, stage }, reporter);
+      const result = await deploy(target, { stackName, stage, faults }, reporter);
       reporter.result(result, () => renderDeploy(result));
     });
 
@@ -62,10 +91,12 @@ export function registerStackCommands(program: Command): void {
     .command('up')
     .description('Start the local cloud (installing it on first use) and deploy the stack to it')
     .option('--port <port>', 'local cloud port (env PIPELINE_CLOUD_PORT)')
-    .action(async (options: { port?: string }, command: Command) => {
+    .option('--faults <spec>', FAULTS_HELP)
+    .action(async (options: { port?: string; faults?: string }, command: Command) => {
       const { reporter, stage, stackName } = globals(command);
+      const faults = faultsOption(options.faults, stage);
       const started = Date.now();
-      const { result } = await upAndDeploy(reporter, stage, stackName, portOption(options.port));
+      const { result } = await upAndDeploy(reporter, stage, stackName, portOption(options.port), faults);
       const total = Math.round((Date.now() - started) / 100) / 10;
       reporter.result(
         { ...result, upSeconds: total },

@@ -17,6 +17,8 @@ import { describeStack, type ResourceCheck, verifyStackResources } from './verif
 export interface DeployOptions {
   readonly stackName: string;
   readonly stage: string;
+  /** Fault-injection spec for the consumers (`-c faults=…`; dev only). @default none */
+  readonly faults?: string;
 }
 
 export interface DeployResult {
@@ -95,7 +97,14 @@ export async function deploy(
     const environment = target.kind === 'aws' ? [] : [`aws://${LOCAL_ACCOUNT}/${target.region}`];
     await runCdk(['bootstrap', ...environment], target, reporter);
   }
-  const context = ['--context', `stage=${options.stage}`, '--context', `stackName=${options.stackName}`];
+  const context = [
+    '--context',
+    `stage=${options.stage}`,
+    '--context',
+    `stackName=${options.stackName}`,
+    ...(options.faults ? ['--context', `faults=${options.faults}`] : []),
+  ];
+  if (options.faults && options.faults !== 'none') reporter.step(`Fault injection on: ${options.faults}`);
   const assembly = await assemblyFor(target, context, reporter);
   reporter.step(`Deploying stack ${options.stackName} (stage ${options.stage}) to ${where}`);
   const outputsFile = `${localDir}/outputs.json`;

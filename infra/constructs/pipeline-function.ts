@@ -6,6 +6,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { FAULTS_COMPILED_OUT, faultSpecOf } from '../../shared/consumer/faults.ts';
 import type { StageSettings } from '../stages.ts';
 
 /** Repository root, so `entry` paths are stable wherever the CDK CLI is started from. */
@@ -34,6 +35,23 @@ export interface PipelineFunctionProps {
    * AWS offers no resource-level permission for. They become the cdk-nag IAM5 suppression. @default none
    */
   readonly wildcardResourceReasons?: readonly string[];
+}
+
+/**
+ * Build-time constants of a stage's bundles. Where fault injection is compiled out, the switch the
+ * consumer runtime reads (`process.env.PIPELINE_FAULT_INJECTION`) becomes a literal, so the
+ * environment of a deployed function cannot turn faults on.
+ */
+export function bundleDefines(stage: StageSettings): Record<string, string> {
+  return stage.faultInjection === 'compiled-out'
+    ? { 'process.env.PIPELINE_FAULT_INJECTION': JSON.stringify(FAULTS_COMPILED_OUT) }
+    : {};
+}
+
+/** `PIPELINE_FAULTS` for the consumers when the stage injects faults (dev with `-c faults=…`). */
+function faultEnvironment(stage: StageSettings): Record<string, string> {
+  const spec = faultSpecOf(stage.faults);
+  return spec === 'none' ? {} : { PIPELINE_FAULTS: spec };
 }
 
 /**
@@ -75,12 +93,14 @@ export class PipelineFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...faultEnvironment(props.stage),
         ...props.environment,
       },
       bundling: {
         minify: true,
         sourceMap: true,
         target: 'node22',
+        define: bundleDefines(props.stage),
         // The SDK is bundled rather than taken from the runtime: versions are pinned by our lockfile
         // and the same bundle runs on a local cloud, where no runtime-provided SDK exists.
         externalModules: [],

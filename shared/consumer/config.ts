@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { clientConfig } from '../aws/client-config.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createOutcomeMetrics } from '../observability/metrics.ts';
+import { faultPlanFromEnv, faultSpecOf } from './faults.ts';
 import type { ConsumerDeps } from './runtime.ts';
 
 /**
@@ -30,13 +31,21 @@ export type ConsumerEnv = z.infer<typeof consumerEnvSchema>;
  */
 export function productionConsumerDeps(name: string, env: ConsumerEnv): ConsumerDeps {
   const service = env.POWERTOOLS_SERVICE_NAME ?? name;
+  const logger = createLogger(service);
+  const faults = faultPlanFromEnv();
+  if (faults.transient > 0 || faults.crash > 0) {
+    logger.warn('fault injection is on: failures will be injected on purpose', {
+      faults: faultSpecOf(faults),
+    });
+  }
   const aws = { region: env.AWS_REGION, ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}) };
   return {
     sqs: new SQSClient(clientConfig(aws)),
     queueUrl: env.QUEUE_URL,
     dlqUrl: env.DLQ_URL,
-    logger: createLogger(service),
+    logger,
     metrics: createOutcomeMetrics(service),
     backoff: { baseSeconds: env.RETRY_BASE_SECONDS, maxSeconds: env.RETRY_MAX_SECONDS },
+    faults,
   };
 }

@@ -18,6 +18,15 @@ export { idempotencyKeyOf } from './context.ts';
 export { DEAD_LETTER_ATTRIBUTES, type FailureReason, failureReason } from './dead-letter.ts';
 export { UnhandledEventTypeError } from './errors.ts';
 export {
+  FAULTS_COMPILED_OUT,
+  type FaultPlan,
+  faultPlanFromEnv,
+  faultSpecOf,
+  InjectedFaultError,
+  NO_FAULTS,
+  parseFaultSpec,
+} from './faults.ts';
+export {
   type ConsumerDeps,
   createSqsConsumer,
   type SqsConsumer,

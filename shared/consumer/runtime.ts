@@ -12,6 +12,7 @@ import { parseSqsBody } from './body.ts';
 import { createHandlerContext, recordLogKeys } from './context.ts';
 import { sendToDeadLetter } from './dead-letter.ts';
 import { UnhandledEventTypeError } from './errors.ts';
+import { type FaultPlan, InjectedFaultError, injectsCrash, injectsTransient, NO_FAULTS } from './faults.ts';
 import { delayRetry } from './sqs-retry.ts';
 import type { AnyEventHandler, EventHandlers, Handled, SqsPort } from './types.ts';
 
@@ -30,6 +31,8 @@ export interface ConsumerDeps {
   readonly random?: () => number;
   /** @default 2 s base, 900 s cap */
   readonly backoff?: BackoffPolicy;
+  /** Failures injected on purpose (fault campaign); see `faults.ts`. @default none */
+  readonly faults?: FaultPlan;
 }
 
 /** Options of {@link createSqsConsumer}. */
@@ -67,10 +70,15 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
   const eventTypes = Object.keys(options.handlers) as EventType[];
   if (options.name.length === 0) throw new ValidationError('must not be empty', 'name');
   if (eventTypes.length === 0) throw new ValidationError('at least one handler is required', 'handlers');
+  const faults = options.faults ?? NO_FAULTS;
   const consumer = async (batch: SQSEvent): Promise<SQSBatchResponse> => {
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     const blockedGroups = new Set<string>();
-    for (const record of batch.Records) {
+    const crashAfter = injectsCrash(faults, batch.Records.map(deliveryOf))
+      ? Math.ceil(batch.Records.length / 2)
+      : undefined;
+    for (const [index, record] of batch.Records.entries()) {
+      if (index === crashAfter) stopMidBatch(options, batch, index);
       const group = record.attributes?.MessageGroupId;
       const blocked = group !== undefined && blockedGroups.has(group);
       const outcome = blocked ? 'retry' : await processRecord(options, record, eventTypes);
@@ -79,10 +87,35 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       failures.push({ itemIdentifier: record.messageId });
       if (group !== undefined) blockedGroups.add(group);
     }
+    if (crashAfter === batch.Records.length) stopMidBatch(options, batch, crashAfter);
     options.metrics.flush();
     return { batchItemFailures: failures };
   };
   return Object.assign(consumer, { consumerName: options.name, eventTypes });
+}
+
+function deliveryOf(record: SQSRecord): { messageId: string; receiveCount: number } {
+  return {
+    messageId: record.messageId,
+    receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+  };
+}
+
+/**
+ * Injected crash: the invocation fails after `handled` records, as if the process had died. Lambda
+ * returns every record of the batch to the queue (none is deleted), so the handled ones come back
+ * and must be recognised as duplicates.
+ */
+function stopMidBatch(options: SqsConsumerOptions, batch: SQSEvent, handled: number): never {
+  options.logger.warn('injected fault: consumer stopped mid-batch', {
+    consumer: options.name,
+    batchSize: batch.Records.length,
+    handledBeforeStop: handled,
+  });
+  options.metrics.flush();
+  throw new InjectedFaultError(
+    `consumer ${options.name} stopped after ${handled} of ${batch.Records.length} records`,
+  );
 }
 
 async function processRecord(
@@ -93,6 +126,10 @@ async function processRecord(
   let event: AnyEvent | undefined;
   try {
     event = parseSqsBody(record.body);
+    const { messageId, receiveCount } = deliveryOf(record);
+    if (injectsTransient(options.faults ?? NO_FAULTS, messageId, receiveCount)) {
+      throw new InjectedFaultError(`transient failure of ${options.name} on first delivery`);
+    }
     const handled = await handleEvent(options, record, event, eventTypes);
     const keys = recordLogKeys(options.name, record, event);
     options.logger.info(handled === 'duplicate' ? 'duplicate event skipped' : 'event handled', keys);
