@@ -4,16 +4,21 @@
  * timing-out orders with duplicates, poison messages and conflicting commands, waits until the
  * pipeline is quiet, reconciles, prints a table of figures and checks, and exits 1 on any violation.
  *
- * Not covered (they need hooks in the product): transient handler failures injected into a function,
- * and a consumer stopped mid-run. Writes bench/reports/campaign.{json,md}.
+ * Faults from the product side: the consumers' fault-injection switch (`--faults`, deployed with
+ * `pipeline deploy --faults`: records failing once, batches stopped midway) and one consumer stopped
+ * for a while mid-run (`--stop-consumer`, its event source mappings disabled and enabled again).
+ * Writes bench/reports/campaign.{json,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { openTap, type TailTap } from '../../cli/ops/tail.ts';
 import { seedStock } from '../../cli/orders/seed.ts';
+import { type FaultPlan, faultSpecOf, parseFaultSpec } from '../../shared/consumer/faults.ts';
 import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
 import { localClientConfig } from '../local-cloud.ts';
 import { markdownTable } from '../report.ts';
@@ -21,6 +26,13 @@ import { startSagaCloud } from '../saga/cloud.ts';
 import { newRunId, runSkus } from '../saga/driver.ts';
 import { type CapturedFact, capturedOf, drainTap, readDeadLetters, readOrders, readSkus } from './collect.ts';
 import { executePlan } from './execute.ts';
+import {
+  type ConsumerStop,
+  countInjectedFaults,
+  faultChecks,
+  stopConsumerFor,
+  transientShare,
+} from './faults.ts';
 import { DEFAULT_CAMPAIGN, planCampaign } from './plan.ts';
 import { type CheckResult, reconcile } from './reconcile.ts';
 
@@ -34,6 +46,9 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: String(DEFAULT_CAMPAIGN.seed) },
     'stock-per-sku': { type: 'string', default: '100000' },
     'drain-minutes': { type: 'string', default: '20' },
+    faults: { type: 'string', default: 'transient=0.12,crash=0.02' },
+    'stop-consumer': { type: 'string', default: 'inventory' },
+    'stop-seconds': { type: 'string', default: '30' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -41,6 +56,19 @@ const options = { ...DEFAULT_CAMPAIGN, orders: Number(args.orders), seed: Number
 const rate = Number(args.rate);
 if (!Number.isInteger(options.orders) || options.orders < 1 || !(rate > 0)) {
   process.stderr.write('--orders must be a positive integer and --rate a positive number\n');
+  process.exit(2);
+}
+let faults: FaultPlan;
+try {
+  faults = parseFaultSpec(args.faults);
+} catch (error) {
+  process.stderr.write(`--faults: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+const stopSeconds = Number(args['stop-seconds']);
+const stopTarget = args['stop-consumer'] === 'none' || stopSeconds === 0 ? undefined : args['stop-consumer'];
+if (!(stopSeconds >= 0)) {
+  process.stderr.write('--stop-seconds must be a number of seconds (0: no stop)\n');
   process.exit(2);
 }
 
@@ -84,7 +112,7 @@ function render(figures: [string, string][], checks: readonly CheckResult[]): st
 }
 
 const started = Date.now();
-const cloud = await startSagaCloud('bench-campaign');
+const cloud = await startSagaCloud('bench-campaign', ['--faults', faultSpecOf(faults)]);
 let tap: TailTap | undefined;
 let exitCode = 1;
 try {
@@ -107,23 +135,40 @@ try {
   );
   const driver = new EventBridgeClient({ ...config, userAgentAppId: 'bench-campaign' });
   const captured: CapturedFact[] = [];
+  const stopped = stopTarget ? cloud.functions.find((f) => f.appId === stopTarget) : undefined;
+  if (stopTarget && !stopped) {
+    throw new Error(
+      `--stop-consumer ${stopTarget}: no such function; one of ${cloud.functions.map((f) => f.appId).join(', ')}`,
+    );
+  }
+  // A third of the way through placing the orders, the consumer stops for --stop-seconds.
+  const stopping: Promise<ConsumerStop | undefined> = stopped
+    ? sleep((options.orders / 3 / rate) * 1000).then(() =>
+        stopConsumerFor(new LambdaClient(config), stopped, stopSeconds, log),
+      )
+    : Promise.resolve(undefined);
   const placing = executePlan(driver, busName, plan, rate, (n) => log(`${n} orders placed`));
   const ids = new Set(plan.orders.map((o) => o.orderId));
-  const [sent] = await Promise.all([placing, waitForOutcomes(tap, ids, captured)]);
+  const [sent, , consumerStop] = await Promise.all([placing, waitForOutcomes(tap, ids, captured), stopping]);
   log('Reading back the event store, the DLQs and the captured events');
   const poisonMarkers = plan.poison.map((p) => p.marker);
   const streams = await readOrders(store, [...ids, ...poisonMarkers]);
   const conflicted = new Set(plan.conflicts.map((c) => c.orderId));
-  const checks = reconcile({
-    orders: new Map(
-      plan.orders.map((o) => [o.orderId, { kind: o.kind, conflicted: conflicted.has(o.orderId) }]),
-    ),
-    streams,
-    skus: await readSkus(store, skus),
-    deadLetters: await readDeadLetters(cloud.instance),
-    captured,
-    poisonMarkers,
-  });
+  log("Counting the injected faults in the consumers' logs");
+  const injected = await countInjectedFaults(cloud.functions, config);
+  const checks = [
+    ...reconcile({
+      orders: new Map(
+        plan.orders.map((o) => [o.orderId, { kind: o.kind, conflicted: conflicted.has(o.orderId) }]),
+      ),
+      streams,
+      skus: await readSkus(store, skus),
+      deadLetters: await readDeadLetters(cloud.instance),
+      captured,
+      poisonMarkers,
+    }),
+    ...faultChecks(faults, injected, { asked: stopped !== undefined, done: consumerStop }),
+  ];
   const outcome = (type: string) =>
     plan.orders.filter((o) => (streams.get(o.orderId) ?? []).some((f) => f.type === type)).length;
   const figures: [string, string][] = [
@@ -135,6 +180,19 @@ try {
     ['conflicting commands (same order, new event id)', String(sent.conflicts)],
     ['poison messages', String(sent.poison)],
     ['entries refused by the bus', String(sent.refused)],
+    ['fault injection (pipeline deploy --faults)', faultSpecOf(faults)],
+    [
+      'records failed on purpose once (transient)',
+      `${injected.transient} (${(100 * transientShare(injected)).toFixed(1)} % of ${injected.transient + injected.handled + injected.duplicates} deliveries)`,
+    ],
+    ['batches stopped mid-batch (whole batch redelivered)', String(injected.crashes)],
+    ['deliveries recognised as duplicates by the consumers', String(injected.duplicates)],
+    [
+      'consumer stopped mid-run',
+      consumerStop
+        ? `${consumerStop.consumer}: ${consumerStop.mappings} mapping(s) disabled for ${consumerStop.stoppedForSeconds} s`
+        : 'none',
+    ],
     ['orders confirmed', String(outcome('OrderConfirmed'))],
     ['orders cancelled', String(outcome('OrderCancelled'))],
     ['events captured on the bus', String(captured.length)],
@@ -150,7 +208,7 @@ try {
   writeFileSync(new URL('../reports/campaign.md', import.meta.url), markdown);
   writeFileSync(
     new URL('../reports/campaign.json', import.meta.url),
-    `${JSON.stringify({ runId, options, rate, figures, checks }, null, 2)}\n`,
+    `${JSON.stringify({ runId, options, rate, faults, injected, consumerStop, figures, checks }, null, 2)}\n`,
   );
   const violations = checks.filter((c) => c.severity === 'violation' && c.failures.length > 0);
   exitCode = violations.length > 0 || sent.refused > 0 ? 1 : 0;

@@ -128,8 +128,14 @@ async function tagUserAgents(lambda: LambdaClient, functions: readonly StackFunc
   }
 }
 
-/** Starts instance `instance` behind a counting proxy and deploys the stack to it. */
-export async function startSagaCloud(instance = 'bench-saga'): Promise<SagaCloud> {
+/**
+ * Starts instance `instance` behind a counting proxy and deploys the stack to it; `deployArgs` go to
+ * `pipeline deploy` (the campaign passes `--faults …`).
+ */
+export async function startSagaCloud(
+  instance = 'bench-saga',
+  deployArgs: readonly string[] = [],
+): Promise<SagaCloud> {
   await stopInstance(instance);
   const proxy = await CountingProxy.start();
   let stopped = false;
@@ -150,7 +156,7 @@ export async function startSagaCloud(instance = 'bench-saga'): Promise<SagaCloud
     );
     proxy.setUpstream(state.endpoint);
     const deployed = requireSuccess(
-      await runPipeline(['deploy', '--local', '--json'], pipelineEnv(instance)),
+      await runPipeline(['deploy', '--local', '--json', ...deployArgs], pipelineEnv(instance)),
       'pipeline deploy --local',
     );
     const config = localClientConfig(state.endpoint);
