@@ -1,4 +1,5 @@
 import { build, type Metafile } from 'esbuild';
+import { LAMBDA_BUNDLE_ALIASES } from '../../shared/aws/bundle-aliases.ts';
 import { repoRoot } from '../paths.ts';
 
 /** A function bundle as `pipeline dev` rebuilds it, with the source files it was made from. */
@@ -12,7 +13,7 @@ export interface Bundle {
 
 /**
  * Builds one handler the way the CDK NodejsFunction does for deploys (CommonJS for node22, minified,
- * source maps, AWS SDK included unless `external` says otherwise). The one place these options live:
+ * source maps, the bundle aliases, AWS SDK included unless `external` says otherwise). The one place these options live:
  * `pipeline dev` and the benchmarks both build through it.
  */
 export async function buildHandler(
@@ -29,6 +30,9 @@ export async function buildHandler(
     minify: true,
     sourcemap: 'external',
     outfile: 'index.js',
+    alias: Object.fromEntries(
+      Object.entries(LAMBDA_BUNDLE_ALIASES).map(([from, to]) => [from, `${repoRoot}${to}`]),
+    ),
     ...(options.external ? { external: options.external } : {}),
     write: false,
     metafile: true,

@@ -6,6 +6,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLE_ALIASES } from '../../shared/aws/bundle-aliases.ts';
 import { FAULTS_COMPILED_OUT, faultSpecOf } from '../../shared/consumer/faults.ts';
 import type { StageSettings } from '../stages.ts';
 
@@ -104,6 +105,11 @@ export class PipelineFunction extends Construct {
         // The SDK is bundled rather than taken from the runtime: versions are pinned by our lockfile
         // and the same bundle runs on a local cloud, where no runtime-provided SDK exists.
         externalModules: [],
+        // Lambda hands the role's credentials over in the environment: the rest of the SDK's default
+        // chain (SSO, INI, IMDS… with their nested clients) is ~100 KB that can never answer there.
+        esbuildArgs: Object.fromEntries(
+          Object.entries(LAMBDA_BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, `${repoRoot}${to}`]),
+        ),
       },
     });
     // Where the source lives: `pipeline dev` rebuilds and updates the function from it, and an

@@ -35,4 +35,22 @@ describe('pipeline dev', () => {
     expect(built.inputs.has('shared/events/envelope.ts')).toBe(true);
     expect(JSON.parse(built.sourceMap.toString()).version).toBe(3);
   });
+
+  it('gives bundles the environment credential provider instead of the SDK default chain', async () => {
+    // Act
+    const built = await bundleHandler('functions/saga/handler.ts');
+    const inputs = [...built.inputs];
+
+    // Assert
+    expect(inputs).toContain('shared/aws/lambda-credentials.ts');
+    expect(inputs.some((i) => i.includes('@aws-sdk/credential-provider-env/'))).toBe(true);
+    for (const dropped of [
+      'credential-provider-node/',
+      'credential-provider-ini/',
+      'credential-provider-sso/',
+      'nested-clients/',
+    ]) {
+      expect(inputs.filter((i) => i.includes(dropped))).toEqual([]);
+    }
+  });
 });
