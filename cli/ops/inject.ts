@@ -31,17 +31,37 @@ export function catalogType(name: string): EventType {
 
 /**
  * Replaces `{{seq}}` and `{{uuid}}` in every string of the data, so `--count` can make distinct
- * orders from one template (e.g. "orderId": "ord-{{seq}}").
+ * orders from one template (e.g. "orderId": "ord-{{seq}}"). Walks the value with a work list rather
+ * than recursion: data nested thousands of levels deep must reach validation (and be refused there
+ * with its field path), not overflow the stack here.
  */
 export function fillPlaceholders(value: unknown, seq: number): unknown {
-  if (typeof value === 'string') {
-    return value.replaceAll('{{seq}}', String(seq)).replaceAll('{{uuid}}', () => randomUUID());
+  const fill = (text: string) =>
+    text.replaceAll('{{seq}}', String(seq)).replaceAll('{{uuid}}', () => randomUUID());
+  const root: { value?: unknown } = {};
+  const work: { from: unknown; into: Record<string, unknown> | unknown[]; key: string | number }[] = [
+    { from: value, into: root as Record<string, unknown>, key: 'value' },
+  ];
+  for (let next = work.pop(); next !== undefined; next = work.pop()) {
+    const { from, into, key } = next;
+    let copy: unknown = from;
+    if (typeof from === 'string') copy = fill(from);
+    else if (Array.isArray(from)) {
+      const items: unknown[] = new Array(from.length);
+      from.forEach((item, index) => {
+        work.push({ from: item, into: items, key: index });
+      });
+      copy = items;
+    } else if (from !== null && typeof from === 'object') {
+      // Own properties only, keys in their order, `__proto__` kept as data (as JSON.parse made it).
+      const entries = Object.entries(from);
+      const fields: Record<string, unknown> = Object.fromEntries(entries.map(([name]) => [name, undefined]));
+      for (const [name, item] of entries) work.push({ from: item, into: fields, key: name });
+      copy = fields;
+    }
+    Object.defineProperty(into, key, { value: copy, enumerable: true, writable: true, configurable: true });
   }
-  if (Array.isArray(value)) return value.map((v) => fillPlaceholders(v, seq));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillPlaceholders(v, seq)]));
-  }
-  return value;
+  return root.value;
 }
 
 /** The data template: `--data`, `--file` contents, or the catalog example (distinct orderIds when counting). */
