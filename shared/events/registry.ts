@@ -73,6 +73,7 @@ function upcastToLatest(type: EventType, version: number, data: unknown, prefix:
  * Checks the envelope, then the type (suggesting near names), the version (listing known ones) and the
  * data; every failure is a {@link ValidationError} whose `path` names the field, e.g. `data.items.0.qty`.
  * The `source` is not checked against the owner in the catalog, so replays and tools may use their own.
+ * An event above the entry size limit (256 KB, as `createEvent` enforces) is refused at `pathPrefix`.
  */
 export function parseEvent(value: unknown, options: ParseEventOptions = {}): AnyEvent {
   const prefix = options.pathPrefix ?? '';
@@ -85,7 +86,20 @@ export function parseEvent(value: unknown, options: ParseEventOptions = {}): Any
   const envelope = parseEnvelope(value, prefix);
   const type = envelope.type as EventType;
   const data = upcastToLatest(type, envelope.version, envelope.data, prefix);
-  return { ...envelope, version: eventCatalog[type].version, data } as AnyEvent;
+  const event = { ...envelope, version: eventCatalog[type].version, data } as AnyEvent;
+  // Producers must fit one 256 KB entry (createEvent checks); the bus itself takes up to 1 MB, so a
+  // consumer refuses a larger event here, before any handler acts on it (it could not store or pass it on).
+  assertEntryFits({ Source: event.source, DetailType: event.type, Detail: serialize(event, prefix) }, prefix);
+  return event;
+}
+
+/** JSON text of a parsed event; opaque `metadata` nested thousands of levels deep overflows the stack. */
+function serialize(event: AnyEvent, path: string): string {
+  try {
+    return JSON.stringify(event);
+  } catch (cause) {
+    throw new ValidationError('event cannot be serialized (nested too deeply)', path, cause);
+  }
 }
 
 /** What {@link createEvent} needs besides the data; ids and time default to fresh ones. */

@@ -166,6 +166,31 @@ describe('parseEvent', () => {
     // Assert
     expect(error.path).toBe('detail.version');
   });
+  it('refuses an event above the 256 KB entry limit at the path prefix, though the bus takes 1 MB', () => {
+    // Arrange: valid data made large by a long payment token.
+    const big = exampleEvent('OrderPlaced');
+    const value = { ...big, data: { ...big.data, paymentToken: 'x'.repeat(300_000) } };
+
+    // Act
+    const parse = () => parseEvent(value, { pathPrefix: 'detail' });
+
+    // Assert
+    expect(parse).toThrow(ValidationError);
+    expect(parse).toThrow(/^detail: event is \d+ bytes, above the limit of 262144 bytes/);
+  });
+
+  it('refuses an event whose opaque metadata is nested too deeply to serialize, as a validation error', () => {
+    // Arrange: metadata is a free-form record; 20,000 nested arrays parse but do not stringify.
+    const metadata = JSON.parse(`{"deep":${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
+    const value = { ...exampleEvent('OrderPlaced'), metadata };
+
+    // Act
+    const parse = () => parseEvent(value, { pathPrefix: 'detail' });
+
+    // Assert
+    expect(parse).toThrow(ValidationError);
+    expect(parse).toThrow('detail: event cannot be serialized (nested too deeply)');
+  });
 });
 
 describe('createEvent', () => {
