@@ -17,7 +17,14 @@ export function envelopeFromSqsBody(body: string): EventEnvelope {
   if (typeof parsed !== 'object' || parsed === null || !('detail' in parsed)) {
     throw new ValidationError('not an EventBridge event (no detail)', 'detail');
   }
-  return parseEnvelope((parsed as { detail: unknown }).detail, 'detail');
+  const envelope = parseEnvelope((parsed as { detail: unknown }).detail, 'detail');
+  try {
+    JSON.stringify(envelope);
+  } catch (cause) {
+    // Free-form metadata nested thousands of levels deep parses but cannot be stored as JSON again.
+    throw new ValidationError('envelope cannot be serialized (nested too deeply)', 'detail', cause);
+  }
+  return envelope;
 }
 
 export type RecordOutcome = 'recorded' | 'duplicate';

@@ -28,6 +28,15 @@ describe('event recorder (walking skeleton consumer)', () => {
     expect(() => envelopeFromSqsBody(broken)).toThrow(/detail\.correlationId/);
   });
 
+  it('rejects an envelope whose metadata is nested too deeply to store as JSON again', () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const body = `{"detail":${JSON.stringify({ ...envelope, metadata: { deep: 0 } }).replace('"deep":0', `"deep":${deep}`)}}`;
+    expect(() => envelopeFromSqsBody(body)).toThrow(ValidationError);
+    expect(() => envelopeFromSqsBody(body)).toThrow(
+      'detail: envelope cannot be serialized (nested too deeply)',
+    );
+  });
+
   it('stores an event once and treats a redelivery as a duplicate, not an error', async () => {
     // Arrange: a fake client whose second put hits the attribute_not_exists condition.
     const puts: unknown[] = [];
