@@ -9,6 +9,7 @@ import {
   type InventoryDecision,
   initialReservation,
   initialSkuStock,
+  MAX_SKUS_PER_RESERVATION,
   mergeItems,
   type OrderReservation,
   type SkuStock,
@@ -102,10 +103,11 @@ export async function reserveInventory(
   return retryOnConflict(async () => {
     const reservation = await loadReservation(deps.store, request.orderId);
     if (reservation.state.status !== 'none') return 'duplicate';
-    const stock = await loadStock(
-      deps,
-      mergeItems(request.items).map((line) => line.sku),
-    );
+    const lines = mergeItems(request.items);
+    // An order with too many SKUs is refused without reading any stock: the decision needs none, and
+    // an order of thousands of SKUs would otherwise load thousands of streams first (and time out).
+    const skus = lines.length > MAX_SKUS_PER_RESERVATION ? [] : lines.map((line) => line.sku);
+    const stock = await loadStock(deps, skus);
     const levels = new Map([...stock].map(([sku, loaded]) => [sku, loaded.state]));
     const decision = decideReservation(reservation.state, levels, request.items);
     return write(deps.store, reservation, stock, decision, context);

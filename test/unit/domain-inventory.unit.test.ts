@@ -243,6 +243,35 @@ describe('inventory use cases on the event store', () => {
     expect(sku.events.at(-1)?.event.metadata).toEqual({ internal: true });
   });
 
+  it('fails an order of 1,000 SKUs without reading a single SKU stream', async () => {
+    // Arrange: every read of the store is recorded with the stream it asks for.
+    const { clock, store, request } = await setup();
+    const streamsRead: string[] = [];
+    const recording = new Proxy(store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (typeof args[0] === 'string') streamsRead.push(args[0]);
+          return value.apply(target, args);
+        };
+      },
+    });
+    const items = Array.from({ length: 1000 }, (_, i) => ({ sku: `SKU-${i}`, qty: 1 }));
+    const event = request('ord-huge', items);
+
+    // Act
+    await reserveInventory({ store: recording }, event.data, contextFor(event, clock, 'inventory'));
+
+    // Assert
+    const order = await store.read(inventoryStreams.order('ord-huge'));
+    expect(order.events.map((e) => e.event.type)).toEqual(['InventoryReservationFailed']);
+    expect(order.events[0]?.event.data).toMatchObject({
+      reason: `order has 1000 SKUs; at most ${MAX_SKUS_PER_RESERVATION} can be reserved together`,
+    });
+    expect(streamsRead.filter((id) => id.startsWith('inventory-sku#'))).toEqual([]);
+  });
+
   it('handles the same request twice as one reservation', async () => {
     // Arrange
     const { clock, store, request } = await setup();
