@@ -86,8 +86,18 @@ export function storedEventFromItem(image: ItemImage): StoredEvent {
     streamId: stringAttr(image, 'streamId'),
     streamVersion: numberAttr(image, 'streamVersion'),
     recordedAt: stringAttr(image, 'recordedAt'),
-    event: JSON.parse(stringAttr(image, 'envelope')) as EventEnvelope,
+    event: parseEnvelopeText(stringAttr(image, 'envelope')),
   };
+}
+
+/** The stored envelope JSON; text that is not JSON is a {@link ValidationError} at `envelope`. */
+function parseEnvelopeText(text: string): EventEnvelope {
+  try {
+    return JSON.parse(text) as EventEnvelope;
+  } catch (cause) {
+    const detail = cause instanceof Error ? `: ${cause.message}` : '';
+    throw new ValidationError(`not valid JSON${detail}`, 'envelope', cause);
+  }
 }
 
 /** The idempotency record item; `expiresAt` lets DynamoDB TTL delete it. */
