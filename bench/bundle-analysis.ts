@@ -1,12 +1,9 @@
 /**
- * What a function bundle is made of. `bundleHandler` (cli/dev/bundle.ts) builds the bytes that are
- * deployed but keeps only the names of its inputs; to know how many output bytes each input
- * contributes we build once more with the same options and read esbuild's metafile
- * (`bytesInOutput`). The bench checks that both builds have the same size, so the attribution is of
- * the deployed bundle, not of a look-alike.
+ * What a function bundle is made of: the output bytes each input contributes, read from the
+ * esbuild metafile (`bytesInOutput`) of the very build `buildHandler` (cli/dev/bundle.ts) makes, so
+ * the attribution is of the bytes that are deployed.
  */
 import type { Metafile } from 'esbuild';
-import { buildHandler } from '../cli/dev/bundle.ts';
 
 /** Output bytes of one group of inputs (a package, or a first-party folder). */
 export interface Contributor {
@@ -91,20 +88,4 @@ export function zodBreakdown(inputs: readonly Contributor[]): Record<string, num
     parts[part] = (parts[part] ?? 0) + input.bytes;
   }
   return parts;
-}
-
-/**
- * What-if build: as `bundleHandler`, but the AWS SDK left to the Lambda runtime (CDK
- * `externalModules: ['@aws-sdk/*']`, its default), to see what the SDK weighs in size and init.
- */
-export async function bundleWithRuntimeSdk(
-  entry: string,
-): Promise<{ code: Buffer; sourceMap: Buffer; bytes: number }> {
-  const { bundle } = await buildHandler(entry, { external: ['@aws-sdk/*'] });
-  return { code: bundle.code, sourceMap: bundle.sourceMap, bytes: bundle.bytes };
-}
-
-/** Builds `entry` exactly as `bundleHandler` does, keeping the metafile. */
-export async function analyzeBundle(entry: string): Promise<BundleComposition> {
-  return compositionOf((await buildHandler(entry)).metafile);
 }

@@ -1,7 +1,8 @@
 /**
  * Per function: bundle size and module init time against a hello-world bundle built and loaded the
- * same way in the same run. Bundles are built with `bundleHandler` (cli/dev/bundle.ts), the build
- * `pipeline dev` uploads and that mirrors the CDK NodejsFunction options, and written to a temp dir.
+ * same way in the same run. Bundles are built with `buildHandler` (cli/dev/bundle.ts), the build
+ * `pipeline dev` uploads and that mirrors the CDK NodejsFunction options, and written to a temp dir;
+ * their composition comes from the metafile of that same build.
  */
 import {
   existsSync,
@@ -14,15 +15,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleHandler } from '../cli/dev/bundle.ts';
+import { buildHandler } from '../cli/dev/bundle.ts';
 import { repoRoot } from '../cli/paths.ts';
-import {
-  analyzeBundle,
-  type BundleComposition,
-  bundleWithRuntimeSdk,
-  families,
-  zodBreakdown,
-} from './bundle-analysis.ts';
+import { type BundleComposition, compositionOf, families, zodBreakdown } from './bundle-analysis.ts';
 import { initEnvironment, schemaVariables } from './init-env.ts';
 import { type InitSample, median, sampleInit } from './init-time.ts';
 import { atMost, describeError, markdownTable, type ReportBuilder, round } from './report.ts';
@@ -78,14 +73,23 @@ export function functionEntries(root = repoRoot): { name: string; entry: string 
 
 const kb = (bytes: number) => round(bytes / 1000, 1);
 
+/**
+ * Builds `entry` as deployed (or, for the what-if, with the AWS SDK left to the Lambda runtime: CDK's
+ * default `externalModules: ['@aws-sdk/*']`), writes it and returns its composition from the same build.
+ */
 async function writeBundle(dir: string, name: string, entry: string, runtimeSdk = false) {
-  const bundle = runtimeSdk ? await bundleWithRuntimeSdk(entry) : await bundleHandler(entry);
+  const { bundle, metafile } = await buildHandler(entry, runtimeSdk ? { external: ['@aws-sdk/*'] } : {});
   // index.js next to index.js.map: the bundle's sourceMappingURL names that file.
   const folder = join(dir, name);
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'index.js'), bundle.code);
   writeFileSync(join(folder, 'index.js.map'), bundle.sourceMap);
-  return { file: join(folder, 'index.js'), bytes: bundle.bytes, mapBytes: bundle.sourceMap.byteLength };
+  return {
+    file: join(folder, 'index.js'),
+    bytes: bundle.bytes,
+    mapBytes: bundle.sourceMap.byteLength,
+    composition: compositionOf(metafile),
+  };
 }
 
 function contributorsTable(compositions: ReadonlyMap<string, BundleComposition>): string {
@@ -150,22 +154,16 @@ async function prepare(
     report.error(`${fn.name}: bundle size`, error, 'KB');
     return undefined;
   }
-  let composition: BundleComposition | undefined;
-  try {
-    composition = await analyzeBundle(fn.entry);
-    if (kind === 'function') compositions.set(fn.name, composition);
-  } catch (error) {
-    report.error(`${fn.name}: bundle composition`, error);
-  }
-  const same = fn.runtimeSdk || !composition || composition.totalBytes === written.bytes;
+  const composition = written.composition;
+  if (kind === 'function') compositions.set(fn.name, composition);
   report.record({
     name: `${fn.name}: bundle size`,
     value: kb(written.bytes),
     unit: 'KB',
     ...(kind === 'function' ? { target: '≤ 300 KB', meets: atMost(written.bytes, BUNDLE_LIMIT_BYTES) } : {}),
-    note: `source map ${kb(written.mapBytes)} KB${same ? '' : `; metafile build differs: ${composition?.totalBytes} B`}`,
+    note: `source map ${kb(written.mapBytes)} KB`,
   });
-  const sources = (composition?.firstPartyInputs ?? []).map((p) => readFileSync(join(repoRoot, p), 'utf8'));
+  const sources = composition.firstPartyInputs.map((p) => readFileSync(join(repoRoot, p), 'utf8'));
   // The runtime's SDK is not in the bundle: resolve it from node_modules, as Lambda does from its own.
   const env = {
     ...initEnvironment(fn.name, sources),
