@@ -92,11 +92,6 @@ export async function deploy(
 ): Promise<DeployResult> {
   const started = Date.now();
   const where = target.kind === 'aws' ? `AWS (${target.region})` : target.endpoint;
-  if (!(await isBootstrapped(target))) {
-    reporter.step(`Bootstrapping the CDK environment on ${where}`);
-    const environment = target.kind === 'aws' ? [] : [`aws://${LOCAL_ACCOUNT}/${target.region}`];
-    await runCdk(['bootstrap', ...environment], target, reporter);
-  }
   const context = [
     '--context',
     `stage=${options.stage}`,
@@ -105,7 +100,15 @@ export async function deploy(
     ...(options.faults ? ['--context', `faults=${options.faults}`] : []),
   ];
   if (options.faults && options.faults !== 'none') reporter.step(`Fault injection on: ${options.faults}`);
-  const assembly = await assemblyFor(target, context, reporter);
+  // Bootstrapping (the emulator's CloudFormation) and synthesizing (local CPU: esbuild, cdk-nag) do
+  // not depend on each other: on a fresh local cloud they run side by side.
+  const bootstrapping = (async () => {
+    if (await isBootstrapped(target)) return;
+    reporter.step(`Bootstrapping the CDK environment on ${where}`);
+    const environment = target.kind === 'aws' ? [] : [`aws://${LOCAL_ACCOUNT}/${target.region}`];
+    await runCdk(['bootstrap', ...environment], target, reporter);
+  })();
+  const [assembly] = await Promise.all([assemblyFor(target, context, reporter), bootstrapping]);
   reporter.step(`Deploying stack ${options.stackName} (stage ${options.stage}) to ${where}`);
   const outputsFile = `${localDir}/outputs.json`;
   try {
