@@ -106,7 +106,10 @@ export async function deploy(
     if (await isBootstrapped(target)) return;
     reporter.step(`Bootstrapping the CDK environment on ${where}`);
     const environment = target.kind === 'aws' ? [] : [`aws://${LOCAL_ACCOUNT}/${target.region}`];
-    await runCdk(['bootstrap', ...environment], target, reporter);
+    // Its own output directory: the CLI locks the one it writes to, and another deploy (another
+    // local cloud instance, or the synth running beside this) must not find it taken.
+    const output = `${localDir}/cdk.out-bootstrap-${cloudInstance()}`;
+    await runCdk(['bootstrap', ...environment, '--output', output], target, reporter);
   })();
   const [assembly] = await Promise.all([assemblyFor(target, context, reporter), bootstrapping]);
   reporter.step(`Deploying stack ${options.stackName} (stage ${options.stage}) to ${where}`);
