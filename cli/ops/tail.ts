@@ -64,13 +64,13 @@ export function toTailedEvent(body: string): TailedEvent {
 }
 
 /**
- * Creates the tap. The queue policy lets only this rule send to it (as AWS requires for an SQS target);
+ * Creates the tap (`filters.pattern`, when given, is the rule's pattern as is). The queue policy lets only this rule send to it (as AWS requires for an SQS target);
  * if anything fails half-way, what was created is removed before the error propagates.
  */
 export async function openTap(
   clients: { sqs: SQSClient; events: EventBridgeClient },
   busName: string,
-  filters: { types?: string[]; sources?: string[] },
+  filters: { types?: string[]; sources?: string[]; pattern?: Record<string, unknown> },
 ): Promise<TailTap> {
   const { sqs, events } = clients;
   const name = `pipeline-tail-${randomBytes(4).toString('hex')}`;
@@ -97,7 +97,7 @@ export async function openTap(
       new PutRuleCommand({
         Name: name,
         EventBusName: busName,
-        EventPattern: JSON.stringify(tailPattern(filters)),
+        EventPattern: JSON.stringify(filters.pattern ?? tailPattern(filters)),
       }),
     );
     ruleCreated = true;

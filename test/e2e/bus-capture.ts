@@ -1,29 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DeleteRuleCommand,
-  type EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SetQueueAttributesCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { openTap, type TailedEvent } from '../../cli/ops/tail.ts';
 
-/** An EventBridge event as a rule delivers it to SQS. */
-export interface CapturedEvent {
-  readonly id: string;
-  readonly source: string;
-  readonly 'detail-type': string;
-  readonly detail: Record<string, unknown>;
-}
+/** A bus event as the capture saw it (`pipeline tail`'s view of an EventBridge event). */
+export type CapturedEvent = TailedEvent & { readonly detail: Record<string, unknown> };
 
 /** A test-owned rule → queue on a bus: everything matching `pattern` lands in the queue. */
 export interface BusCapture {
@@ -36,80 +17,28 @@ export interface BusCapture {
 }
 
 /**
- * Creates a queue and a rule on `busName` that sends matching events to it, the way a consumer team
- * would subscribe, so a test can see exactly what reached the bus (including duplicates).
+ * Subscribes to `busName` with `pattern` the way `pipeline tail` does (its tap: a temporary rule and
+ * queue), so a test can see exactly what reached the bus, duplicates included.
  */
 export async function captureBusEvents(
   clients: { events: EventBridgeClient; sqs: SQSClient },
   busName: string,
   pattern: Record<string, unknown>,
 ): Promise<BusCapture> {
-  const name = `e2e-capture-${randomUUID().slice(0, 8)}`;
-  const { QueueUrl: queueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
-  if (!queueUrl) throw new Error('CreateQueue returned no URL');
-  const attributes = await clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  const queueArn = attributes.Attributes?.QueueArn ?? '';
-  const rule = await clients.events.send(
-    new PutRuleCommand({ Name: name, EventBusName: busName, EventPattern: JSON.stringify(pattern) }),
-  );
-  // What AWS needs for a rule to deliver (emulators may not check it): SendMessage for this rule only.
-  const policy = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: 'sqs:SendMessage',
-        Resource: queueArn,
-        Condition: { ArnEquals: { 'aws:SourceArn': rule.RuleArn } },
-      },
-    ],
-  };
-  await clients.sqs.send(
-    new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: JSON.stringify(policy) } }),
-  );
-  await clients.events.send(
-    new PutTargetsCommand({ Rule: name, EventBusName: busName, Targets: [{ Id: 'capture', Arn: queueArn }] }),
-  );
-
+  const tap = await openTap(clients, busName, { pattern });
   return {
-    collect: (done, options = {}) => receiveUntil(clients.sqs, queueUrl, done, options),
-    dispose: async () => {
-      await clients.events.send(
-        new RemoveTargetsCommand({ Rule: name, EventBusName: busName, Ids: ['capture'] }),
-      );
-      await clients.events.send(new DeleteRuleCommand({ Name: name, EventBusName: busName }));
-      await clients.sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    collect: async (done, { timeoutMs = 60_000, settleMs = 5_000 } = {}) => {
+      const events: CapturedEvent[] = [];
+      const deadline = Date.now() + timeoutMs;
+      let settleUntil: number | undefined;
+      while (Date.now() < (settleUntil ?? deadline)) {
+        const received = await tap.next(1);
+        for (const event of received) events.push(event as CapturedEvent);
+        if (settleUntil === undefined && done(events)) settleUntil = Date.now() + settleMs;
+        if (received.length === 0) await sleep(200);
+      }
+      return events;
     },
+    dispose: () => tap.close(),
   };
-}
-
-async function receiveUntil(
-  sqs: SQSClient,
-  queueUrl: string,
-  done: (events: readonly CapturedEvent[]) => boolean,
-  { timeoutMs = 60_000, settleMs = 5_000 } = {},
-): Promise<CapturedEvent[]> {
-  const events: CapturedEvent[] = [];
-  const deadline = Date.now() + timeoutMs;
-  let settleUntil: number | undefined;
-  while (Date.now() < (settleUntil ?? deadline)) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    for (const message of Messages) events.push(JSON.parse(message.Body ?? '{}') as CapturedEvent);
-    if (Messages.length > 0) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-        }),
-      );
-    }
-    if (settleUntil === undefined && done(events)) settleUntil = Date.now() + settleMs;
-    if (Messages.length === 0) await sleep(200);
-  }
-  return events;
 }

@@ -88,7 +88,7 @@ describe('outbox: event store → DynamoDB stream → publisher Lambda → bus',
     for (const event of appended) {
       const delivered = received.find((e) => e.detail.id === event.id);
       expect(delivered?.detail).toEqual(event);
-      expect(delivered?.['detail-type']).toBe(event.type);
+      expect(delivered?.type).toBe(event.type);
       expect(delivered?.source).toBe(event.source);
     }
   });
