@@ -33,6 +33,13 @@ export interface StageSettings {
   readonly faultInjection: 'allowed' | 'compiled-out';
   /** Failures the consumers inject on purpose (`-c faults=transient=0.1,crash=0.02`); dev only. */
   readonly faults: FaultPlan;
+  /**
+   * Whether the walking skeleton (a rule recording every order event into a table of its own through
+   * a queue and a Lambda) is deployed. It proves the bus → queue → Lambda path in demos and tests;
+   * in production it would only write every event a second time (the event store and the bus archive
+   * already keep them), about $15 per million orders.
+   */
+  readonly walkingSkeleton: boolean;
 }
 
 const stages: Record<StageSettings['name'], StageSettings> = {
@@ -52,6 +59,7 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     retryBase: Duration.seconds(1),
     faultInjection: 'allowed',
     faults: NO_FAULTS,
+    walkingSkeleton: true,
   },
   prod: {
     name: 'prod',
@@ -66,6 +74,7 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     retryBase: Duration.seconds(2),
     faultInjection: 'compiled-out',
     faults: NO_FAULTS,
+    walkingSkeleton: false,
   },
 };
 

@@ -24,7 +24,7 @@ export async function roundTrip(
   if (!busName || !tableName) {
     throw new CliError(
       'The stack has no EventBusName/RecordedEventsTableName outputs.',
-      'Run `pipeline deploy`.',
+      'Run `pipeline deploy`. The round trip needs the walking skeleton, which only dev stacks have (not --stage prod).',
     );
   }
   const config = { region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) };

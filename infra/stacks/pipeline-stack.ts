@@ -58,7 +58,8 @@ export const OUTPUTS = {
 
 /**
  * Composition only. The bus (archive, resource policy) feeds rules whose targets all have a DLQ and a
- * retry policy; the walking skeleton records every order event (bus → rule → queue → Lambda → table);
+ * retry policy; in dev, the walking skeleton records every order event (bus → rule → queue → Lambda →
+ * table);
  * the event store's stream is published to the bus by the outbox; the order saga's consumers (saga,
  * inventory, payment, projector, notifier) take their events from the bus; the notifications topic fans
  * out to one queue per channel, each with its consumer. Every queue has a DLQ, every alarm notifies
@@ -79,7 +80,9 @@ export class PipelineStack extends Stack {
       removalPolicy: stage.removalPolicy,
     });
     const ruleTargets = new RuleTargets(this, 'RuleTargets', { stage, alarmTopic });
-    const skeleton = this.walkingSkeleton(stage, alarmTopic, events.bus, ruleTargets);
+    const skeleton = stage.walkingSkeleton
+      ? this.walkingSkeleton(stage, alarmTopic, events.bus, ruleTargets)
+      : undefined;
 
     const eventStore = new EventStoreTable(this, 'EventStore', { stage });
     const outbox = new OutboxPublisher(this, 'Outbox', { stage, eventStore, bus: events.bus, alarmTopic });
@@ -99,12 +102,16 @@ export class PipelineStack extends Stack {
 
     const dashboard = new PipelineDashboard(this, 'Dashboard', {
       consumers: [
-        {
-          name: 'recorder',
-          queue: skeleton.recorder.queue,
-          deadLetterQueue: skeleton.recorder.deadLetterQueue,
-          function: skeleton.recorder.function,
-        },
+        ...(skeleton
+          ? [
+              {
+                name: 'recorder',
+                queue: skeleton.recorder.queue,
+                deadLetterQueue: skeleton.recorder.deadLetterQueue,
+                function: skeleton.recorder.function,
+              },
+            ]
+          : []),
         ...orders.dashboardConsumers(),
       ],
       outboxFunction: outbox.function,
@@ -159,21 +166,23 @@ export class PipelineStack extends Stack {
     alarmTopic: ITopic;
     events: PipelineEventBus;
     ruleTargets: RuleTargets;
-    skeleton: { table: Table; recorder: QueueConsumer };
+    skeleton: { table: Table; recorder: QueueConsumer } | undefined;
     eventStore: EventStoreTable;
     outbox: OutboxPublisher;
     notifications: FanOutTopic;
     orders: OrderProcessing;
     dashboard: PipelineDashboard;
   }): void {
-    const { recorder } = parts.skeleton;
     const output = (name: string, value: string) => new CfnOutput(this, name, { value });
     output(OUTPUTS.busName, parts.events.bus.eventBusName);
     output(OUTPUTS.archiveName, parts.events.archiveName);
-    output(OUTPUTS.recorderQueueUrl, recorder.queue.queueUrl);
-    output(OUTPUTS.recorderDlqUrl, recorder.deadLetterQueue.queueUrl);
-    output(OUTPUTS.recorderFunctionName, recorder.function.functionName);
-    output(OUTPUTS.recordedEventsTable, parts.skeleton.table.tableName);
+    if (parts.skeleton) {
+      const { recorder, table } = parts.skeleton;
+      output(OUTPUTS.recorderQueueUrl, recorder.queue.queueUrl);
+      output(OUTPUTS.recorderDlqUrl, recorder.deadLetterQueue.queueUrl);
+      output(OUTPUTS.recorderFunctionName, recorder.function.functionName);
+      output(OUTPUTS.recordedEventsTable, table.tableName);
+    }
     output(OUTPUTS.ruleDlqUrl, parts.ruleTargets.deadLetterQueue.queue.queueUrl);
     output(OUTPUTS.eventStoreTable, parts.eventStore.table.tableName);
     output(OUTPUTS.outboxFunctionName, parts.outbox.function.functionName);

@@ -25,6 +25,36 @@ describe('infra: stack outputs', () => {
     );
     expect(names.sort()).toEqual(Object.values(OUTPUTS).sort());
   });
+
+  it('leaves the walking skeleton (recorder rule, queues, function, table) out of a prod stack', () => {
+    // Arrange
+    const skeletonOutputs = [
+      'RecorderQueueUrl',
+      'RecorderDlqUrl',
+      'RecorderFunctionName',
+      'RecordedEventsTableName',
+    ];
+    const logicalIds = (template: typeof dev, type: string) => Object.keys(template.findResources(type));
+
+    // Assert
+    expect(Object.keys(prod.findOutputs('*')).filter((n) => skeletonOutputs.includes(n))).toEqual([]);
+    expect(logicalIds(prod, 'AWS::DynamoDB::Table').filter((id) => id.startsWith('RecordedEvents'))).toEqual(
+      [],
+    );
+    expect(logicalIds(prod, 'AWS::Lambda::Function').filter((id) => id.startsWith('Recorder'))).toEqual([]);
+    expect(
+      logicalIds(prod, 'AWS::Events::Rule').filter((id) => id.startsWith('RecordAllOrderEvents')),
+    ).toEqual([]);
+    expect(logicalIds(dev, 'AWS::Lambda::Function').filter((id) => id.startsWith('Recorder'))).toHaveLength(
+      1,
+    );
+    expect(
+      logicalIds(dev, 'AWS::Events::Rule').filter((id) => id.startsWith('RecordAllOrderEvents')),
+    ).toHaveLength(1);
+    expect(Object.keys(prod.findOutputs('*'))).toEqual(
+      expect.arrayContaining(['EventBusName', 'EventStoreTableName', 'SagaQueueUrl']),
+    );
+  });
 });
 
 describe('infra: stages', () => {
