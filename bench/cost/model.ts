@@ -157,6 +157,22 @@ function naiveSdk(lines: readonly CostLine[]): CostLine[] {
   );
 }
 
+/**
+ * The run as a stack without function `appId` would have made it: its SDK calls, its invocations and
+ * logs, and the rule deliveries into its queue (it must be fed by rules only, like the walking
+ * skeleton's recorder) are taken out. For pricing a prod stack from a dev run.
+ */
+export function withoutFunction(usage: RunUsage, appId: string): RunUsage {
+  const fn = usage.functions.find((f) => f.appId === appId);
+  if (!fn) return usage;
+  return {
+    ...usage,
+    records: usage.records.filter((r) => r.caller.replace(/-PT-.*$/, '') !== appId),
+    ruleDeliveries: Math.max(0, usage.ruleDeliveries - fn.messagesIn),
+    functions: usage.functions.filter((f) => f !== fn),
+  };
+}
+
 /** Every line of a run, measured or as the naive design would have made it. */
 export function costLines(usage: RunUsage, design: 'measured' | 'naive'): CostLine[] {
   const sdk = sdkLines(usage.records);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { byService, costLines, PRICES, type RunUsage, usdPerMillionOrders } from '../../bench/cost/model.ts';
+import {
+  byService,
+  costLines,
+  PRICES,
+  type RunUsage,
+  usdPerMillionOrders,
+  withoutFunction,
+} from '../../bench/cost/model.ts';
 import type { RequestRecord } from '../../bench/requests/classify.ts';
 
 const record = (partial: Partial<RequestRecord>): RequestRecord => ({
@@ -75,5 +82,36 @@ describe('cost model', () => {
     expect(naive.find((l) => l.service === 'events')?.requests).toBe(3);
     const total = (lines: typeof measured) => byService(lines, 2).reduce((s, [, v]) => s + v, 0);
     expect(total(naive)).toBeGreaterThan(total(measured));
+  });
+
+  it('prices a stack without one rule-fed function: its calls, deliveries, invocations and logs go', () => {
+    // Arrange
+    const withRecorder: RunUsage = {
+      ...usage,
+      records: [...usage.records, record({ caller: 'event-recorder-PT-x', action: 'PutItem' })],
+      ruleDeliveries: usage.ruleDeliveries + 4,
+      functions: [
+        ...usage.functions,
+        {
+          appId: 'event-recorder',
+          memoryMb: 256,
+          trigger: 'sqs',
+          usage: { invocations: 4, durationMs: 400, logBytes: 5e5 },
+          messagesIn: 4,
+        },
+      ],
+    };
+
+    // Act
+    const without = withoutFunction(withRecorder, 'event-recorder');
+
+    // Assert
+    expect(without.records).toEqual(usage.records);
+    expect(without.ruleDeliveries).toBe(usage.ruleDeliveries);
+    expect(without.functions.map((f) => f.appId)).toEqual(['saga']);
+    const total = (u: RunUsage) => byService(costLines(u, 'measured'), 2).reduce((s, [, v]) => s + v, 0);
+    expect(total(without)).toBeCloseTo(total(usage), 10);
+    expect(total(withRecorder)).toBeGreaterThan(total(without));
+    expect(withoutFunction(usage, 'absent')).toBe(usage);
   });
 });
