@@ -16,6 +16,10 @@ export function recordCost(
   const lines = costLines(measured.usage, 'measured');
   const naive = costLines(measured.usage, 'naive');
   const total = (l: typeof lines) => byService(l, orders).reduce((s, [, usd]) => s + usd, 0);
+  const services = (l: typeof lines) =>
+    byService(l, orders)
+      .map(([s, v]) => `${s} ${round(v, 2)}`)
+      .join(', ');
   const requests = lines.reduce((s, l) => s + l.requests, 0) / orders;
   const sdk = lines.filter((l) => l.origin === 'sdk').reduce((s, l) => s + l.requests, 0) / orders;
   report.record({
@@ -31,9 +35,7 @@ export function recordCost(
     unit: 'USD',
     target: `≤ $${COST_LIMIT_USD}`,
     meets: atMost(usd, COST_LIMIT_USD),
-    note: `us-east-1 list prices of bench/prices.json; by service: ${byService(lines, orders)
-      .map(([s, v]) => `${s} ${round(v, 2)}`)
-      .join(', ')}`,
+    note: `us-east-1 list prices of bench/prices.json; by service: ${services(lines)}`,
   });
   const durationUsd = lines
     .flatMap((l) => l.billed)
@@ -56,12 +58,7 @@ export function recordCost(
     unit: 'USD',
     target: `≤ $${COST_LIMIT_USD}`,
     meets: atMost(prodUsd, COST_LIMIT_USD),
-    note: `this run without the recorder's requests, deliveries, invocations and logs; by service: ${byService(
-      prodLines,
-      orders,
-    )
-      .map(([s, v]) => `${s} ${round(v, 2)}`)
-      .join(', ')}`,
+    note: `this run without the recorder's requests, deliveries, invocations and logs; by service: ${services(prodLines)}`,
   });
   report.record({
     name: 'cost per million orders, naive design',
