@@ -101,17 +101,21 @@ export async function deploy(
   ];
   if (options.faults && options.faults !== 'none') reporter.step(`Fault injection on: ${options.faults}`);
   // Bootstrapping (the emulator's CloudFormation) and synthesizing (local CPU: esbuild, cdk-nag) do
-  // not depend on each other: on a fresh local cloud they run side by side.
-  const bootstrapping = (async () => {
-    if (await isBootstrapped(target)) return;
-    reporter.step(`Bootstrapping the CDK environment on ${where}`);
-    const environment = target.kind === 'aws' ? [] : [`aws://${LOCAL_ACCOUNT}/${target.region}`];
-    // Its own output directory: the CLI locks the one it writes to, and another deploy (another
-    // local cloud instance, or the synth running beside this) must not find it taken.
-    const output = `${localDir}/cdk.out-bootstrap-${cloudInstance()}`;
-    await runCdk(['bootstrap', ...environment, '--output', output], target, reporter);
-  })();
-  const [assembly] = await Promise.all([assemblyFor(target, context, reporter), bootstrapping]);
+  // not depend on each other: on a fresh local cloud they run side by side, under one progress step.
+  const bootstrapped = await isBootstrapped(target);
+  const privateAssembly = await needsPrivateAssembly(target);
+  const steps = [
+    ...(bootstrapped ? [] : [`Bootstrapping the CDK environment on ${where}`]),
+    ...(privateAssembly ? ['synthesizing the CDK app (cdk-nag checks included)'] : []),
+  ];
+  if (steps.length > 0) {
+    const line = steps.join(' while ');
+    reporter.step(line.charAt(0).toUpperCase() + line.slice(1));
+  }
+  const [assembly] = await Promise.all([
+    privateAssembly ? synthesizePrivateAssembly(target, context, reporter) : undefined,
+    bootstrapped ? undefined : bootstrap(target, reporter),
+  ]);
   reporter.step(`Deploying stack ${options.stackName} (stage ${options.stage}) to ${where}`);
   const outputsFile = `${localDir}/outputs.json`;
   try {
@@ -175,24 +179,33 @@ export async function deploy(
   };
 }
 
+/** Runs `cdk bootstrap` on the target (the local account and region on an emulator). */
+async function bootstrap(target: Target, reporter: Reporter): Promise<void> {
+  const environment = target.kind === 'aws' ? [] : [`aws://${LOCAL_ACCOUNT}/${target.region}`];
+  // Its own output directory: the CLI locks the one it writes to, and another deploy (another local
+  // cloud instance, or the synth running beside this one) must not find it taken.
+  const output = `${localDir}/cdk.out-bootstrap-${cloudInstance()}`;
+  await runCdk(['bootstrap', ...environment, '--output', output], target, reporter);
+}
+
 /**
- * MiniStack only: synthesizes into a private assembly and takes out resource types its CloudFormation
- * rejects (they are created through their APIs after the deploy). Other targets deploy the app as is.
+ * MiniStack only: the app is synthesized into a private assembly and resource types its
+ * CloudFormation rejects are taken out (they are created through their APIs after the deploy).
+ * Other targets deploy the app as is.
  */
-async function assemblyFor(
+async function needsPrivateAssembly(target: Target): Promise<boolean> {
+  if (target.kind === 'aws' || !target.endpoint) return false;
+  return fetch(`${target.endpoint}/_ministack/health`, { signal: AbortSignal.timeout(2000) })
+    .then((r) => r.ok)
+    .catch(() => false);
+}
+
+async function synthesizePrivateAssembly(
   target: Target,
   context: string[],
   reporter: Reporter,
-): Promise<{ dir: string; stripped: StrippedResource[] } | undefined> {
-  if (target.kind === 'aws' || !target.endpoint) return undefined;
-  const isMiniStack = await fetch(`${target.endpoint}/_ministack/health`, {
-    signal: AbortSignal.timeout(2000),
-  })
-    .then((r) => r.ok)
-    .catch(() => false);
-  if (!isMiniStack) return undefined;
+): Promise<{ dir: string; stripped: StrippedResource[] }> {
   const dir = `${localDir}/cdk.out-${cloudInstance()}`;
-  reporter.step('Synthesizing the CDK app (cdk-nag checks included)');
   await runCdk(['synth', '--quiet', ...context, '--output', dir], target, reporter);
   return { dir, stripped: patchAssembly(dir, MINISTACK_UNSUPPORTED_TYPES) };
 }
