@@ -1,9 +1,12 @@
 import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { StackContext } from '../ops/stack-context.ts';
+import { CliError } from '../output.ts';
 
 /** Tag every pipeline function carries: its handler file, relative to the repository root. */
 export const ENTRY_TAG = 'pipeline:entry';
+/** Tag saying whether the function's stage builds bundles with the fault-injection switch. */
+export const FAULT_INJECTION_TAG = 'pipeline:fault-injection';
 
 /** A deployed function `pipeline dev` can rebuild. */
 export interface DevFunction {
@@ -11,6 +14,21 @@ export interface DevFunction {
   readonly name: string;
   readonly entry: string;
   readonly logGroup: string;
+  /** `compiled-out` on prod-stage functions (infra/stages.ts). */
+  readonly faultInjection?: string;
+}
+
+/**
+ * `pipeline dev` uploads dev builds, in which fault injection can be switched on by configuration.
+ * Functions of a stage that compiles it out (prod) must only get code through a deploy.
+ */
+export function refuseCompiledOut(functions: readonly DevFunction[], stackName: string): void {
+  const guarded = functions.filter((f) => f.faultInjection === 'compiled-out');
+  if (guarded.length === 0) return;
+  throw new CliError(
+    `${stackName} is a prod-stage stack (${guarded.length} function(s) tagged ${FAULT_INJECTION_TAG}=compiled-out): pipeline dev does not replace their code in place.`,
+    'Change a prod stack through `pipeline deploy --stage prod`; use `pipeline dev` on a dev stack.',
+  );
 }
 
 /** The stack's functions that say where their source is (functions without the tag are skipped). */
@@ -29,6 +47,7 @@ export async function devFunctions(context: StackContext): Promise<DevFunction[]
         name: resource.PhysicalResourceId,
         entry,
         logGroup: fn.Configuration?.LoggingConfig?.LogGroup ?? `/aws/lambda/${resource.PhysicalResourceId}`,
+        ...(fn.Tags?.[FAULT_INJECTION_TAG] ? { faultInjection: fn.Tags[FAULT_INJECTION_TAG] } : {}),
       });
     }
   }

@@ -12,7 +12,7 @@ import type { StackContext } from '../ops/stack-context.ts';
 import { CliError, type Reporter } from '../output.ts';
 import { repoRoot } from '../paths.ts';
 import { type Bundle, bundleHandler } from './bundle.ts';
-import { type DevFunction, devFunctions, ENTRY_TAG } from './functions.ts';
+import { type DevFunction, devFunctions, ENTRY_TAG, refuseCompiledOut } from './functions.ts';
 
 /** One code update, as `pipeline dev` reports it. */
 export interface CodeUpdate {
@@ -94,6 +94,7 @@ export async function devLoop(context: StackContext, reporter: Reporter, signal:
       'Redeploy with `pipeline deploy` to add it.',
     );
   }
+  refuseCompiledOut(functions, context.stackName);
   reporter.step(`Syncing ${functions.length} function(s) with the working tree`);
   const bundles = new Map<string, Bundle>();
   for (const fn of functions) {

@@ -115,6 +115,9 @@ export class PipelineFunction extends Construct {
     // Where the source lives: `pipeline dev` rebuilds and updates the function from it, and an
     // operator looking at the function in the console finds its code.
     Tags.of(this.function).add('pipeline:entry', props.entry);
+    // Whether its bundle can take PIPELINE_FAULTS: `pipeline dev` refuses to replace the code of a
+    // function whose stage compiles fault injection out (its dev builds would bring the switch back).
+    Tags.of(this.function).add('pipeline:fault-injection', props.stage.faultInjection);
     this.suppressFindings(tracing, props.wildcardResourceReasons ?? []);
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Bundle } from '../../cli/dev/bundle.ts';
 import { bundleHandler } from '../../cli/dev/bundle.ts';
+import { type DevFunction, refuseCompiledOut } from '../../cli/dev/functions.ts';
 import { affected } from '../../cli/dev/loop.ts';
 
 const bundle = (...inputs: string[]): Bundle => ({
@@ -52,5 +53,22 @@ describe('pipeline dev', () => {
     ]) {
       expect(inputs.filter((i) => i.includes(dropped))).toEqual([]);
     }
+  });
+
+  it('refuses to replace the code of a prod-stage stack, whose bundles compile fault injection out', () => {
+    // Arrange
+    const fn = (name: string, faultInjection?: string): DevFunction => ({
+      logicalId: name,
+      name,
+      entry: `functions/${name}/handler.ts`,
+      logGroup: `/aws/lambda/${name}`,
+      ...(faultInjection ? { faultInjection } : {}),
+    });
+
+    // Act / Assert
+    expect(() => refuseCompiledOut([fn('saga', 'allowed'), fn('old')], 'OrderPipeline-dev')).not.toThrow();
+    expect(() =>
+      refuseCompiledOut([fn('saga', 'compiled-out'), fn('payment', 'compiled-out')], 'Shop'),
+    ).toThrow(/Shop is a prod-stage stack \(2 function\(s\) tagged pipeline:fault-injection=compiled-out\)/);
   });
 });

@@ -75,4 +75,21 @@ describe('fault injection switch', () => {
     expect(prod).toEqual({ transient: 0, crash: 0 });
     expect(dev).toEqual({ transient: 0.5, crash: 0.5 });
   });
+
+  it('tags every function with whether its stage compiles fault injection out', () => {
+    // Arrange
+    const tags = (stage: 'dev' | 'prod') =>
+      Object.values(
+        pipelineTemplate(stage).findResources('AWS::Lambda::Function') as Record<string, CfnResource>,
+      ).map(
+        (f) =>
+          ((f.Properties?.Tags as { Key: string; Value: string }[] | undefined) ?? []).find(
+            (t) => t.Key === 'pipeline:fault-injection',
+          )?.Value,
+      );
+
+    // Assert
+    expect(new Set(tags('prod'))).toEqual(new Set(['compiled-out']));
+    expect(new Set(tags('dev'))).toEqual(new Set(['allowed']));
+  }, 60_000);
 });
