@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +13,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, testClients } from '../support/aws.ts';
+import { e2eStack, runCliAsync, runCliJson } from '../support/cli.ts';
 
 const outputs = inject('stackOutputs');
 const endpoint = inject('endpoint');
-const stack = process.env.PIPELINE_TEST_STACK ?? 'OrderPipeline-e2e';
-const cli = join(import.meta.dirname, '../../cli/pipeline.mjs');
 /** The CLI's project-local area for these runs: the audit file lands here, not in the repository. */
 const localDir = mkdtempSync(join(tmpdir(), 'pipeline-dlq-e2e-'));
 const auditPath = join(localDir, 'audit', 'dlq-redrive.jsonl');
@@ -31,40 +29,11 @@ function output(name: string): string {
 }
 const queueName = (url: string) => url.split('/').pop() ?? url;
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
+/** The CLI's environment: the test emulator, this run's local area, a named operator for the audit. */
+const cliEnv = { AWS_ENDPOINT_URL: endpoint, PIPELINE_LOCAL_DIR: localDir, USER: 'e2e-operator' };
 /** The real `pipeline` CLI in a child process, pointed at the test emulator and the e2e stack. */
-function pipeline(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, '--stack', stack, ...args],
-      {
-        env: {
-          ...process.env,
-          AWS_ENDPOINT_URL: endpoint,
-          PIPELINE_LOCAL_DIR: localDir,
-          USER: 'e2e-operator',
-        },
-        timeout: 90_000,
-      },
-      (error, stdout, stderr) => {
-        const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ status, stdout, stderr });
-      },
-    );
-  });
-}
-
-async function pipelineJson<T>(args: readonly string[]): Promise<T> {
-  const run = await pipeline([...args, '--json']);
-  if (run.status !== 0) throw new Error(`pipeline ${args.join(' ')} exited ${run.status}:\n${run.stderr}`);
-  return JSON.parse(run.stdout) as T;
-}
+const pipeline = (args: readonly string[]) => runCliAsync(['--stack', e2eStack, ...args], cliEnv);
+const pipelineJson = <T>(args: readonly string[]) => runCliJson<T>(['--stack', e2eStack, ...args], cliEnv);
 
 async function depth(url: string): Promise<{ visible: number; total: number }> {
   const { Attributes: a = {} } = await sqs.send(
@@ -309,7 +278,7 @@ describe('pipeline dlq: list, show and redrive against the deployed stack', () =
     expect(lines).toContainEqual(
       expect.objectContaining({
         operator: 'e2e-operator',
-        stack,
+        stack: e2eStack,
         dlq: dlqName,
         target: queueName(output('RecorderQueueUrl')),
         messageId: id,

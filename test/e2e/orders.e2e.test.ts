@@ -1,39 +1,13 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OrderSummary } from '../../shared/domain/order-summary.ts';
-import { e2eStack } from '../support/cli.ts';
+import { e2eStack, runCliAsync, runCliJson } from '../support/cli.ts';
 import { sagaWorld } from './saga-world.ts';
 
 const world = sagaWorld();
-const cli = join(import.meta.dirname, '../../cli/pipeline.mjs');
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /** The real `pipeline` CLI against the e2e stack (the emulator endpoint is inherited). */
-function pipeline(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, '--stack', e2eStack, ...args],
-      { timeout: 90_000 },
-      (error, stdout, stderr) => {
-        const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ status, stdout, stderr });
-      },
-    );
-  });
-}
-
-async function json<T>(args: readonly string[]): Promise<T> {
-  const run = await pipeline([...args, '--json']);
-  if (run.status !== 0) throw new Error(`pipeline ${args.join(' ')} exited ${run.status}:\n${run.stderr}`);
-  return JSON.parse(run.stdout) as T;
-}
+const pipeline = (args: readonly string[]) => runCliAsync(['--stack', e2eStack, ...args]);
+const json = <T>(args: readonly string[]) => runCliJson<T>(['--stack', e2eStack, ...args]);
 
 const [sku, other] = [world.unique('GLOBE'), world.unique('MAP')];
 const orderId = world.unique('cli-order');

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const cli = join(import.meta.dirname, '../../cli/pipeline.mjs');
@@ -20,6 +20,35 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliRun
     timeout: 120_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Runs `pipeline …` in a child process without blocking this one (the test's own timers and pollers
+ * keep running); resolves with its exit status (null when killed, e.g. on the timeout).
+ */
+export function runCliAsync(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 90_000,
+): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      { env: { ...process.env, ...env }, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ status, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** `pipeline … --json`, parsed; a non-zero exit throws with the command's stderr. */
+export async function runCliJson<T>(args: readonly string[], env: Record<string, string> = {}): Promise<T> {
+  const run = await runCliAsync([...args, '--json'], env);
+  if (run.status !== 0) throw new Error(`pipeline ${args.join(' ')} exited ${run.status}:\n${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
 }
 
 /** Starts `pipeline …` in the background; `ready` resolves once stderr contains `readyText`. */
