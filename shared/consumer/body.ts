@@ -1,24 +1,12 @@
 import { ValidationError } from '../errors/pipeline-error.ts';
 import type { AnyEvent } from '../events/catalog.ts';
 import { fromEventBridgeEvent } from '../events/eventbridge.ts';
+import { isJsonObject, parseJsonText } from '../events/json.ts';
 import { parseEvent } from '../events/registry.ts';
-
-function parseJson(text: string, path: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    const detail = cause instanceof Error ? `: ${cause.message}` : '';
-    throw new ValidationError(`not valid JSON${detail}`, path, cause);
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** An EventBridge event (has `detail`) or a bare envelope; validated and upcast by the catalog. */
 function fromMessage(value: unknown, path: string): AnyEvent {
-  if (isObject(value) && 'detail' in value) return fromEventBridgeEvent(value);
+  if (isJsonObject(value) && 'detail' in value) return fromEventBridgeEvent(value);
   return parseEvent(value, { pathPrefix: path });
 }
 
@@ -30,9 +18,9 @@ function fromMessage(value: unknown, path: string): AnyEvent {
  * Every failure is a {@link ValidationError} naming the field.
  */
 export function parseSqsBody(body: string): AnyEvent {
-  const parsed = parseJson(body, '');
-  if (isObject(parsed) && parsed.Type === 'Notification' && typeof parsed.Message === 'string') {
-    return fromMessage(parseJson(parsed.Message, 'Message'), 'Message');
+  const parsed = parseJsonText(body, '');
+  if (isJsonObject(parsed) && parsed.Type === 'Notification' && typeof parsed.Message === 'string') {
+    return fromMessage(parseJsonText(parsed.Message, 'Message'), 'Message');
   }
   return fromMessage(parsed, '');
 }

@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ValidationError } from '../errors/pipeline-error.ts';
 import type { EventEnvelope } from '../events/envelope.ts';
+import { parseJsonText } from '../events/json.ts';
 import type { IdempotencyRecord } from './core.ts';
 import type { StoredEvent } from './port.ts';
 
@@ -92,12 +93,7 @@ export function storedEventFromItem(image: ItemImage): StoredEvent {
 
 /** The stored envelope JSON; text that is not JSON is a {@link ValidationError} at `envelope`. */
 function parseEnvelopeText(text: string): EventEnvelope {
-  try {
-    return JSON.parse(text) as EventEnvelope;
-  } catch (cause) {
-    const detail = cause instanceof Error ? `: ${cause.message}` : '';
-    throw new ValidationError(`not valid JSON${detail}`, 'envelope', cause);
-  }
+  return parseJsonText(text, 'envelope') as EventEnvelope;
 }
 
 /** The idempotency record item; `expiresAt` lets DynamoDB TTL delete it. */

@@ -2,6 +2,7 @@ import { ValidationError } from '../errors/pipeline-error.ts';
 import type { AnyEvent } from './catalog.ts';
 import { assertEntryFits } from './entry-size.ts';
 import type { EventEnvelope } from './envelope.ts';
+import { isJsonObject, parseJsonText } from './json.ts';
 import { parseEvent } from './registry.ts';
 
 export { entrySize, type SizedEntry } from './entry-size.ts';
@@ -49,17 +50,13 @@ export interface EventBridgeEvent {
   readonly [field: string]: unknown;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Reads the envelope out of an EventBridge event and returns it validated and upcast (see
  * `parseEvent`); error paths start with `detail.`. The routing fields must agree with the envelope,
  * otherwise rules matched the event on values its consumers never see.
  */
 export function fromEventBridgeEvent(value: unknown): AnyEvent {
-  if (!isObject(value)) throw new ValidationError('EventBridge event must be a JSON object');
+  if (!isJsonObject(value)) throw new ValidationError('EventBridge event must be a JSON object');
   if (!('detail' in value)) throw new ValidationError('not an EventBridge event (no detail)', 'detail');
   const event = parseEvent(value.detail, { pathPrefix: 'detail' });
   if (value['detail-type'] !== event.type) {
@@ -82,18 +79,9 @@ export function fromEventBridgeEvent(value: unknown): AnyEvent {
  * delivery). A body that is an SNS notification (raw delivery off) is unwrapped first.
  */
 export function fromSqsBody(body: string): AnyEvent {
-  const parsed = parseJson(body, '');
-  if (isObject(parsed) && parsed.Type === 'Notification' && typeof parsed.Message === 'string') {
-    return fromEventBridgeEvent(parseJson(parsed.Message, 'Message'));
+  const parsed = parseJsonText(body, '');
+  if (isJsonObject(parsed) && parsed.Type === 'Notification' && typeof parsed.Message === 'string') {
+    return fromEventBridgeEvent(parseJsonText(parsed.Message, 'Message'));
   }
   return fromEventBridgeEvent(parsed);
-}
-
-function parseJson(text: string, path: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    const detail = cause instanceof Error ? `: ${cause.message}` : '';
-    throw new ValidationError(`not valid JSON${detail}`, path, cause);
-  }
 }
