@@ -1,3 +1,4 @@
+import { DEAD_LETTER_ATTRIBUTES } from '../../shared/consumer/dead-letter.ts';
 import { type DeadLetterQueue, type DlqSource, describeSource, parseQueueArn } from './model.ts';
 import type { MessageAttributeValue, ReceivedMessage } from './queue-port.ts';
 
@@ -5,14 +6,7 @@ import type { MessageAttributeValue, ReceivedMessage } from './queue-port.ts';
  * Attributes the consumer runtime (shared/consumer/dead-letter.ts) puts on a record it dead-letters
  * itself because retrying cannot help (invalid message, unknown type, business rule).
  */
-export const CONSUMER_REASON_ATTRIBUTES = {
-  code: 'error-code',
-  message: 'error-message',
-  path: 'error-path',
-  failedAt: 'failed-at',
-  sourceQueue: 'source-queue',
-  receiveCount: 'receive-count',
-} as const;
+export const CONSUMER_REASON_ATTRIBUTES = DEAD_LETTER_ATTRIBUTES;
 
 /** Attributes EventBridge puts on an event it could not deliver to a rule target. */
 export const EVENTBRIDGE_REASON_ATTRIBUTES = {
