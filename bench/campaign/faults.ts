@@ -18,6 +18,7 @@ import {
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import type { FaultPlan } from '../../shared/consumer/faults.ts';
+import { CONSUMER_LOG_MESSAGES } from '../../shared/consumer/runtime.ts';
 import type { StackFunction } from '../saga/cloud.ts';
 import type { CheckResult } from './reconcile.ts';
 
@@ -87,11 +88,11 @@ export function tallyLogLine(line: string, counts: FaultCounts): void {
   } catch {
     return;
   }
-  if (entry.message === 'injected fault: consumer stopped mid-batch') counts.crashes += 1;
-  else if (entry.message === 'record failed, will be retried' && entry.errorCode === 'INJECTED_FAULT')
-    counts.transient += 1;
-  else if (entry.message === 'event handled') counts.handled += 1;
-  else if (entry.message === 'duplicate event skipped') counts.duplicates += 1;
+  const messages = CONSUMER_LOG_MESSAGES;
+  if (entry.message === messages.stoppedMidBatch) counts.crashes += 1;
+  else if (entry.message === messages.retry && entry.errorCode === 'INJECTED_FAULT') counts.transient += 1;
+  else if (entry.message === messages.handled) counts.handled += 1;
+  else if (entry.message === messages.duplicate) counts.duplicates += 1;
 }
 
 /** Sums {@link FaultCounts} over the functions' log groups. */

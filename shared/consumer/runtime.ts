@@ -16,6 +16,17 @@ import { type FaultPlan, InjectedFaultError, injectsCrash, injectsTransient, NO_
 import { delayRetry } from './sqs-retry.ts';
 import type { AnyEventHandler, EventHandlers, Handled, SqsPort } from './types.ts';
 
+/**
+ * Messages of the runtime's per-record log lines. Outside readers (the fault campaign counts injected
+ * faults and handled records in the logs) match on these, so they live in one place.
+ */
+export const CONSUMER_LOG_MESSAGES = {
+  handled: 'event handled',
+  duplicate: 'duplicate event skipped',
+  retry: 'record failed, will be retried',
+  stoppedMidBatch: 'injected fault: consumer stopped mid-batch',
+} as const;
+
 /** Clients and settings of a consumer; the wiring file builds the production ones once per cold start. */
 export interface ConsumerDeps {
   readonly sqs: SqsPort;
@@ -107,7 +118,7 @@ function deliveryOf(record: SQSRecord): { messageId: string; receiveCount: numbe
  * and must be recognised as duplicates.
  */
 function stopMidBatch(options: SqsConsumerOptions, batch: SQSEvent, handled: number): never {
-  options.logger.warn('injected fault: consumer stopped mid-batch', {
+  options.logger.warn(CONSUMER_LOG_MESSAGES.stoppedMidBatch, {
     consumer: options.name,
     batchSize: batch.Records.length,
     handledBeforeStop: handled,
@@ -132,7 +143,10 @@ async function processRecord(
     }
     const handled = await handleEvent(options, record, event, eventTypes);
     const keys = recordLogKeys(options.name, record, event);
-    options.logger.info(handled === 'duplicate' ? 'duplicate event skipped' : 'event handled', keys);
+    options.logger.info(
+      handled === 'duplicate' ? CONSUMER_LOG_MESSAGES.duplicate : CONSUMER_LOG_MESSAGES.handled,
+      keys,
+    );
     return handled === 'duplicate' ? 'duplicate' : 'success';
   } catch (error) {
     return isRetryable(error)
@@ -188,7 +202,7 @@ async function retryLater(
     options.backoff,
     options.random,
   );
-  options.logger.warn('record failed, will be retried', {
+  options.logger.warn(CONSUMER_LOG_MESSAGES.retry, {
     ...recordLogKeys(options.name, record, event),
     ...errorFields(error),
     retryInSeconds,
