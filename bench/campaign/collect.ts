@@ -1,14 +1,19 @@
 /**
  * What the reconciliation looks at, read back after a campaign: every stream of every order and of
- * every SKU from the event store, what each dead-letter queue holds (through the product's own
- * `pipeline dlq` commands), and every event the capture tap saw on the bus.
+ * every SKU from the event store, each order's summary from the read model next to the one rebuilt
+ * from the store, what each dead-letter queue holds (through the product's own `pipeline dlq`
+ * commands), and every event the capture tap saw on the bus.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TailTap } from '../../cli/ops/tail.ts';
 import type { EventStore } from '../../shared/event-store/port.ts';
+import type { AnyEvent } from '../../shared/events/catalog.ts';
 import { isPublishable } from '../../shared/events/internal.ts';
 import { inventoryStreams } from '../../shared/use-cases/inventory.ts';
-import { orderStreamIds } from '../../shared/use-cases/order-history.ts';
+import { orderEvents, orderStreamIds } from '../../shared/use-cases/order-history.ts';
+import type { OrderSummaryRepository } from '../../shared/use-cases/order-summary.ts';
 import { pipelineEnv, requireSuccess, runPipeline } from '../local-cloud.ts';
+import { readingDiffers, rebuildSummary, type SummaryReading } from './reconcile-read-model.ts';
 
 /** One stored event, as the checks need it. */
 export interface StoredFact {
@@ -57,16 +62,96 @@ export async function readOrders(
   concurrency = 8,
 ): Promise<Map<string, StoredFact[]>> {
   const result = new Map<string, StoredFact[]>();
-  const queue = [...orderIds];
+  await forEachLimited(orderIds, concurrency, async (id) => {
+    const facts: StoredFact[] = [];
+    for (const streamId of orderStreamIds(id)) facts.push(...(await readStream(store, streamId)));
+    result.set(id, facts);
+  });
+  return result;
+}
+
+/** Runs `work` on every item, `concurrency` at a time (the local cloud has two cores to share). */
+async function forEachLimited<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
   const worker = async () => {
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      const facts: StoredFact[] = [];
-      for (const streamId of orderStreamIds(id)) facts.push(...(await readStream(store, streamId)));
-      result.set(id, facts);
-    }
+    while (next < items.length) await work(items[next++] as T);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return result;
+}
+
+/**
+ * One order id's {@link SummaryReading}. The store is read first: the projector follows the store, so
+ * reading the read model second gives it the most time to have caught up.
+ */
+async function readSummary(
+  store: EventStore,
+  summaries: Pick<OrderSummaryRepository, 'get'>,
+  orderId: string,
+): Promise<SummaryReading> {
+  try {
+    const events: AnyEvent[] = [];
+    for await (const event of orderEvents(store, orderId)) events.push(event);
+    const rebuilt = rebuildSummary(orderId, events);
+    const read = (await summaries.get(orderId))?.summary;
+    return { ...(read ? { read } : {}), ...(rebuilt ? { rebuilt } : {}) };
+  } catch (error) {
+    return { error: `could not read: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** How long {@link readSummaries} waits for the read model to catch up, and how often it looks. */
+export interface ReadSummariesOptions {
+  /** Total time from the first read to the last re-read. @default 60_000 */
+  readonly patienceMs?: number;
+  /** Pause between two rounds of re-reading. @default 3_000 */
+  readonly pauseMs?: number;
+  /** @default 8 */
+  readonly concurrency?: number;
+}
+
+/** What {@link readSummaries} found. */
+export interface SummariesRead {
+  /** The last reading of each order id. */
+  readonly summaries: Map<string, SummaryReading>;
+  /** Ids whose first reading differed and were read again. */
+  readonly reread: number;
+  /** Ids that still differ after the last round (the checks report them). */
+  readonly stillDiffering: number;
+}
+
+/**
+ * Each order id's summary in the read model next to the one the product's fold rebuilds from the
+ * event store. The projector is eventually consistent, so ids whose two sides differ are read again
+ * (both sides, only those ids) every `pauseMs` until they agree or `patienceMs` is spent; what still
+ * differs then is left for the checks to report.
+ */
+export async function readSummaries(
+  store: EventStore,
+  summaries: Pick<OrderSummaryRepository, 'get'>,
+  orderIds: readonly string[],
+  options: ReadSummariesOptions = {},
+): Promise<SummariesRead> {
+  const { patienceMs = 60_000, pauseMs = 3_000, concurrency = 8 } = options;
+  const deadline = Date.now() + patienceMs;
+  const readings = new Map<string, SummaryReading>();
+  const readAll = (ids: readonly string[]) =>
+    forEachLimited(ids, concurrency, async (id) => {
+      readings.set(id, await readSummary(store, summaries, id));
+    });
+  const differing = (ids: readonly string[]) => ids.filter((id) => readingDiffers(readings.get(id) ?? {}));
+  await readAll(orderIds);
+  const first = differing(orderIds);
+  let pending = first;
+  while (pending.length > 0 && Date.now() < deadline) {
+    await sleep(Math.min(pauseMs, Math.max(0, deadline - Date.now())));
+    await readAll(pending);
+    pending = differing(pending);
+  }
+  return { summaries: readings, reread: first.length, stillDiffering: pending.length };
 }
 
 /** The stock stream of each SKU. */

@@ -2,7 +2,7 @@
  * What a fault campaign sends, decided up front from a seed so a failing run can be repeated:
  * orders of each kind, duplicates (the same OrderPlaced envelope, same event id, again), poison
  * messages (schema-invalid detail) and conflicting commands (a second OrderPlaced for an order, with
- * another event id and another payment token, sent at the same moment).
+ * another event id, customer, items, total and payment token, sent at the same moment).
  */
 import { randomUUID } from 'node:crypto';
 import type { TypedEnvelope } from '../../shared/events/catalog.ts';
@@ -47,7 +47,7 @@ export interface Poison {
 
 export interface Conflict {
   readonly orderId: string;
-  /** The second command: same order id, its own event id, a declined token. */
+  /** The second command: same order id, its own event id, other content, a declined token. */
   readonly event: TypedEnvelope<'OrderPlaced'>;
 }
 
@@ -136,7 +136,10 @@ export function planCampaign(runId: string, options: CampaignOptions = DEFAULT_C
   );
   const happy = orders.filter((o) => o.kind === 'happy');
   const conflicts = pick(happy, Math.ceil(options.orders * options.conflictShare), random).map((order) => {
-    const second = buildOrder('declined', Number(order.orderId.split('-').pop()), runId, options.skuCount);
+    // Built as the next order number: another customer, other items and total, so the read-model
+    // reconciliation can tell which of the two commands a summary, a reservation or a charge shows.
+    const n = Number(order.orderId.split('-').pop()) + 1;
+    const second = buildOrder('declined', n, runId, options.skuCount);
     return {
       orderId: order.orderId,
       event: { ...second.event, data: { ...second.event.data, orderId: order.orderId } },

@@ -2,7 +2,8 @@
  * `npm run campaign [-- --orders N --rate R --seed S --keep]`: the fault campaign on a local cloud of
  * its own (instance bench-campaign). Places a mix of happy, declined, out-of-stock, flaky and
  * timing-out orders with duplicates, poison messages and conflicting commands, waits until the
- * pipeline is quiet, reconciles, prints a table of figures and checks, and exits 1 on any violation.
+ * pipeline is quiet, reconciles (the event store, the DLQs, the bus, and the order-summary read model
+ * against the store), prints a table of figures and checks, and exits 1 on any violation.
  *
  * Faults from the product side: the consumers' fault-injection switch (`--faults`, deployed with
  * `pipeline deploy --faults`: records failing once, batches stopped midway) and one consumer stopped
@@ -18,13 +19,22 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { openTap, type TailTap } from '../../cli/ops/tail.ts';
 import { seedStock } from '../../cli/orders/seed.ts';
+import { DynamoDbOrderSummaryRepository } from '../../shared/adapters/dynamodb-order-summaries.ts';
 import { type FaultPlan, faultSpecOf, parseFaultSpec } from '../../shared/consumer/faults.ts';
 import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
 import { localClientConfig } from '../local-cloud.ts';
 import { markdownTable } from '../report.ts';
 import { startSagaCloud } from '../saga/cloud.ts';
 import { newRunId, runSkus } from '../saga/driver.ts';
-import { type CapturedFact, capturedOf, drainTap, readDeadLetters, readOrders, readSkus } from './collect.ts';
+import {
+  type CapturedFact,
+  capturedOf,
+  drainTap,
+  readDeadLetters,
+  readOrders,
+  readSkus,
+  readSummaries,
+} from './collect.ts';
 import { executePlan } from './execute.ts';
 import {
   type ConsumerStop,
@@ -35,6 +45,7 @@ import {
 } from './faults.ts';
 import { DEFAULT_CAMPAIGN, planCampaign } from './plan.ts';
 import { type CheckResult, reconcile } from './reconcile.ts';
+import { reconcileReadModel } from './reconcile-read-model.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const log = (line: string) => process.stderr.write(`▸ ${line}\n`);
@@ -118,10 +129,15 @@ let exitCode = 1;
 try {
   const config = localClientConfig(cloud.endpoint);
   const busName = cloud.outputs.EventBusName ?? '';
+  const dynamo = new DynamoDBClient(config);
   const store = new DynamoDbEventStore({
-    client: new DynamoDBClient(config),
+    client: dynamo,
     tableName: cloud.outputs.EventStoreTableName ?? '',
   });
+  const summaryTable = cloud.outputs.OrderSummaryTableName;
+  // Checked before the run, so a stack without the read model does not cost a whole campaign.
+  if (!summaryTable) throw new Error('the stack has no OrderSummaryTableName output');
+  const summaries = new DynamoDbOrderSummaryRepository({ client: dynamo, tableName: summaryTable });
   tap = await openTap({ sqs: new SQSClient(config), events: new EventBridgeClient(config) }, busName, {});
   const runId = newRunId();
   const plan = planCampaign(runId, options);
@@ -154,6 +170,9 @@ try {
   const poisonMarkers = plan.poison.map((p) => p.marker);
   const streams = await readOrders(store, [...ids, ...poisonMarkers]);
   const conflicted = new Set(plan.conflicts.map((c) => c.orderId));
+  log('Comparing the read model with summaries rebuilt from the event store (re-reading for up to 60 s)');
+  const readModel = await readSummaries(store, summaries, [...ids, ...poisonMarkers]);
+  const planned = new Map(plan.orders.map((o) => [o.orderId, o.event]));
   log("Counting the injected faults in the consumers' logs");
   const injected = await countInjectedFaults(cloud.functions, config);
   const checks = [
@@ -166,6 +185,14 @@ try {
       deadLetters: await readDeadLetters(cloud.instance),
       captured,
       poisonMarkers,
+    }),
+    ...reconcileReadModel({
+      streams,
+      summaries: readModel.summaries,
+      conflicts: plan.conflicts.flatMap((c) => {
+        const original = planned.get(c.orderId);
+        return original ? [{ orderId: c.orderId, original, conflicting: c.event }] : [];
+      }),
     }),
     ...faultChecks(faults, injected, { asked: stopped !== undefined, done: consumerStop }),
   ];
@@ -196,6 +223,10 @@ try {
     ['orders confirmed', String(outcome('OrderConfirmed'))],
     ['orders cancelled', String(outcome('OrderCancelled'))],
     ['events captured on the bus', String(captured.length)],
+    [
+      'read-model summaries compared / re-read while the projector caught up / still differing',
+      `${readModel.summaries.size} / ${readModel.reread} / ${readModel.stillDiffering}`,
+    ],
     [
       'SDK requests of the pipeline per order (counted at the proxy)',
       (cloud.proxy.take().length / sent.orders).toFixed(1),

@@ -68,6 +68,9 @@ describe('campaign plan', () => {
       const original = a.orders.find((o) => o.orderId === c.orderId);
       expect(c.event.data.orderId).toBe(c.orderId);
       expect(c.event.id).not.toBe(original?.event.id);
+      // What a summary shows differs, so the read-model checks can tell which command it is from.
+      expect(c.event.data.customerId).not.toBe(original?.event.data.customerId);
+      expect(c.event.data.items).not.toEqual(original?.event.data.items);
     }
     for (const d of a.duplicates)
       expect(d.event.id).toBe(a.orders.find((o) => o.orderId === d.orderId)?.event.id);
