@@ -4,7 +4,10 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ValidationError } from '../../shared/errors/pipeline-error.ts';
+import { isEventType } from '../../shared/events/catalog.ts';
 import { type EventEnvelope, parseEnvelope } from '../../shared/events/envelope.ts';
+import { envelopeOfEventBridgeEvent, isEnvelopeDetail } from '../../shared/events/eventbridge.ts';
+import { isJsonObject } from '../../shared/events/json.ts';
 
 /** Reads the envelope out of an SQS body that holds an EventBridge event (rule target → queue). */
 export function envelopeFromSqsBody(body: string): EventEnvelope {
@@ -17,7 +20,7 @@ export function envelopeFromSqsBody(body: string): EventEnvelope {
   if (typeof parsed !== 'object' || parsed === null || !('detail' in parsed)) {
     throw new ValidationError('not an EventBridge event (no detail)', 'detail');
   }
-  const envelope = parseEnvelope((parsed as { detail: unknown }).detail, 'detail');
+  const envelope = parseEnvelope(recordedDetail(parsed as Record<string, unknown>), 'detail');
   try {
     JSON.stringify(envelope);
   } catch (cause) {
@@ -25,6 +28,17 @@ export function envelopeFromSqsBody(body: string): EventEnvelope {
     throw new ValidationError('envelope cannot be serialized (nested too deeply)', 'detail', cause);
   }
   return envelope;
+}
+
+/**
+ * The envelope to record: the detail itself, or, when a producer put bare data of a catalog type (no
+ * envelope), the envelope derived from the EventBridge event as the pipeline's intake derives it.
+ */
+function recordedDetail(event: Record<string, unknown>): unknown {
+  const { detail } = event;
+  const type = event['detail-type'];
+  const bare = isJsonObject(detail) && !isEnvelopeDetail(detail);
+  return bare && typeof type === 'string' && isEventType(type) ? envelopeOfEventBridgeEvent(event) : detail;
 }
 
 export type RecordOutcome = 'recorded' | 'duplicate';

@@ -10,5 +10,7 @@ import { consumerDeps, store } from './config.ts';
 export const handler = createSqsConsumer({
   name: 'inventory',
   handlers: inventoryHandlers({ store }),
+  // Reacts only to stored events (published by the outbox); anything else is refused with its reason.
+  intake: [],
   ...consumerDeps,
 });

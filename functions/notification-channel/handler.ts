@@ -10,5 +10,7 @@ import { consumerDeps, env, idempotency, sender, store } from './config.ts';
 export const handler = createSqsConsumer({
   name: `notify-${env.CHANNEL}`,
   handlers: notificationHandlers({ store, sender, idempotency, channels: [env.CHANNEL] }),
+  // Reacts only to stored events (published by the outbox); anything else is refused with its reason.
+  intake: [],
   ...consumerDeps,
 });

@@ -10,5 +10,7 @@ import { consumerDeps, publisher } from './config.ts';
 export const handler = createSqsConsumer({
   name: 'notifier',
   handlers: outcomeFanOutHandlers(publisher),
+  // Reacts only to stored events (published by the outbox); anything else is refused with its reason.
+  intake: [],
   ...consumerDeps,
 });

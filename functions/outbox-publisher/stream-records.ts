@@ -7,6 +7,7 @@ import {
 import { parseEnvelope } from '../../shared/events/envelope.ts';
 import { type PutEventsEntry, toPutEventsEntry } from '../../shared/events/eventbridge.ts';
 import { isPublishable } from '../../shared/events/internal.ts';
+import { markStored } from '../../shared/events/stored.ts';
 
 /** The fields of a DynamoDB stream record the outbox reads (structurally `DynamoDBRecord` of aws-lambda). */
 export interface OutboxStreamRecord {
@@ -60,10 +61,13 @@ export function selectOutboxItems(records: readonly OutboxStreamRecord[], busNam
 function toOutboxItem(sequenceNumber: string, image: ItemImage, busName: string): OutboxItem | undefined {
   try {
     // Validated on append already; checked again because a hand-edited item must not reach the bus.
-    const event = parseEnvelope(storedEventFromItem(image).event, 'envelope');
+    const stored = storedEventFromItem(image);
+    const event = parseEnvelope(stored.event, 'envelope');
     // Internal events (stock movements, saga transitions) and non-catalog types never leave the store.
     if (!isPublishable(event)) return undefined;
-    return { sequenceNumber, eventId: event.id, entry: toPutEventsEntry(event, busName) };
+    // Marked as stored: consumers' rules select on the mark, so they react to what the store holds.
+    const published = markStored(event, stored.streamId, stored.streamVersion);
+    return { sequenceNumber, eventId: event.id, entry: toPutEventsEntry(published, busName) };
   } catch (error) {
     const item = `${image[EVENT_STORE_KEYS.partitionKey]?.S ?? '?'} ${image[EVENT_STORE_KEYS.sortKey]?.S ?? '?'}`;
     return { sequenceNumber, item, problem: error instanceof Error ? error.message : String(error) };

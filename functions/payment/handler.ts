@@ -11,5 +11,7 @@ import { breaker, consumerDeps, env, provider, store } from './config.ts';
 export const handler = createSqsConsumer({
   name: 'payment',
   handlers: paymentHandlers({ store, provider, breaker, callTimeoutMs: env.PAYMENT_CALL_TIMEOUT_MS }),
+  // Reacts only to stored events (published by the outbox); anything else is refused with its reason.
+  intake: [],
   ...consumerDeps,
 });

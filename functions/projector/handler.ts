@@ -10,5 +10,7 @@ import { consumerDeps, summaries } from './config.ts';
 export const handler = createSqsConsumer({
   name: 'projector',
   handlers: orderSummaryHandlers(summaries),
+  // Reacts only to stored events (published by the outbox); anything else is refused with its reason.
+  intake: [],
   ...consumerDeps,
 });

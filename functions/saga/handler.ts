@@ -1,5 +1,6 @@
 import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
 import { sagaHandlers } from '../../shared/saga/runner.ts';
+import { SAGA_UNSTORED_TYPES } from '../../shared/use-cases/intake.ts';
 import { consumerDeps, saga, store, timers } from './config.ts';
 
 /**
@@ -11,5 +12,7 @@ import { consumerDeps, saga, store, timers } from './config.ts';
 export const handler = createSqsConsumer({
   name: 'saga',
   handlers: sagaHandlers(saga, { store, timers }),
+  // Its intake (OrderPlaced, stored by its first transition) and its own timers arrive unstored.
+  intake: SAGA_UNSTORED_TYPES,
   ...consumerDeps,
 });

@@ -11,19 +11,29 @@ export interface BusConsumerProps extends Omit<QueueConsumerProps, 'queue'> {
   readonly bus: IEventBus;
   /** Gives the rule's target its DLQ and retry policy. */
   readonly ruleTargets: RuleTargets;
-  /** Catalog events the consumer handles: the rule matches exactly these (type and owning source). */
+  /**
+   * Catalog events the consumer reacts to once stored: the rule matches exactly these (type and owning
+   * source) when they carry the outbox's stored mark.
+   */
   readonly eventTypes: readonly EventType[];
+  /**
+   * Catalog events the consumer takes before they are stored (it is their intake, their one writer):
+   * a second rule matches these when they do not carry the stored mark. @default none
+   */
+  readonly intakeTypes?: readonly EventType[];
   /** @default "<id>: <event types>" */
   readonly description?: string;
 }
 
 /**
  * The flow bus → rule → queue (+DLQ) → Lambda: a {@link QueueConsumer} whose queue is fed by a rule
- * matching the catalog events it handles (pattern from `cdkEventPattern`, so a misspelled type fails
+ * matching the stored catalog events it handles (and, for an intake, a rule for its commands not yet stored) (pattern from `cdkEventPattern`, so a misspelled type fails
  * the synth). The rule target has a DLQ and a retry policy like every target of the pipeline.
  */
 export class BusConsumer extends QueueConsumer {
   readonly rule: Rule;
+  /** The rule for events not yet stored (see {@link BusConsumerProps.intakeTypes}). */
+  readonly intakeRule: Rule | undefined;
 
   constructor(scope: Construct, id: string, props: BusConsumerProps) {
     super(scope, id, props);
@@ -31,8 +41,18 @@ export class BusConsumer extends QueueConsumer {
     this.rule = new Rule(this, 'Rule', {
       eventBus: props.bus,
       description: props.description ?? `${id}: ${props.eventTypes.join(', ')}`.slice(0, 512),
-      eventPattern: cdkEventPattern({ types: props.eventTypes }),
+      eventPattern: cdkEventPattern({ types: props.eventTypes, stored: true }),
       targets: [props.ruleTargets.queue(this.queue)],
     });
+    const intake = props.intakeTypes ?? [];
+    this.intakeRule =
+      intake.length === 0
+        ? undefined
+        : new Rule(this, 'IntakeRule', {
+            eventBus: props.bus,
+            description: `${id} intake (not yet stored): ${intake.join(', ')}`.slice(0, 512),
+            eventPattern: cdkEventPattern({ types: intake, stored: false }),
+            targets: [props.ruleTargets.queue(this.queue)],
+          });
   }
 }

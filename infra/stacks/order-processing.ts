@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { CONSUMER_EVENT_TYPES } from '../../shared/use-cases/subscriptions.ts';
+import { CONSUMER_EVENT_TYPES, SAGA_INTAKE_RULE_TYPES } from '../../shared/use-cases/subscriptions.ts';
 import { BusConsumer } from '../constructs/bus-consumer.ts';
 import type { DashboardConsumer } from '../constructs/dashboard.ts';
 import type { EventStoreTable } from '../constructs/event-store-table.ts';
@@ -68,6 +68,7 @@ export class OrderProcessing extends Construct {
       entry: 'functions/saga/handler.ts',
       serviceName: 'order-saga',
       eventTypes: CONSUMER_EVENT_TYPES.saga,
+      intakeTypes: SAGA_INTAKE_RULE_TYPES,
       environment: { ...store, SAGA_STEP_TIMEOUT_MS: String(stage.sagaStepTimeout.toMilliseconds()) },
       maxReceiveCount: 5,
     });

@@ -1,5 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
+import { ValidationError } from '../errors/pipeline-error.ts';
 import type { AnyEvent, EventDataInput, EventType } from '../events/catalog.ts';
+import { contentHashOf } from '../events/content-hash.ts';
 import { createInternalEvent } from '../events/internal.ts';
 import { causedBy, createEvent, type EventFactoryDeps } from '../events/registry.ts';
 import { type LogPort, withKeys } from '../observability/logger.ts';
@@ -51,6 +53,7 @@ export function createHandlerContext(input: ContextInput): HandlerContext {
     messageId: record.messageId,
     receiveCount: receiveCountOf(record),
     idempotencyKey: idempotencyKeyOf(consumer, event.id),
+    inputFingerprint: inputFingerprintOf(event),
     logger: withKeys(input.logger, recordLogKeys(consumer, record, event)),
     now: factory.now,
     emit,
@@ -58,4 +61,13 @@ export function createHandlerContext(input: ContextInput): HandlerContext {
     emitInternal: (fact, source) =>
       createInternalEvent(fact.type, fact.data, { ...causedBy(event), source }, factory),
   };
+}
+
+/** The content hash of an input; data too deeply nested to hash is refused like one too deep to parse. */
+export function inputFingerprintOf(event: AnyEvent): string {
+  try {
+    return contentHashOf(event);
+  } catch (cause) {
+    throw new ValidationError('event cannot be hashed (nested too deeply)', 'detail', cause);
+  }
 }

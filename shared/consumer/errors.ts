@@ -15,3 +15,49 @@ export class UnhandledEventTypeError extends PipelineError<'UNHANDLED_EVENT_TYPE
     );
   }
 }
+
+/**
+ * An event id this consumer handled before came back with other content (type, version or data).
+ * Not a duplicate (skipping it would lose the second content without a trace) and not a new event
+ * (acting on it would act twice on one id): refused to the DLQ with both content hashes, so the
+ * producer's owner can see which two payloads share the id. Not retryable.
+ */
+export class EventIdReusedError extends PipelineError<'EVENT_ID_REUSED'> {
+  readonly path = 'detail.id';
+  readonly eventId: string;
+  readonly storedHash: string;
+  readonly hash: string;
+
+  constructor(consumer: string, eventId: string, storedHash: string, hash: string) {
+    super(
+      'EVENT_ID_REUSED',
+      `event id ${eventId} was handled by ${consumer} before with other content ` +
+        `(${storedHash}); this message has ${hash}: ` +
+        'a producer reused the id; give each distinct event its own id',
+      { retryable: false },
+    );
+    this.eventId = eventId;
+    this.storedHash = storedHash;
+    this.hash = hash;
+  }
+}
+
+/**
+ * An event reached a consumer without having been stored: it came from a producer (or a hand-sent
+ * message) rather than from the outbox. Consumers react only to what the event store accepted; only
+ * the intake of a type (its one writer) takes it first-hand. Not retryable.
+ */
+export class NotStoredError extends PipelineError<'NOT_STORED'> {
+  readonly path = 'detail.metadata.stream';
+
+  constructor(consumer: string, type: string, intake: readonly string[]) {
+    const accepted =
+      intake.length === 0 ? 'it takes no event first-hand' : `producers may send it ${intake.join(', ')}`;
+    super(
+      'NOT_STORED',
+      `${type} arrived without passing through the event store; consumer ${consumer} reacts only to ` +
+        `stored events, published by the outbox (${accepted})`,
+      { retryable: false },
+    );
+  }
+}

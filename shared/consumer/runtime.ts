@@ -3,6 +3,7 @@ import { isRetryable, ValidationError } from '../errors/pipeline-error.ts';
 import { DuplicateError } from '../event-store/errors.ts';
 import type { AnyEvent, EventType } from '../events/catalog.ts';
 import { defaultEventFactoryDeps, type EventFactoryDeps } from '../events/registry.ts';
+import { isStoredEvent } from '../events/stored.ts';
 import type { IdempotencyStore } from '../idempotency/port.ts';
 import { runOnce } from '../idempotency/run-once.ts';
 import { errorFields, type LogPort } from '../observability/logger.ts';
@@ -11,7 +12,7 @@ import type { BackoffPolicy } from './backoff.ts';
 import { parseSqsBody } from './body.ts';
 import { createHandlerContext, recordLogKeys } from './context.ts';
 import { sendToDeadLetter } from './dead-letter.ts';
-import { UnhandledEventTypeError } from './errors.ts';
+import { EventIdReusedError, NotStoredError, UnhandledEventTypeError } from './errors.ts';
 import { type FaultPlan, InjectedFaultError, injectsCrash, injectsTransient, NO_FAULTS } from './faults.ts';
 import { delayRetry } from './sqs-retry.ts';
 import type { AnyEventHandler, EventHandlers, Handled, SqsPort } from './types.ts';
@@ -56,6 +57,13 @@ export interface SqsConsumerOptions extends ConsumerDeps {
    * outside the event store. Store-appending consumers pass `context.idempotencyKey` to the append.
    */
   readonly idempotency?: IdempotencyStore;
+  /**
+   * The event types this consumer takes first-hand, before they are stored: it is their intake (their
+   * one writer), e.g. the saga for `OrderPlaced`. When given, every other event must carry the outbox's
+   * stored mark (`metadata.stream`), otherwise it is refused to the DLQ (`NOT_STORED`): consumers react
+   * to what the event store accepted, never to what merely arrived. Omitted: no check (tests, tools).
+   */
+  readonly intake?: readonly EventType[];
 }
 
 /** A Lambda handler for an SQS event source with `ReportBatchItemFailures`. */
@@ -149,9 +157,9 @@ async function processRecord(
     );
     return handled === 'duplicate' ? 'duplicate' : 'success';
   } catch (error) {
-    return isRetryable(error)
-      ? retryLater(options, record, error, event)
-      : deadLetter(options, record, error, event);
+    if (isRetryable(error)) return retryLater(options, record, error, event);
+    const outcome = await deadLetter(options, record, error, event);
+    return outcome === 'dead-lettered' && error instanceof EventIdReusedError ? 'id-reused' : outcome;
   }
 }
 
@@ -162,6 +170,10 @@ async function handleEvent(
   eventTypes: readonly EventType[],
 ): Promise<Handled> {
   const handler = options.handlers[event.type] as AnyEventHandler | undefined;
+  const { intake } = options;
+  if (intake !== undefined && !intake.includes(event.type) && !isStoredEvent(event)) {
+    throw new NotStoredError(options.name, event.type, intake);
+  }
   if (handler === undefined) throw new UnhandledEventTypeError(options.name, event.type, eventTypes);
   const factory = options.events ?? defaultEventFactoryDeps;
   const { logger, name: consumer } = options;
@@ -170,8 +182,12 @@ async function handleEvent(
     try {
       return (await handler(event, context)) ?? 'handled';
     } catch (error) {
-      if (isRaceLostOnOwnKey(error, context.idempotencyKey)) return 'duplicate';
-      throw error;
+      if (!isOwnKey(error, context.idempotencyKey)) throw error;
+      const stored = error.storedFingerprint;
+      if (stored === undefined || stored === context.inputFingerprint || !isContentHash(stored)) {
+        return 'duplicate';
+      }
+      throw new EventIdReusedError(consumer, event.id, stored, context.inputFingerprint);
     }
   };
   if (options.idempotency === undefined) return run();
@@ -180,13 +196,19 @@ async function handleEvent(
 }
 
 /**
- * Two deliveries of the same event, handled at the same time, both decided and appended with the
- * record's idempotency key; the second append found the first one's record, with a different
- * decision (e.g. a deadline computed a few milliseconds later), and the store refused it as a reuse
- * of the key. The event was handled, by the other delivery: this one is a duplicate, not a poison.
+ * The store refused the append because the record's idempotency key (`<consumer>#<event id>`) was
+ * used before with another fingerprint. Appends pass the input's content hash as fingerprint, so this
+ * means the id came back with other content: {@link EventIdReusedError}. A record written before
+ * fingerprints were content hashes (no `sha256:` prefix) cannot tell, and is taken as a duplicate, as
+ * it always was; so is a race between two deliveries of one input that decided differently, which
+ * the store answers with the first result rather than an error.
  */
-function isRaceLostOnOwnKey(error: unknown, idempotencyKey: string): boolean {
+function isOwnKey(error: unknown, idempotencyKey: string): error is DuplicateError {
   return error instanceof DuplicateError && error.idempotencyKey === idempotencyKey;
+}
+
+function isContentHash(fingerprint: string): boolean {
+  return fingerprint.startsWith('sha256:');
 }
 
 async function retryLater(

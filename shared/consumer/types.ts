@@ -28,6 +28,12 @@ export interface HandlerContext {
    * change and "this event was handled" are one atomic write.
    */
   readonly idempotencyKey: string;
+  /**
+   * Content hash of the event (type, version, data; see `contentHashOf`): pass it as the append's
+   * `idempotencyFingerprint` with {@link idempotencyKey}, so a redelivery is a duplicate and the same
+   * id with other content is refused (`EVENT_ID_REUSED`).
+   */
+  readonly inputFingerprint: string;
   readonly logger: LogPort;
   now(): Date;
   /** A catalog event caused by the event being handled (validated, see `createEvent`). */

@@ -24,6 +24,15 @@ export interface TimelineEntry {
   readonly at: string;
 }
 
+/** A refused command, as support sees it. */
+export interface Refusal {
+  /** Id of the refused command. */
+  readonly eventId: string;
+  readonly customerId: string;
+  readonly reason: string;
+  readonly at: string;
+}
+
 /** The read model of one order. Fields from `OrderPlaced` are absent until it has been seen. */
 export interface OrderSummary {
   readonly orderId: string;
@@ -35,6 +44,8 @@ export interface OrderSummary {
   /** Why the order was cancelled. */
   readonly reason?: string;
   readonly authorizationId?: string;
+  /** Commands refused for this order (`OrderRejected`), oldest first; they changed nothing else. */
+  readonly refusals?: readonly Refusal[];
   /** Oldest first (event time, then id). */
   readonly timeline: readonly TimelineEntry[];
 }
@@ -78,6 +89,11 @@ function byTime(a: TimelineEntry, b: TimelineEntry): number {
   return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }
 
+function byRefusalTime(a: Refusal, b: Refusal): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+}
+
 function details(summary: OrderSummary, event: AnyEvent): OrderSummary {
   switch (event.type) {
     case 'OrderPlaced': {
@@ -88,6 +104,12 @@ function details(summary: OrderSummary, event: AnyEvent): OrderSummary {
       return { ...summary, authorizationId: event.data.authorizationId };
     case 'OrderCancelled':
       return { ...summary, reason: event.data.reason };
+    case 'OrderRejected': {
+      const { refusedEventId: eventId, customerId, reason } = event.data;
+      const refusal: Refusal = { eventId, customerId, reason, at: event.time };
+      const refusals = [...(summary.refusals ?? []), refusal].sort(byRefusalTime);
+      return { ...summary, refusals };
+    }
     default:
       return summary;
   }

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors/pipeline-error.ts';
 import { type EventEnvelope, MAX_EVENT_BYTES, parseEnvelope } from '../events/envelope.ts';
+import { canonicalJson } from '../events/json.ts';
+
+export { canonicalJson };
+
 import type { ReadOptions, ReadPage, StoredEvent, StreamAppend } from './port.ts';
 
 /**
@@ -130,18 +134,6 @@ export function appendFingerprint(appends: readonly StreamAppend[]): string {
     events: a.events.map((e) => ({ type: e.type, version: e.version, data: e.data })),
   }));
   return createHash('sha256').update(canonicalJson(shape)).digest('base64url');
-}
-
-/** JSON with object keys sorted, so equal values always hash equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** Opaque page cursor: the next version to read, bound to its stream. */

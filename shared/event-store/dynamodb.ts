@@ -106,7 +106,7 @@ export class DynamoDbEventStore implements EventStore {
   async appendMany(appends: readonly StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     const { idempotencyKey } = options;
     const valid = validateAppends(appends, idempotencyKey);
-    const fingerprint = appendFingerprint(valid);
+    const fingerprint = options.idempotencyFingerprint ?? appendFingerprint(valid);
     const now = this.clock();
     const results = valid.map((append) => toResult(append, now.toISOString()));
     const slots: TransactionSlot[] = [];
@@ -234,7 +234,9 @@ export class DynamoDbEventStore implements EventStore {
     record: ReturnType<typeof idempotencyRecordFromItem>,
     fingerprint: string,
   ): Promise<AppendResult[]> {
-    if (record.fingerprint !== fingerprint) throw new DuplicateError(key);
+    if (record.fingerprint !== fingerprint) {
+      throw new DuplicateError(key, { stored: record.fingerprint, refused: fingerprint });
+    }
     return Promise.all(
       record.results.map(async (range) => ({
         ...range,

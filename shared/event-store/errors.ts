@@ -36,11 +36,17 @@ export class ConcurrencyError extends PipelineError<'CONCURRENCY'> {
  */
 export class DuplicateError extends PipelineError<'DUPLICATE'> {
   readonly idempotencyKey: string;
+  /** Fingerprint the key was first used with (see `AppendOptions.idempotencyFingerprint`). */
+  readonly storedFingerprint: string | undefined;
+  /** Fingerprint of the refused append. */
+  readonly fingerprint: string | undefined;
 
-  constructor(idempotencyKey: string) {
+  constructor(idempotencyKey: string, fingerprints: { stored?: string; refused?: string } = {}) {
     super('DUPLICATE', `idempotency key ${idempotencyKey} was already used for a different append`, {
       retryable: false,
     });
     this.idempotencyKey = idempotencyKey;
+    this.storedFingerprint = fingerprints.stored;
+    this.fingerprint = fingerprints.refused;
   }
 }

@@ -79,7 +79,7 @@ export class InMemoryEventStore implements EventStore {
   async appendMany(appends: readonly StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     const { idempotencyKey } = options;
     const valid = validateAppends(appends, idempotencyKey);
-    const fingerprint = appendFingerprint(valid);
+    const fingerprint = options.idempotencyFingerprint ?? appendFingerprint(valid);
     const now = this.clock();
     if (idempotencyKey !== undefined) {
       const earlier = this.rememberedResults(idempotencyKey, fingerprint, now);
@@ -159,7 +159,9 @@ export class InMemoryEventStore implements EventStore {
   private rememberedResults(key: string, fingerprint: string, now: Date): AppendResult[] | undefined {
     const entry = this.idempotency.get(key);
     if (!entry || entry.expiresAt <= epochSeconds(now)) return undefined;
-    if (entry.record.fingerprint !== fingerprint) throw new DuplicateError(key);
+    if (entry.record.fingerprint !== fingerprint) {
+      throw new DuplicateError(key, { stored: entry.record.fingerprint, refused: fingerprint });
+    }
     return entry.record.results.map((range) => ({
       ...range,
       events: jsonCopy(

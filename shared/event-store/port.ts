@@ -37,6 +37,14 @@ export interface AppendOptions {
    * Reusing a key for a different append throws {@link DuplicateError}.
    */
   readonly idempotencyKey?: string;
+  /**
+   * What the key stands for, compared when the key is used again: equal → the first result comes back;
+   * different → {@link DuplicateError}. Consumers pass the content hash of the input they handle, so a
+   * redelivery that decided differently (a later clock, a reloaded stream) is still recognised as the
+   * same input, and an input id reused with other content is told apart from a duplicate.
+   * @default a fingerprint of the append itself (streams, event types, versions and data)
+   */
+  readonly idempotencyFingerprint?: string;
 }
 
 /** Options of a single-stream `append`. */

@@ -10,7 +10,7 @@ import {
   PaymentAuthorized,
   PaymentDeclined,
 } from './schemas/fulfilment.ts';
-import { OrderCancelled, OrderConfirmed, OrderPlaced } from './schemas/orders.ts';
+import { OrderCancelled, OrderConfirmed, OrderPlaced, OrderRejected } from './schemas/orders.ts';
 import {
   InventoryReleaseRequested,
   InventoryReservationRequested,
@@ -44,6 +44,7 @@ export const eventCatalog = indexByType([
   PaymentDeclined,
   OrderConfirmed,
   OrderCancelled,
+  OrderRejected,
   InventoryReleased,
   NotificationSent,
   InventoryReservationRequested,

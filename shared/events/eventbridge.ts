@@ -1,5 +1,11 @@
 import { ValidationError } from '../errors/pipeline-error.ts';
-import type { AnyEvent } from './catalog.ts';
+import {
+  type AnyEvent,
+  definitionOf,
+  type EventType,
+  isEventType,
+  unknownEventTypeError,
+} from './catalog.ts';
 import { assertEntryFits } from './entry-size.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { isJsonObject, parseJsonText } from './json.ts';
@@ -51,27 +57,102 @@ export interface EventBridgeEvent {
 }
 
 /**
- * Reads the envelope out of an EventBridge event and returns it validated and upcast (see
- * `parseEvent`); error paths start with `detail.`. The routing fields must agree with the envelope,
- * otherwise rules matched the event on values its consumers never see.
+ * True when an EventBridge `detail` is one of our envelopes rather than bare event data: it has both
+ * `type` and `data` (bare data of a catalog event never has both, and a broken envelope still does,
+ * so it is reported as a broken envelope, field by field).
  */
-export function fromEventBridgeEvent(value: unknown): AnyEvent {
+export function isEnvelopeDetail(detail: Record<string, unknown>): boolean {
+  return 'type' in detail && 'data' in detail;
+}
+
+/**
+ * The envelope an EventBridge event carries, or, for a producer that put bare data (`Source`,
+ * `DetailType` = a catalog type, `Detail` = that type's data), the envelope derived from the
+ * EventBridge event: its `id` (also the correlation id, so `pipeline trace <EventId>` finds the flow),
+ * `time`, `source` and `detail-type`; the newest catalog version unless the detail says otherwise in
+ * a `version` field (one the event's data does not itself have). Not validated against the catalog.
+ */
+export function envelopeOfEventBridgeEvent(value: unknown): Record<string, unknown> {
   if (!isJsonObject(value)) throw new ValidationError('EventBridge event must be a JSON object');
   if (!('detail' in value)) throw new ValidationError('not an EventBridge event (no detail)', 'detail');
-  const event = parseEvent(value.detail, { pathPrefix: 'detail' });
-  if (value['detail-type'] !== event.type) {
+  const detail = value.detail;
+  if (!isJsonObject(detail)) throw new ValidationError('must be a JSON object', 'detail');
+  if (isEnvelopeDetail(detail)) return detail;
+  const type = value['detail-type'];
+  if (typeof type !== 'string' || !isEventType(type)) {
+    if (typeof type === 'string') throw unknownEventTypeError(type, 'detail-type');
+    throw new ValidationError('must name a catalog event type', 'detail-type');
+  }
+  const id = requiredString(value, 'id');
+  const { version, data } = versionAndData(type, detail);
+  return {
+    id,
+    type,
+    version,
+    source: requiredString(value, 'source'),
+    time: requiredString(value, 'time'),
+    correlationId: id,
+    data,
+  };
+}
+
+function requiredString(value: Record<string, unknown>, field: string): string {
+  const found = value[field];
+  if (typeof found !== 'string' || found.length === 0) {
+    throw new ValidationError('a bare-data EventBridge event needs it (a non-empty string)', field);
+  }
+  return found;
+}
+
+/** `detail.version` names the schema version only when the event's data has no field of that name. */
+function versionAndData(
+  type: EventType,
+  detail: Record<string, unknown>,
+): { version: unknown; data: unknown } {
+  const definition = definitionOf(type);
+  const shape = (definition.schema as { shape?: Record<string, unknown> }).shape;
+  const dataHasVersion = shape !== undefined && 'version' in shape;
+  if (dataHasVersion || !('version' in detail)) return { version: definition.version, data: detail };
+  const { version, ...data } = detail;
+  return { version, data };
+}
+
+/**
+ * Reads the event out of an EventBridge event, validated and upcast (see `parseEvent`): our envelope
+ * in `detail` (error paths start with `detail.`; the routing fields must agree with it, otherwise rules
+ * matched the event on values its consumers never see), or bare data (see
+ * {@link envelopeOfEventBridgeEvent}; error paths name the field under `detail.`).
+ */
+export function fromEventBridgeEvent(value: unknown): AnyEvent {
+  const envelope = envelopeOfEventBridgeEvent(value);
+  const bare = envelope !== (value as { detail?: unknown }).detail;
+  if (bare) return withBareDataPaths(() => parseEvent(envelope, { pathPrefix: 'detail' }));
+  const event = parseEvent(envelope, { pathPrefix: 'detail' });
+  const routed = value as Record<string, unknown>;
+  if (routed['detail-type'] !== event.type) {
     throw new ValidationError(
-      `does not match detail.type '${event.type}': ${JSON.stringify(value['detail-type'])}`,
+      `does not match detail.type '${event.type}': ${JSON.stringify(routed['detail-type'])}`,
       'detail-type',
     );
   }
-  if (value.source !== event.source) {
+  if (routed.source !== event.source) {
     throw new ValidationError(
-      `does not match detail.source '${event.source}': ${JSON.stringify(value.source)}`,
+      `does not match detail.source '${event.source}': ${JSON.stringify(routed.source)}`,
       'source',
     );
   }
   return event;
+}
+
+/** Bare data sits at `detail`, not at `detail.data`: errors name the field where the producer put it. */
+function withBareDataPaths(parse: () => AnyEvent): AnyEvent {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof ValidationError) || !error.path.startsWith('detail.data')) throw error;
+    const message = error.message.slice(error.path.length + 2);
+    throw new ValidationError(message, `detail${error.path.slice('detail.data'.length)}`, error);
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 } from './catalog.ts';
 import type { EventSource } from './define.ts';
 import type { EventEnvelope } from './envelope.ts';
+import { storedPatternFilter } from './stored.ts';
 
 type Scalar = string | number | boolean | null;
 
@@ -43,7 +44,10 @@ export type DataPattern<D> = {
 export interface EventBridgePattern {
   readonly source: readonly string[];
   readonly 'detail-type': readonly string[];
-  readonly detail?: { readonly data: Readonly<Record<string, unknown>> };
+  readonly detail?: {
+    readonly data?: Readonly<Record<string, unknown>>;
+    readonly metadata?: Readonly<Record<string, unknown>>;
+  };
 }
 
 /** Options of {@link eventBridgePattern}. */
@@ -53,6 +57,12 @@ export interface PatternOptions<T extends EventType> {
   readonly sources?: readonly EventSource[];
   /** Filter on the envelope's `data` (under `detail.data` in the EventBridge event). */
   readonly data?: DataPattern<EventData<T>>;
+  /**
+   * `true`: only events the outbox published from the event store (they carry its mark, see
+   * `stored.ts`); `false`: only events that were not stored yet (producers' commands, for their
+   * intake). @default either
+   */
+  readonly stored?: boolean;
 }
 
 function uniqueTypes<T extends EventType>(types: readonly T[]): T[] {
@@ -78,10 +88,14 @@ export function eventBridgePattern<const T extends EventType>(
 ): EventBridgePattern {
   const types = uniqueTypes(options.types);
   const sources = options.sources ? [...new Set(options.sources)] : sourcesOf(types);
+  const detail = {
+    ...(options.data === undefined ? {} : { data: options.data }),
+    ...(options.stored === undefined ? {} : storedPatternFilter(options.stored)),
+  };
   return {
     source: sources,
     'detail-type': types,
-    ...(options.data === undefined ? {} : { detail: { data: options.data } }),
+    ...(Object.keys(detail).length === 0 ? {} : { detail }),
   };
 }
 

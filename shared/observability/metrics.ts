@@ -10,12 +10,20 @@ export const RECORDS_PROCESSED_METRIC = 'RecordsProcessed';
  * - `success`: handled, deleted from the queue;
  * - `duplicate`: seen before (same event id), nothing done again, deleted;
  * - `retry`: reported as a batch item failure, comes back after a backoff (or reaches the DLQ by redrive);
- * - `dead-lettered`: sent to the DLQ at once with its reason, deleted from the source queue.
+ * - `dead-lettered`: sent to the DLQ at once with its reason, deleted from the source queue;
+ * - `id-reused`: dead-lettered like that, because its event id was handled before with other content
+ *   (a producer bug that must be seen: it is neither a duplicate nor a new event).
  */
-export type RecordOutcome = 'success' | 'duplicate' | 'retry' | 'dead-lettered';
+export type RecordOutcome = 'success' | 'duplicate' | 'retry' | 'dead-lettered' | 'id-reused';
 
 /** Every outcome, in a stable order (dashboards, tests). */
-export const RECORD_OUTCOMES: readonly RecordOutcome[] = ['success', 'duplicate', 'retry', 'dead-lettered'];
+export const RECORD_OUTCOMES: readonly RecordOutcome[] = [
+  'success',
+  'duplicate',
+  'retry',
+  'dead-lettered',
+  'id-reused',
+];
 
 /** Port for per-outcome counters; one `flush` per Lambda invocation. */
 export interface OutcomeMetrics {
@@ -52,7 +60,13 @@ export function createOutcomeMetrics(serviceName: string): OutcomeMetrics {
 
 /** In-memory counters, for tests and local tools; `totals` is what has been flushed. */
 export class CountingOutcomeMetrics implements OutcomeMetrics {
-  readonly totals: Record<RecordOutcome, number> = { success: 0, duplicate: 0, retry: 0, 'dead-lettered': 0 };
+  readonly totals: Record<RecordOutcome, number> = {
+    success: 0,
+    duplicate: 0,
+    retry: 0,
+    'dead-lettered': 0,
+    'id-reused': 0,
+  };
   private readonly pending: Partial<Record<RecordOutcome, number>> = {};
 
   count(outcome: RecordOutcome, value: number): void {

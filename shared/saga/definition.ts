@@ -2,6 +2,7 @@ import type { Fact } from '../domain/facts.ts';
 import { ValidationError } from '../errors/pipeline-error.ts';
 import type { AnyEvent, EventData, EventType, TypedEnvelope } from '../events/catalog.ts';
 import type { EventSource } from '../events/define.ts';
+import type { SagaStatus } from './state.ts';
 
 /** Data of the event that completed a step, kept in the saga state for later compensation. */
 export type StepResult = Readonly<Record<string, unknown>>;
@@ -53,6 +54,12 @@ export interface SagaDefinition<Start extends EventType = EventType, Data = unkn
   readonly steps: readonly SagaStep<Data>[];
   readonly completed: (data: Data, results: Readonly<Record<string, StepResult>>) => readonly Fact[];
   readonly cancelled: (data: Data, reason: string) => readonly Fact[];
+  /**
+   * A second start command for an existing saga, with other content than the one that started it
+   * (another customer, other items, a saga already finished): what to store and publish as the
+   * refusal. Method syntax for the same reason as `start`.
+   */
+  rejected?(current: Data, refused: TypedEnvelope<Start>, status: SagaStatus): readonly Fact[];
   /** Deadline of a step (and of waiting for a compensation) unless the step sets its own. */
   readonly stepTimeoutMs: number;
 }

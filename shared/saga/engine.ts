@@ -15,6 +15,13 @@ export interface SagaDecision {
   readonly duplicate: boolean;
   /** Why an input changed nothing (late, stale, not expected now), for the logs. */
   readonly ignored?: string;
+  /**
+   * The input is the saga's start command, accepted: it is stored in the saga's stream with the
+   * decision (the intake write), so what reacts to it later reacts to what the store holds.
+   */
+  readonly accepted?: boolean;
+  /** The input's id was handled before with this other content hash: refuse, never skip. */
+  readonly reusedId?: { readonly storedHash: string };
 }
 
 type Definition<Data> = SagaDefinition<EventType, Data>;
@@ -29,6 +36,7 @@ class Draft<Data> {
     public state: SagaState<Data>,
     readonly input: AnyEvent,
     readonly now: Date,
+    readonly inputHash?: string,
   ) {}
 
   apply(transition: SagaTransition): void {
@@ -60,27 +68,65 @@ export function decideSaga<Data>(
   state: SagaState<Data>,
   input: AnyEvent,
   now: Date,
+  inputHash?: string,
 ): SagaDecision {
   if (state.handled.includes(input.id)) {
+    // Snapshots taken before hashes were kept have none.
+    const storedHash = state.hashes?.[input.id];
+    if (storedHash !== undefined && inputHash !== undefined && storedHash !== inputHash) {
+      return { transitions: [], outputs: [], duplicate: false, reusedId: { storedHash } };
+    }
     const rearm = state.active?.setBy === input.id ? state.active : undefined;
     return { transitions: [], outputs: [], duplicate: true, ...(rearm ? { timer: rearm } : {}) };
   }
-  const draft = new Draft(state, input, now);
+  if (input.type === definition.startedBy && state.status !== 'new') {
+    return startAgain(definition, state, input, inputHash);
+  }
+  const draft = new Draft(state, input, now, inputHash);
   const ignored = route(definition, draft);
   if (ignored !== undefined) {
     const notDue = ignored === NOT_DUE ? { timer: state.active } : {};
     return { transitions: [], outputs: [], duplicate: false, ignored, ...notDue };
   }
-  const handled: SagaTransition = {
-    type: 'SagaInputHandled',
-    data: { eventId: input.id, eventType: input.type, eventTime: input.time },
-  };
   return {
-    transitions: [handled, ...draft.transitions],
+    transitions: [inputHandled(input, inputHash), ...draft.transitions],
     outputs: draft.outputs,
     duplicate: false,
+    ...(input.type === definition.startedBy ? { accepted: true } : {}),
     ...(draft.timer ? { timer: draft.timer } : {}),
   };
+}
+
+/** The transition that makes an input a duplicate next time (with its content hash, when known). */
+function inputHandled(input: AnyEvent, inputHash: string | undefined): SagaTransition {
+  const data = { eventId: input.id, eventType: input.type, eventTime: input.time };
+  return {
+    type: 'SagaInputHandled',
+    data: inputHash === undefined ? data : { ...data, contentHash: inputHash },
+  };
+}
+
+/**
+ * A start command for a saga that exists already, under another event id. The same content is the
+ * same command sent again (a producer retry with a new id): a duplicate, nothing written. Other
+ * content conflicts with the stream: refused with the definition's refusal (stored and published, so
+ * the refusal is visible), and recorded as handled, so its redelivery is a duplicate. Nothing else
+ * changes. Without a `rejected` rule, or for a saga stored before start hashes were kept, it is ignored.
+ */
+function startAgain<Data>(
+  definition: Definition<Data>,
+  state: SagaState<Data>,
+  input: AnyEvent,
+  inputHash: string | undefined,
+): SagaDecision {
+  if (inputHash !== undefined && inputHash === state.startHash) {
+    return { transitions: [], outputs: [], duplicate: true };
+  }
+  if (definition.rejected === undefined || state.startHash === undefined || inputHash === undefined) {
+    return { transitions: [], outputs: [], duplicate: false, ignored: 'saga already started' };
+  }
+  const refusal = definition.rejected(state.data as Data, input as never, state.status);
+  return { transitions: [inputHandled(input, inputHash)], outputs: refusal, duplicate: false };
 }
 
 const NOT_DUE = 'timer not due yet';
@@ -106,7 +152,9 @@ function route<Data>(definition: Definition<Data>, draft: Draft<Data>): string |
 
 function start<Data>(definition: Definition<Data>, draft: Draft<Data>): string | undefined {
   if (draft.state.status !== 'new') return 'saga already started';
-  draft.apply({ type: 'SagaStarted', data: { data: definition.start(draft.input as never) } });
+  const data = definition.start(draft.input as never);
+  const hash = draft.inputHash;
+  draft.apply({ type: 'SagaStarted', data: hash === undefined ? { data } : { data, contentHash: hash } });
   return startStep(definition, draft, 0);
 }
 

@@ -1,6 +1,7 @@
 import { fact } from '../domain/facts.ts';
 import type { EventData } from '../events/catalog.ts';
 import { defineSaga, type SagaDefinition, step } from './definition.ts';
+import type { SagaStatus } from './state.ts';
 
 /** What the order saga keeps: the order as placed. */
 export type OrderSagaData = EventData<'OrderPlaced'>;
@@ -73,5 +74,26 @@ export function orderSaga(options: OrderSagaOptions): SagaDefinition<'OrderPlace
     cancelled: ({ orderId, customerId, contact }, reason) => [
       fact('OrderCancelled', { orderId, customerId, reason, contact }),
     ],
+    rejected: (current, refused, status) => [
+      fact('OrderRejected', {
+        orderId: current.orderId,
+        customerId: refused.data.customerId,
+        reason: rejectionReason(current, refused.data, status),
+        refusedEventId: refused.id,
+      }),
+    ],
   });
+}
+
+/** Why a second `OrderPlaced` for an existing order is refused, most telling reason first. */
+function rejectionReason(current: OrderSagaData, refused: OrderSagaData, status: SagaStatus): string {
+  const { orderId } = current;
+  if (refused.customerId !== current.customerId) {
+    return `order ${orderId} belongs to another customer (${current.customerId}), not ${refused.customerId}`;
+  }
+  if (status === 'completed' || status === 'cancelled') {
+    const outcome = status === 'completed' ? 'confirmed' : 'cancelled';
+    return `order ${orderId} is already ${outcome}; a new OrderPlaced cannot change it`;
+  }
+  return `order ${orderId} was already placed with other content (items, total or payment)`;
 }

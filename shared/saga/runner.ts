@@ -1,9 +1,11 @@
 import { appendOutcome } from '../consumer/append-outcome.ts';
+import { EventIdReusedError } from '../consumer/errors.ts';
 import type { EventHandlers, Handled, HandlerContext } from '../consumer/types.ts';
 import { loadAggregate } from '../event-store/load-aggregate.ts';
 import type { EventStore } from '../event-store/port.ts';
 import { type RetryOnConflictOptions, retryOnConflict } from '../event-store/retry.ts';
 import type { AnyEvent, EventType } from '../events/catalog.ts';
+import type { EventEnvelope } from '../events/envelope.ts';
 import { type SagaDefinition, sagaEventTypes } from './definition.ts';
 import { decideSaga, type SagaDecision } from './engine.ts';
 import { evolveSagaState, initialSagaState, isSagaTransition, type SagaState } from './state.ts';
@@ -53,11 +55,15 @@ export async function handleSagaEvent<Data>(
   const sagaId = definition.sagaIdOf(event);
   const { decision, outcome } = await retryOnConflict(async () => {
     const { state, version } = await loadSaga(deps.store, definition, sagaId, deps.snapshotEvery);
-    const decided = decideSaga(definition, state, event, context.now());
+    const decided = decideSaga(definition, state, event, context.now(), context.inputFingerprint);
+    if (decided.reusedId !== undefined) {
+      const { storedHash } = decided.reusedId;
+      throw new EventIdReusedError(context.consumer, event.id, storedHash, context.inputFingerprint);
+    }
     const written =
       decided.transitions.length === 0
         ? undefined
-        : await append(definition, deps.store, sagaId, version, decided, context);
+        : await append(definition, deps.store, sagaId, version, decided, event, context);
     return { decision: decided, outcome: written ?? (decided.duplicate ? 'duplicate' : 'handled') };
   }, deps.retry);
   if (decision.ignored !== undefined) context.logger.info('saga ignored event', { reason: decision.ignored });
@@ -75,15 +81,20 @@ async function append<Data>(
   sagaId: string,
   version: number,
   decision: SagaDecision,
+  input: AnyEvent,
   context: HandlerContext,
 ): Promise<Handled> {
   const events = [
     ...decision.transitions.map((transition) => context.emitInternal(transition, definition.source)),
     ...decision.outputs.map((output) => context.emitFact(output)),
   ];
-  const result = await store.append(sagaStreamId(definition, sagaId), events, {
+  // The intake write: an accepted start command is stored first, as it arrived (same id), with the
+  // decision it caused; the outbox publishes it, and read models react to that, not to the bus.
+  const stored = decision.accepted ? [input as EventEnvelope, ...events] : events;
+  const result = await store.append(sagaStreamId(definition, sagaId), stored, {
     expectedVersion: version,
     idempotencyKey: context.idempotencyKey,
+    idempotencyFingerprint: context.inputFingerprint,
   });
   return appendOutcome(result, events);
 }

@@ -35,6 +35,10 @@ export interface SagaState<Data = unknown> {
   readonly reason?: string;
   /** Ids of the input events that changed this saga: a redelivery of one of them is a duplicate. */
   readonly handled: readonly string[];
+  /** Content hash of each handled input (when recorded): the same id with other content is refused. */
+  readonly hashes: Readonly<Record<string, string>>;
+  /** Content hash of the command that started the saga: a second start command is compared with it. */
+  readonly startHash?: string;
 }
 
 /** The internal events of a saga's stream. */
@@ -42,9 +46,9 @@ export type SagaTransition =
   | {
       readonly type: 'SagaInputHandled';
       /** `eventTime` (the input's own time) lets read models rebuilt from the store time it exactly. */
-      readonly data: { eventId: string; eventType: string; eventTime?: string };
+      readonly data: { eventId: string; eventType: string; eventTime?: string; contentHash?: string };
     }
-  | { readonly type: 'SagaStarted'; readonly data: { data: unknown } }
+  | { readonly type: 'SagaStarted'; readonly data: { data: unknown; contentHash?: string } }
   | { readonly type: 'SagaStepStarted'; readonly data: ActiveStep }
   | { readonly type: 'SagaStepCompleted'; readonly data: { step: string; result: StepResult } }
   | {
@@ -84,16 +88,23 @@ export function initialSagaState<Data>(): SagaState<Data> {
     compensated: [],
     lateCompensated: [],
     handled: [],
+    hashes: {},
   };
 }
 
 /** The state after one transition. */
 export function evolveSagaState<Data>(state: SagaState<Data>, transition: SagaTransition): SagaState<Data> {
   switch (transition.type) {
-    case 'SagaInputHandled':
-      return { ...state, handled: [...state.handled, transition.data.eventId] };
-    case 'SagaStarted':
-      return { ...state, status: 'running', data: transition.data.data as Data };
+    case 'SagaInputHandled': {
+      const { eventId, contentHash } = transition.data;
+      const hashes = contentHash === undefined ? state.hashes : { ...state.hashes, [eventId]: contentHash };
+      return { ...state, handled: [...state.handled, eventId], hashes };
+    }
+    case 'SagaStarted': {
+      const { data, contentHash } = transition.data;
+      const started = { ...state, status: 'running' as const, data: data as Data };
+      return contentHash === undefined ? started : { ...started, startHash: contentHash };
+    }
     case 'SagaStepStarted': {
       const active = transition.data;
       const forward = active.phase === 'forward';

@@ -87,7 +87,10 @@ async function write(
       expectedVersion: stock.get(event.data.sku)?.version ?? 0,
     })),
   ];
-  const results = await store.appendMany(appends, { idempotencyKey: context.idempotencyKey });
+  const results = await store.appendMany(appends, {
+    idempotencyKey: context.idempotencyKey,
+    idempotencyFingerprint: context.inputFingerprint,
+  });
   return appendOutcome(
     results,
     appends.flatMap((append) => append.events),

@@ -25,15 +25,18 @@ export const ORDER_SAGA_STREAM_PREFIX = sagaStreamId(ORDER_SAGA, '');
 
 /**
  * The published events of an order as the event store holds them, for rebuilding read models.
- * `OrderPlaced` enters through the bus and is not stored as such; the saga keeps what it started from
- * (`SagaStarted` with the order data, `SagaInputHandled` with the event's id and time), so it is
- * recovered from there. Sagas stored before `eventTime` was recorded fall back to the saga's time.
+ * The saga stores the `OrderPlaced` it accepted in its own stream (the intake write). Sagas stored
+ * before that kept only what they started from (`SagaStarted` with the order data, `SagaInputHandled`
+ * with the event's id and time), so for them it is recovered from there (falling back to the saga's
+ * time for sagas stored before `eventTime` was recorded).
  */
 export async function* orderEvents(store: EventStore, orderId: string): AsyncGenerator<AnyEvent> {
   for (const streamId of orderStreamIds(orderId)) {
     const stored: StoredEvent[] = [];
     for await (const event of store.readAll(streamId)) stored.push(event);
-    const placed = streamId === orderStreamIds(orderId)[0] ? recoverOrderPlaced(stored) : undefined;
+    const isSaga = streamId === orderStreamIds(orderId)[0];
+    const storedPlaced = stored.some(({ event }) => event.type === 'OrderPlaced');
+    const placed = isSaga && !storedPlaced ? recoverOrderPlaced(stored) : undefined;
     if (placed) yield placed;
     for (const { event } of stored) if (isPublishable(event)) yield parseEvent(event);
   }

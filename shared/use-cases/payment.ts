@@ -81,6 +81,7 @@ async function apply(
   const result = await deps.store.append(paymentStreamId(orderId), events, {
     expectedVersion: version,
     idempotencyKey: context.idempotencyKey,
+    idempotencyFingerprint: context.inputFingerprint,
   });
   return appendOutcome(result, events);
 }

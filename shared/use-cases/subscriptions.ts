@@ -1,11 +1,12 @@
 import type { EventHandlers } from '../consumer/types.ts';
 import { SimulatedPaymentProvider } from '../domain/payment-provider.ts';
 import { InMemoryEventStore } from '../event-store/in-memory.ts';
-import type { EventType } from '../events/catalog.ts';
+import { type EventType, eventTypes } from '../events/catalog.ts';
 import { InMemoryIdempotencyStore } from '../idempotency/in-memory.ts';
 import { orderSaga } from '../saga/order-saga.ts';
 import { sagaHandlers } from '../saga/runner.ts';
 import { InMemorySagaTimers } from '../saga/timers.ts';
+import { ORDER_INTAKE_TYPES } from './intake.ts';
 import { inventoryHandlers } from './inventory.ts';
 import { InMemoryNotificationSender, notificationHandlers } from './notifications.ts';
 import { InMemoryOrderSummaryRepository, orderSummaryHandlers } from './order-summary.ts';
@@ -20,15 +21,19 @@ function handled(handlers: EventHandlers): EventType[] {
 // Handler maps are built from in-memory stand-ins only to read their keys; nothing runs here.
 const store = new InMemoryEventStore();
 
+const sagaTypes = handled(
+  sagaHandlers(orderSaga({ stepTimeoutMs: 1 }), { store, timers: new InMemorySagaTimers() }),
+).filter((type) => type !== 'SagaStepTimedOut');
+const intake: readonly EventType[] = ORDER_INTAKE_TYPES;
+
 /**
- * What each consumer of the order pipeline receives, read from the handler maps the functions run,
+ * What each consumer of the order pipeline receives once stored (its rule requires the outbox's
+ * stored mark), read from the handler maps the functions run,
  * so a rule pattern or a filter policy can never drift from the handlers behind it.
  * The saga's timers (`SagaStepTimedOut`) come from its own delayed messages and never from the bus.
  */
 export const CONSUMER_EVENT_TYPES = {
-  saga: handled(
-    sagaHandlers(orderSaga({ stepTimeoutMs: 1 }), { store, timers: new InMemorySagaTimers() }),
-  ).filter((type) => type !== 'SagaStepTimedOut'),
+  saga: sagaTypes.filter((type) => !intake.includes(type)),
   inventory: handled(inventoryHandlers({ store })),
   payment: handled(paymentHandlers({ store, provider: new SimulatedPaymentProvider(), callTimeoutMs: 1 })),
   projector: handled(orderSummaryHandlers(new InMemoryOrderSummaryRepository())),
@@ -41,3 +46,13 @@ export const CONSUMER_EVENT_TYPES = {
     }),
   ),
 } as const satisfies Record<string, readonly EventType[]>;
+
+/**
+ * What reaches the saga's queue before it is stored: every catalog event a producer might put on the
+ * bus without the stored mark. The saga takes its intake (`ORDER_INTAKE_TYPES`) and refuses the rest
+ * to its DLQ with the reason (`NOT_STORED`), so a misdirected event is seen rather than silently
+ * unmatched; in normal operation only the intake arrives here.
+ */
+export const SAGA_INTAKE_RULE_TYPES: readonly EventType[] = eventTypes.filter(
+  (type) => type !== 'SagaStepTimedOut',
+);

@@ -10,11 +10,13 @@ import type { AnyEvent, EventDataInput, EventType, TypedEnvelope } from '../../s
 import type { EventEnvelope } from '../../shared/events/envelope.ts';
 import { isPublishable, upcastStoredEvent } from '../../shared/events/internal.ts';
 import { createEvent, exampleEvent } from '../../shared/events/registry.ts';
+import { isStoredEvent, markStored } from '../../shared/events/stored.ts';
 import { InMemoryIdempotencyStore } from '../../shared/idempotency/in-memory.ts';
 import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
 import { orderSaga } from '../../shared/saga/order-saga.ts';
 import { loadSaga, sagaHandlers } from '../../shared/saga/runner.ts';
 import { InMemorySagaTimers, timeoutEvent } from '../../shared/saga/timers.ts';
+import { SAGA_UNSTORED_TYPES } from '../../shared/use-cases/intake.ts';
 import { inventoryHandlers, restockInventory } from '../../shared/use-cases/inventory.ts';
 import { InMemoryNotificationSender, notificationHandlers } from '../../shared/use-cases/notifications.ts';
 import {
@@ -22,6 +24,7 @@ import {
   orderSummaryHandlers,
 } from '../../shared/use-cases/order-summary.ts';
 import { paymentHandlers } from '../../shared/use-cases/payment.ts';
+import { SAGA_INTAKE_RULE_TYPES } from '../../shared/use-cases/subscriptions.ts';
 import { ManualClock } from './clock.ts';
 import { RecordingLogger } from './logger.ts';
 import { eventBridgeBody, FakeSqs, sqsEvent, sqsRecord } from './sqs.ts';
@@ -58,9 +61,10 @@ class OutboxEventStore extends InMemoryEventStore {
   ): Promise<AppendResult[]> {
     const results = await super.appendMany(appends, options);
     for (const stored of results.flatMap((result) => result.events)) {
-      if (!isPublishable(stored.event) || this.seen.has(stored.event.id)) continue;
-      this.seen.add(stored.event.id);
-      this.outbox.push(stored.event);
+      const key = `${stored.streamId}@${stored.streamVersion}`;
+      if (!isPublishable(stored.event) || this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.outbox.push(markStored(stored.event, stored.streamId, stored.streamVersion));
     }
     return results;
   }
@@ -132,11 +136,20 @@ export class TestPipeline {
     );
   }
 
-  /** Delivers `event` to every consumer that handles its type, like the bus rules would. */
+  /**
+   * Puts `event` on the bus, routed like the stack's rules: a stored event (the outbox's mark) to every
+   * consumer that handles its type, except the saga for its own intake; an event not yet stored (a
+   * producer's) to the saga's intake rule only.
+   */
   publish(event: AnyEvent): void {
     this.published.push(event);
+    const stored = isStoredEvent(event);
     for (const [name, queue] of this.queues) {
-      if (queue.consumer.eventTypes.includes(event.type)) this.enqueue(name, eventBridgeBody(event));
+      const routed = stored
+        ? queue.consumer.eventTypes.includes(event.type) &&
+          !(name === 'saga' && SAGA_UNSTORED_TYPES.includes(event.type))
+        : name === 'saga' && SAGA_INTAKE_RULE_TYPES.includes(event.type);
+      if (routed) this.enqueue(name, eventBridgeBody(event));
     }
   }
 
@@ -196,6 +209,7 @@ export class TestPipeline {
     const consumer = createSqsConsumer({
       name,
       handlers,
+      intake: name === 'saga' ? SAGA_UNSTORED_TYPES : [],
       sqs: this.sqs,
       queueUrl: `queue/${name}`,
       dlqUrl: `dlq/${name}`,

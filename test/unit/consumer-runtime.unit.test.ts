@@ -79,7 +79,13 @@ describe('SQS consumer runtime', () => {
     // Assert
     expect(response.batchItemFailures).toEqual([]);
     expect(seen).toEqual(['ord-1', 'ord-2']);
-    expect(metrics.totals).toEqual({ success: 2, duplicate: 0, retry: 0, 'dead-lettered': 0 });
+    expect(metrics.totals).toEqual({
+      success: 2,
+      duplicate: 0,
+      retry: 0,
+      'dead-lettered': 0,
+      'id-reused': 0,
+    });
   });
 
   it('sends a schema-invalid record to the DLQ with its reason and still handles its neighbours', async () => {

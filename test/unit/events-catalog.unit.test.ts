@@ -24,6 +24,7 @@ describe('event catalog', () => {
       'OrderCancelled',
       'OrderConfirmed',
       'OrderPlaced',
+      'OrderRejected',
       'PaymentAuthorizationRequested',
       'PaymentAuthorized',
       'PaymentDeclined',
@@ -68,7 +69,7 @@ describe('event catalog', () => {
     const rows = describeCatalog();
 
     // Assert
-    expect(rows).toHaveLength(16);
+    expect(rows).toHaveLength(17);
     expect(rows).toContainEqual({
       type: 'NotificationSent',
       version: 1,

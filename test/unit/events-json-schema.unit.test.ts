@@ -19,7 +19,7 @@ describe('toJsonSchemas', () => {
     // Assert
     expect(schemas.map((s) => s.name)).toContain('OrderPlaced.v1');
     expect(schemas.map((s) => s.name)).toContain('OrderPlaced.v2');
-    expect(schemas).toHaveLength(16);
+    expect(schemas).toHaveLength(17);
     expect(schemas.every((s) => s.schema.$schema === 'http://json-schema.org/draft-04/schema#')).toBe(true);
   });
 
@@ -66,7 +66,7 @@ describe('writeJsonSchemas', () => {
     const paths = await writeJsonSchemas(target);
 
     // Assert
-    expect(paths).toHaveLength(16);
+    expect(paths).toHaveLength(17);
     expect(paths.map((path) => basename(path))).toContain('PaymentAuthorized.v1.json');
     for (const path of paths) {
       const parsed = JSON.parse(await readFile(path, 'utf8')) as ObjectSchema;

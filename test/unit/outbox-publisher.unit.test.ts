@@ -13,7 +13,7 @@ import {
 } from './outbox-publisher.fixture.ts';
 
 describe('outbox publisher: publishing a stream batch', () => {
-  it('publishes every inserted event item as its envelope, in stream order', async () => {
+  it('publishes every inserted event item as its envelope marked with its stream and version, in stream order', async () => {
     // Arrange
     const envelopes = [anEnvelope(1), anEnvelope(2), anEnvelope(3)];
     const fake = new FakeEventBridge();
@@ -27,7 +27,9 @@ describe('outbox publisher: publishing a stream batch', () => {
     // Assert
     expect(outcome).toEqual({ published: envelopes.map((e) => e.id), skipped: 0 });
     const [request] = fake.requests;
-    expect(request?.map((entry) => JSON.parse(entry.Detail))).toEqual(envelopes);
+    expect(request?.map((entry) => JSON.parse(entry.Detail))).toEqual(
+      envelopes.map((e, i) => ({ ...e, metadata: { stream: 'order-1', streamVersion: i + 1 } })),
+    );
     expect(request?.[0]).toMatchObject({
       EventBusName: BUS,
       Source: 'orders.api',

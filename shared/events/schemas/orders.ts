@@ -83,3 +83,29 @@ export const OrderCancelled = defineEvent({
   schema: z.object({ orderId, customerId, reason, contact }),
   example: { orderId: 'ord-1002', customerId: 'cus-42', reason: 'payment declined', contact: exampleContact },
 });
+
+/**
+ * A command that conflicts with the order's stream was refused: an order id already placed with other
+ * content, an order id of another customer, a command for an order already finished. Stored in the
+ * order's stream and published; nothing else changes (no reservation, no charge, the summary keeps the
+ * order as first placed and lists the refusal).
+ */
+export const OrderRejected = defineEvent({
+  type: 'OrderRejected',
+  source: 'orders.saga',
+  description:
+    'A second OrderPlaced for an existing order, with other content, was refused; the order is unchanged.',
+  version: 1,
+  schema: z.object({
+    orderId,
+    customerId: customerId.describe('Customer named by the refused command'),
+    reason,
+    refusedEventId: z.string().min(1).describe('Id of the refused command'),
+  }),
+  example: {
+    orderId: 'ord-1001',
+    customerId: 'cus-77',
+    reason: 'order ord-1001 belongs to another customer',
+    refusedEventId: '5f0c6a8e-7d1b-4a0e-9a57-2b1de0c0f001',
+  },
+});
