@@ -4,6 +4,7 @@ import {
   causationTree,
   deadLettersOf,
   eventsOf,
+  refusalsOf,
   sagaStates,
   type Trace,
   type TraceNode,
@@ -56,6 +57,7 @@ export function registerTraceCommand(program: Command): void {
         events: visible.length,
         sagas: sagaStates(stored),
         deadLetters,
+        refusals: refusalsOf(stored),
       };
       const trace: Trace = { ...partial, verdict: verdicts(partial) };
       reporter.result(trace, () => render(trace));

@@ -35,12 +35,22 @@ export interface TraceDeadLetter {
   readonly reason: string;
 }
 
+/** A refused command of the flow: stored as an event that names it (`data.refusedEventId`). */
+export interface TraceRefusal {
+  readonly streamId: string;
+  readonly type: string;
+  readonly refusedEventId: string;
+  readonly reason: string;
+}
+
 export interface Trace {
   readonly correlationId: string;
   readonly roots: TraceNode[];
   readonly events: number;
   readonly sagas: { readonly streamId: string; readonly state: SagaState }[];
   readonly deadLetters: TraceDeadLetter[];
+  /** Commands of this flow that were refused (a stored refusal names them), with the reason. */
+  readonly refusals?: TraceRefusal[];
   /** Where the flow stands: finished, or what it waits for. */
   readonly verdict: string[];
 }
@@ -104,11 +114,31 @@ export function sagaStates(events: readonly StoredEvent[]): Trace['sagas'] {
   return [...byStream.entries()].map(([streamId, state]) => ({ streamId, state }));
 }
 
+/**
+ * The refusals among a flow's events: any stored event whose data names the command it refused
+ * (`refusedEventId`) and why (`reason`), e.g. `OrderRejected`.
+ */
+export function refusalsOf(events: readonly StoredEvent[]): TraceRefusal[] {
+  return events.flatMap(({ streamId, event }) => {
+    const { refusedEventId, reason } = event.data as { refusedEventId?: unknown; reason?: unknown };
+    if (typeof refusedEventId !== 'string') return [];
+    return [{ streamId, type: event.type, refusedEventId, reason: typeof reason === 'string' ? reason : '' }];
+  });
+}
+
 /** Human verdicts: a saga's end, the step it waits for (and whether its deadline passed), DLQ parks. */
 export function verdicts(trace: Omit<Trace, 'verdict'>, now = new Date()): string[] {
   const lines: string[] = [];
   if (trace.events === 0) lines.push('No stored event carries this correlation id.');
+  const refusals = trace.refusals ?? [];
+  for (const refusal of refusals) {
+    lines.push(
+      `${refusal.streamId}: refused command ${refusal.refusedEventId} (${refusal.type}): ${refusal.reason}; nothing else changed`,
+    );
+  }
   for (const { streamId, state } of trace.sagas) {
+    // A flow whose only saga transition is the refusal's bookkeeping did not start or move the saga.
+    if (state.status === 'new' && refusals.some((r) => r.streamId === streamId)) continue;
     if (state.status === 'completed' || state.status === 'cancelled') {
       lines.push(`${streamId}: ${state.status}${state.reason ? ` (${state.reason})` : ''}`);
     } else if (state.active) {

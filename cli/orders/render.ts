@@ -21,10 +21,21 @@ export function renderSummary(summary: OrderSummary): string {
       summary.items.map((item) => `${item.qty} × ${item.sku} @ ${item.unitPrice.toFixed(2)}`).join(', ') ||
       '-'
     }`,
+    ...refusalLines(summary),
     '  timeline:',
     table(summary.timeline.map((entry) => [`    ${entry.at}`, offset(entry.at, start), entry.type])),
   ];
   return lines.join('\n');
+}
+
+/** Commands refused for the order: they changed nothing, but support must see them. */
+function refusalLines(summary: OrderSummary): string[] {
+  const refusals = summary.refusals ?? [];
+  if (refusals.length === 0) return [];
+  return [
+    `  refused: ${refusals.length} command(s)`,
+    ...refusals.map((r) => `    ${r.at}  command ${r.eventId} from customer ${r.customerId}: ${r.reason}`),
+  ];
 }
 
 /** A listing: one line per order, newest activity first. */

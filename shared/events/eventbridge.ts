@@ -90,7 +90,7 @@ export function envelopeOfEventBridgeEvent(value: unknown): Record<string, unkno
     type,
     version,
     source: requiredString(value, 'source'),
-    time: requiredString(value, 'time'),
+    time: isoTime(requiredString(value, 'time')),
     correlationId: id,
     data,
   };
@@ -102,6 +102,12 @@ function requiredString(value: Record<string, unknown>, field: string): string {
     throw new ValidationError('a bare-data EventBridge event needs it (a non-empty string)', field);
   }
   return found;
+}
+
+/** EventBridge writes whole seconds (`…:11Z`); stored times sort as text, so they get milliseconds. */
+function isoTime(time: string): string {
+  const parsed = Date.parse(time);
+  return Number.isNaN(parsed) ? time : new Date(parsed).toISOString();
 }
 
 /** `detail.version` names the schema version only when the event's data has no field of that name. */
