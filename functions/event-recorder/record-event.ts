@@ -6,7 +6,7 @@ import {
 import { ValidationError } from '../../shared/errors/pipeline-error.ts';
 import { isEventType } from '../../shared/events/catalog.ts';
 import { type EventEnvelope, parseEnvelope } from '../../shared/events/envelope.ts';
-import { envelopeOfEventBridgeEvent, isEnvelopeDetail } from '../../shared/events/eventbridge.ts';
+import { fromEventBridgeEvent, isEnvelopeDetail } from '../../shared/events/eventbridge.ts';
 import { isJsonObject } from '../../shared/events/json.ts';
 
 /** Reads the envelope out of an SQS body that holds an EventBridge event (rule target → queue). */
@@ -32,13 +32,14 @@ export function envelopeFromSqsBody(body: string): EventEnvelope {
 
 /**
  * The envelope to record: the detail itself, or, when a producer put bare data of a catalog type (no
- * envelope), the envelope derived from the EventBridge event as the pipeline's intake derives it.
+ * envelope), the envelope the pipeline's intake derives from the EventBridge event, its data checked
+ * against the catalog (bare data that is not the type's data is refused, not recorded under its name).
  */
 function recordedDetail(event: Record<string, unknown>): unknown {
   const { detail } = event;
   const type = event['detail-type'];
   const bare = isJsonObject(detail) && !isEnvelopeDetail(detail);
-  return bare && typeof type === 'string' && isEventType(type) ? envelopeOfEventBridgeEvent(event) : detail;
+  return bare && typeof type === 'string' && isEventType(type) ? fromEventBridgeEvent(event) : detail;
 }
 
 export type RecordOutcome = 'recorded' | 'duplicate';

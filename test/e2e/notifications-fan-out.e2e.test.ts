@@ -9,6 +9,7 @@ import type { EventDataInput, EventType } from '../../shared/events/catalog.ts';
 import type { EventEnvelope } from '../../shared/events/envelope.ts';
 import { snsMessageAttributes } from '../../shared/events/patterns.ts';
 import { createEvent } from '../../shared/events/registry.ts';
+import { markStored } from '../../shared/events/stored.ts';
 import { notificationStreamId } from '../../shared/use-cases/notifications.ts';
 import { eventually, testClients } from '../support/aws.ts';
 
@@ -70,8 +71,10 @@ describe('notifications fan-out: topic → one queue per channel → channel con
       make('InventoryReserved', { orderId, items: [{ sku: 'X', qty: 1 }] }),
     ];
 
-    // Act
-    for (const event of [...unrouted, confirmed]) await publish(event);
+    // Act: published as the notifier does, stored events (with the outbox's mark) only.
+    for (const [i, event] of [...unrouted, confirmed].entries()) {
+      await publish(markStored(event, `fan-out-e2e#${orderId}`, i + 1));
+    }
     const sent = await eventually(
       async () => {
         const events: EventEnvelope[] = [];

@@ -53,7 +53,7 @@ describe('outbox: event store → DynamoDB stream → publisher Lambda → bus',
     await capture?.dispose();
   });
 
-  it('publishes each appended event to the bus exactly once, with its ids intact', async () => {
+  it('publishes each appended event to the bus exactly once, with its ids intact and its stream marked', async () => {
     // Arrange
     const store = new DynamoDbEventStore({
       client: clients.dynamo,
@@ -72,7 +72,14 @@ describe('outbox: event store → DynamoDB stream → publisher Lambda → bus',
     await store.append(order, [reserved, authorized], { expectedVersion: 1, idempotencyKey: key });
     await store.append(order, [reserved, authorized], { expectedVersion: 1, idempotencyKey: key });
     await store.saveSnapshot(order, 3, { status: 'paid' });
-    await store.append(`order-${randomUUID()}`, [other], { expectedVersion: 0 });
+    const otherStream = `order-${randomUUID()}`;
+    await store.append(otherStream, [other], { expectedVersion: 0 });
+    const storedAt = new Map<string, [string, number]>([
+      [placed.id, [order, 1]],
+      [reserved.id, [order, 2]],
+      [authorized.id, [order, 3]],
+      [other.id, [otherStream, 1]],
+    ]);
     // The deployed consumers react to these events (the saga starts on OrderPlaced) with events of the
     // same correlation id; only the appended ones are the outbox's to publish.
     const ids = new Set(appended.map((e) => e.id));
@@ -82,12 +89,14 @@ describe('outbox: event store → DynamoDB stream → publisher Lambda → bus',
       settleMs: 6_000,
     });
 
-    // Assert: each event once, as the envelope that was appended, routed by its type and source.
+    // Assert: each event once, as the envelope that was appended (marked with the stream and version it
+    // was stored at), routed by its type and source.
     const counts = countById(ours(received));
     expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(appended.map((e) => [e.id, 1])));
     for (const event of appended) {
       const delivered = received.find((e) => e.detail.id === event.id);
-      expect(delivered?.detail).toEqual(event);
+      const [stream, streamVersion] = storedAt.get(event.id) ?? [];
+      expect(delivered?.detail).toEqual({ ...event, metadata: { stream, streamVersion } });
       expect(delivered?.type).toBe(event.type);
       expect(delivered?.source).toBe(event.source);
     }

@@ -62,7 +62,8 @@ describe('walking skeleton: bus → rule → queue (+DLQ) → Lambda → DynamoD
   });
 
   it('moves a poison event to the dead-letter queue at once, with its reason (transient failures use the redrive policy)', async () => {
-    // Arrange: a detail that is not an envelope: retrying cannot help, so the consumer dead-letters it.
+    // Arrange: a detail that is neither an envelope nor OrderPlaced data: retrying cannot help, so the
+    // consumer dead-letters it, naming the first field the data lacks.
     const marker = `poison-${randomUUID()}`;
     const dlqUrl = requireOutput('RecorderDlqUrl');
     const queueAttributes = await sqs.send(
@@ -96,6 +97,6 @@ describe('walking skeleton: bus → rule → queue (+DLQ) → Lambda → DynamoD
     expect(dead, 'poison message never reached the DLQ').toBeDefined();
     expect(JSON.parse(dead?.Body ?? '{}').detail).toEqual({ marker, notAnEnvelope: true });
     expect(dead?.MessageAttributes?.['error-code']?.StringValue).toBe('VALIDATION');
-    expect(dead?.MessageAttributes?.['error-path']?.StringValue).toBe('detail.id');
+    expect(dead?.MessageAttributes?.['error-path']?.StringValue).toBe('detail.orderId');
   });
 });

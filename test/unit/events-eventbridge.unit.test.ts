@@ -176,3 +176,74 @@ describe('fromSqsBody', () => {
     expect(error.message).toContain('not valid JSON');
   });
 });
+
+describe('fromEventBridgeEvent with bare data (a producer without our envelope)', () => {
+  const data = exampleEvent('OrderPlaced', {}, deps).data;
+  const bare = (detail: unknown, overrides: Record<string, unknown> = {}) =>
+    delivered({ type: 'OrderPlaced', source: 'orders.api' }, { detail, ...overrides });
+
+  it('derives the envelope from the EventBridge event: its id (also the correlation id), time, source and type', () => {
+    // Act
+    const event = fromEventBridgeEvent(bare(data));
+
+    // Assert
+    expect(event).toEqual({
+      id: 'eb-1',
+      type: 'OrderPlaced',
+      version: 2,
+      source: 'orders.api',
+      time: '2026-03-01T10:00:01.000Z',
+      correlationId: 'eb-1',
+      data,
+    });
+  });
+
+  it('reads an older version named in detail.version and upcasts it', () => {
+    // Arrange
+    const { contact, ...rest } = data;
+    const v1 = { ...rest, email: 'old@example.com', version: 1 };
+
+    // Act
+    const event = fromEventBridgeEvent(bare(v1));
+
+    // Assert
+    expect(event.version).toBe(2);
+    expect(event.data).toMatchObject({ contact: { email: 'old@example.com', channels: ['email'] } });
+  });
+
+  it('names the missing field where the producer put the data', () => {
+    // Arrange
+    const { customerId: _, ...withoutCustomer } = data;
+
+    // Act
+    const error = validationErrorOf(() => fromEventBridgeEvent(bare(withoutCustomer)));
+
+    // Assert
+    expect(error.path).toBe('detail.customerId');
+  });
+
+  it('refuses bare data of a type outside the catalog, suggesting the nearest type', () => {
+    // Act
+    const error = validationErrorOf(() => fromEventBridgeEvent(bare(data, { 'detail-type': 'OrderPlacd' })));
+
+    // Assert
+    expect(error.path).toBe('detail-type');
+    expect(error.message).toMatch(/did you mean OrderPlaced/);
+  });
+
+  it('refuses bare data without the EventBridge id it would be identified by', () => {
+    // Act
+    const error = validationErrorOf(() => fromEventBridgeEvent(bare(data, { id: undefined })));
+
+    // Assert
+    expect(error.path).toBe('id');
+  });
+
+  it('still reads a detail with type and data as an envelope, and reports what that envelope lacks', () => {
+    // Act
+    const error = validationErrorOf(() => fromEventBridgeEvent(bare({ type: 'OrderPlaced', data })));
+
+    // Assert
+    expect(error.path).toMatch(/^detail\.(id|version|source|time|correlationId)$/);
+  });
+});

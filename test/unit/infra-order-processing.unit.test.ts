@@ -193,6 +193,26 @@ describe('infra: order saga consumers', () => {
     expect(CONSUMER_EVENT_TYPES.saga).not.toContain('SagaStepTimedOut');
   });
 
+  it('feeds every bus consumer stored events only, and the saga alone the commands not yet stored', () => {
+    const rules = resources(dev, 'AWS::Events::Rule');
+    const storedMark = (rule: CfnResource) =>
+      (rule.Properties?.EventPattern as { detail?: { metadata?: { stream?: unknown } } } | undefined)?.detail
+        ?.metadata?.stream;
+    for (const name of ['saga', 'inventory', 'payment', 'projector', 'notifier'] as const) {
+      const [, rule] = only(rules, `${CONSUMERS[name].id}Rule`);
+      expect(storedMark(rule), name).toEqual([{ exists: true }]);
+    }
+    const intake = rules.filter(([, rule]) => JSON.stringify(storedMark(rule)) === '[{"exists":false}]');
+    expect(intake.map(([id]) => id)).toEqual([expect.stringMatching(/^OrdersSagaIntakeRule/)]);
+    const pattern = intake[0]?.[1].Properties?.EventPattern as { 'detail-type': string[] };
+    expect(pattern['detail-type']).toContain('OrderPlaced');
+    expect(pattern['detail-type']).not.toContain('SagaStepTimedOut');
+    expect(CONSUMER_EVENT_TYPES.saga).not.toContain('OrderPlaced');
+    const targets = intake[0]?.[1].Properties?.Targets as { Arn: unknown }[] | undefined;
+    const target = targets?.[0];
+    expect(referencedId(target?.Arn)).toMatch(/^OrdersSagaWorkQueue/);
+  });
+
   it('gives the payment function more time than a whole batch of provider calls', () => {
     const timeoutSeconds = Number(functionOf('payment').Properties?.Timeout);
     const callMs = Number(environmentOf('payment').PAYMENT_CALL_TIMEOUT_MS);

@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import { appendOutcome } from '../../shared/consumer/append-outcome.ts';
+import { DEAD_LETTER_ATTRIBUTES } from '../../shared/consumer/dead-letter.ts';
+import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
+import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
+import { contentHashOf } from '../../shared/events/content-hash.ts';
+import { createEvent } from '../../shared/events/registry.ts';
+import { markStored } from '../../shared/events/stored.ts';
+import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
+import { ManualClock } from '../fakes/clock.ts';
+import { RecordingLogger } from '../fakes/logger.ts';
+import { TestPipeline } from '../fakes/pipeline.ts';
+import { DLQ_URL, eventBridgeBody, FakeSqs, QUEUE_URL, sqsEvent, sqsRecord } from '../fakes/sqs.ts';
+
+const items = [{ sku: 'BOOK-1', qty: 2, unitPrice: 5 }];
+
+async function stockedPipeline(): Promise<TestPipeline> {
+  const pipeline = new TestPipeline();
+  await pipeline.stock({ sku: 'BOOK-1', qty: 10 }, { sku: 'MUG-1', qty: 10 });
+  return pipeline;
+}
+
+/** The DLQ reasons (code, message) a consumer of the pipeline sent. */
+function reasons(pipeline: TestPipeline, consumer: string): { code?: string; message?: string }[] {
+  return pipeline.sqs.sent
+    .filter((m) => m.QueueUrl === `dlq/${consumer}`)
+    .map((m) => ({
+      code: m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.code]?.StringValue,
+      message: m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.message]?.StringValue,
+    }));
+}
+
+describe('intake: the saga stores the command it accepts, and refuses what conflicts', () => {
+  it('stores the accepted OrderPlaced in the order stream, and the read model is built from that stored event', async () => {
+    // Arrange
+    const pipeline = await stockedPipeline();
+    const placed = pipeline.orderPlaced({ orderId: 'ord-in', items, total: 10 });
+
+    // Act
+    pipeline.publish(placed);
+    await pipeline.run();
+
+    // Assert
+    const stream = [];
+    for await (const stored of pipeline.store.readAll('saga-order#ord-in')) stream.push(stored.event);
+    expect(stream[0]).toMatchObject({ id: placed.id, type: 'OrderPlaced', data: placed.data });
+    expect((await pipeline.summaries.get('ord-in'))?.summary).toMatchObject({
+      status: 'CONFIRMED',
+      total: 10,
+    });
+  });
+
+  it('refuses a second OrderPlaced with other content as OrderRejected and changes nothing else', async () => {
+    // Arrange
+    const pipeline = await stockedPipeline();
+    const first = pipeline.orderPlaced({ orderId: 'ord-c', items, total: 10 });
+    pipeline.publish(first);
+    await pipeline.run();
+    const second = pipeline.orderPlaced({
+      orderId: 'ord-c',
+      items: [{ sku: 'MUG-1', qty: 1, unitPrice: 3 }],
+      total: 3,
+    });
+
+    // Act
+    pipeline.publish(second);
+    await pipeline.run();
+
+    // Assert
+    const [rejected, ...more] = pipeline.eventsOf('OrderRejected', 'ord-c');
+    expect(more).toEqual([]);
+    expect(rejected?.data).toMatchObject({
+      refusedEventId: second.id,
+      reason: 'order ord-c is already confirmed; a new OrderPlaced cannot change it',
+    });
+    expect(pipeline.eventsOf('InventoryReservationRequested', 'ord-c')).toHaveLength(1);
+    expect(pipeline.eventsOf('PaymentAuthorized', 'ord-c')).toHaveLength(1);
+    const summary = (await pipeline.summaries.get('ord-c'))?.summary;
+    expect(summary).toMatchObject({ status: 'CONFIRMED', items, total: 10 });
+    expect(summary?.refusals?.map((r) => r.eventId)).toEqual([second.id]);
+  });
+
+  it('names another customer as the reason when the order id belongs to someone else', async () => {
+    // Arrange
+    const pipeline = await stockedPipeline();
+    pipeline.publish(pipeline.orderPlaced({ orderId: 'ord-x', items, total: 10 }));
+    await pipeline.run();
+
+    // Act
+    pipeline.publish(pipeline.orderPlaced({ orderId: 'ord-x', items, total: 10, customerId: 'cus-other' }));
+    await pipeline.run();
+
+    // Assert
+    expect(pipeline.eventsOf('OrderRejected', 'ord-x')[0]?.data.reason).toMatch(
+      /belongs to another customer \(cus-42\), not cus-other/,
+    );
+  });
+
+  it('takes the same command under a new event id as a duplicate: no refusal, no second order', async () => {
+    // Arrange
+    const pipeline = await stockedPipeline();
+    const first = pipeline.orderPlaced({ orderId: 'ord-r', items, total: 10 });
+
+    // Act
+    pipeline.publish(first);
+    pipeline.publish({ ...first, id: 'retried-with-a-new-id' });
+    await pipeline.run();
+
+    // Assert
+    expect(pipeline.eventsOf('OrderRejected', 'ord-r')).toEqual([]);
+    expect(pipeline.eventsOf('InventoryReservationRequested', 'ord-r')).toHaveLength(1);
+    expect(pipeline.metrics('saga').duplicate).toBe(1);
+  });
+
+  it('dead-letters an event id reused with other content, for the same order and for another one', async () => {
+    // Arrange
+    const pipeline = await stockedPipeline();
+    const first = pipeline.orderPlaced({ orderId: 'ord-id', items, total: 10 });
+    pipeline.publish(first);
+    await pipeline.run();
+    const sameOrder = { ...first, data: { ...first.data, total: 99 } };
+    const otherOrder = { ...first, data: { ...first.data, orderId: 'ord-stranger' } };
+
+    // Act
+    pipeline.publish(sameOrder);
+    pipeline.publish(otherOrder);
+    await pipeline.run();
+
+    // Assert
+    const refused = reasons(pipeline, 'saga');
+    expect(refused.map((r) => r.code)).toEqual(['EVENT_ID_REUSED', 'EVENT_ID_REUSED']);
+    expect(refused[0]?.message).toContain(contentHashOf(first));
+    expect(refused[0]?.message).toContain(contentHashOf(sameOrder));
+    expect(refused[1]?.message).toContain(contentHashOf(otherOrder));
+    expect(pipeline.metrics('saga')['id-reused']).toBe(2);
+    expect(pipeline.logger.lines.filter((line) => line.level === 'error')).toHaveLength(2);
+    expect(await pipeline.summaries.get('ord-stranger')).toBeUndefined();
+    expect((await pipeline.summaries.get('ord-id'))?.summary.total).toBe(10);
+    expect(pipeline.eventsOf('OrderRejected')).toEqual([]);
+  });
+
+  it('refuses an event that skipped the store (a reply put on the bus by hand) with NOT_STORED', async () => {
+    // Arrange
+    const pipeline = await stockedPipeline();
+    const forged = createEvent(
+      'InventoryReserved',
+      { orderId: 'ord-f', items: [{ sku: 'BOOK-1', qty: 1 }] },
+      { correlationId: 'corr-f' },
+      pipeline.clock,
+    );
+
+    // Act
+    pipeline.publish(forged);
+    await pipeline.run();
+
+    // Assert
+    expect(reasons(pipeline, 'saga')).toEqual([
+      {
+        code: 'NOT_STORED',
+        message: expect.stringContaining('InventoryReserved arrived without passing through the event store'),
+      },
+    ]);
+    expect(await pipeline.summaries.get('ord-f')).toBeUndefined();
+  });
+});
+
+describe('consumer runtime: stored-only consumers and reused ids', () => {
+  function consumer(handled: string[]) {
+    const sqs = new FakeSqs();
+    const metrics = new CountingOutcomeMetrics();
+    const clock = new ManualClock();
+    const store = new InMemoryEventStore({ clock: clock.now });
+    const run = createSqsConsumer({
+      name: 'projector',
+      intake: [],
+      handlers: {
+        OrderPlaced: async (event, context) => {
+          handled.push(event.id);
+          const confirmed = context.emit('OrderConfirmed', confirmedOf(event));
+          const result = await store.append(`s-${event.data.orderId}`, [confirmed], {
+            expectedVersion: 0,
+            idempotencyKey: context.idempotencyKey,
+            idempotencyFingerprint: context.inputFingerprint,
+          });
+          return appendOutcome(result, [confirmed]);
+        },
+      },
+      sqs,
+      queueUrl: QUEUE_URL,
+      dlqUrl: DLQ_URL,
+      logger: new RecordingLogger(),
+      metrics,
+      events: clock,
+      random: () => 0.5,
+    });
+    return { run, sqs, metrics, clock };
+  }
+
+  function confirmedOf(event: ReturnType<TestPipeline['orderPlaced']>) {
+    const { orderId, customerId, total, currency, contact } = event.data;
+    return { orderId, customerId, total, currency, contact };
+  }
+
+  it('handles a stored event, refuses the same event unstored, and dead-letters its id reused with other content', async () => {
+    // Arrange
+    const handled: string[] = [];
+    const { run, sqs, metrics } = consumer(handled);
+    const placed = new TestPipeline().orderPlaced({ orderId: 'ord-k' });
+    const stored = markStored(placed, 'saga-order#ord-k', 1);
+    const reused = markStored(
+      { ...placed, data: { ...placed.data, orderId: 'ord-k2' } },
+      'saga-order#ord-k2',
+      1,
+    );
+
+    // Act
+    await run(sqsEvent(sqsRecord(eventBridgeBody(stored), { messageId: 'm1' })));
+    await run(sqsEvent(sqsRecord(eventBridgeBody(placed), { messageId: 'm2' })));
+    await run(sqsEvent(sqsRecord(eventBridgeBody(stored), { messageId: 'm3' })));
+    await run(sqsEvent(sqsRecord(eventBridgeBody(reused), { messageId: 'm4' })));
+    metrics.flush();
+
+    // Assert
+    expect(handled).toEqual([placed.id, placed.id, placed.id]);
+    const codes = sqs.sent.map((m) => m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.code]?.StringValue);
+    expect(codes).toEqual(['NOT_STORED', 'EVENT_ID_REUSED']);
+    expect(metrics.totals).toMatchObject({ success: 1, duplicate: 1, 'dead-lettered': 1, 'id-reused': 1 });
+  });
+});
