@@ -9,6 +9,7 @@ import type { TailTap } from '../../cli/ops/tail.ts';
 import type { EventStore } from '../../shared/event-store/port.ts';
 import type { AnyEvent } from '../../shared/events/catalog.ts';
 import { isPublishable } from '../../shared/events/internal.ts';
+import { isStoredEvent } from '../../shared/events/stored.ts';
 import { inventoryStreams } from '../../shared/use-cases/inventory.ts';
 import { orderEvents, orderStreamIds } from '../../shared/use-cases/order-history.ts';
 import type { OrderSummaryRepository } from '../../shared/use-cases/order-summary.ts';
@@ -29,6 +30,8 @@ export interface CapturedFact {
   readonly id: string;
   readonly type: string;
   readonly source: string;
+  /** Carried the outbox's stored mark: published from the event store, not put by a producer. */
+  readonly stored?: boolean;
   readonly orderId?: string;
 }
 
@@ -181,11 +184,13 @@ export function capturedOf(event: {
   source: string;
   detail: unknown;
 }): CapturedFact {
-  const data = (event.detail as { data?: { orderId?: unknown } } | undefined)?.data;
+  const detail = event.detail as { data?: { orderId?: unknown }; metadata?: Record<string, unknown> };
+  const data = detail?.data;
   return {
     id: event.id,
     type: event.type,
     source: event.source,
+    stored: isStoredEvent({ metadata: detail?.metadata }),
     ...(typeof data?.orderId === 'string' ? { orderId: data.orderId } : {}),
   };
 }

@@ -43,7 +43,7 @@ function facts(overrides: Partial<CampaignFacts> = {}): CampaignFacts {
     deadLetters: [],
     captured: [...streams.values()]
       .flat()
-      .map((f) => ({ id: f.id, type: f.type, source: 'orders.x', orderId: 'o1' })),
+      .map((f) => ({ id: f.id, type: f.type, source: 'orders.x', orderId: 'o1', stored: true })),
     poisonMarkers: [],
     ...overrides,
   };
@@ -104,7 +104,13 @@ describe('campaign reconciliation', () => {
       fact('notifications#o1', 'NotificationSent', { orderId: 'o1', channel: 'email' }, 'second-mail'),
       fact('saga-order#o1', 'OrderCancelled', { orderId: 'o1' }),
     ];
-    const captured = stream.map((f) => ({ id: f.id, type: f.type, source: 'orders.x', orderId: 'o1' }));
+    const captured = stream.map((f) => ({
+      id: f.id,
+      type: f.type,
+      source: 'orders.x',
+      orderId: 'o1',
+      stored: true,
+    }));
 
     // Act
     const failures = failuresOf(reconcile(facts({ streams: new Map([['o1', stream]]), captured })));
@@ -137,10 +143,13 @@ describe('campaign reconciliation', () => {
       type: f?.type ?? '',
       source: 'orders.x',
       orderId: 'o1',
+      stored: true,
     }));
+    // A producer's command on the bus (no stored mark) is not a publication of the outbox.
+    const intake = { id: stored[1]?.id ?? '', type: 'OrderPlaced', source: 'orders.api', orderId: 'o1' };
 
     // Act
-    const failures = failuresOf(reconcile(facts({ skus, captured })));
+    const failures = failuresOf(reconcile(facts({ skus, captured: [...captured, intake] })));
 
     // Assert
     expect(failures['no double reservation; held stock matches the outcome']?.[0]).toContain(
