@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
+import { ORDER_INTAKE_TYPES } from '../../shared/use-cases/intake.ts';
 import { buildEvents, catalogType, dataTemplate, putAll } from '../ops/inject.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import { CliError, table } from '../output.ts';
@@ -56,6 +57,13 @@ export function registerInjectCommand(program: Command): void {
       }
       const context = await stackContext(stackName);
       const busName = requiredOutput(context, 'EventBusName');
+      const intake: readonly string[] = ORDER_INTAKE_TYPES;
+      if (!intake.includes(type)) {
+        reporter.warn(
+          `${type} is not a command producers send: consumers react only to events the event store ` +
+            `accepted, so it will be refused to the saga's DLQ (NOT_STORED). Producers send ${intake.join(', ')}.`,
+        );
+      }
       reporter.step(`Putting ${count} ${type} event(s) on ${busName}`);
       const client = new EventBridgeClient({ region: context.target.region });
       const results = await putAll(client, busName, events, {

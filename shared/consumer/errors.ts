@@ -52,7 +52,7 @@ export class NotStoredError extends PipelineError<'NOT_STORED'> {
 
   constructor(consumer: string, type: string, intake: readonly string[]) {
     const accepted =
-      intake.length === 0 ? 'it takes no event first-hand' : `producers may send it ${intake.join(', ')}`;
+      intake.length === 0 ? 'it takes nothing first-hand' : `it takes first-hand only ${intake.join(', ')}`;
     super(
       'NOT_STORED',
       `${type} arrived without passing through the event store; consumer ${consumer} reacts only to ` +
