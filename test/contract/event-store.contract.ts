@@ -207,6 +207,37 @@ function describeIdempotencyContract(makeStore: MakeEventStore): void {
       expect((await store.read(streamId)).events).toHaveLength(1);
     });
 
+    it('judges a reused key by the caller fingerprint: the same input returns the first result, another input is a DuplicateError naming both', async () => {
+      const { store } = await makeStore();
+      const streamId = aStreamId();
+      const key = `input#${streamId}`;
+      const first = await store.append(streamId, someEvents(1), {
+        expectedVersion: 0,
+        idempotencyKey: key,
+        idempotencyFingerprint: 'sha256:input-a',
+      });
+
+      // A redelivery of the same input that decided differently (other data) is still the same input.
+      const again = await store.append(streamId, someEvents(1, { decidedLater: true }), {
+        expectedVersion: 1,
+        idempotencyKey: key,
+        idempotencyFingerprint: 'sha256:input-a',
+      });
+      const reused = store.append(streamId, someEvents(1), {
+        expectedVersion: 1,
+        idempotencyKey: key,
+        idempotencyFingerprint: 'sha256:input-b',
+      });
+
+      expect(again.events.map((e) => e.event.id)).toEqual(first.events.map((e) => e.event.id));
+      await expect(reused).rejects.toMatchObject({
+        code: 'DUPLICATE',
+        storedFingerprint: 'sha256:input-a',
+        fingerprint: 'sha256:input-b',
+      });
+      expect((await store.read(streamId)).events).toHaveLength(1);
+    });
+
     it('writes once when concurrent appends share a key and retry their conflicts', async () => {
       const { store } = await makeStore();
       const streamId = aStreamId();
