@@ -149,11 +149,14 @@ export interface CaseOptions {
 export const STREAM_GAP =
   'MiniStack drops a DynamoDB-stream batch item failure: on AWS the record is retried (bisected), then its stream coordinates go to the outbox DLQ';
 
-/** What the consumers (runtime and recorder) say about a detail that is not a JSON object. */
-const NOT_AN_OBJECT =
-  /^VALIDATION at detail: detail: (event must be a JSON object|Invalid input: expected object)/;
+/** What the consumers say about a detail that is not a JSON object (the runtime first, the recorder second). */
+const NOT_AN_OBJECT = /^VALIDATION at detail: detail: (must be a JSON object|Invalid input: expected object)/;
 
-const SAGA_AND_PROJECTOR: readonly DlqOutput[] = ['SagaDlqUrl', 'ProjectorDlqUrl'];
+/**
+ * Where a producer's bad `OrderPlaced` ends: only the saga takes it off the bus (its intake); every
+ * other consumer reacts to the stored copy the outbox publishes, so it never sees a bad one.
+ */
+const SAGA_ONLY: readonly DlqOutput[] = ['SagaDlqUrl'];
 const CHANNEL_DLQS: readonly DlqOutput[] = ['EmailDlqUrl', 'SmsDlqUrl', 'PushDlqUrl'];
 
 /** `depth` nested JSON arrays around `inner`, as text (JSON.stringify recurses and overflows first). */
@@ -381,7 +384,7 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
     });
   const deadLettered = (reason: RegExp, recorder: 'required' | 'optional' = 'optional'): Expectation => ({
     kind: 'dead-lettered',
-    queues: recorder === 'required' ? [...SAGA_AND_PROJECTOR, 'RecorderDlqUrl'] : SAGA_AND_PROJECTOR,
+    queues: recorder === 'required' ? [...SAGA_ONLY, 'RecorderDlqUrl'] : SAGA_ONLY,
     ...(recorder === 'optional' ? { optional: ['RecorderDlqUrl'] as const } : {}),
     reason,
   });
@@ -421,13 +424,15 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
       expect: { kind: 'ignored', why: 'no rule matches an event without source' },
     },
   });
+  // A detail without `type` and `data` is a producer's bare data: the catalog checks it as OrderPlaced
+  // data, field by field where the producer put it (the recorder checks it the same way).
   placedOn(
     'pe-not-an-envelope',
     json({ marker: m('pe-not-an-envelope'), orderId: order('pe-not-an-envelope') }),
-    'Detail is an object but no envelope',
+    'Detail is an object but no envelope (read as bare OrderPlaced data)',
     'missing field',
     deadLettered(
-      /^VALIDATION at detail\.id: detail\.id: Invalid input: expected string, received undefined/,
+      /^VALIDATION at detail\.customerId: detail\.customerId: Invalid input: expected string, received undefined \(and 5 more issue/,
       'required',
     ),
   );
@@ -675,10 +680,11 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
     'SagaDlqUrl',
     /^VALIDATION at detail\.type: .*unknown event type 'OrderTeleported'/,
   );
+  // Unmarked: the saga refuses what skipped the event store before it looks for a handler.
   raw(
     'sqs-wrong-consumer',
-    'unknown type (for this consumer)',
-    'saga queue: a valid InventoryReservationRequested',
+    'not stored (and for another consumer)',
+    'saga queue: a valid InventoryReservationRequested without the stored mark',
     'SagaQueueUrl',
     eventBridgeBody(
       envelope(
@@ -694,7 +700,7 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
       'orders.saga',
     ),
     'SagaDlqUrl',
-    /^UNHANDLED_EVENT_TYPE at detail\.type: consumer saga has no handler for InventoryReservationRequested/,
+    /^NOT_STORED at detail\.metadata\.stream: InventoryReservationRequested arrived without passing through the event store; consumer saga reacts only to stored events/,
   );
   raw(
     'sqs-extra-key',
@@ -842,10 +848,11 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
       reason: /^VALIDATION at data\.contact\.email: .*Invalid email/,
     },
   );
+  // Unmarked: the channels refuse what skipped the event store before they look for a handler.
   sns(
     'sns-type-mismatch',
-    'unknown type (for this consumer)',
-    'type=OrderConfirmed attribute, body a valid InventoryReserved',
+    'not stored (and for another consumer)',
+    'type=OrderConfirmed attribute, body a valid InventoryReserved without the stored mark',
     json(
       envelope(
         m('sns-type-mismatch'),
@@ -859,7 +866,7 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
       kind: 'dead-lettered',
       queues: CHANNEL_DLQS,
       reason:
-        /^UNHANDLED_EVENT_TYPE at detail\.type: consumer notify-(email|sms|push) has no handler for InventoryReserved/,
+        /^NOT_STORED at detail\.metadata\.stream: InventoryReserved arrived without passing through the event store; consumer notify-(email|sms|push) reacts only to stored events/,
     },
   );
   sns(
