@@ -7,6 +7,9 @@
  * SQS queue, an item written to the event store (its DynamoDB stream record feeds the outbox), and a
  * message published to the notifications topic (SNS → channel queues).
  */
+import { envelope, eventBridgeBody, nestedArrays, orderData, storedMark } from './payloads.ts';
+
+export { envelope, eventBridgeBody, nestedArrays, orderData, storedMark };
 
 /** Where a case enters the pipeline. */
 export type Edge = 'cli-inject' | 'put-events' | 'sqs-body' | 'stream-record' | 'sns-message';
@@ -158,59 +161,6 @@ const NOT_AN_OBJECT = /^VALIDATION at detail: detail: (must be a JSON object|Inv
  */
 const SAGA_ONLY: readonly DlqOutput[] = ['SagaDlqUrl'];
 const CHANNEL_DLQS: readonly DlqOutput[] = ['EmailDlqUrl', 'SmsDlqUrl', 'PushDlqUrl'];
-
-/** `depth` nested JSON arrays around `inner`, as text (JSON.stringify recurses and overflows first). */
-export function nestedArrays(depth: number, inner = ''): string {
-  return `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`;
-}
-
-/** A valid `OrderPlaced` data object for `orderId`. */
-export function orderData(orderId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    orderId,
-    customerId: 'cus-bad-input',
-    items: [{ sku: 'BAD-INPUT-NONE', qty: 1, unitPrice: 10 }],
-    total: 10,
-    currency: 'EUR',
-    paymentToken: 'tok_visa_4242',
-    contact: { email: 'bad-input@example.com', channels: ['email'] },
-    ...overrides,
-  };
-}
-
-/** An envelope (not validated: cases break it on purpose). */
-export function envelope(
-  marker: string,
-  type: string,
-  data: unknown,
-  overrides: Record<string, unknown> = {},
-): Record<string, unknown> {
-  return {
-    id: `${marker}-event`,
-    type,
-    version: type === 'OrderPlaced' ? 2 : 1,
-    source: 'orders.api',
-    time: '2026-01-01T00:00:00.000Z',
-    correlationId: `${marker}-corr`,
-    data,
-    ...overrides,
-  };
-}
-
-/** An EventBridge event as a rule delivers it to SQS. */
-export function eventBridgeBody(detail: unknown, detailType: string, source = 'orders.api'): string {
-  return JSON.stringify({
-    version: '0',
-    id: '00000000-0000-4000-8000-000000000000',
-    'detail-type': detailType,
-    source,
-    account: '000000000000',
-    time: '2026-01-01T00:00:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail,
-  });
-}
 
 type CaseInput = Omit<BadInputCase, 'marker' | 'orderIds' | 'edge'> & {
   readonly orderIds?: readonly string[];
@@ -680,7 +630,8 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
     'SagaDlqUrl',
     /^VALIDATION at detail\.type: .*unknown event type 'OrderTeleported'/,
   );
-  // Unmarked: the saga refuses what skipped the event store before it looks for a handler.
+  // Unmarked: the saga refuses what skipped the event store before it looks for a handler
+  // (sqs-stored-wrong-consumer sends the same with the stored mark).
   raw(
     'sqs-wrong-consumer',
     'not stored (and for another consumer)',
@@ -701,6 +652,24 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
     ),
     'SagaDlqUrl',
     /^NOT_STORED at detail\.metadata\.stream: InventoryReservationRequested arrived without passing through the event store; consumer saga reacts only to stored events/,
+  );
+  raw(
+    'sqs-stored-wrong-consumer',
+    'unknown type (for this consumer)',
+    'saga queue: a valid InventoryReservationRequested with the stored mark',
+    'SagaQueueUrl',
+    eventBridgeBody(
+      envelope(
+        m('sqs-stored-wrong-consumer'),
+        'InventoryReservationRequested',
+        { orderId: order('sqs-stored-wrong-consumer'), items: [{ sku: 'A', qty: 1 }] },
+        { source: 'orders.saga', ...storedMark(`saga-order#${order('sqs-stored-wrong-consumer')}`) },
+      ),
+      'InventoryReservationRequested',
+      'orders.saga',
+    ),
+    'SagaDlqUrl',
+    /^UNHANDLED_EVENT_TYPE at detail\.type: consumer saga has no handler for InventoryReservationRequested/,
   );
   raw(
     'sqs-extra-key',
@@ -848,7 +817,8 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
       reason: /^VALIDATION at data\.contact\.email: .*Invalid email/,
     },
   );
-  // Unmarked: the channels refuse what skipped the event store before they look for a handler.
+  // Unmarked: the channels refuse what skipped the event store before they look for a handler
+  // (sns-stored-type-mismatch sends the same with the stored mark).
   sns(
     'sns-type-mismatch',
     'not stored (and for another consumer)',
@@ -867,6 +837,26 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
       queues: CHANNEL_DLQS,
       reason:
         /^NOT_STORED at detail\.metadata\.stream: InventoryReserved arrived without passing through the event store; consumer notify-(email|sms|push) reacts only to stored events/,
+    },
+  );
+  sns(
+    'sns-stored-type-mismatch',
+    'unknown type (for this consumer)',
+    'type=OrderConfirmed attribute, body a valid InventoryReserved with the stored mark',
+    json(
+      envelope(
+        m('sns-stored-type-mismatch'),
+        'InventoryReserved',
+        { orderId: order('sns-stored-type-mismatch'), items: [{ sku: 'A', qty: 1 }] },
+        { source: 'orders.inventory', ...storedMark(`inventory-order#${order('sns-stored-type-mismatch')}`) },
+      ),
+    ),
+    'OrderConfirmed',
+    {
+      kind: 'dead-lettered',
+      queues: CHANNEL_DLQS,
+      reason:
+        /^UNHANDLED_EVENT_TYPE at detail\.type: consumer notify-(email|sms|push) has no handler for InventoryReserved/,
     },
   );
   sns(
