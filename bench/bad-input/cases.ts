@@ -5,8 +5,11 @@
  *
  * Edges: `pipeline inject` (the CLI), PutEvents straight to the bus, a raw body sent to a consumer's
  * SQS queue, an item written to the event store (its DynamoDB stream record feeds the outbox), and a
- * message published to the notifications topic (SNS → channel queues).
+ * message published to the notifications topic (SNS → channel queues). The intake's own cases (bare
+ * data, refused and duplicate commands, reused ids, events without the stored mark) are in
+ * `cases-intake.ts`.
  */
+import { intakePutEventsCases, intakeSqsCases } from './cases-intake.ts';
 import { envelope, eventBridgeBody, nestedArrays, orderData, storedMark } from './payloads.ts';
 
 export { envelope, eventBridgeBody, nestedArrays, orderData, storedMark };
@@ -109,11 +112,64 @@ export type Expectation =
       readonly status: 'CONFIRMED' | 'CANCELLED';
       readonly reason?: RegExp;
       readonly verbatim: Readonly<Record<string, string>>;
+      /**
+       * Sent as bare data: the stored `OrderPlaced` carries the EventBridge event's id as its id and
+       * correlation id (PutEvents' EventId; the `id` of an EventBridge event sent as an SQS body).
+       */
+      readonly derivedEnvelope?: boolean;
     }
   /** The outbox publisher refuses the stored item and reports it (AWS: retries, then its on-failure DLQ). */
   | { readonly kind: 'outbox-refused'; readonly reason: RegExp }
   /** The outbox leaves the stored item unpublished (not a catalog event): it never reaches the bus. */
-  | { readonly kind: 'not-published'; readonly eventId: string };
+  | { readonly kind: 'not-published'; readonly eventId: string }
+  /**
+   * A second `OrderPlaced` for an order placed before, with other content: the saga stores an
+   * `OrderRejected` for it in the order's stream (and the read model lists it); the order stays as
+   * first placed and ends in `status`. No DLQ entry.
+   */
+  | {
+      readonly kind: 'order-rejected';
+      readonly orderId: string;
+      readonly status: 'CONFIRMED' | 'CANCELLED';
+      /** The order's one stored `OrderPlaced`, and the customer the summary keeps. */
+      readonly placedEventId: string;
+      readonly customerId: string;
+      /** The refused command, and the customer it named. */
+      readonly refusedEventId: string;
+      readonly refusedCustomerId: string;
+      readonly reason: RegExp;
+    }
+  /**
+   * The same `OrderPlaced` content again under a new event id (a producer's retry): the saga skips it
+   * as a duplicate (its log says so); one order, nothing stored for it, no DLQ entry.
+   */
+  | {
+      readonly kind: 'duplicate';
+      readonly orderId: string;
+      readonly status: 'CONFIRMED' | 'CANCELLED';
+      readonly placedEventId: string;
+      readonly duplicateEventId: string;
+    };
+
+/**
+ * An input sent before the case's own: for cases about what meets the effect of an earlier input (a
+ * second command for one order, an event id used twice). The runner sends it, waits until it was
+ * taken, then sends the case's payload.
+ */
+export interface FirstInput {
+  readonly payload: Extract<Payload, { edge: 'put-events' | 'sqs-body' }>;
+  /** What shows it was taken: an event of `type` in stream `streamId`. Afterwards still exactly one. */
+  readonly taken: { readonly streamId: string; readonly type: string };
+  /** The order it placed and how that order must end (awaited and checked), if it placed one. */
+  readonly order?: { readonly orderId: string; readonly status: 'CONFIRMED' | 'CANCELLED' };
+}
+
+/** A SKU of the case's own, stocked before anything is sent; exactly `left` must be available after. */
+export interface CaseStock {
+  readonly sku: string;
+  readonly qty: number;
+  readonly left: number;
+}
 
 /** Where the local emulator does not behave as AWS, what it does instead (the case is then an emulator gap). */
 export interface EmulatorGap {
@@ -131,9 +187,14 @@ export interface BadInputCase {
   readonly sent: string;
   /** In everything the case sends; finds what it caused. */
   readonly marker: string;
-  /** Order ids the case mentions: no order may exist for them afterwards (unless `processed`). */
+  /**
+   * Order ids the case mentions: no order may exist for them afterwards (unless `processed`; the
+   * orders of a first input and of `order-rejected` / `duplicate` are checked by those instead).
+   */
   readonly orderIds: readonly string[];
   readonly payload: Payload;
+  readonly first?: FirstInput;
+  readonly stock?: CaseStock;
   /** The AWS-correct outcome. */
   readonly expect: Expectation;
   /** Set when the emulator is known to differ; the runner checks `emulator.expect` on a local cloud. */
@@ -162,9 +223,19 @@ const NOT_AN_OBJECT = /^VALIDATION at detail: detail: (must be a JSON object|Inv
 const SAGA_ONLY: readonly DlqOutput[] = ['SagaDlqUrl'];
 const CHANNEL_DLQS: readonly DlqOutput[] = ['EmailDlqUrl', 'SmsDlqUrl', 'PushDlqUrl'];
 
-type CaseInput = Omit<BadInputCase, 'marker' | 'orderIds' | 'edge'> & {
+/** A case as its builder writes it: the marker and edge are derived, order ids default to `<marker>-order`. */
+export type CaseInput = Omit<BadInputCase, 'marker' | 'orderIds' | 'edge'> & {
   readonly orderIds?: readonly string[];
 };
+
+/** What case builders share within one run. */
+export interface CaseContext {
+  /** `bad-<runId>-<id>`. */
+  readonly marker: (id: string) => string;
+  /** `<marker>-order`. */
+  readonly order: (id: string) => string;
+  readonly stockedSku: string;
+}
 
 /**
  * Every case of one run. `marker(id)` is `bad-<runId>-<id>`; order ids are `<marker>-order` unless a
@@ -583,6 +654,9 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
     },
   });
 
+  const context: CaseContext = { marker: m, order, stockedSku };
+  for (const input of intakePutEventsCases(context)) add(input);
+
   // ── Raw SQS bodies straight into a consumer's queue (a producer that skips the bus).
   const raw = (
     id: string,
@@ -768,6 +842,8 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
       error: /too long|shorter than|InvalidParameterValue|MessageTooLong|exceeds/i,
     },
   });
+
+  for (const input of intakeSqsCases(context)) add(input);
 
   // ── SNS: published to the notifications topic, delivered raw to the channel queues it matches.
   const sns = (
@@ -982,6 +1058,10 @@ export function describeExpectation(expect: Expectation): string {
       return `refused by the outbox publisher (${expect.reason.source})`;
     case 'not-published':
       return 'left in the store, never published';
+    case 'order-rejected':
+      return `refused as a stored OrderRejected (${expect.reason.source}); the order ${expect.status} as first placed`;
+    case 'duplicate':
+      return `skipped as a duplicate of the order placed before; one order, ${expect.status}`;
   }
 }
 

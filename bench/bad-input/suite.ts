@@ -35,9 +35,20 @@ import {
   type Edge,
   type Expectation,
   effectiveExpectation,
+  type Payload,
   shortQueue,
   WATCHED_DLQS,
 } from './cases.ts';
+import {
+  checkCaseStock,
+  checkDerivedEnvelope,
+  checkDuplicate,
+  checkFirstInput,
+  checkOrderRejected,
+  consumerLogGroup,
+  loggedDuplicates,
+  storedOfType,
+} from './intake-checks.ts';
 
 /** The deployed stack the suite runs against. */
 export interface SuiteTarget {
@@ -104,6 +115,8 @@ export interface SuiteReport {
 interface SendResult {
   readonly accepted: boolean;
   readonly error?: string;
+  /** The event id PutEvents gave the entry. */
+  readonly eventId?: string;
 }
 
 /** One DLQ entry of this run. */
@@ -123,6 +136,8 @@ interface OutboxLog {
 }
 
 const STOCK = 10;
+/** How long a case's first input may take to be stored before the case gives up on it. */
+const FIRST_INPUT_TIMEOUT_MS = 90_000;
 
 function newRunId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -166,13 +181,19 @@ export async function runBadInputSuite(
   const stockedSku = `bad-${runId}-stock`;
   const cases = buildCases({ runId, stockedSku });
   log(`Bad-input run ${runId}: ${cases.length} cases on ${target.stackName}`);
-  await seedStock(store, [{ sku: stockedSku, qty: STOCK }]);
+  const ownStock = cases.flatMap((c) => (c.stock ? [{ sku: c.stock.sku, qty: c.stock.qty }] : []));
+  await seedStock(store, [{ sku: stockedSku, qty: STOCK }, ...ownStock]);
+  const lambda = new LambdaClient(config);
+  // The saga's log tells a command it skipped as a duplicate (nothing else shows it).
+  const sagaLogGroup = cases.some((c) => c.expect.kind === 'duplicate')
+    ? await consumerLogGroup(lambda, clients.sqs, output(target, 'SagaQueueUrl'))
+    : undefined;
 
   // Stream records first, one at a time: the publisher stops a batch at a refused record, and the
   // emulator never retries the rest of that batch, so each one gets a batch of its own.
   const outboxLogs: OutboxLog[] = [];
   const sent = new Map<string, SendResult>();
-  const logGroup = await logGroupOf(new LambdaClient(config), output(target, 'OutboxFunctionName'));
+  const logGroup = await logGroupOf(lambda, output(target, 'OutboxFunctionName'));
   for (const c of cases.filter((x) => x.edge === 'stream-record')) {
     sent.set(c.id, await writeStreamItem(clients.dynamo, output(target, 'EventStoreTableName'), c));
     const expect = effectiveExpectation(c, target.emulator);
@@ -198,7 +219,7 @@ export async function runBadInputSuite(
   const others = cases.filter((x) => x.edge !== 'stream-record' && x.edge !== 'cli-inject');
   const cliCases = cases.filter((x) => x.edge === 'cli-inject');
   await Promise.all([
-    ...others.map(async (c) => sent.set(c.id, await send(target, clients, c))),
+    ...others.map(async (c) => sent.set(c.id, await sendCase(target, clients, store, c))),
     runLimited(cliCases, 3, async (c) => sent.set(c.id, await sendCli(target, c))),
   ]);
   log(`Sent ${sent.size} cases and a good order (${good.data.orderId}); waiting for outcomes`);
@@ -207,13 +228,15 @@ export async function runBadInputSuite(
   const deadline = started + (options.timeoutMs ?? 120_000);
   let entries: SeenEntry[] = [];
   let orders = new Map<string, OrderSummary>();
+  let duplicates = new Set<string>();
   const observe = async () => {
     entries = await readDeadLetters(clients.sqs, target, runId, cases);
-    orders = await readOrders(summaries, [good.data.orderId, ...processedOrders(cases)]);
+    orders = await readOrders(summaries, [good.data.orderId, ...watchedOrders(cases)]);
+    duplicates = await loggedDuplicates(clients.logs, sagaLogGroup, started);
   };
   for (;;) {
     await observe();
-    const waiting = awaited(cases, target.emulator, entries, orders, good.data.orderId);
+    const waiting = awaited(cases, target.emulator, { entries, orders, duplicates }, good.data.orderId);
     if (waiting.length === 0 || Date.now() > deadline) {
       if (waiting.length > 0) log(`Time is up; still waiting for ${waiting.join(', ')}`);
       break;
@@ -233,6 +256,7 @@ export async function runBadInputSuite(
         sent: sent.get(c.id) ?? { accepted: false, error: 'not sent' },
         entries: entries.filter((e) => e.marker === c.marker),
         orders,
+        duplicates,
         outboxLogs,
         store,
         summaries,
@@ -246,7 +270,7 @@ export async function runBadInputSuite(
     orders,
     goodOrderId: good.data.orderId,
     stock: await availableStock(store, stockedSku),
-    expectedStock: STOCK - 1 - expectedConfirmedOn(cases, stockedSku),
+    expectedStock: STOCK - 1 - confirmedOn(cases, stockedSku),
   });
   return {
     runId,
@@ -259,20 +283,30 @@ export async function runBadInputSuite(
   };
 }
 
-/** Orders the processed cases end up with. */
-function processedOrders(cases: readonly BadInputCase[]): string[] {
-  return cases.flatMap((c) => (c.expect.kind === 'processed' ? [c.expect.orderId] : []));
+/** The order a case's expectation is about, and how it must end (when it is about one). */
+function expectedOrder(expect: Expectation): { orderId: string; status: string } | undefined {
+  return expect.kind === 'processed' || expect.kind === 'order-rejected' || expect.kind === 'duplicate'
+    ? { orderId: expect.orderId, status: expect.status }
+    : undefined;
 }
 
-/** Units of the stocked SKU that confirmed cases take. */
-function expectedConfirmedOn(cases: readonly BadInputCase[], sku: string): number {
-  return cases.filter(
-    (c) =>
-      c.expect.kind === 'processed' &&
-      c.expect.status === 'CONFIRMED' &&
-      c.payload.edge === 'put-events' &&
-      (c.payload.entry.Detail ?? '').includes(sku),
-  ).length;
+/** Orders the cases end up with (their own and their first inputs'). */
+function watchedOrders(cases: readonly BadInputCase[]): string[] {
+  return cases.flatMap((c) =>
+    [expectedOrder(c.expect)?.orderId, c.first?.order?.orderId].filter((id) => id !== undefined),
+  );
+}
+
+/**
+ * Units of the stocked SKU that confirmed orders take. Every case leaves at most one order confirmed,
+ * for one unit: a second command for it (refused, duplicate, reused id) must take nothing more.
+ */
+export function confirmedOn(cases: readonly BadInputCase[], sku: string): number {
+  return cases.filter((c) => {
+    const confirmed =
+      expectedOrder(c.expect)?.status === 'CONFIRMED' || c.first?.order?.status === 'CONFIRMED';
+    return confirmed && JSON.stringify([c.payload, c.first?.payload]).includes(sku);
+  }).length;
 }
 
 async function runLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>) {
@@ -299,9 +333,35 @@ type Clients = {
   readonly sns: SNSClient;
 };
 
-/** Sends a case at a network edge and returns what the edge answered. */
-async function send(target: SuiteTarget, clients: Clients, c: BadInputCase): Promise<SendResult> {
-  const { payload } = c;
+/**
+ * Sends a case at its network edge; a case with a first input sends that first and its own payload
+ * only once the first was stored (so the two meet in a known order).
+ */
+async function sendCase(
+  target: SuiteTarget,
+  clients: Clients,
+  store: DynamoDbEventStore,
+  c: BadInputCase,
+): Promise<SendResult> {
+  if (c.first) {
+    const first = await send(target, clients, c.first.payload);
+    if (!first.accepted) return { accepted: false, error: `the first input was refused: ${first.error}` };
+    const { streamId, type } = c.first.taken;
+    const taken = await waitFor(
+      async () => ((await storedOfType(store, streamId, type)).length > 0 ? true : undefined),
+      FIRST_INPUT_TIMEOUT_MS,
+    );
+    if (!taken)
+      return {
+        accepted: false,
+        error: `the first input was not taken within ${FIRST_INPUT_TIMEOUT_MS / 1000} s (no ${type} in ${streamId})`,
+      };
+  }
+  return send(target, clients, c.payload);
+}
+
+/** Sends a payload at a network edge and returns what the edge answered. */
+async function send(target: SuiteTarget, clients: Clients, payload: Payload): Promise<SendResult> {
   try {
     switch (payload.edge) {
       case 'put-events': {
@@ -313,7 +373,7 @@ async function send(target: SuiteTarget, clients: Clients, c: BadInputCase): Pro
         const entry = result.Entries?.[0];
         if (entry?.ErrorCode)
           return { accepted: false, error: `${entry.ErrorCode}: ${entry.ErrorMessage ?? ''}` };
-        return { accepted: true };
+        return { accepted: true, ...(entry?.EventId ? { eventId: entry.EventId } : {}) };
       }
       case 'sqs-body':
         await clients.sqs.send(
@@ -485,21 +545,34 @@ async function readOrders(
 function awaited(
   cases: readonly BadInputCase[],
   emulator: boolean,
-  entries: readonly SeenEntry[],
-  orders: ReadonlyMap<string, OrderSummary>,
+  seen: {
+    readonly entries: readonly SeenEntry[];
+    readonly orders: ReadonlyMap<string, OrderSummary>;
+    /** Event ids the saga logged as duplicates. */
+    readonly duplicates: ReadonlySet<string>;
+  },
   goodOrderId: string,
 ): string[] {
+  const { entries, orders, duplicates } = seen;
   const waiting: string[] = [];
   const terminal = (id: string) => ['CONFIRMED', 'CANCELLED'].includes(orders.get(id)?.status ?? '');
   if (!terminal(goodOrderId)) waiting.push('good order');
   for (const c of cases) {
     const expect = effectiveExpectation(c, emulator);
+    const firstOrder = c.first?.order?.orderId;
+    let done = firstOrder === undefined || terminal(firstOrder);
     if (expect.kind === 'dead-lettered') {
       const queues = new Set(entries.filter((e) => e.marker === c.marker).map((e) => e.queue));
-      if (!expect.queues.every((q) => queues.has(q))) waiting.push(c.id);
-    } else if (expect.kind === 'processed' && !terminal(expect.orderId)) {
-      waiting.push(c.id);
+      done &&= expect.queues.every((q) => queues.has(q));
+    } else if (expect.kind === 'processed') {
+      done &&= terminal(expect.orderId);
+    } else if (expect.kind === 'order-rejected') {
+      const refusals = orders.get(expect.orderId)?.refusals ?? [];
+      done &&= terminal(expect.orderId) && refusals.some((r) => r.eventId === expect.refusedEventId);
+    } else if (expect.kind === 'duplicate') {
+      done &&= terminal(expect.orderId) && duplicates.has(expect.duplicateEventId);
     }
+    if (!done) waiting.push(c.id);
   }
   return waiting;
 }
@@ -509,6 +582,8 @@ interface EvaluationContext {
   readonly sent: SendResult;
   readonly entries: readonly SeenEntry[];
   readonly orders: ReadonlyMap<string, OrderSummary>;
+  /** Event ids the saga logged as duplicates. */
+  readonly duplicates: ReadonlySet<string>;
   readonly outboxLogs: readonly OutboxLog[];
   readonly store: DynamoDbEventStore;
   readonly summaries: DynamoDbOrderSummaryRepository;
@@ -535,6 +610,18 @@ async function ordersTouched(c: BadInputCase, context: EvaluationContext): Promi
 }
 
 const queueList = (queues: Iterable<string>) => [...queues].map(shortQueue).join(', ');
+
+/** The id of the EventBridge event a case sent: PutEvents gave it, or the case wrote it into its SQS body. */
+function eventBridgeIdOf(c: BadInputCase, sent: SendResult): string | undefined {
+  if (c.payload.edge === 'put-events') return sent.eventId;
+  if (c.payload.edge !== 'sqs-body') return undefined;
+  try {
+    const id = (JSON.parse(c.payload.body) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Checks one case's outcome against its expectation. */
 async function evaluate(c: BadInputCase, context: EvaluationContext): Promise<CaseResult> {
@@ -609,6 +696,23 @@ async function evaluate(c: BadInputCase, context: EvaluationContext): Promise<Ca
         const stored = (summary as unknown as Record<string, unknown> | undefined)?.[field];
         if (stored !== value) problems.push(`${field} not stored verbatim: ${JSON.stringify(stored)}`);
       }
+      if (expect.derivedEnvelope)
+        problems.push(
+          ...(await checkDerivedEnvelope(context.store, expect.orderId, eventBridgeIdOf(c, sent))),
+        );
+      noEntries();
+      break;
+    }
+    case 'order-rejected':
+    case 'duplicate': {
+      if (!sent.accepted) problems.push(`the edge refused it: ${sent.error}`);
+      const summary = context.orders.get(expect.orderId);
+      const checked =
+        expect.kind === 'order-rejected'
+          ? await checkOrderRejected(expect, context.store, summary)
+          : await checkDuplicate(expect, context.store, summary, context.duplicates);
+      ({ outcome, reason } = checked);
+      problems.push(...checked.problems);
       noEntries();
       break;
     }
@@ -638,6 +742,8 @@ async function evaluate(c: BadInputCase, context: EvaluationContext): Promise<Ca
       break;
     }
   }
+  if (c.first) problems.push(...(await checkFirstInput(c.first, context.store, context.orders)));
+  if (c.stock) problems.push(...(await checkCaseStock(c.stock, context.store)));
   return {
     id: c.id,
     edge: c.edge,

@@ -8,7 +8,13 @@ import {
   shortQueue,
 } from '../../bench/bad-input/cases.ts';
 import { countByEdge, passed, renderBadInputReport } from '../../bench/bad-input/report.ts';
-import { type CaseResult, SIDE_CHECKS, type SuiteReport, sideChecks } from '../../bench/bad-input/suite.ts';
+import {
+  type CaseResult,
+  confirmedOn,
+  SIDE_CHECKS,
+  type SuiteReport,
+  sideChecks,
+} from '../../bench/bad-input/suite.ts';
 
 const cases = buildCases({ runId: 'r1', stockedSku: 'bad-r1-stock' });
 
@@ -53,6 +59,8 @@ describe('bad-input cases', () => {
       expect(cases.filter((other) => other.marker.includes(c.marker)).map((o) => o.id)).toEqual([c.id]);
       // Stream records carry it in their key, which the runner writes.
       if (c.payload.edge !== 'stream-record') expect(JSON.stringify(c.payload), c.id).toContain(c.marker);
+      if (c.first) expect(JSON.stringify(c.first.payload), c.id).toContain(c.marker);
+      if (c.stock) expect(c.stock.sku, c.id).toContain(c.marker);
     }
   });
 
@@ -79,9 +87,17 @@ describe('bad-input cases', () => {
     expect(effectiveExpectation(plain, true)).toBe(plain.expect);
   });
 
-  it('keeps valid-but-odd data as processed cases whose strings must come back verbatim', () => {
+  it('keeps valid-but-odd data and bare data as processed cases whose strings must come back verbatim', () => {
     const processed = cases.filter((c) => c.expect.kind === 'processed');
-    expect(processed.map((c) => c.id).sort()).toEqual(['pe-huge-array', 'pe-injection', 'pe-unicode']);
+    expect(processed.map((c) => c.id).sort()).toEqual([
+      'pe-bare-data',
+      'pe-huge-array',
+      'pe-injection',
+      'pe-unicode',
+      'sqs-bare-eventbridge',
+    ]);
+    for (const id of ['pe-bare-data', 'sqs-bare-eventbridge'])
+      expect(processed.find((c) => c.id === id)?.expect, id).toMatchObject({ derivedEnvelope: true });
     const unicode = processed.find((c) => c.id === 'pe-unicode');
     expect(unicode?.expect).toMatchObject({
       status: 'CONFIRMED',
@@ -90,11 +106,85 @@ describe('bad-input cases', () => {
     expect(JSON.stringify(unicode?.payload)).toContain('bad-r1-stock');
   });
 
+  it('expects a producer’s bad OrderPlaced in the saga DLQ only: the projector reacts to stored events', () => {
+    const placedOnBus = cases.filter(
+      (c) => c.payload.edge === 'put-events' && c.payload.entry.DetailType === 'OrderPlaced',
+    );
+    for (const c of placedOnBus) {
+      for (const expect_ of [c.expect, c.emulator?.expect]) {
+        if (expect_?.kind !== 'dead-lettered') continue;
+        expect(expect_.queues, c.id).toContain('SagaDlqUrl');
+        expect(expect_.queues, c.id).not.toContain('ProjectorDlqUrl');
+      }
+    }
+  });
+
+  it('sends a first input at a network edge, and knows which stored event shows it was taken', () => {
+    const withFirst = cases.filter((c) => c.first !== undefined);
+    expect(withFirst.map((c) => c.id).sort()).toEqual([
+      'pe-id-reused',
+      'pe-order-conflict',
+      'pe-same-content',
+      'sqs-id-reused-new-order',
+    ]);
+    for (const c of withFirst) {
+      expect(['put-events', 'sqs-body'], c.id).toContain(c.first?.payload.edge);
+      expect(c.first?.taken.streamId, c.id).toContain(c.marker);
+    }
+    for (const c of cases) {
+      if (c.expect.kind !== 'order-rejected' && c.expect.kind !== 'duplicate') continue;
+      expect(c.first, c.id).toBeDefined();
+      expect(c.first?.payload.edge === 'put-events' && c.first.payload.entry.Detail, c.id).toContain(
+        `"id":"${c.expect.placedEventId}"`,
+      );
+    }
+  });
+
+  it('names two different content hashes for an event id reused with other content', () => {
+    for (const id of ['pe-id-reused', 'sqs-id-reused-new-order']) {
+      const c = cases.find((x) => x.id === id);
+      const reason = c?.expect.kind === 'dead-lettered' ? c.expect.reason.source : '';
+      const hashes = reason.match(/sha256:[0-9a-f]{64}/g) ?? [];
+      expect(hashes, id).toHaveLength(2);
+      expect(hashes[0], id).not.toBe(hashes[1]);
+      expect(reason, id).toMatch(/^\^EVENT_ID_REUSED at detail\\.id: /);
+    }
+  });
+
+  it('counts one unit of the run’s SKU per case that ends with a confirmed order for it', () => {
+    // pe-unicode, the two bare-data orders, and the first orders of the conflict, reused id and retry.
+    expect(confirmedOn(cases, 'bad-r1-stock')).toBe(6);
+    expect(confirmedOn(cases, 'another-sku')).toBe(0);
+  });
+
   it('describes expectations and queues in a few words', () => {
     expect(
       describeExpectation({ kind: 'dead-lettered', queues: ['SagaDlqUrl', 'RecorderDlqUrl'], reason: /x/ }),
     ).toBe('dead-lettered in saga DLQ, recorder DLQ (x)');
     expect(describeExpectation({ kind: 'filtered' })).toMatch(/^filtered/);
+    expect(
+      describeExpectation({
+        kind: 'order-rejected',
+        orderId: 'o',
+        status: 'CONFIRMED',
+        placedEventId: 'e1',
+        customerId: 'c1',
+        refusedEventId: 'e2',
+        refusedCustomerId: 'c2',
+        reason: /belongs to another customer/,
+      }),
+    ).toBe(
+      'refused as a stored OrderRejected (belongs to another customer); the order CONFIRMED as first placed',
+    );
+    expect(
+      describeExpectation({
+        kind: 'duplicate',
+        orderId: 'o',
+        status: 'CONFIRMED',
+        placedEventId: 'e1',
+        duplicateEventId: 'e2',
+      }),
+    ).toMatch(/^skipped as a duplicate/);
     expect(shortQueue('RuleTargetDlqUrl')).toBe('rule-target DLQ');
   });
 

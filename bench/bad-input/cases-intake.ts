@@ -1,0 +1,303 @@
+/**
+ * Bad-input cases of the intake (one writer at the door, see README): a producer's data without our
+ * envelope, a second OrderPlaced that conflicts with a stored order, the same command under a new id,
+ * an event id reused with other content, and events that skipped the event store (no stored mark).
+ * Some need an earlier input to meet (`first`): the runner sends that, waits until it was taken, then
+ * sends the case's own payload.
+ */
+import { contentHashOf } from '../../shared/events/content-hash.ts';
+import { parseEvent } from '../../shared/events/registry.ts';
+import { inventoryStreams } from '../../shared/use-cases/inventory.ts';
+import { orderStreamIds } from '../../shared/use-cases/order-history.ts';
+import type {
+  CaseContext,
+  CaseInput,
+  DlqOutput,
+  Expectation,
+  FirstInput,
+  Payload,
+  QueueOutput,
+} from './cases.ts';
+import { envelope, eventBridgeBody, orderData, storedMark } from './payloads.ts';
+
+const json = (value: unknown) => JSON.stringify(value);
+
+/** The order saga's stream of an order (where the intake stores the OrderPlaced it accepts). */
+const sagaStream = (orderId: string) => orderStreamIds(orderId)[0] ?? `saga-order#${orderId}`;
+
+/** The content hash a consumer computes for an envelope (type, version and data as it parses them). */
+function hashOf(event: Record<string, unknown>): string {
+  return contentHashOf(parseEvent(event));
+}
+
+/** What a consumer says about an event id it handled before with other content (both hashes exact). */
+function idReused(consumer: string, eventId: string, before: string, now: string): RegExp {
+  return new RegExp(
+    `^EVENT_ID_REUSED at detail\\.id: event id ${eventId} was handled by ${consumer} before with other ` +
+      `content \\(${before}\\); this message has ${now}: `,
+  );
+}
+
+/** What a consumer says about a catalog event that reached it without the outbox's stored mark. */
+function notStored(type: string, consumer: string): RegExp {
+  return new RegExp(
+    `^NOT_STORED at detail\\.metadata\\.stream: ${type} arrived without passing through the event store; ` +
+      `consumer ${consumer} reacts only to stored events`,
+  );
+}
+
+function putEntry(detail: unknown, detailType = 'OrderPlaced', source = 'orders.api') {
+  return {
+    edge: 'put-events',
+    entry: { Source: source, DetailType: detailType, Detail: json(detail) },
+  } as const;
+}
+
+function sqsMessage(queue: QueueOutput, body: string): Extract<Payload, { edge: 'sqs-body' }> {
+  return { edge: 'sqs-body', queue, body };
+}
+
+function deadLetteredIn(queue: DlqOutput, reason: RegExp, recorder = false): Expectation {
+  return { kind: 'dead-lettered', queues: recorder ? [queue, 'RecorderDlqUrl'] : [queue], reason };
+}
+
+/** Cases at the PutEvents edge. */
+export function intakePutEventsCases(context: CaseContext): CaseInput[] {
+  const { marker: m, order, stockedSku } = context;
+  /** A valid order for one unit of the run's SKU: it is confirmed (the stock side check counts it). */
+  const confirmable = (orderId: string, overrides: Record<string, unknown> = {}) =>
+    orderData(orderId, { items: [{ sku: stockedSku, qty: 1, unitPrice: 10 }], total: 10, ...overrides });
+  const placed = (id: string, eventId: string, data: Record<string, unknown>) =>
+    envelope(m(id), 'OrderPlaced', data, { id: eventId });
+  /** The OrderPlaced a case places first, and what shows the saga took it. */
+  const placedFirst = (event: Record<string, unknown>, order?: FirstInput['order']): FirstInput => ({
+    payload: putEntry(event),
+    taken: { streamId: sagaStream(String((event.data as { orderId: string }).orderId)), type: 'OrderPlaced' },
+    ...(order === undefined ? {} : { order }),
+  });
+  const cases: CaseInput[] = [];
+
+  const bareCustomer = `${m('pe-bare-data')}-cus`;
+  cases.push({
+    id: 'pe-bare-data',
+    name: 'no envelope (bare data)',
+    sent: 'Detail = bare OrderPlaced data, no envelope (a producer without our envelope)',
+    payload: putEntry(confirmable(order('pe-bare-data'), { customerId: bareCustomer })),
+    expect: {
+      kind: 'processed',
+      orderId: order('pe-bare-data'),
+      status: 'CONFIRMED',
+      verbatim: { customerId: bareCustomer },
+      derivedEnvelope: true,
+    },
+  });
+
+  const withoutCustomer = confirmable(order('pe-bare-missing-field'));
+  delete withoutCustomer.customerId;
+  cases.push({
+    id: 'pe-bare-missing-field',
+    name: 'missing field (bare data)',
+    sent: 'Detail = bare OrderPlaced data without customerId',
+    payload: putEntry(withoutCustomer),
+    // The recorder checks bare data against the catalog too, rather than record it under a name it fails.
+    expect: deadLetteredIn(
+      'SagaDlqUrl',
+      /^VALIDATION at detail\.customerId: detail\.customerId: Invalid input: expected string, received undefined$/,
+      true,
+    ),
+  });
+
+  const conflictOrder = order('pe-order-conflict');
+  const conflictFirst = placed(
+    'pe-order-conflict',
+    `${m('pe-order-conflict')}-first`,
+    confirmable(conflictOrder),
+  );
+  const conflictSecond = placed(
+    'pe-order-conflict',
+    `${m('pe-order-conflict')}-second`,
+    confirmable(conflictOrder, {
+      customerId: 'cus-bad-input-other',
+      items: [{ sku: stockedSku, qty: 2, unitPrice: 10 }],
+      total: 20,
+    }),
+  );
+  cases.push({
+    id: 'pe-order-conflict',
+    name: 'conflicting command',
+    sent: 'a second OrderPlaced for an order placed before, from another customer with other items',
+    orderIds: [],
+    first: placedFirst(conflictFirst),
+    payload: putEntry(conflictSecond),
+    expect: {
+      kind: 'order-rejected',
+      orderId: conflictOrder,
+      status: 'CONFIRMED',
+      placedEventId: String(conflictFirst.id),
+      customerId: 'cus-bad-input',
+      refusedEventId: String(conflictSecond.id),
+      refusedCustomerId: 'cus-bad-input-other',
+      reason: new RegExp(
+        `^order ${conflictOrder} belongs to another customer \\(cus-bad-input\\), not cus-bad-input-other$`,
+      ),
+    },
+  });
+
+  const reusedOrder = order('pe-id-reused');
+  const reusedFirst = placed('pe-id-reused', `${m('pe-id-reused')}-event`, confirmable(reusedOrder));
+  const reusedSecond = placed(
+    'pe-id-reused',
+    `${m('pe-id-reused')}-event`,
+    confirmable(reusedOrder, { items: [{ sku: stockedSku, qty: 2, unitPrice: 10 }], total: 20 }),
+  );
+  cases.push({
+    id: 'pe-id-reused',
+    name: 'event id reused',
+    sent: 'OrderPlaced under the event id of an order placed before, with other items',
+    orderIds: [],
+    first: placedFirst(reusedFirst, { orderId: reusedOrder, status: 'CONFIRMED' }),
+    payload: putEntry(reusedSecond),
+    expect: deadLetteredIn(
+      'SagaDlqUrl',
+      idReused('saga', String(reusedFirst.id), hashOf(reusedFirst), hashOf(reusedSecond)),
+    ),
+  });
+
+  const retriedOrder = order('pe-same-content');
+  const retriedFirst = placed('pe-same-content', `${m('pe-same-content')}-first`, confirmable(retriedOrder));
+  const retried = { ...retriedFirst, id: `${m('pe-same-content')}-retry` };
+  cases.push({
+    id: 'pe-same-content',
+    name: 'same command, new id',
+    sent: 'the OrderPlaced of an order placed before again, same content under a new event id',
+    orderIds: [],
+    first: placedFirst(retriedFirst),
+    payload: putEntry(retried),
+    expect: {
+      kind: 'duplicate',
+      orderId: retriedOrder,
+      status: 'CONFIRMED',
+      placedEventId: String(retriedFirst.id),
+      duplicateEventId: retried.id,
+    },
+  });
+
+  const unmarkedOrder = order('pe-unmarked-confirmed');
+  cases.push({
+    id: 'pe-unmarked-confirmed',
+    name: 'not stored',
+    sent: 'a valid OrderConfirmed put on the bus by hand (no stored mark)',
+    payload: putEntry(
+      envelope(m('pe-unmarked-confirmed'), 'OrderConfirmed', confirmedData(unmarkedOrder), {
+        source: 'orders.saga',
+      }),
+      'OrderConfirmed',
+      'orders.saga',
+    ),
+    // Only the saga's intake rule takes unmarked events; it refuses every type but its own command.
+    expect: deadLetteredIn('SagaDlqUrl', notStored('OrderConfirmed', 'saga')),
+  });
+  return cases;
+}
+
+/** Cases at the SQS-body edge (a producer that skips the bus). */
+export function intakeSqsCases(context: CaseContext): CaseInput[] {
+  const { marker: m, order, stockedSku } = context;
+  const cases: CaseInput[] = [];
+
+  const unmarkedOrder = order('sqs-unmarked-confirmed');
+  cases.push({
+    id: 'sqs-unmarked-confirmed',
+    name: 'not stored',
+    sent: 'projector queue: a valid OrderConfirmed without the stored mark',
+    payload: sqsMessage(
+      'ProjectorQueueUrl',
+      eventBridgeBody(
+        envelope(m('sqs-unmarked-confirmed'), 'OrderConfirmed', confirmedData(unmarkedOrder), {
+          source: 'orders.saga',
+        }),
+        'OrderConfirmed',
+        'orders.saga',
+      ),
+    ),
+    expect: deadLetteredIn('ProjectorDlqUrl', notStored('OrderConfirmed', 'projector')),
+  });
+
+  // One event id, two reservation requests (stored-marked, as the outbox would publish them), each
+  // case on a SKU of its own: the first reserves one unit, the second must reserve nothing.
+  const reservation = (id: string, eventId: string, orderId: string, qty: number) =>
+    envelope(
+      m(id),
+      'InventoryReservationRequested',
+      { orderId, items: [{ sku: `${m(id)}-sku`, qty }] },
+      { id: eventId, source: 'orders.saga', ...storedMark(sagaStream(order(id)), 3) },
+    );
+  const toInventory = (event: Record<string, unknown>) =>
+    sqsMessage(
+      'InventoryQueueUrl',
+      eventBridgeBody(event, 'InventoryReservationRequested', 'orders.saga', `${String(event.id)}-eb`),
+    );
+  const reusedCase = (id: string, sent: string, secondOrder: string, secondQty: number): CaseInput => {
+    const first = reservation(id, `${m(id)}-event`, order(id), 1);
+    const second = reservation(id, `${m(id)}-event`, secondOrder, secondQty);
+    return {
+      id,
+      name: 'event id reused',
+      sent,
+      orderIds: secondOrder === order(id) ? [] : [secondOrder],
+      stock: { sku: `${m(id)}-sku`, qty: 3, left: 2 },
+      first: {
+        payload: toInventory(first),
+        taken: { streamId: inventoryStreams.order(order(id)), type: 'InventoryReserved' },
+      },
+      payload: toInventory(second),
+      expect: deadLetteredIn(
+        'InventoryDlqUrl',
+        idReused('inventory', String(first.id), hashOf(first), hashOf(second)),
+      ),
+    };
+  };
+  cases.push(
+    reusedCase(
+      'sqs-id-reused-new-order',
+      'inventory queue: a reservation request under the id of one handled before, for another order',
+      `${m('sqs-id-reused-new-order')}-other-order`,
+      1,
+    ),
+  );
+
+  const bareOrder = order('sqs-bare-eventbridge');
+  const bareCustomer = `${m('sqs-bare-eventbridge')}-cus`;
+  cases.push({
+    id: 'sqs-bare-eventbridge',
+    name: 'no envelope (bare data)',
+    sent: 'saga queue: an EventBridge event whose detail is bare OrderPlaced data',
+    payload: sqsMessage(
+      'SagaQueueUrl',
+      eventBridgeBody(
+        orderData(bareOrder, {
+          customerId: bareCustomer,
+          items: [{ sku: stockedSku, qty: 1, unitPrice: 10 }],
+          total: 10,
+        }),
+        'OrderPlaced',
+        'orders.api',
+        `${m('sqs-bare-eventbridge')}-eb-event`,
+      ),
+    ),
+    expect: {
+      kind: 'processed',
+      orderId: bareOrder,
+      status: 'CONFIRMED',
+      verbatim: { customerId: bareCustomer },
+      derivedEnvelope: true,
+    },
+  });
+  return cases;
+}
+
+/** Valid OrderConfirmed data for an order nobody placed. */
+function confirmedData(orderId: string): Record<string, unknown> {
+  const { customerId, total, currency, contact } = orderData(orderId);
+  return { orderId, customerId, total, currency, contact };
+}
