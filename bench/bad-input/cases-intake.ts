@@ -7,6 +7,7 @@
  */
 import { contentHashOf } from '../../shared/events/content-hash.ts';
 import { parseEvent } from '../../shared/events/registry.ts';
+import { STORED_METADATA_KEY } from '../../shared/events/stored.ts';
 import { inventoryStreams } from '../../shared/use-cases/inventory.ts';
 import { orderStreamIds } from '../../shared/use-cases/order-history.ts';
 import type {
@@ -38,11 +39,14 @@ function idReused(consumer: string, eventId: string, before: string, now: string
   );
 }
 
-/** What a consumer says about a catalog event that reached it without the outbox's stored mark. */
-function notStored(type: string, consumer: string): RegExp {
+/**
+ * What a consumer says about a catalog event that reached it without the outbox's stored mark
+ * (`consumer` is a pattern). The path names the mark's key as the outbox writes it.
+ */
+export function notStored(type: string, consumer: string): RegExp {
   return new RegExp(
-    `^NOT_STORED at detail\\.metadata\\.stream: ${type} arrived without passing through the event store; ` +
-      `consumer ${consumer} reacts only to stored events`,
+    `^NOT_STORED at detail\\.metadata\\.${STORED_METADATA_KEY}: ${type} arrived without passing through ` +
+      `the event store; consumer ${consumer} reacts only to stored events`,
   );
 }
 
@@ -223,23 +227,20 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
     expect: deadLetteredIn('ProjectorDlqUrl', notStored('OrderConfirmed', 'projector')),
   });
 
-  // One event id, two reservation requests (stored-marked, as the outbox would publish them), each
-  // case on a SKU of its own: the first reserves one unit, the second must reserve nothing.
-  const reservation = (id: string, eventId: string, orderId: string, qty: number) =>
+  // One event id, two reservation requests, each case on a SKU of its own. The first is stored (in a
+  // stream named after the case) and reaches the inventory as the outbox publishes it: it reserves one
+  // unit. The second carries the first one's stored mark, so only its content tells it apart: it must
+  // reserve nothing.
+  const reservation = (id: string, orderId: string, qty: number, marked: boolean) =>
     envelope(
       m(id),
       'InventoryReservationRequested',
       { orderId, items: [{ sku: `${m(id)}-sku`, qty }] },
-      { id: eventId, source: 'orders.saga', ...storedMark(sagaStream(order(id)), 3) },
-    );
-  const toInventory = (event: Record<string, unknown>) =>
-    sqsMessage(
-      'InventoryQueueUrl',
-      eventBridgeBody(event, 'InventoryReservationRequested', 'orders.saga', `${String(event.id)}-eb`),
+      { source: 'orders.saga', ...(marked ? storedMark(m(id), 1) : {}) },
     );
   const reusedCase = (id: string, sent: string, secondOrder: string, secondQty: number): CaseInput => {
-    const first = reservation(id, `${m(id)}-event`, order(id), 1);
-    const second = reservation(id, `${m(id)}-event`, secondOrder, secondQty);
+    const first = reservation(id, order(id), 1, false);
+    const second = reservation(id, secondOrder, secondQty, true);
     return {
       id,
       name: 'event id reused',
@@ -247,10 +248,13 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
       orderIds: secondOrder === order(id) ? [] : [secondOrder],
       stock: { sku: `${m(id)}-sku`, qty: 3, left: 2 },
       first: {
-        payload: toInventory(first),
+        payload: { edge: 'event-store', streamId: m(id), event: first },
         taken: { streamId: inventoryStreams.order(order(id)), type: 'InventoryReserved' },
       },
-      payload: toInventory(second),
+      payload: sqsMessage(
+        'InventoryQueueUrl',
+        eventBridgeBody(second, 'InventoryReservationRequested', 'orders.saga', `${m(id)}-eb`),
+      ),
       expect: deadLetteredIn(
         'InventoryDlqUrl',
         idReused('inventory', String(first.id), hashOf(first), hashOf(second)),
@@ -265,7 +269,6 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
       1,
     ),
   );
-
   const bareOrder = order('sqs-bare-eventbridge');
   const bareCustomer = `${m('sqs-bare-eventbridge')}-cus`;
   cases.push({

@@ -9,7 +9,7 @@
  * data, refused and duplicate commands, reused ids, events without the stored mark) are in
  * `cases-intake.ts`.
  */
-import { intakePutEventsCases, intakeSqsCases } from './cases-intake.ts';
+import { intakePutEventsCases, intakeSqsCases, notStored } from './cases-intake.ts';
 import { envelope, eventBridgeBody, nestedArrays, orderData, storedMark } from './payloads.ts';
 
 export { envelope, eventBridgeBody, nestedArrays, orderData, storedMark };
@@ -157,7 +157,13 @@ export type Expectation =
  * taken, then sends the case's payload.
  */
 export interface FirstInput {
-  readonly payload: Extract<Payload, { edge: 'put-events' | 'sqs-body' }>;
+  /**
+   * Sent at a network edge, or appended to the event store as version 1 of `streamId` (the outbox then
+   * publishes it with its stored mark, as it publishes what consumers store).
+   */
+  readonly payload:
+    | Extract<Payload, { edge: 'put-events' | 'sqs-body' }>
+    | { readonly edge: 'event-store'; readonly streamId: string; readonly event: Record<string, unknown> };
   /** What shows it was taken: an event of `type` in stream `streamId`. Afterwards still exactly one. */
   readonly taken: { readonly streamId: string; readonly type: string };
   /** The order it placed and how that order must end (awaited and checked), if it placed one. */
@@ -725,7 +731,7 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
       'orders.saga',
     ),
     'SagaDlqUrl',
-    /^NOT_STORED at detail\.metadata\.stream: InventoryReservationRequested arrived without passing through the event store; consumer saga reacts only to stored events/,
+    notStored('InventoryReservationRequested', 'saga'),
   );
   raw(
     'sqs-stored-wrong-consumer',
@@ -911,8 +917,7 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
     {
       kind: 'dead-lettered',
       queues: CHANNEL_DLQS,
-      reason:
-        /^NOT_STORED at detail\.metadata\.stream: InventoryReserved arrived without passing through the event store; consumer notify-(email|sms|push) reacts only to stored events/,
+      reason: notStored('InventoryReserved', 'notify-(email|sms|push)'),
     },
   );
   sns(

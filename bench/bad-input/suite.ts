@@ -24,6 +24,7 @@ import { DynamoDbOrderSummaryRepository } from '../../shared/adapters/dynamodb-o
 import type { OrderSummary } from '../../shared/domain/order-summary.ts';
 import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
 import { eventKey } from '../../shared/event-store/dynamodb-items.ts';
+import type { EventEnvelope } from '../../shared/events/envelope.ts';
 import { availableStock } from '../../shared/use-cases/inventory.ts';
 import { orderStreamIds } from '../../shared/use-cases/order-history.ts';
 import { runPipeline } from '../local-cloud.ts';
@@ -344,7 +345,11 @@ async function sendCase(
   c: BadInputCase,
 ): Promise<SendResult> {
   if (c.first) {
-    const first = await send(target, clients, c.first.payload);
+    const { payload } = c.first;
+    const first =
+      payload.edge === 'event-store'
+        ? await appendFirst(store, payload.streamId, payload.event)
+        : await send(target, clients, payload);
     if (!first.accepted) return { accepted: false, error: `the first input was refused: ${first.error}` };
     const { streamId, type } = c.first.taken;
     const taken = await waitFor(
@@ -358,6 +363,20 @@ async function sendCase(
       };
   }
   return send(target, clients, c.payload);
+}
+
+/** Appends a first input to the event store, as a consumer would store it. */
+async function appendFirst(
+  store: DynamoDbEventStore,
+  streamId: string,
+  event: Record<string, unknown>,
+): Promise<SendResult> {
+  try {
+    await store.append(streamId, [event as unknown as EventEnvelope], { expectedVersion: 0 });
+    return { accepted: true };
+  } catch (error) {
+    return { accepted: false, error: errorText(error) };
+  }
 }
 
 /** Sends a payload at a network edge and returns what the edge answered. */

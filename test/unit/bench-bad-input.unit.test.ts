@@ -119,7 +119,7 @@ describe('bad-input cases', () => {
     }
   });
 
-  it('sends a first input at a network edge, and knows which stored event shows it was taken', () => {
+  it('sends a first input at a network edge or stores it, and knows which stored event shows it was taken', () => {
     const withFirst = cases.filter((c) => c.first !== undefined);
     expect(withFirst.map((c) => c.id).sort()).toEqual([
       'pe-id-reused',
@@ -128,7 +128,7 @@ describe('bad-input cases', () => {
       'sqs-id-reused-new-order',
     ]);
     for (const c of withFirst) {
-      expect(['put-events', 'sqs-body'], c.id).toContain(c.first?.payload.edge);
+      expect(['put-events', 'sqs-body', 'event-store'], c.id).toContain(c.first?.payload.edge);
       expect(c.first?.taken.streamId, c.id).toContain(c.marker);
     }
     for (const c of cases) {
