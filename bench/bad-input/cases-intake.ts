@@ -269,6 +269,17 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
       1,
     ),
   );
+  // For the same order the reservation the first request made exists already: it must not pass for an
+  // answer to the second content (that would drop it without a trace).
+  cases.push(
+    reusedCase(
+      'sqs-id-reused-same-order',
+      'inventory queue: a reservation request under the id of one handled before, same order, other quantity',
+      order('sqs-id-reused-same-order'),
+      2,
+    ),
+  );
+
   const bareOrder = order('sqs-bare-eventbridge');
   const bareCustomer = `${m('sqs-bare-eventbridge')}-cus`;
   cases.push({

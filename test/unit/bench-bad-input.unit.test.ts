@@ -126,6 +126,7 @@ describe('bad-input cases', () => {
       'pe-order-conflict',
       'pe-same-content',
       'sqs-id-reused-new-order',
+      'sqs-id-reused-same-order',
     ]);
     for (const c of withFirst) {
       expect(['put-events', 'sqs-body', 'event-store'], c.id).toContain(c.first?.payload.edge);
@@ -141,7 +142,7 @@ describe('bad-input cases', () => {
   });
 
   it('names two different content hashes for an event id reused with other content', () => {
-    for (const id of ['pe-id-reused', 'sqs-id-reused-new-order']) {
+    for (const id of ['pe-id-reused', 'sqs-id-reused-same-order', 'sqs-id-reused-new-order']) {
       const c = cases.find((x) => x.id === id);
       const reason = c?.expect.kind === 'dead-lettered' ? c.expect.reason.source : '';
       const hashes = reason.match(/sha256:[0-9a-f]{64}/g) ?? [];
