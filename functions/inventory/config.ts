@@ -9,4 +9,4 @@ export const env = envSchema.parse(process.env);
 
 export const consumerDeps = productionConsumerDeps('inventory', env);
 
-export const { store } = productionEventStore(env);
+export const { store, storedCheck } = productionEventStore(env);

@@ -1,6 +1,6 @@
 import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
 import { inventoryHandlers } from '../../shared/use-cases/inventory.ts';
-import { consumerDeps, store } from './config.ts';
+import { consumerDeps, store, storedCheck } from './config.ts';
 
 /**
  * Inventory: `InventoryReservationRequested` reserves every item of an order or none (per-SKU stock
@@ -12,5 +12,6 @@ export const handler = createSqsConsumer({
   handlers: inventoryHandlers({ store }),
   // Reacts only to stored events (published by the outbox); anything else is refused with its reason.
   intake: [],
+  storedCheck,
   ...consumerDeps,
 });

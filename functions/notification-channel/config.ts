@@ -16,9 +16,10 @@ export const env = envSchema.parse(process.env);
 
 export const consumerDeps = productionConsumerDeps(`notify-${env.CHANNEL}`, env);
 
-const { client, store } = productionEventStore(env);
+const { client, store, storedCheck } = productionEventStore(env);
 
-export { store };
+/** Checks the stored mark of every event against the event store before acting on it. */
+export { store, storedCheck };
 
 /** Delivery records (one per order, channel and outcome) next to the events, under `ONCE#`. */
 export const idempotency = new DynamoDbIdempotencyStore({ client, tableName: env.TABLE_NAME });

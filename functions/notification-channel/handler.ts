@@ -1,6 +1,6 @@
 import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
 import { notificationHandlers } from '../../shared/use-cases/notifications.ts';
-import { consumerDeps, env, idempotency, sender, store } from './config.ts';
+import { consumerDeps, env, idempotency, sender, store, storedCheck } from './config.ts';
 
 /**
  * One notification channel (email, sms or push; `CHANNEL`), draining that channel's queue of the
@@ -12,5 +12,6 @@ export const handler = createSqsConsumer({
   handlers: notificationHandlers({ store, sender, idempotency, channels: [env.CHANNEL] }),
   // Reacts only to stored events (published by the outbox); anything else is refused with its reason.
   intake: [],
+  storedCheck,
   ...consumerDeps,
 });

@@ -17,9 +17,10 @@ export const env = envSchema.parse(process.env);
 
 export const consumerDeps = productionConsumerDeps('payment', env);
 
-const { client, store } = productionEventStore(env);
+const { client, store, storedCheck } = productionEventStore(env);
 
-export { store };
+/** Checks the stored mark of every event against the event store before acting on it. */
+export { store, storedCheck };
 
 /**
  * The scripted provider of the reference product (`tok_declined`, `tok_timeout`, `tok_flaky`), keeping

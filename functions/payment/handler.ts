@@ -1,6 +1,6 @@
 import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
 import { paymentHandlers } from '../../shared/use-cases/payment.ts';
-import { breaker, consumerDeps, env, provider, store } from './config.ts';
+import { breaker, consumerDeps, env, provider, store, storedCheck } from './config.ts';
 
 /**
  * Payment: `PaymentAuthorizationRequested` authorizes the order total once (provider idempotency key
@@ -13,5 +13,6 @@ export const handler = createSqsConsumer({
   handlers: paymentHandlers({ store, provider, breaker, callTimeoutMs: env.PAYMENT_CALL_TIMEOUT_MS }),
   // Reacts only to stored events (published by the outbox); anything else is refused with its reason.
   intake: [],
+  storedCheck,
   ...consumerDeps,
 });

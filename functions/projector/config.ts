@@ -3,10 +3,13 @@ import * as z from 'zod';
 import { DynamoDbOrderSummaryRepository } from '../../shared/adapters/dynamodb-order-summaries.ts';
 import { clientConfig } from '../../shared/aws/client-config.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
+import { dynamoDbStoredEventCheck } from '../../shared/event-store/stored-check.ts';
 
 const envSchema = consumerEnvSchema.extend({
   /** The order summary table (the read model), not the event store. */
   TABLE_NAME: z.string().min(1),
+  /** The event store: stored marks are checked against it before an event is folded. */
+  EVENT_STORE_TABLE: z.string().min(1),
 });
 
 /** Parsed once at cold start: a missing variable fails the init, not every record. */
@@ -22,3 +25,6 @@ const client = new DynamoDBClient(
 );
 
 export const summaries = new DynamoDbOrderSummaryRepository({ client, tableName: env.TABLE_NAME });
+
+/** A read model never folds an event the store lacks: each stored mark is checked against it first. */
+export const storedCheck = dynamoDbStoredEventCheck({ client, tableName: env.EVENT_STORE_TABLE });

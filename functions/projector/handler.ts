@@ -1,6 +1,6 @@
 import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
 import { orderSummaryHandlers } from '../../shared/use-cases/order-summary.ts';
-import { consumerDeps, summaries } from './config.ts';
+import { consumerDeps, storedCheck, summaries } from './config.ts';
 
 /**
  * Projector: folds every published order event into the order's summary (status, items, total,
@@ -12,5 +12,6 @@ export const handler = createSqsConsumer({
   handlers: orderSummaryHandlers(summaries),
   // Reacts only to stored events (published by the outbox); anything else is refused with its reason.
   intake: [],
+  storedCheck,
   ...consumerDeps,
 });

@@ -19,9 +19,14 @@ export const consumerDeps = productionConsumerDeps('saga', env);
 
 export const saga = orderSaga({ stepTimeoutMs: env.SAGA_STEP_TIMEOUT_MS });
 
+const production = productionEventStore(env);
+
+/** Checks the stored mark of the replies the saga reacts to against the event store. */
+export const { storedCheck } = production;
+
 /** The event store, counting saga starts, completions and compensations for the dashboard. */
 export const store = withSagaMetrics(
-  productionEventStore(env).store,
+  production.store,
   createSagaMetrics(env.POWERTOOLS_SERVICE_NAME ?? 'order-saga'),
 );
 

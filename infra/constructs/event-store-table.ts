@@ -60,6 +60,11 @@ export class EventStoreTable extends Construct {
     return this.table.grant(grantee, ...EVENT_STORE_ACTIONS);
   }
 
+  /** Lets `grantee` check a stored mark against the table (`dynamoDbStoredEventCheck`): GetItem only. */
+  grantStoredEventCheck(grantee: IGrantable): Grant {
+    return this.table.grant(grantee, 'dynamodb:GetItem');
+  }
+
   /** Lets `grantee` keep `DynamoDbIdempotencyStore` records in this table. */
   grantIdempotencyRecords(grantee: IGrantable): Grant {
     return this.table.grant(grantee, ...IDEMPOTENCY_ACTIONS);

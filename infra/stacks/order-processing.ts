@@ -147,10 +147,16 @@ export class OrderProcessing extends Construct {
       entry: 'functions/projector/handler.ts',
       serviceName: 'order-projector',
       eventTypes: CONSUMER_EVENT_TYPES.projector,
-      environment: { TABLE_NAME: summaries.table.tableName, ...retry },
+      environment: {
+        TABLE_NAME: summaries.table.tableName,
+        EVENT_STORE_TABLE: props.eventStore.table.tableName,
+        ...retry,
+      },
       maxReceiveCount: 5,
     });
     summaries.grantProjection(projector.function);
+    // It folds only events the store confirms holding (GetItem of the item its stored mark names).
+    props.eventStore.grantStoredEventCheck(projector.function);
     return projector;
   }
 

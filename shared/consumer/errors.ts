@@ -48,15 +48,23 @@ export class EventIdReusedError extends PipelineError<'EVENT_ID_REUSED'> {
  * the intake of a type (its one writer) takes it first-hand. Not retryable.
  */
 export class NotStoredError extends PipelineError<'NOT_STORED'> {
-  readonly path = 'detail.metadata.stream';
+  readonly path = 'detail.metadata.storedStream';
 
-  constructor(consumer: string, type: string, intake: readonly string[]) {
+  constructor(
+    consumer: string,
+    type: string,
+    intake: readonly string[],
+    claimed?: { readonly streamId: string; readonly version: number },
+  ) {
     const accepted =
       intake.length === 0 ? 'it takes nothing first-hand' : `it takes first-hand only ${intake.join(', ')}`;
+    const how =
+      claimed === undefined
+        ? 'arrived without passing through the event store'
+        : `claims to be stored at ${claimed.streamId} version ${claimed.version}, but the event store holds no such event there`;
     super(
       'NOT_STORED',
-      `${type} arrived without passing through the event store; consumer ${consumer} reacts only to ` +
-        `stored events, published by the outbox (${accepted})`,
+      `${type} ${how}; consumer ${consumer} reacts only to stored events, published by the outbox (${accepted})`,
       { retryable: false },
     );
   }

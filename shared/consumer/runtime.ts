@@ -3,7 +3,7 @@ import { isRetryable, ValidationError } from '../errors/pipeline-error.ts';
 import { DuplicateError } from '../event-store/errors.ts';
 import type { AnyEvent, EventType } from '../events/catalog.ts';
 import { defaultEventFactoryDeps, type EventFactoryDeps } from '../events/registry.ts';
-import { isStoredEvent } from '../events/stored.ts';
+import { type StoredEventCheck, storedPositionOf } from '../events/stored.ts';
 import type { IdempotencyStore } from '../idempotency/port.ts';
 import { runOnce } from '../idempotency/run-once.ts';
 import { errorFields, type LogPort } from '../observability/logger.ts';
@@ -45,6 +45,11 @@ export interface ConsumerDeps {
   readonly backoff?: BackoffPolicy;
   /** Failures injected on purpose (fault campaign); see `faults.ts`. @default none */
   readonly faults?: FaultPlan;
+  /**
+   * Checks a stored mark against the event store before the consumer acts on a marked event (with
+   * `intake` set). @default none: the mark is trusted (tests, tools)
+   */
+  readonly storedCheck?: StoredEventCheck;
 }
 
 /** Options of {@link createSqsConsumer}. */
@@ -60,7 +65,7 @@ export interface SqsConsumerOptions extends ConsumerDeps {
   /**
    * The event types this consumer takes first-hand, before they are stored: it is their intake (their
    * one writer), e.g. the saga for `OrderPlaced`. When given, every other event must carry the outbox's
-   * stored mark (`metadata.stream`), otherwise it is refused to the DLQ (`NOT_STORED`): consumers react
+   * stored mark (`metadata.storedStream`), otherwise it is refused to the DLQ (`NOT_STORED`): consumers react
    * to what the event store accepted, never to what merely arrived. Omitted: no check (tests, tools).
    */
   readonly intake?: readonly EventType[];
@@ -171,9 +176,7 @@ async function handleEvent(
 ): Promise<Handled> {
   const handler = options.handlers[event.type] as AnyEventHandler | undefined;
   const { intake } = options;
-  if (intake !== undefined && !intake.includes(event.type) && !isStoredEvent(event)) {
-    throw new NotStoredError(options.name, event.type, intake);
-  }
+  if (intake !== undefined && !intake.includes(event.type)) await assertStored(options, event, intake);
   if (handler === undefined) throw new UnhandledEventTypeError(options.name, event.type, eventTypes);
   const factory = options.events ?? defaultEventFactoryDeps;
   const { logger, name: consumer } = options;
@@ -193,6 +196,18 @@ async function handleEvent(
   if (options.idempotency === undefined) return run();
   const once = await runOnce(options.idempotency, context.idempotencyKey, run, { clock: factory.now });
   return once.replayed ? 'duplicate' : once.result;
+}
+
+/** Refuses an event without the stored mark, or whose mark the event store does not confirm. */
+async function assertStored(
+  options: SqsConsumerOptions,
+  event: AnyEvent,
+  intake: readonly EventType[],
+): Promise<void> {
+  const position = storedPositionOf(event);
+  if (position === undefined) throw new NotStoredError(options.name, event.type, intake);
+  if (options.storedCheck === undefined || (await options.storedCheck(position, event.id))) return;
+  throw new NotStoredError(options.name, event.type, intake, position);
 }
 
 /**

@@ -2,7 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { clientConfig } from '../aws/client-config.ts';
 import { upcastStoredEvent } from '../events/internal.ts';
+import type { StoredEventCheck } from '../events/stored.ts';
 import { DynamoDbEventStore } from './dynamodb.ts';
+import { dynamoDbStoredEventCheck } from './stored-check.ts';
 
 /** Environment of a Lambda that uses the event store: its table (extend the consumer schema with it). */
 export const eventStoreEnvSchema = z.object({ TABLE_NAME: z.string().min(1) });
@@ -22,6 +24,8 @@ export interface EventStoreEnv {
 export function productionEventStore(env: EventStoreEnv): {
   client: DynamoDBClient;
   store: DynamoDbEventStore;
+  /** Checks a stored mark against this table before a consumer acts on a marked event. */
+  storedCheck: StoredEventCheck;
 } {
   const client = new DynamoDBClient(
     clientConfig({
@@ -32,5 +36,6 @@ export function productionEventStore(env: EventStoreEnv): {
   return {
     client,
     store: new DynamoDbEventStore({ client, tableName: env.TABLE_NAME, upcast: upcastStoredEvent }),
+    storedCheck: dynamoDbStoredEventCheck({ client, tableName: env.TABLE_NAME }),
   };
 }

@@ -96,7 +96,10 @@ describe('outbox: event store → DynamoDB stream → publisher Lambda → bus',
     for (const event of appended) {
       const delivered = received.find((e) => e.detail.id === event.id);
       const [stream, streamVersion] = storedAt.get(event.id) ?? [];
-      expect(delivered?.detail).toEqual({ ...event, metadata: { stream, streamVersion } });
+      expect(delivered?.detail).toEqual({
+        ...event,
+        metadata: { storedStream: stream, storedVersion: streamVersion },
+      });
       expect(delivered?.type).toBe(event.type);
       expect(delivered?.source).toBe(event.source);
     }

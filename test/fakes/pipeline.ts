@@ -6,6 +6,7 @@ import type { StockItem } from '../../shared/domain/inventory.ts';
 import { SimulatedPaymentProvider } from '../../shared/domain/payment-provider.ts';
 import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
 import type { AppendOptions, AppendResult, StreamAppend } from '../../shared/event-store/port.ts';
+import { storeStoredEventCheck } from '../../shared/event-store/stored-check.ts';
 import type { AnyEvent, EventDataInput, EventType, TypedEnvelope } from '../../shared/events/catalog.ts';
 import type { EventEnvelope } from '../../shared/events/envelope.ts';
 import { isPublishable, upcastStoredEvent } from '../../shared/events/internal.ts';
@@ -210,6 +211,7 @@ export class TestPipeline {
       name,
       handlers,
       intake: name === 'saga' ? SAGA_UNSTORED_TYPES : [],
+      storedCheck: storeStoredEventCheck(this.store),
       sqs: this.sqs,
       queueUrl: `queue/${name}`,
       dlqUrl: `dlq/${name}`,

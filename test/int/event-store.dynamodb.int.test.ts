@@ -9,8 +9,10 @@ import {
   storedEventFromItem,
 } from '../../shared/event-store/dynamodb-items.ts';
 import { createEventStoreTable } from '../../shared/event-store/dynamodb-table.ts';
+import { dynamoDbStoredEventCheck } from '../../shared/event-store/stored-check.ts';
 import { describeEventStoreContract } from '../contract/event-store.contract.ts';
 import { aStreamId, someEvents } from '../contract/event-store.fixtures.ts';
+import { describeStoredCheckContract } from '../contract/stored-check.contract.ts';
 
 const endpoint = process.env.AWS_ENDPOINT_URL;
 const client = new DynamoDBClient({
@@ -31,6 +33,11 @@ afterAll(async () => {
 
 describeEventStoreContract('DynamoDB', async (options = {}) => ({
   store: new DynamoDbEventStore({ client, tableName, ...options }),
+}));
+
+describeStoredCheckContract('DynamoDB', async () => ({
+  store: new DynamoDbEventStore({ client, tableName }),
+  check: dynamoDbStoredEventCheck({ client, tableName }),
 }));
 
 describe('DynamoDB event store items', () => {

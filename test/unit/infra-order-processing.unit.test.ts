@@ -143,11 +143,12 @@ describe('infra: order saga consumers', () => {
     expect(actionsOn('payment', 'EventStoreTable')).toContain('dynamodb:UpdateItem');
     expect(actionsOn('email', 'EventStoreTable')).toContain('dynamodb:DeleteItem');
     expect(actionsOn('saga', 'EventStoreTable')).not.toContain('dynamodb:DeleteItem');
-    expect(actionsOn('projector', 'EventStoreTable')).toEqual([]);
+    // The projector only checks stored marks against the store (one item, read); the notifier forwards.
+    expect(actionsOn('projector', 'EventStoreTable')).toEqual(['dynamodb:GetItem']);
     expect(actionsOn('notifier', 'EventStoreTable')).toEqual([]);
   });
 
-  it('lets the projector read and write summaries in its own table, not its index', () => {
+  it('lets the projector read and write summaries in its own table, not its index, and only read event store items', () => {
     const projector = statementsOf('projector').filter((s) =>
       [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
     );
@@ -156,6 +157,13 @@ describe('infra: order saga consumers', () => {
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OrdersOrderSummariesTable/), 'Arn'] },
+      },
+      {
+        Action: 'dynamodb:GetItem',
+        Effect: 'Allow',
+        Resource: expect.arrayContaining([
+          { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreTable/), 'Arn'] },
+        ]),
       },
     ]);
     const [, table] = only(resources(dev, 'AWS::DynamoDB::Table'), 'OrdersOrderSummariesTable');
@@ -196,8 +204,8 @@ describe('infra: order saga consumers', () => {
   it('feeds every bus consumer stored events only, and the saga alone the commands not yet stored', () => {
     const rules = resources(dev, 'AWS::Events::Rule');
     const storedMark = (rule: CfnResource) =>
-      (rule.Properties?.EventPattern as { detail?: { metadata?: { stream?: unknown } } } | undefined)?.detail
-        ?.metadata?.stream;
+      (rule.Properties?.EventPattern as { detail?: { metadata?: { storedStream?: unknown } } } | undefined)
+        ?.detail?.metadata?.storedStream;
     for (const name of ['saga', 'inventory', 'payment', 'projector', 'notifier'] as const) {
       const [, rule] = only(rules, `${CONSUMERS[name].id}Rule`);
       expect(storedMark(rule), name).toEqual([{ exists: true }]);

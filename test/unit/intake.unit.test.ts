@@ -162,6 +162,32 @@ describe('intake: the saga stores the command it accepts, and refuses what confl
     ]);
     expect(await pipeline.summaries.get('ord-f')).toBeUndefined();
   });
+
+  it('refuses an event whose stored mark the event store does not confirm, and folds nothing from it', async () => {
+    // Arrange: a producer's OrderPlaced that carries a stored mark of its own making.
+    const pipeline = await stockedPipeline();
+    const forged = markStored(
+      pipeline.orderPlaced({ orderId: 'ord-forged', items, total: 10 }),
+      'saga-order#ord-forged',
+      1,
+    );
+
+    // Act
+    pipeline.publish(forged);
+    await pipeline.run();
+
+    // Assert
+    expect(reasons(pipeline, 'projector')).toEqual([
+      {
+        code: 'NOT_STORED',
+        message: expect.stringContaining(
+          'OrderPlaced claims to be stored at saga-order#ord-forged version 1, but the event store holds no such event there',
+        ),
+      },
+    ]);
+    expect(await pipeline.summaries.get('ord-forged')).toBeUndefined();
+    expect(pipeline.eventsOf('InventoryReservationRequested', 'ord-forged')).toEqual([]);
+  });
 });
 
 describe('consumer runtime: stored-only consumers and reused ids', () => {

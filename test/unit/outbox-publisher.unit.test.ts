@@ -28,7 +28,7 @@ describe('outbox publisher: publishing a stream batch', () => {
     expect(outcome).toEqual({ published: envelopes.map((e) => e.id), skipped: 0 });
     const [request] = fake.requests;
     expect(request?.map((entry) => JSON.parse(entry.Detail))).toEqual(
-      envelopes.map((e, i) => ({ ...e, metadata: { stream: 'order-1', streamVersion: i + 1 } })),
+      envelopes.map((e, i) => ({ ...e, metadata: { storedStream: 'order-1', storedVersion: i + 1 } })),
     );
     expect(request?.[0]).toMatchObject({
       EventBusName: BUS,

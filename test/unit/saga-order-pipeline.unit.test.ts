@@ -283,8 +283,15 @@ describe('order saga, end to end in memory', () => {
     const late = createEvent('PaymentAuthorized', data, causedBy(placed), pipeline.clock);
 
     // Act
-    pipeline.publish(markStored(late, 'payment#ord-late', 3));
-    pipeline.publish(markStored({ ...late, id: pipeline.clock.newId() }, 'payment#ord-late', 4));
+    // Stored as the payment consumer would, then published: a late authorization and another one.
+    const again = { ...late, id: pipeline.clock.newId() };
+    const stored = await pipeline.store.append('payment-late#ord-late', [late, again], {
+      expectedVersion: 0,
+    });
+    pipeline.store.outbox.length = 0;
+    for (const { event, streamVersion } of stored.events) {
+      pipeline.publish(markStored(event as typeof late, 'payment-late#ord-late', streamVersion));
+    }
     await pipeline.run();
 
     // Assert
