@@ -3,6 +3,7 @@ import { ValidationError } from '../errors/pipeline-error.ts';
 import type { AnyEvent, EventDataInput, EventType } from '../events/catalog.ts';
 import { contentHashOf } from '../events/content-hash.ts';
 import { createInternalEvent } from '../events/internal.ts';
+import { CAUSE_HASH_METADATA_KEY, causeHashOf } from './reuse.ts';
 import { causedBy, createEvent, type EventFactoryDeps } from '../events/registry.ts';
 import { type LogPort, withKeys } from '../observability/logger.ts';
 import type { Fact, HandlerContext } from './types.ts';
@@ -46,14 +47,19 @@ export function recordLogKeys(
 /** Builds the {@link HandlerContext} of one record. */
 export function createHandlerContext(input: ContextInput): HandlerContext {
   const { consumer, record, event, factory } = input;
+  const inputFingerprint = inputFingerprintOf(event);
+  // Each emitted fact names the content of its cause, so a later input with the same id and other
+  // content is told apart even where the domain answers "already decided" (see `refuseReusedId`).
+  const metadata = { [CAUSE_HASH_METADATA_KEY]: causeHashOf(inputFingerprint) };
   const emit = <T extends EventType>(type: T, data: EventDataInput<T>) =>
-    createEvent(type, data, causedBy(event), factory);
+    createEvent(type, data, { ...causedBy(event), metadata }, factory);
   return {
     consumer,
+    inputId: event.id,
     messageId: record.messageId,
     receiveCount: receiveCountOf(record),
     idempotencyKey: idempotencyKeyOf(consumer, event.id),
-    inputFingerprint: inputFingerprintOf(event),
+    inputFingerprint,
     logger: withKeys(input.logger, recordLogKeys(consumer, record, event)),
     now: factory.now,
     emit,

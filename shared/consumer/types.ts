@@ -21,6 +21,8 @@ export interface HandlerContext {
   /** Name of the consumer, e.g. `inventory`; prefixes idempotency keys. */
   readonly consumer: string;
   readonly messageId: string;
+  /** Id of the event being handled. */
+  readonly inputId: string;
   /** SQS ApproximateReceiveCount: 1 on the first delivery. */
   readonly receiveCount: number;
   /**

@@ -1,4 +1,5 @@
 import { appendOutcome } from '../consumer/append-outcome.ts';
+import { refuseReusedId } from '../consumer/reuse.ts';
 import type { EventHandlers, Handled, HandlerContext } from '../consumer/types.ts';
 import {
   decideRelease,
@@ -105,7 +106,10 @@ export async function reserveInventory(
 ): Promise<Handled> {
   return retryOnConflict(async () => {
     const reservation = await loadReservation(deps.store, request.orderId);
-    if (reservation.state.status !== 'none') return 'duplicate';
+    if (reservation.state.status !== 'none') {
+      await refuseReusedId(deps.store, inventoryStreams.order(request.orderId), context);
+      return 'duplicate';
+    }
     const lines = mergeItems(request.items);
     // An order with too many SKUs is refused without reading any stock: the decision needs none, and
     // an order of thousands of SKUs would otherwise load thousands of streams first (and time out).
@@ -128,7 +132,9 @@ export async function releaseInventory(
     const decision = decideRelease(reservation.state);
     if (decision.order.length === 0) {
       context.logger.info('nothing to release', { status: reservation.state.status });
-      return reservation.state.status === 'released' ? 'duplicate' : 'handled';
+      if (reservation.state.status !== 'released') return 'handled';
+      await refuseReusedId(deps.store, inventoryStreams.order(orderId), context);
+      return 'duplicate';
     }
     const stock = await loadStock(
       deps,

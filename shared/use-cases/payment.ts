@@ -1,4 +1,5 @@
 import { appendOutcome } from '../consumer/append-outcome.ts';
+import { refuseReusedId } from '../consumer/reuse.ts';
 import type { CircuitBreaker } from '../consumer/circuit-breaker.ts';
 import { type Timer, withTimeout } from '../consumer/timeout.ts';
 import type { EventHandlers, Handled, HandlerContext } from '../consumer/types.ts';
@@ -76,7 +77,10 @@ async function apply(
 ): Promise<Handled> {
   const voidId = decision.voidAuthorization;
   if (voidId !== undefined) await callProvider(deps, (signal) => deps.provider.void(voidId, signal));
-  if (decision.facts.length === 0) return 'duplicate';
+  if (decision.facts.length === 0) {
+    await refuseReusedId(deps.store, paymentStreamId(orderId), context);
+    return 'duplicate';
+  }
   const events = decision.facts.map((fact) => context.emitFact(fact));
   const result = await deps.store.append(paymentStreamId(orderId), events, {
     expectedVersion: version,
@@ -99,7 +103,10 @@ export async function authorizePayment(
   validatePaymentRequest(request);
   const { orderId } = request;
   const before = await loadPayment(deps.store, orderId);
-  if (!needsAuthorization(before.state)) return 'duplicate';
+  if (!needsAuthorization(before.state)) {
+    await refuseReusedId(deps.store, paymentStreamId(orderId), context);
+    return 'duplicate';
+  }
   const answer: AuthorizationOutcome = await callProvider(deps, (signal) =>
     deps.provider.authorize(
       {

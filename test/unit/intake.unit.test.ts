@@ -7,6 +7,7 @@ import { contentHashOf } from '../../shared/events/content-hash.ts';
 import { createEvent } from '../../shared/events/registry.ts';
 import { markStored } from '../../shared/events/stored.ts';
 import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
+import { availableStock, inventoryHandlers, restockInventory } from '../../shared/use-cases/inventory.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { RecordingLogger } from '../fakes/logger.ts';
 import { TestPipeline } from '../fakes/pipeline.ts';
@@ -251,5 +252,46 @@ describe('consumer runtime: stored-only consumers and reused ids', () => {
     const codes = sqs.sent.map((m) => m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.code]?.StringValue);
     expect(codes).toEqual(['NOT_STORED', 'EVENT_ID_REUSED']);
     expect(metrics.totals).toMatchObject({ success: 1, duplicate: 1, 'dead-lettered': 1, 'id-reused': 1 });
+  });
+
+  it('dead-letters a reservation request whose id was used before with other items, though the order is already reserved', async () => {
+    // Arrange: the inventory decides "already reserved" without writing, so the reuse is caught from
+    // the cause stamp on the reservation it made, not from an idempotency record.
+    const clock = new ManualClock();
+    const store = new InMemoryEventStore({ clock: clock.now });
+    await restockInventory(store, { sku: 'BOOK-1', qty: 10 }, { correlationId: 'seed', events: clock });
+    const sqs = new FakeSqs();
+    const metrics = new CountingOutcomeMetrics();
+    const inventory = createSqsConsumer({
+      name: 'inventory',
+      handlers: inventoryHandlers({ store }),
+      sqs,
+      queueUrl: QUEUE_URL,
+      dlqUrl: DLQ_URL,
+      logger: new RecordingLogger(),
+      metrics,
+      events: clock,
+      random: () => 0.5,
+    });
+    const request = createEvent(
+      'InventoryReservationRequested',
+      { orderId: 'ord-inv', items: [{ sku: 'BOOK-1', qty: 2 }] },
+      { correlationId: 'corr-inv' },
+      clock,
+    );
+    const reused = { ...request, data: { ...request.data, items: [{ sku: 'BOOK-1', qty: 5 }] } };
+
+    // Act
+    await inventory(sqsEvent(sqsRecord(eventBridgeBody(request), { messageId: 'm1' })));
+    await inventory(sqsEvent(sqsRecord(eventBridgeBody(request), { messageId: 'm2' })));
+    await inventory(sqsEvent(sqsRecord(eventBridgeBody(reused), { messageId: 'm3' })));
+    metrics.flush();
+
+    // Assert
+    expect(sqs.sent.map((m) => m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.code]?.StringValue)).toEqual([
+      'EVENT_ID_REUSED',
+    ]);
+    expect(metrics.totals).toMatchObject({ success: 1, duplicate: 1, 'id-reused': 1 });
+    expect(await availableStock(store, 'BOOK-1')).toBe(8);
   });
 });
