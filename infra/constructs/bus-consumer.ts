@@ -51,7 +51,9 @@ export class BusConsumer extends QueueConsumer {
         : new Rule(this, 'IntakeRule', {
             eventBus: props.bus,
             description: `${id} intake (not yet stored): ${intake.join(', ')}`.slice(0, 512),
-            eventPattern: cdkEventPattern({ types: intake, stored: false }),
+            // Any source: a producer's command on the pipeline's own bus is meant for it, whatever
+            // the producer calls itself; the derived envelope keeps that source.
+            eventPattern: cdkEventPattern({ types: intake, stored: false, sources: 'any' }),
             targets: [props.ruleTargets.queue(this.queue)],
           });
   }

@@ -42,7 +42,7 @@ export type DataPattern<D> = {
 
 /** An EventBridge event pattern, as written in a rule's JSON. */
 export interface EventBridgePattern {
-  readonly source: readonly string[];
+  readonly source?: readonly string[];
   readonly 'detail-type': readonly string[];
   readonly detail?: {
     readonly data?: Readonly<Record<string, unknown>>;
@@ -53,8 +53,11 @@ export interface EventBridgePattern {
 /** Options of {@link eventBridgePattern}. */
 export interface PatternOptions<T extends EventType> {
   readonly types: readonly T[];
-  /** @default the owners of `types` in the catalog */
-  readonly sources?: readonly EventSource[];
+  /**
+   * `'any'` matches every source (an intake takes a command from whichever producer put it on the
+   * pipeline's own bus). @default the owners of `types` in the catalog
+   */
+  readonly sources?: readonly EventSource[] | 'any';
   /** Filter on the envelope's `data` (under `detail.data` in the EventBridge event). */
   readonly data?: DataPattern<EventData<T>>;
   /**
@@ -87,13 +90,18 @@ export function eventBridgePattern<const T extends EventType>(
   options: PatternOptions<T>,
 ): EventBridgePattern {
   const types = uniqueTypes(options.types);
-  const sources = options.sources ? [...new Set(options.sources)] : sourcesOf(types);
+  const sources =
+    options.sources === 'any'
+      ? undefined
+      : options.sources
+        ? [...new Set(options.sources)]
+        : sourcesOf(types);
   const detail = {
     ...(options.data === undefined ? {} : { data: options.data }),
     ...(options.stored === undefined ? {} : storedPatternFilter(options.stored)),
   };
   return {
-    source: sources,
+    ...(sources === undefined ? {} : { source: sources }),
     'detail-type': types,
     ...(Object.keys(detail).length === 0 ? {} : { detail }),
   };
@@ -105,10 +113,10 @@ export function eventBridgePattern<const T extends EventType>(
  */
 export function cdkEventPattern<const T extends EventType>(
   options: PatternOptions<T>,
-): { source: string[]; detailType: string[]; detail?: Record<string, unknown> } {
+): { source?: string[]; detailType: string[]; detail?: Record<string, unknown> } {
   const pattern = eventBridgePattern(options);
   return {
-    source: [...pattern.source],
+    ...(pattern.source === undefined ? {} : { source: [...pattern.source] }),
     detailType: [...pattern['detail-type']],
     ...(pattern.detail === undefined ? {} : { detail: { ...pattern.detail } }),
   };

@@ -13,13 +13,13 @@ const { events } = testClients();
 const SETTLE_MS = 4_000;
 
 /** What a producer without our envelope puts on the bus: Source, DetailType and the bare data. */
-async function putBare(data: Record<string, unknown>): Promise<string> {
+async function putBare(data: Record<string, unknown>, source = 'orders.api'): Promise<string> {
   const result = await events.send(
     new PutEventsCommand({
       Entries: [
         {
           EventBusName: world.output('EventBusName'),
-          Source: 'orders.api',
+          Source: source,
           DetailType: 'OrderPlaced',
           Detail: JSON.stringify(data),
         },
@@ -165,13 +165,13 @@ describe.concurrent('intake: every command is stored by its one writer before an
     expect(await world.peekDeadLetters(world.output('SagaDlqUrl'), placed.id)).toEqual([]);
   });
 
-  it('completes an order a producer put as bare data (no envelope), with the envelope derived from the EventBridge event', async () => {
+  it('completes an order a producer put as bare data under its own source (no envelope), with the envelope derived from the EventBridge event', async () => {
     // Arrange
     const [sku, orderId] = [world.unique('NATIVE'), world.unique('native')];
     await world.stock(sku, 3);
 
     // Act
-    const eventBridgeId = await putBare(bareOrder(orderId, sku));
+    const eventBridgeId = await putBare(bareOrder(orderId, sku), 'com.example.shop');
     const outcome = await world.outcome(orderId);
     const summary = await world.summary(orderId, (s) => s.status === 'CONFIRMED');
 
@@ -181,7 +181,7 @@ describe.concurrent('intake: every command is stored by its one writer before an
     expect(placed).toMatchObject({
       id: eventBridgeId,
       correlationId: eventBridgeId,
-      source: 'orders.api',
+      source: 'com.example.shop',
       version: 2,
       data: bareOrder(orderId, sku),
     });

@@ -37,6 +37,23 @@ describe('eventBridgePattern', () => {
     });
   });
 
+  it('selects stored events, or events not yet stored from any source, by the outbox mark', () => {
+    // Act
+    const stored = eventBridgePattern({ types: ['InventoryReserved'], stored: true });
+    const intake = eventBridgePattern({ types: ['OrderPlaced'], stored: false, sources: 'any' });
+
+    // Assert
+    expect(stored).toEqual({
+      source: ['orders.inventory'],
+      'detail-type': ['InventoryReserved'],
+      detail: { metadata: { storedStream: [{ exists: true }] } },
+    });
+    expect(intake).toEqual({
+      'detail-type': ['OrderPlaced'],
+      detail: { metadata: { storedStream: [{ exists: false }] } },
+    });
+  });
+
   it('turns a misspelled type into a compile error, and a runtime error for casts', () => {
     // Act
     const act = () =>

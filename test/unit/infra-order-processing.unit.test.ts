@@ -212,8 +212,10 @@ describe('infra: order saga consumers', () => {
     }
     const intake = rules.filter(([, rule]) => JSON.stringify(storedMark(rule)) === '[{"exists":false}]');
     expect(intake.map(([id]) => id)).toEqual([expect.stringMatching(/^OrdersSagaIntakeRule/)]);
-    const pattern = intake[0]?.[1].Properties?.EventPattern as { 'detail-type': string[] };
+    const pattern = intake[0]?.[1].Properties?.EventPattern as { 'detail-type': string[]; source?: unknown };
     expect(pattern['detail-type']).toContain('OrderPlaced');
+    // Any producer's source: a command put on the pipeline's own bus is meant for it.
+    expect(pattern.source).toBeUndefined();
     expect(pattern['detail-type']).not.toContain('SagaStepTimedOut');
     expect(CONSUMER_EVENT_TYPES.saga).not.toContain('OrderPlaced');
     const targets = intake[0]?.[1].Properties?.Targets as { Arn: unknown }[] | undefined;
