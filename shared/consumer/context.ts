@@ -3,9 +3,9 @@ import { ValidationError } from '../errors/pipeline-error.ts';
 import type { AnyEvent, EventDataInput, EventType } from '../events/catalog.ts';
 import { contentHashOf } from '../events/content-hash.ts';
 import { createInternalEvent } from '../events/internal.ts';
-import { CAUSE_HASH_METADATA_KEY, causeHashOf } from './reuse.ts';
 import { causedBy, createEvent, type EventFactoryDeps } from '../events/registry.ts';
 import { type LogPort, withKeys } from '../observability/logger.ts';
+import { CAUSE_HASH_METADATA_KEY, causeHashOf } from './reuse.ts';
 import type { Fact, HandlerContext } from './types.ts';
 
 /** Inputs of {@link createHandlerContext}. */

@@ -1,6 +1,6 @@
 import type { EventStore } from '../event-store/port.ts';
-import type { HandlerContext } from './types.ts';
 import { EventIdReusedError } from './errors.ts';
+import type { HandlerContext } from './types.ts';
 
 /** Metadata key of the content hash of the input that caused an emitted event (see `context.emit`). */
 export const CAUSE_HASH_METADATA_KEY = 'causeHash';

@@ -1,6 +1,6 @@
 import { appendOutcome } from '../consumer/append-outcome.ts';
-import { refuseReusedId } from '../consumer/reuse.ts';
 import type { CircuitBreaker } from '../consumer/circuit-breaker.ts';
+import { refuseReusedId } from '../consumer/reuse.ts';
 import { type Timer, withTimeout } from '../consumer/timeout.ts';
 import type { EventHandlers, Handled, HandlerContext } from '../consumer/types.ts';
 import {
