@@ -1,7 +1,8 @@
 /**
  * Bad-input cases of the intake (one writer at the door, see README): a producer's data without our
  * envelope, a second OrderPlaced that conflicts with a stored order, the same command under a new id,
- * an event id reused with other content, and events that skipped the event store (no stored mark).
+ * an event id reused with other content, events that skipped the event store (no stored mark, or a
+ * mark the store does not confirm), and stored events delivered to a consumer without a handler.
  * Some need an earlier input to meet (`first`): the runner sends that, waits until it was taken, then
  * sends the case's own payload.
  */
@@ -48,6 +49,28 @@ export function notStored(type: string, consumer: string): RegExp {
     `^NOT_STORED at detail\\.metadata\\.${STORED_METADATA_KEY}: ${type} arrived without passing through ` +
       `the event store; consumer ${consumer} reacts only to stored events`,
   );
+}
+
+/** What a consumer says about an event whose stored mark names a position where the store holds no such event. */
+function forgedMark(type: string, consumer: string, streamId: string, version: number): RegExp {
+  return new RegExp(
+    `^NOT_STORED at detail\\.metadata\\.${STORED_METADATA_KEY}: ${type} claims to be stored at ${streamId} ` +
+      `version ${version}, but the event store holds no such event there; consumer ${consumer} reacts only to stored events`,
+  );
+}
+
+/**
+ * An event stored first (version 1 of a stream named after the case; the outbox publishes it as usual),
+ * and its copy as the outbox publishes it, whose mark the store confirms.
+ */
+function storedFirst(marker: string, event: Record<string, unknown>, type: string) {
+  return {
+    first: {
+      payload: { edge: 'event-store', streamId: marker, event },
+      taken: { streamId: marker, type },
+    } satisfies FirstInput,
+    copy: { ...event, ...storedMark(marker, 1) },
+  };
 }
 
 function putEntry(detail: unknown, detailType = 'OrderPlaced', source = 'orders.api') {
@@ -201,6 +224,29 @@ export function intakePutEventsCases(context: CaseContext): CaseInput[] {
     // Only the saga's intake rule takes unmarked events; it refuses every type but its own command.
     expect: deadLetteredIn('SagaDlqUrl', notStored('OrderConfirmed', 'saga')),
   });
+
+  const forgedOrder = order('pe-forged-mark');
+  cases.push({
+    id: 'pe-forged-mark',
+    name: 'forged stored mark',
+    sent: 'a valid OrderConfirmed put on the bus with a stored mark naming a position the store does not hold',
+    payload: putEntry(
+      envelope(m('pe-forged-mark'), 'OrderConfirmed', confirmedData(forgedOrder), {
+        source: 'orders.saga',
+        ...storedMark(sagaStream(forgedOrder), 7),
+      }),
+      'OrderConfirmed',
+      'orders.saga',
+    ),
+    // The mark routes it to the consumers of stored OrderConfirmed. The projector asks the store and
+    // refuses it; the notifier relays it to the topic unchecked (it writes nothing), and each channel,
+    // which would send a message, asks the store and refuses it.
+    expect: {
+      kind: 'dead-lettered',
+      queues: ['ProjectorDlqUrl', 'EmailDlqUrl', 'SmsDlqUrl', 'PushDlqUrl'],
+      reason: forgedMark('OrderConfirmed', '(projector|notify-(email|sms|push))', sagaStream(forgedOrder), 7),
+    },
+  });
   return cases;
 }
 
@@ -225,6 +271,42 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
       ),
     ),
     expect: deadLetteredIn('ProjectorDlqUrl', notStored('OrderConfirmed', 'projector')),
+  });
+
+  // A stored reservation request (its own SKU has no stock: the inventory refuses it, nothing is held),
+  // then its copy, genuinely marked, to the saga, which has no handler for it.
+  const request = storedFirst(
+    m('sqs-stored-wrong-consumer'),
+    envelope(
+      m('sqs-stored-wrong-consumer'),
+      'InventoryReservationRequested',
+      {
+        orderId: order('sqs-stored-wrong-consumer'),
+        items: [{ sku: `${m('sqs-stored-wrong-consumer')}-sku`, qty: 1 }],
+      },
+      { source: 'orders.saga' },
+    ),
+    'InventoryReservationRequested',
+  );
+  cases.push({
+    id: 'sqs-stored-wrong-consumer',
+    name: 'unknown type (for this consumer)',
+    sent: 'saga queue: a stored InventoryReservationRequested as the outbox publishes it',
+    orderIds: [],
+    first: request.first,
+    payload: sqsMessage(
+      'SagaQueueUrl',
+      eventBridgeBody(
+        request.copy,
+        'InventoryReservationRequested',
+        'orders.saga',
+        `${m('sqs-stored-wrong-consumer')}-eb`,
+      ),
+    ),
+    expect: deadLetteredIn(
+      'SagaDlqUrl',
+      /^UNHANDLED_EVENT_TYPE at detail\.type: consumer saga has no handler for InventoryReservationRequested/,
+    ),
   });
 
   // One event id, two reservation requests, each case on a SKU of its own. The first is stored (in a
@@ -308,6 +390,39 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
     },
   });
   return cases;
+}
+
+/** Cases at the SNS edge. */
+export function intakeSnsCases(context: CaseContext): CaseInput[] {
+  const { marker: m, order } = context;
+  // A stored InventoryReserved (the outbox publishes it as usual), then its copy, genuinely marked,
+  // published to the notifications topic as an OrderConfirmed: no channel has a handler for it.
+  const reserved = storedFirst(
+    m('sns-stored-type-mismatch'),
+    envelope(
+      m('sns-stored-type-mismatch'),
+      'InventoryReserved',
+      { orderId: order('sns-stored-type-mismatch'), items: [{ sku: 'A', qty: 1 }] },
+      { source: 'orders.inventory' },
+    ),
+    'InventoryReserved',
+  );
+  return [
+    {
+      id: 'sns-stored-type-mismatch',
+      name: 'unknown type (for this consumer)',
+      sent: 'type=OrderConfirmed attribute, body a stored InventoryReserved as the outbox publishes it',
+      orderIds: [],
+      first: reserved.first,
+      payload: { edge: 'sns-message', message: json(reserved.copy), attributes: { type: 'OrderConfirmed' } },
+      expect: {
+        kind: 'dead-lettered',
+        queues: ['EmailDlqUrl', 'SmsDlqUrl', 'PushDlqUrl'],
+        reason:
+          /^UNHANDLED_EVENT_TYPE at detail\.type: consumer notify-(email|sms|push) has no handler for InventoryReserved/,
+      },
+    },
+  ];
 }
 
 /** Valid OrderConfirmed data for an order nobody placed. */

@@ -9,7 +9,7 @@
  * data, refused and duplicate commands, reused ids, events without the stored mark) are in
  * `cases-intake.ts`.
  */
-import { intakePutEventsCases, intakeSqsCases, notStored } from './cases-intake.ts';
+import { intakePutEventsCases, intakeSnsCases, intakeSqsCases, notStored } from './cases-intake.ts';
 import { envelope, eventBridgeBody, nestedArrays, orderData, storedMark } from './payloads.ts';
 
 export { envelope, eventBridgeBody, nestedArrays, orderData, storedMark };
@@ -711,7 +711,7 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
     /^VALIDATION at detail\.type: .*unknown event type 'OrderTeleported'/,
   );
   // Unmarked: the saga refuses what skipped the event store before it looks for a handler
-  // (sqs-stored-wrong-consumer sends the same with the stored mark).
+  // (sqs-stored-wrong-consumer sends a stored event's copy, whose mark the store confirms).
   raw(
     'sqs-wrong-consumer',
     'not stored (and for another consumer)',
@@ -732,24 +732,6 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
     ),
     'SagaDlqUrl',
     notStored('InventoryReservationRequested', 'saga'),
-  );
-  raw(
-    'sqs-stored-wrong-consumer',
-    'unknown type (for this consumer)',
-    'saga queue: a valid InventoryReservationRequested with the stored mark',
-    'SagaQueueUrl',
-    eventBridgeBody(
-      envelope(
-        m('sqs-stored-wrong-consumer'),
-        'InventoryReservationRequested',
-        { orderId: order('sqs-stored-wrong-consumer'), items: [{ sku: 'A', qty: 1 }] },
-        { source: 'orders.saga', ...storedMark(`saga-order#${order('sqs-stored-wrong-consumer')}`) },
-      ),
-      'InventoryReservationRequested',
-      'orders.saga',
-    ),
-    'SagaDlqUrl',
-    /^UNHANDLED_EVENT_TYPE at detail\.type: consumer saga has no handler for InventoryReservationRequested/,
   );
   raw(
     'sqs-extra-key',
@@ -900,7 +882,7 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
     },
   );
   // Unmarked: the channels refuse what skipped the event store before they look for a handler
-  // (sns-stored-type-mismatch sends the same with the stored mark).
+  // (sns-stored-type-mismatch sends a stored event's copy, whose mark the store confirms).
   sns(
     'sns-type-mismatch',
     'not stored (and for another consumer)',
@@ -918,26 +900,6 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
       kind: 'dead-lettered',
       queues: CHANNEL_DLQS,
       reason: notStored('InventoryReserved', 'notify-(email|sms|push)'),
-    },
-  );
-  sns(
-    'sns-stored-type-mismatch',
-    'unknown type (for this consumer)',
-    'type=OrderConfirmed attribute, body a valid InventoryReserved with the stored mark',
-    json(
-      envelope(
-        m('sns-stored-type-mismatch'),
-        'InventoryReserved',
-        { orderId: order('sns-stored-type-mismatch'), items: [{ sku: 'A', qty: 1 }] },
-        { source: 'orders.inventory', ...storedMark(`inventory-order#${order('sns-stored-type-mismatch')}`) },
-      ),
-    ),
-    'OrderConfirmed',
-    {
-      kind: 'dead-lettered',
-      queues: CHANNEL_DLQS,
-      reason:
-        /^UNHANDLED_EVENT_TYPE at detail\.type: consumer notify-(email|sms|push) has no handler for InventoryReserved/,
     },
   );
   sns(
@@ -964,6 +926,8 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
     'OrderConfirmed',
     { kind: 'rejected', error: /too long|InvalidParameter|exceeds|size/i },
   );
+
+  for (const input of intakeSnsCases(context)) add(input);
 
   // ── Event store items: the outbox publisher reads them from the table's stream.
   const stream = (

@@ -6,6 +6,7 @@ import {
   effectiveExpectation,
   nestedArrays,
   shortQueue,
+  storedMark,
 } from '../../bench/bad-input/cases.ts';
 import { countByEdge, passed, renderBadInputReport } from '../../bench/bad-input/report.ts';
 import {
@@ -125,12 +126,21 @@ describe('bad-input cases', () => {
       'pe-id-reused',
       'pe-order-conflict',
       'pe-same-content',
+      'sns-stored-type-mismatch',
       'sqs-id-reused-new-order',
       'sqs-id-reused-same-order',
+      'sqs-stored-wrong-consumer',
     ]);
     for (const c of withFirst) {
       expect(['put-events', 'sqs-body', 'event-store'], c.id).toContain(c.first?.payload.edge);
       expect(c.first?.taken.streamId, c.id).toContain(c.marker);
+      // What follows a stored first input carries its genuine mark: the store confirms it.
+      if (c.first?.payload.edge !== 'event-store') continue;
+      const { payload } = c;
+      const sent =
+        payload.edge === 'sqs-body' ? payload.body : payload.edge === 'sns-message' ? payload.message : '';
+      const mark = JSON.stringify(storedMark(c.first.payload.streamId, 1).metadata).slice(1, -1);
+      expect(sent, c.id).toContain(mark);
     }
     for (const c of cases) {
       if (c.expect.kind !== 'order-rejected' && c.expect.kind !== 'duplicate') continue;
