@@ -6,6 +6,7 @@
  * Some need an earlier input to meet (`first`): the runner sends that, waits until it was taken, then
  * sends the case's own payload.
  */
+import { causeHashOf } from '../../shared/consumer/reuse.ts';
 import { contentHashOf } from '../../shared/events/content-hash.ts';
 import { parseEvent } from '../../shared/events/registry.ts';
 import { STORED_METADATA_KEY } from '../../shared/events/stored.ts';
@@ -320,7 +321,14 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
       { orderId, items: [{ sku: `${m(id)}-sku`, qty }] },
       { source: 'orders.saga', ...(marked ? storedMark(m(id), 1) : {}) },
     );
-  const reusedCase = (id: string, sent: string, secondOrder: string, secondQty: number): CaseInput => {
+  /** `hashes`: how the refusal names them (see the same-order case). */
+  const reusedCase = (
+    id: string,
+    sent: string,
+    secondOrder: string,
+    secondQty: number,
+    hashes: (hash: string) => string = (hash) => hash,
+  ): CaseInput => {
     const first = reservation(id, order(id), 1, false);
     const second = reservation(id, secondOrder, secondQty, true);
     return {
@@ -339,7 +347,7 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
       ),
       expect: deadLetteredIn(
         'InventoryDlqUrl',
-        idReused('inventory', String(first.id), hashOf(first), hashOf(second)),
+        idReused('inventory', String(first.id), hashes(hashOf(first)), hashes(hashOf(second))),
       ),
     };
   };
@@ -352,13 +360,15 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
     ),
   );
   // For the same order the reservation the first request made exists already: it must not pass for an
-  // answer to the second content (that would drop it without a trace).
+  // answer to the second content (that would drop it without a trace). The inventory tells them apart
+  // by the input hash its stored decision carries, in the short form (`causeHashOf`), and names both so.
   cases.push(
     reusedCase(
       'sqs-id-reused-same-order',
       'inventory queue: a reservation request under the id of one handled before, same order, other quantity',
       order('sqs-id-reused-same-order'),
       2,
+      causeHashOf,
     ),
   );
 

@@ -447,8 +447,13 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
     },
     expect: { kind: 'rejected', error: /InvalidArgument|Source/ },
     emulator: {
-      gap: 'MiniStack accepts an entry without Source (AWS refuses it with InvalidArgument); no rule matches it',
-      expect: { kind: 'ignored', why: 'no rule matches an event without source' },
+      gap: "MiniStack accepts an entry without Source (AWS refuses it with InvalidArgument); the saga's intake rule takes OrderPlaced from any source, so the saga dead-letters its empty data",
+      expect: {
+        kind: 'dead-lettered',
+        queues: SAGA_ONLY,
+        reason:
+          /^VALIDATION at detail\.data\.orderId: detail\.data\.orderId: Invalid input: expected string, received undefined/,
+      },
     },
   });
   // A detail without `type` and `data` is a producer's bare data: the catalog checks it as OrderPlaced
