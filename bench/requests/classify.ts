@@ -1,3 +1,4 @@
+import { isStoredEvent } from '../../shared/events/stored.ts';
 /**
  * What one HTTP request to an AWS endpoint is, read the way the services themselves route it:
  * the service from the SigV4 credential scope, the API from `X-Amz-Target` (JSON protocols),
@@ -16,11 +17,12 @@ export interface RequestRecord {
   /** Billing units of the request: 64 KB chunks for SQS, SNS, EventBridge entries; 1 otherwise. */
   readonly chunks: number;
   readonly capacity: Capacity;
-  /** PutEvents entries (source, detail-type, bytes). */
+  /** PutEvents entries (source, detail-type, bytes, whether the detail carries the outbox's stored mark). */
   readonly entries?: readonly {
     readonly source: string;
     readonly detailType: string;
     readonly bytes: number;
+    readonly stored?: boolean;
   }[];
   /** SNS Publish message attributes (String values). */
   readonly attributes?: Readonly<Record<string, string>>;
@@ -87,7 +89,19 @@ function putEventsEntries(json: Record<string, unknown>) {
       Buffer.byteLength(String(entry.Detail ?? '')) +
       Buffer.byteLength(String(entry.DetailType ?? '')) +
       Buffer.byteLength(String(entry.Source ?? '')),
+    stored: detailIsStored(entry.Detail),
   }));
+}
+
+/** Whether a PutEvents Detail carries the stored mark (rules route stored and unstored events apart). */
+function detailIsStored(detail: unknown): boolean {
+  if (typeof detail !== 'string') return false;
+  try {
+    const parsed: unknown = JSON.parse(detail);
+    return isStoredEvent({ metadata: (parsed as { metadata?: Record<string, unknown> } | null)?.metadata });
+  } catch {
+    return false;
+  }
 }
 
 /** String message attributes of an SNS Publish, in either wire format. */

@@ -19,6 +19,7 @@ import {
   paginateListSubscriptionsByTopic,
   SNSClient,
 } from '@aws-sdk/client-sns';
+import { STORED_METADATA_KEY, STORED_VERSION_METADATA_KEY } from '../../shared/events/stored.ts';
 import { localClientConfig } from '../local-cloud.ts';
 import type { RequestRecord } from './classify.ts';
 
@@ -116,8 +117,9 @@ export async function readSubscriptions(endpoint: string, topicArn: string): Pro
 /**
  * Messages each queue received from rules (per PutEvents entry the proxy saw), SNS (per Publish and
  * matching subscription) and direct SendMessage calls, keyed by queue ARN. Rule matching is asked of
- * the emulator (TestEventPattern, cached per source and detail-type: the product's patterns filter on
- * nothing else).
+ * the emulator (TestEventPattern, cached per source, detail-type and stored mark: the product's
+ * patterns filter on nothing else; stored-event rules require the outbox's mark, the intake rule its
+ * absence).
  */
 export async function queueDeliveries(
   endpoint: string,
@@ -127,8 +129,8 @@ export async function queueDeliveries(
 ): Promise<{ fromRules: Map<string, number>; fromSns: Map<string, number>; direct: Map<string, number> }> {
   const events = new EventBridgeClient(localClientConfig(endpoint));
   const cache = new Map<string, string[]>();
-  const queuesFor = async (source: string, detailType: string): Promise<string[]> => {
-    const key = `${source}\u0000${detailType}`;
+  const queuesFor = async (source: string, detailType: string, stored: boolean): Promise<string[]> => {
+    const key = `${source}\u0000${detailType}\u0000${stored}`;
     const cached = cache.get(key);
     if (cached) return cached;
     const event = JSON.stringify({
@@ -139,7 +141,9 @@ export async function queueDeliveries(
       region: 'us-east-1',
       resources: [],
       'detail-type': detailType,
-      detail: {},
+      detail: stored
+        ? { metadata: { [STORED_METADATA_KEY]: 'bench#stream', [STORED_VERSION_METADATA_KEY]: 1 } }
+        : {},
     });
     const matched: string[] = [];
     for (const rule of rules) {
@@ -157,7 +161,9 @@ export async function queueDeliveries(
   const direct = new Map<string, number>();
   for (const record of records) {
     for (const entry of record.entries ?? []) {
-      for (const queue of await queuesFor(entry.source, entry.detailType)) add(fromRules, queue);
+      for (const queue of await queuesFor(entry.source, entry.detailType, entry.stored === true)) {
+        add(fromRules, queue);
+      }
     }
     if (record.attributes) {
       for (const sub of subscriptions) {

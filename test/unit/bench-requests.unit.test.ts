@@ -19,7 +19,7 @@ describe('request classification', () => {
     expect(callerOf({ 'user-agent': 'curl/8' })).toBe('unknown');
   });
 
-  it('names JSON-protocol calls by their target and counts PutEvents entries as billed events', () => {
+  it('names JSON-protocol calls by their target, counts PutEvents entries as billed events and tells stored ones apart', () => {
     // Arrange
     const detail = 'x'.repeat(70 * 1024);
     const body = Buffer.from(
@@ -27,6 +27,11 @@ describe('request classification', () => {
         Entries: [
           { Source: 'orders.api', DetailType: 'OrderPlaced', Detail: '{}' },
           { Source: 'orders.saga', DetailType: 'OrderConfirmed', Detail: detail },
+          {
+            Source: 'orders.saga',
+            DetailType: 'OrderConfirmed',
+            Detail: JSON.stringify({ metadata: { storedStream: 'saga-order#o1', storedVersion: 7 } }),
+          },
         ],
       }),
     );
@@ -39,8 +44,12 @@ describe('request classification', () => {
     const record = classify({ method: 'POST', path: '/', headers, body }, ok, 1);
 
     // Assert
-    expect(record).toMatchObject({ service: 'events', action: 'PutEvents', chunks: 3 });
-    expect(record.entries?.map((e) => e.detailType)).toEqual(['OrderPlaced', 'OrderConfirmed']);
+    expect(record).toMatchObject({ service: 'events', action: 'PutEvents', chunks: 4 });
+    expect(record.entries?.map((e) => [e.detailType, e.stored])).toEqual([
+      ['OrderPlaced', false],
+      ['OrderConfirmed', false],
+      ['OrderConfirmed', true],
+    ]);
   });
 
   it('reads query-protocol SNS publishes with their message attributes', () => {
