@@ -41,7 +41,9 @@ export class BusConsumer extends QueueConsumer {
     this.rule = new Rule(this, 'Rule', {
       eventBus: props.bus,
       description: props.description ?? `${id}: ${props.eventTypes.join(', ')}`.slice(0, 512),
-      eventPattern: cdkEventPattern({ types: props.eventTypes, stored: true }),
+      // Any source: a stored event keeps its producer's source (a bare-data producer names its own),
+      // and the stored mark, checked against the store by the consumer, is what makes it ours.
+      eventPattern: cdkEventPattern({ types: props.eventTypes, stored: true, sources: 'any' }),
       targets: [props.ruleTargets.queue(this.queue)],
     });
     const intake = props.intakeTypes ?? [];

@@ -71,9 +71,12 @@ describe('notifications fan-out: topic → one queue per channel → channel con
       make('InventoryReserved', { orderId, items: [{ sku: 'X', qty: 1 }] }),
     ];
 
-    // Act: published as the notifier does, stored events (with the outbox's mark) only.
-    for (const [i, event] of [...unrouted, confirmed].entries()) {
-      await publish(markStored(event, `fan-out-e2e#${orderId}`, i + 1));
+    // Act: published as the notifier does: events the store holds, with the outbox's mark (channels
+    // check the mark against the store).
+    const streamId = `fan-out-e2e#${orderId}`;
+    const stored = await store.append(streamId, [...unrouted, confirmed], { expectedVersion: 0 });
+    for (const { event, streamVersion } of stored.events) {
+      await publish(markStored(event, streamId, streamVersion));
     }
     const sent = await eventually(
       async () => {

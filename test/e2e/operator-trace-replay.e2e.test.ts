@@ -53,13 +53,15 @@ describe('pipeline trace and replay against the deployed stack', () => {
     const injected = runCli(['inject', 'OrderPlaced', '--example', '--stack', e2eStack, '--json']);
     const eventId = (JSON.parse(injected.stdout) as { events: { eventId: string }[] }).events[0]?.eventId;
     const tail = startCli(
-      ['tail', '--stack', e2eStack, '--type', 'OrderPlaced', '--timeout', '60', '--json', '--max', '50'],
+      ['tail', '--stack', e2eStack, '--type', 'OrderPlaced', '--timeout', '60', '--json', '--max', '400'],
       'Tailing',
     );
     await tail.ready;
 
     // Act
-    const replay = runCli(['replay', '--archive', '--from', '10m', '--stack', e2eStack, '--json']);
+    // A short window: every OrderPlaced of the run is archived twice (as put, and as the outbox
+    // published it once stored), and the tail stops at --max.
+    const replay = runCli(['replay', '--archive', '--from', '2m', '--stack', e2eStack, '--json']);
     const replayedSeen = await eventually(async () =>
       tail.stdout().includes(eventId as string) ? true : undefined,
     );

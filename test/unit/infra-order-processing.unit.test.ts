@@ -209,6 +209,8 @@ describe('infra: order saga consumers', () => {
     for (const name of ['saga', 'inventory', 'payment', 'projector', 'notifier'] as const) {
       const [, rule] = only(rules, `${CONSUMERS[name].id}Rule`);
       expect(storedMark(rule), name).toEqual([{ exists: true }]);
+      // A stored event keeps its producer's source; the mark (checked against the store) makes it ours.
+      expect((rule.Properties?.EventPattern as { source?: unknown }).source, name).toBeUndefined();
     }
     const intake = rules.filter(([, rule]) => JSON.stringify(storedMark(rule)) === '[{"exists":false}]');
     expect(intake.map(([id]) => id)).toEqual([expect.stringMatching(/^OrdersSagaIntakeRule/)]);
