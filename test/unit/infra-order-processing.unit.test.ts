@@ -210,7 +210,10 @@ describe('infra: order saga consumers', () => {
       const [, rule] = only(rules, `${CONSUMERS[name].id}Rule`);
       expect(storedMark(rule), name).toEqual([{ exists: true }]);
       // A stored event keeps its producer's source; the mark (checked against the store) makes it ours.
-      expect((rule.Properties?.EventPattern as { source?: unknown } | undefined)?.source, name).toBeUndefined();
+      expect(
+        (rule.Properties?.EventPattern as { source?: unknown } | undefined)?.source,
+        name,
+      ).toBeUndefined();
     }
     const intake = rules.filter(([, rule]) => JSON.stringify(storedMark(rule)) === '[{"exists":false}]');
     expect(intake.map(([id]) => id)).toEqual([expect.stringMatching(/^OrdersSagaIntakeRule/)]);
