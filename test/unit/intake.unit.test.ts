@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appendOutcome } from '../../shared/consumer/append-outcome.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../shared/consumer/dead-letter.ts';
-import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
+import { createSqsConsumer, type SqsConsumerOptions } from '../../shared/consumer/runtime.ts';
 import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
 import { contentHashOf } from '../../shared/events/content-hash.ts';
 import { createEvent } from '../../shared/events/registry.ts';
@@ -29,6 +29,23 @@ function reasons(pipeline: TestPipeline, consumer: string): { code?: string; mes
       code: m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.code]?.StringValue,
       message: m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.message]?.StringValue,
     }));
+}
+
+/** A consumer on fakes (SQS, logger, metrics) with the clock's ids and time. */
+function testConsumer(clock: ManualClock, options: Pick<SqsConsumerOptions, 'name' | 'handlers' | 'intake'>) {
+  const sqs = new FakeSqs();
+  const metrics = new CountingOutcomeMetrics();
+  const run = createSqsConsumer({
+    ...options,
+    sqs,
+    queueUrl: QUEUE_URL,
+    dlqUrl: DLQ_URL,
+    logger: new RecordingLogger(),
+    metrics,
+    events: clock,
+    random: () => 0.5,
+  });
+  return { run, sqs, metrics };
 }
 
 describe('intake: the saga stores the command it accepts, and refuses what conflicts', () => {
@@ -193,11 +210,9 @@ describe('intake: the saga stores the command it accepts, and refuses what confl
 
 describe('consumer runtime: stored-only consumers and reused ids', () => {
   function consumer(handled: string[]) {
-    const sqs = new FakeSqs();
-    const metrics = new CountingOutcomeMetrics();
     const clock = new ManualClock();
     const store = new InMemoryEventStore({ clock: clock.now });
-    const run = createSqsConsumer({
+    const { run, sqs, metrics } = testConsumer(clock, {
       name: 'projector',
       intake: [],
       handlers: {
@@ -212,13 +227,6 @@ describe('consumer runtime: stored-only consumers and reused ids', () => {
           return appendOutcome(result, [confirmed]);
         },
       },
-      sqs,
-      queueUrl: QUEUE_URL,
-      dlqUrl: DLQ_URL,
-      logger: new RecordingLogger(),
-      metrics,
-      events: clock,
-      random: () => 0.5,
     });
     return { run, sqs, metrics, clock };
   }
@@ -260,19 +268,11 @@ describe('consumer runtime: stored-only consumers and reused ids', () => {
     const clock = new ManualClock();
     const store = new InMemoryEventStore({ clock: clock.now });
     await restockInventory(store, { sku: 'BOOK-1', qty: 10 }, { correlationId: 'seed', events: clock });
-    const sqs = new FakeSqs();
-    const metrics = new CountingOutcomeMetrics();
-    const inventory = createSqsConsumer({
-      name: 'inventory',
-      handlers: inventoryHandlers({ store }),
+    const {
+      run: inventory,
       sqs,
-      queueUrl: QUEUE_URL,
-      dlqUrl: DLQ_URL,
-      logger: new RecordingLogger(),
       metrics,
-      events: clock,
-      random: () => 0.5,
-    });
+    } = testConsumer(clock, { name: 'inventory', handlers: inventoryHandlers({ store }) });
     const request = createEvent(
       'InventoryReservationRequested',
       { orderId: 'ord-inv', items: [{ sku: 'BOOK-1', qty: 2 }] },
