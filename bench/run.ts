@@ -6,8 +6,8 @@
  * bench-saga), or on AWS_ENDPOINT_URL when set (the event store case only).
  *
  * BENCH_ONLY=bundles,dev-loop,… runs a subset (names below); BENCH_APPENDS, BENCH_INIT_RUNS,
- * BENCH_RATE, BENCH_SECONDS (latency run), BENCH_COST_RATE, BENCH_COST_SECONDS (cost run) and
- * BENCH_ORDERS (throughput burst) size the cases.
+ * BENCH_RATE, BENCH_SECONDS (the saga's steady phase: latency, cost, CPU; 5 orders/s for 30 s) and
+ * BENCH_ORDERS (the saga's burst: throughput, cost with full batches) size the cases.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -98,14 +98,13 @@ const modules: Record<string, { heading: string; run: (report: ReportBuilder) =>
     run: (report) => benchDevLoop(report),
   },
   saga: {
-    heading: 'Order saga on a local cloud: requests and cost per order, completion latency, throughput',
+    heading:
+      'Order saga on a local cloud: requests, write units, cost and CPU per order (steady and burst), latency, throughput, modelled peers, idle cost',
     run: (report) =>
       benchSaga(report, {
-        rate: Number(env.BENCH_RATE ?? 10),
+        rate: Number(env.BENCH_RATE ?? 5),
         seconds: Number(env.BENCH_SECONDS ?? 30),
         burst: Number(env.BENCH_ORDERS ?? 200),
-        costRate: Number(env.BENCH_COST_RATE ?? 0.5),
-        costSeconds: Number(env.BENCH_COST_SECONDS ?? 60),
       }),
   },
 };

@@ -1,11 +1,16 @@
 /**
- * The order saga end to end on a local cloud of the bench's own (instance bench-saga):
- * - AWS requests per completed order, by service, API and caller, counted at the HTTP boundary (a
- *   proxy the Lambda workers and the driver send their SDK calls through) plus the requests AWS makes
- *   for us (rule and SNS deliveries, ESM polling, invocations, logs), priced per million orders from
- *   bench/prices.json, next to a naive design (one request per message, nothing batched);
- * - saga completion latency at a fixed rate (OrderPlaced PutEvents → OrderConfirmed in the event
- *   store, and → visible on the bus), and throughput of a burst (orders/s through the whole saga).
+ * The order saga end to end on a local cloud of the bench's own (instance bench-saga), in two priced
+ * phases: a steady rate the local cloud sustains (5 orders/s for 30 s) and a burst (batches fill).
+ * - AWS requests and DynamoDB write units per completed order, by service, API and caller, counted at
+ *   the HTTP boundary (a proxy the Lambda workers and the driver send their SDK calls through) plus
+ *   the requests AWS makes for us (rule and SNS deliveries, ESM polling, invocations, logs), priced per
+ *   million orders from bench/prices.json, next to a naive design (one request per message, nothing
+ *   batched), for each phase from the requests of that phase only;
+ * - saga completion latency unloaded and at the steady rate (OrderPlaced PutEvents → OrderConfirmed
+ *   in the event store, and → visible on the bus), and throughput of the burst;
+ * - CPU-seconds per completed order of the local cloud (MiniStack and its Lambda workers, /proc);
+ * - modelled peers (Step Functions Standard and Express, choreography) from the same prices, and the
+ *   prod template's idle fixed cost per month.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -14,11 +19,13 @@ import { openTap, type TailTap } from '../cli/ops/tail.ts';
 import { seedStock } from '../cli/orders/seed.ts';
 import { DynamoDbEventStore } from '../shared/event-store/dynamodb.ts';
 import { orderStreamIds } from '../shared/use-cases/order-history.ts';
-import { recordCost } from './cost/record.ts';
+import { type CostSummary, recordCost, recordIdleCost, recordPeers } from './cost/record.ts';
+import { prodTemplate } from './cost/template.ts';
 import { percentile } from './init-time.ts';
 import { localClientConfig } from './local-cloud.ts';
 import { atMost, type ReportBuilder, round } from './report.ts';
 import { type SagaCloud, startSagaCloud } from './saga/cloud.ts';
+import { type CpuSample, clockTicksPerSecond, sampleTreeCpu } from './saga/cpu.ts';
 import {
   buildOrder,
   collectOutcomes,
@@ -36,15 +43,15 @@ export const P99_LIMIT_MS = 2000;
 
 export interface SagaBenchOptions {
   readonly instance?: string;
-  /** Orders per second of the latency run. @default 10 */
+  /**
+   * Orders per second of the steady phase (latency, cost, CPU), a rate the local cloud sustains.
+   * @default 5
+   */
   readonly rate?: number;
-  /** Length of the latency run. @default 30 */
+  /** Length of the steady phase. @default 30 */
   readonly seconds?: number;
-  /** Orders of the throughput burst. @default 200 */
+  /** Orders of the burst (throughput, cost with full batches). @default 200 */
   readonly burst?: number;
-  /** Rate and length of the cost run, slow enough for every order to confirm. @default 0.5, 60 */
-  readonly costRate?: number;
-  readonly costSeconds?: number;
 }
 
 interface Session {
@@ -137,44 +144,57 @@ function outcomeSummary(session: Session, orders: readonly PlacedOrder[]): strin
   return `${confirmed} confirmed, ${cancelled} cancelled${why}, ${orders.length - confirmed - cancelled} without outcome`;
 }
 
-/**
- * Requests and cost per confirmed order, from a run slow enough that every order takes the happy
- * path (a saturated local cloud times steps out and compensates, which is another path's bill).
- */
-async function costRun(report: ReportBuilder, session: Session, rate: number, seconds: number) {
-  const count = Math.max(1, Math.round(rate * seconds));
-  const orders = Array.from({ length: count }, (_, i) => buildOrder('happy', 200_000 + i, session.runId));
-  const busName = session.cloud.outputs.EventBusName ?? '';
-  await settle(session);
-  session.cloud.proxy.take();
-  const startMs = Date.now();
-  await runOrders(
-    session,
-    orders,
-    (o) => placeAtRate(session.driver, busName, o, rate),
-    seconds * 1000 + 120_000,
-  );
-  await settle(session);
-  const endMs = Date.now();
-  const records = session.cloud.proxy.take();
-  const confirmed = orders.filter((o) => session.outcomes.get(o.orderId)?.type === 'OrderConfirmed');
-  const note = `${count} happy orders at ${rate}/s: ${outcomeSummary(session, orders)}`;
-  if (confirmed.length === 0) throw new Error(`no order was confirmed (${note})`);
-  const measured = await measureWindow(session.cloud, records, confirmed.length, { startMs, endMs });
-  recordCost(report, measured, confirmed.length, note);
+/** CPU-seconds the local cloud (MiniStack and its Lambda workers) used between two samples. */
+function recordCpu(
+  report: ReportBuilder,
+  before: CpuSample | undefined,
+  after: CpuSample | undefined,
+  confirmed: number,
+  name: string,
+  note: string,
+): void {
+  if (!before || !after || confirmed === 0) {
+    report.error(name, new Error('no /proc sample of the MiniStack process tree'), 'CPU-s');
+    return;
+  }
+  const seconds = after.seconds - before.seconds;
+  report.record({
+    name,
+    value: round(seconds / confirmed, 3),
+    unit: 'CPU-s',
+    note: `${round(seconds, 1)} CPU-s (utime + stime, + cutime + cstime of exited workers, /proc, ${clockTicksPerSecond()} ticks/s) of the MiniStack process and its descendants (${before.processes} → ${after.processes} processes) ÷ ${confirmed} confirmed orders; ${note}; the counting proxy and the load driver run in the bench process and are not counted`,
+  });
 }
 
-/** Completion latency at a fixed rate, OrderPlaced put → OrderConfirmed stored (and seen on the bus). */
-async function latencyRun(report: ReportBuilder, session: Session, rate: number, seconds: number) {
+/**
+ * The steady phase: `rate` happy orders a second for `seconds`, a rate the local cloud sustains. Gives
+ * the completion latency at that rate, the share not confirmed, and the cost figures, priced from the
+ * requests the proxy saw during the phase (from the first put until traffic settles after the last
+ * outcome), and the CPU the local cloud spent on it.
+ */
+async function steadyRun(
+  report: ReportBuilder,
+  session: Session,
+  rate: number,
+  seconds: number,
+): Promise<CostSummary> {
   const count = Math.max(1, Math.round(rate * seconds));
   const orders = Array.from({ length: count }, (_, i) => buildOrder('happy', i, session.runId));
   const busName = session.cloud.outputs.EventBusName ?? '';
+  await settle(session);
+  session.cloud.proxy.take();
+  const cpuBefore = sampleTreeCpu(session.cloud.pid);
+  const startMs = Date.now();
   const { refused } = await runOrders(
     session,
     orders,
     (o) => placeAtRate(session.driver, busName, o, rate),
     seconds * 1000 + 300_000,
   );
+  await settle(session);
+  const endMs = Date.now();
+  const cpuAfter = sampleTreeCpu(session.cloud.pid);
+  const records = session.cloud.proxy.take();
   const confirmed = orders.filter((o) => session.outcomes.get(o.orderId)?.type === 'OrderConfirmed');
   const storeMs = await storeLatencies(session, confirmed);
   const busMs = confirmed.map((o) => (session.outcomes.get(o.orderId)?.visibleAtMs ?? 0) - o.placedAtMs);
@@ -193,15 +213,27 @@ async function latencyRun(report: ReportBuilder, session: Session, rate: number,
       note: `${label === 'p50' ? `${note}; ` : ''}OrderPlaced → OrderConfirmed stored, confirmed orders only; on the bus (tap) ${round(percentile(busMs, p), 0)} ms`,
     });
   }
-  const cancelledShare = 1 - confirmed.length / count;
+  const notConfirmed = 1 - confirmed.length / count;
   report.record({
     name: `orders not confirmed at ${rate} orders/s`,
-    value: round(100 * cancelledShare, 1),
+    value: round(100 * notConfirmed, 1),
     unit: '%',
     target: '0 %',
-    meets: cancelledShare === 0,
+    meets: notConfirmed === 0,
     note: 'happy orders only: any cancellation is a step timeout (or worse) caused by load',
   });
+  if (confirmed.length === 0) throw new Error(`no order was confirmed (${note})`);
+  recordCpu(
+    report,
+    cpuBefore,
+    cpuAfter,
+    confirmed.length,
+    'CPU-seconds per completed order (local cloud)',
+    `steady phase, ${rate} orders/s`,
+  );
+  const measured = await measureWindow(session.cloud, records, confirmed.length, { startMs, endMs });
+  const summary = recordCost(report, measured, confirmed.length, `steady phase: ${note}`);
+  return { ...summary, phase: `steady ${rate} orders/s` };
 }
 
 /** "inventory: 412 TransactWriteItems, 380 refused": optimistic-lock conflicts behind the timeouts. */
@@ -220,11 +252,17 @@ function conflicts(records: readonly { caller: string; action: string; status: n
     .join('; ');
 }
 
-async function throughput(report: ReportBuilder, session: Session, burst: number): Promise<void> {
+/**
+ * The burst: `burst` happy orders put in batches of ten as fast as the bus takes them, so the queues'
+ * batches fill. Gives the throughput, and the same cost figures as the steady phase (suffixed
+ * `, burst`), priced from the requests the proxy saw from the first put until traffic settled.
+ */
+async function burstRun(report: ReportBuilder, session: Session, burst: number): Promise<CostSummary> {
   const orders = Array.from({ length: burst }, (_, i) => buildOrder('happy', 100_000 + i, session.runId));
   const busName = session.cloud.outputs.EventBusName ?? '';
   await settle(session);
   session.cloud.proxy.take();
+  const cpuBefore = sampleTreeCpu(session.cloud.pid);
   const started = Date.now();
   const { refused } = await runOrders(
     session,
@@ -232,26 +270,58 @@ async function throughput(report: ReportBuilder, session: Session, burst: number
     (o) => placeBurst(session.driver, busName, o),
     600_000,
   );
+  await settle(session);
+  const endMs = Date.now();
+  const cpuAfter = sampleTreeCpu(session.cloud.pid);
   const records = session.cloud.proxy.take();
   const done = orders.map((o) => session.outcomes.get(o.orderId)).filter((o): o is Outcome => Boolean(o));
   if (done.length === 0) throw new Error(`no order of the burst completed (${refused} refused)`);
   const seconds = (Math.max(...done.map((o) => o.visibleAtMs)) - started) / 1000;
   const confirmed = done.filter((o) => o.type === 'OrderConfirmed').length;
   const rate = confirmed / seconds;
+  const outcomes = outcomeSummary(session, orders);
   report.record({
     name: 'throughput, whole saga (confirmed orders)',
     value: round(rate, 2),
     unit: 'orders/s',
     target: `≥ ${THROUGHPUT_TARGET} orders/s`,
     meets: rate >= THROUGHPUT_TARGET,
-    note: `${burst} happy orders put in batches of 10 at once; ${round(seconds, 1)} s from the first put to the last outcome on the bus; ${outcomeSummary(session, orders)}; ${refused} refused by the bus; ${conflicts(records)}`,
+    note: `${burst} happy orders put in batches of 10 at once; ${round(seconds, 1)} s from the first put to the last outcome on the bus; ${outcomes}; ${refused} refused by the bus; ${conflicts(records)}`,
   });
+  if (confirmed === 0) throw new Error(`no order of the burst was confirmed (${outcomes})`);
+  recordCpu(
+    report,
+    cpuBefore,
+    cpuAfter,
+    confirmed,
+    'CPU-seconds per completed order (local cloud), burst',
+    `burst of ${burst}`,
+  );
+  const measured = await measureWindow(session.cloud, records, confirmed, { startMs: started, endMs });
+  const summary = recordCost(
+    report,
+    measured,
+    confirmed,
+    `burst of ${burst} happy orders in batches of 10: ${outcomes}; cancelled orders' requests are in the bill, divided over the confirmed ones`,
+    'burst',
+  );
+  return { ...summary, phase: `burst of ${burst}` };
 }
 
-/** Deploys the stack on its own cloud, then measures cost, latency and throughput of the saga. */
+/**
+ * Deploys the stack on its own cloud, then measures the saga: unloaded latency, a steady phase (latency,
+ * cost, CPU) and a burst (throughput, cost, CPU); then the modelled peers beside the measured cost and
+ * the prod template's idle fixed cost per month.
+ */
 export async function benchSaga(report: ReportBuilder, options: SagaBenchOptions = {}): Promise<void> {
+  try {
+    recordIdleCost(report, await prodTemplate());
+  } catch (error) {
+    report.error('idle fixed cost per month', error, 'USD/month');
+  }
   const cloud = await startSagaCloud(options.instance ?? 'bench-saga');
   let tap: TailTap | undefined;
+  const priced: CostSummary[] = [];
   try {
     report.record({
       name: 'saga cloud: pipeline deploy --local',
@@ -283,14 +353,14 @@ export async function benchSaga(report: ReportBuilder, options: SagaBenchOptions
     await runOrders(session, warm, (o) => placeAtRate(driver, busName, o, 5), 60_000);
     await settle(session);
     await unloadedLatency(report, session);
-    await costRun(report, session, options.costRate ?? 0.5, options.costSeconds ?? 60);
-    await latencyRun(report, session, options.rate ?? 10, options.seconds ?? 30);
+    priced.push(await steadyRun(report, session, options.rate ?? 5, options.seconds ?? 30));
     try {
-      await throughput(report, session, options.burst ?? 200);
+      priced.push(await burstRun(report, session, options.burst ?? 200));
     } catch (error) {
       report.error('throughput, whole saga (confirmed orders)', error, 'orders/s');
     }
   } finally {
+    recordPeers(report, priced);
     await tap?.close();
     await cloud.stop();
   }

@@ -1,7 +1,16 @@
 /** Markdown tables of the request accounting and the cost model. */
 import { markdownTable, round } from '../report.ts';
 import type { HandledMessages } from '../saga/usage.ts';
-import { byService, type CostLine, PRICES, type Prices, usdPerMillionOrders } from './model.ts';
+import type { FixedItem } from './fixed.ts';
+import {
+  byService,
+  type CostLine,
+  PRICES,
+  type Prices,
+  usdPerMillionOrders,
+  XRAY_SAMPLED_SHARE,
+} from './model.ts';
+import { type Peer, type PeerAssumptions, peerArithmetic } from './peers.ts';
 
 const fmt = (n: number, digits = 2) => String(round(n, digits));
 
@@ -94,4 +103,55 @@ export function handledTable(handled: readonly HandledMessages[], orders: number
     ],
     rows,
   );
+}
+
+/** A priced figure of this design, shown beside the modelled peers. */
+export interface MeasuredRow {
+  readonly label: string;
+  readonly usdPerMillion: number;
+  readonly how: string;
+}
+
+/**
+ * "Modelled peers": this design's measured figures, then each modelled design with its arithmetic,
+ * against the cost target; then the assumptions the models rest on.
+ */
+export function peersTable(
+  measured: readonly MeasuredRow[],
+  peers: readonly Peer[],
+  limitUsd: number,
+  assumptions: PeerAssumptions,
+): string {
+  const within = (usd: number) => (usd <= limitUsd ? 'yes' : 'no');
+  const rows = [
+    ...measured.map((m) => [m.label, 'measured', m.how, fmt(m.usdPerMillion), within(m.usdPerMillion)]),
+    ...peers.map((p) => [
+      p.design,
+      p.basis,
+      peerArithmetic(p),
+      fmt(p.usdPerMillion),
+      within(p.usdPerMillion),
+    ]),
+  ];
+  const a = assumptions;
+  const notes = [
+    `Assumptions of the modelled rows (nothing of them is measured; prices from bench/prices.json):`,
+    `- happy path only, place → reserve → authorize → confirm; no retries, no compensation;`,
+    `- every design pays the floor: ${a.boundaryEvents.length} bus events (${a.boundaryEvents.join(', ')}), ${a.tasks.length} Lambda tasks (${a.tasks.join(', ')}) of ${a.taskMs} ms at ${a.taskMemoryMb} MB arm64 with ${a.logBytesPerInvocation} B of logs each and ${XRAY_SAMPLED_SHARE * 100} % traced, ${a.writeUnits} DynamoDB write units (≤ 1 KB items, no transactions, no event store, no outbox, no read model, no notifications);`,
+    `- Step Functions Standard: ${a.standardTransitions.length} state transitions per order (${a.standardTransitions.join(' → ')}); the rule starting the execution and the service integrations carry no charge of their own;`,
+    `- Step Functions Express: 1 request + ${a.expressMs} ms assumed at ${a.expressMemoryMb} MB (rounded up to 100 ms and 64 MB chunks); it waits on the tasks, which are billed as well;`,
+    `- choreography: ${a.choreographyEvents.length} more bus events between the steps (${a.choreographyEvents.join(', ')}), each rule invoking its Lambda asynchronously; the queued variant adds ${a.sqsRequestsPerDelivery} SQS requests per task, one message per receive.`,
+  ];
+  return [
+    markdownTable(['design', 'basis', 'arithmetic', `>$/M orders`, `≤ $${limitUsd}?`], rows),
+    '',
+    ...notes,
+  ].join('\n');
+}
+
+/** Idle fixed cost per month, one row per item with its count and arithmetic. */
+export function fixedTable(items: readonly FixedItem[]): string {
+  const rows = items.map((i) => [i.what, String(i.count), i.arithmetic, fmt(i.usdPerMonth)]);
+  rows.push(['**total**', '', '', fmt(items.reduce((s, i) => s + i.usdPerMonth, 0))]);
+  return markdownTable(['item', '>count (prod template)', 'arithmetic', '>$/month'], rows);
 }

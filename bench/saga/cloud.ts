@@ -46,6 +46,8 @@ export interface StackFunction {
 export interface SagaCloud {
   readonly instance: string;
   readonly endpoint: string;
+  /** The MiniStack process (its Lambda workers are its descendants), for CPU accounting. */
+  readonly pid: number | undefined;
   readonly proxy: CountingProxy;
   readonly outputs: Record<string, string>;
   readonly functions: readonly StackFunction[];
@@ -170,6 +172,7 @@ export async function startSagaCloud(
     return {
       instance,
       endpoint: state.endpoint,
+      pid: state.pid,
       proxy,
       outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
       functions,
