@@ -85,7 +85,10 @@ export type Payload =
     }
   | {
       readonly edge: 'stream-record';
-      /** Item attributes besides the key (`pk = STREAM#<marker>`, `sk = E#0000000001`), as strings. */
+      /**
+       * Commit item attributes besides the key (`pk = STREAM#<marker>`, `sk = E#0000000001`) and its
+       * versions (1 to 1), as strings: `events` is the JSON array of envelopes.
+       */
       readonly attributes: Readonly<Record<string, string>>;
     };
 
@@ -262,6 +265,8 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
     });
   };
   const json = (value: unknown) => JSON.stringify(value);
+  /** A commit's `events` attribute holding one envelope. */
+  const jsonList = (value: unknown) => JSON.stringify([value]);
 
   // ── CLI: `pipeline inject` validates against the catalog and sends nothing when anything is wrong.
   const cli = (id: string, name: string, sent: string, args: string[], error: RegExp, file?: string) =>
@@ -956,30 +961,30 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
   stream(
     'stream-not-json',
     'malformed JSON',
-    'event item whose envelope attribute is not JSON',
-    { envelope: `{"id": "${m('stream-not-json')}",` },
-    { kind: 'outbox-refused', reason: /^envelope: not valid JSON: / },
+    'commit item whose events attribute is not JSON',
+    { events: `[{"id": "${m('stream-not-json')}",` },
+    { kind: 'outbox-refused', reason: /^events: not valid JSON: / },
   );
   stream(
     'stream-missing-field',
     'missing field',
-    'event item whose envelope has no correlationId',
-    { envelope: json({ ...storedEnvelope('stream-missing-field'), correlationId: undefined }) },
-    { kind: 'outbox-refused', reason: /envelope\.correlationId: .*expected string, received undefined/ },
+    'commit item whose envelope has no correlationId',
+    { events: json([{ ...storedEnvelope('stream-missing-field'), correlationId: undefined }]) },
+    { kind: 'outbox-refused', reason: /events\.1\.correlationId: .*expected string, received undefined/ },
   );
   stream(
     'stream-no-envelope',
     'missing field',
-    'event item without the envelope attribute',
+    'commit item without the events attribute',
     {},
-    { kind: 'outbox-refused', reason: /envelope: missing string attribute/ },
+    { kind: 'outbox-refused', reason: /events: missing string attribute/ },
   );
   stream(
     'stream-oversized',
     'oversized',
-    'event item with a 300 KB envelope',
+    'commit item with a 300 KB envelope',
     {
-      envelope: json(
+      events: jsonList(
         storedEnvelope(
           'stream-oversized',
           {},
@@ -992,9 +997,9 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
   stream(
     'stream-unknown-type',
     'unknown type',
-    'event item of type OrderTeleported (not in the catalog)',
+    'commit item of type OrderTeleported (not in the catalog)',
     {
-      envelope: json(
+      events: jsonList(
         envelope(m('stream-unknown-type'), 'OrderTeleported', { orderId: order('stream-unknown-type') }),
       ),
     },

@@ -23,7 +23,7 @@ import { seedStock } from '../../cli/orders/seed.ts';
 import { DynamoDbOrderSummaryRepository } from '../../shared/adapters/dynamodb-order-summaries.ts';
 import type { OrderSummary } from '../../shared/domain/order-summary.ts';
 import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
-import { eventKey } from '../../shared/event-store/dynamodb-items.ts';
+import { commitKey } from '../../shared/event-store/dynamodb-items.ts';
 import type { EventEnvelope } from '../../shared/events/envelope.ts';
 import { availableStock } from '../../shared/use-cases/inventory.ts';
 import { orderStreamIds } from '../../shared/use-cases/order-history.ts';
@@ -444,7 +444,7 @@ async function sendCli(target: SuiteTarget, c: BadInputCase): Promise<SendResult
   }
 }
 
-/** Writes a case's event item to the event store (version 1 of a stream named after its marker). */
+/** Writes a case's commit item to the event store (version 1 of a stream named after its marker). */
 async function writeStreamItem(
   dynamo: DynamoDBClient,
   tableName: string,
@@ -454,15 +454,10 @@ async function writeStreamItem(
   const streamId = c.marker;
   const text = (value: string) => ({ S: value });
   const item = {
-    ...eventKey(streamId, 1),
+    ...commitKey(streamId, 1),
     streamId: text(streamId),
-    streamVersion: { N: '1' },
-    eventId: text(`${c.marker}-event`),
-    type: text('OrderPlaced'),
-    version: { N: '2' },
-    source: text('orders.api'),
-    correlationId: text(`${c.marker}-corr`),
-    time: text('2026-01-01T00:00:00.000Z'),
+    fromVersion: { N: '1' },
+    toVersion: { N: '1' },
     recordedAt: text(new Date().toISOString()),
     ...Object.fromEntries(Object.entries(c.payload.attributes).map(([k, v]) => [k, text(v)])),
   };

@@ -1,6 +1,6 @@
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { storedEventFromItem } from '../../shared/event-store/dynamodb-items.ts';
+import { storedEventsFromItem } from '../../shared/event-store/dynamodb-items.ts';
 import type { StoredEvent } from '../../shared/event-store/port.ts';
 import {
   evolveSagaState,
@@ -56,8 +56,9 @@ export interface Trace {
 }
 
 /**
- * Every stored event with this correlation id. A full scan with a filter: fine for the local cloud and
- * for occasional operator use; a busy production table wants a correlationId index for this.
+ * Every stored event with this correlation id. A full scan with a filter on the commits' envelope JSON
+ * (exactly as `JSON.stringify` writes the field): fine for the local cloud and for occasional operator
+ * use; a busy production table wants a correlationId index for this.
  */
 export async function eventsOf(
   context: StackContext,
@@ -70,12 +71,17 @@ export async function eventsOf(
     { client: dynamo },
     {
       TableName: tableName,
-      FilterExpression: 'correlationId = :c AND begins_with(sk, :e)',
-      ExpressionAttributeValues: { ':c': { S: correlationId }, ':e': { S: 'E#' } },
+      FilterExpression: 'contains(events, :c) AND begins_with(sk, :e)',
+      ExpressionAttributeValues: {
+        ':c': { S: `"correlationId":${JSON.stringify(correlationId)}` },
+        ':e': { S: 'E#' },
+      },
     },
   );
   for await (const page of pages) {
-    for (const item of page.Items ?? []) found.push(storedEventFromItem(item));
+    for (const item of page.Items ?? []) {
+      found.push(...storedEventsFromItem(item).filter((e) => e.event.correlationId === correlationId));
+    }
   }
   return found.sort((a, b) => a.event.time.localeCompare(b.event.time) || a.streamVersion - b.streamVersion);
 }

@@ -1,9 +1,10 @@
 import {
   EVENT_STORE_KEYS,
   type ItemImage,
-  isEventItem,
-  storedEventFromItem,
+  isCommitItem,
+  storedEventsFromItem,
 } from '../../shared/event-store/dynamodb-items.ts';
+import type { StoredEvent } from '../../shared/event-store/port.ts';
 import { parseEnvelope } from '../../shared/events/envelope.ts';
 import { type PutEventsEntry, toPutEventsEntry } from '../../shared/events/eventbridge.ts';
 import { isPublishable } from '../../shared/events/internal.ts';
@@ -33,43 +34,48 @@ export interface OutboxSelection {
 }
 
 /**
- * Keeps the records the outbox publishes: inserts of event items (`sk = E#…`). The event source
- * mapping already filters on this; checking again here keeps the function correct without the filter
- * (local clouds, a mapping edited by hand). Snapshots, idempotency records, TTL deletes and internal
- * events are skipped.
+ * Keeps the records the outbox publishes: inserts of commit items (`sk = E#…`), each holding the events
+ * of one append, published in version order. The event source mapping already filters on this;
+ * checking again here keeps the function correct without the filter (local clouds, a mapping edited by
+ * hand). Snapshots, TTL deletes and internal events are skipped. A commit that fails later is retried
+ * from its record, so its events already published go out again: consumers are idempotent.
  */
 export function selectOutboxItems(records: readonly OutboxStreamRecord[], busName: string): OutboxSelection {
   const items: OutboxItem[] = [];
   let skipped = 0;
   for (const record of records) {
     const image = record.dynamodb?.NewImage;
-    if (record.eventName !== 'INSERT' || image === undefined || !isEventItem(image)) {
+    if (record.eventName !== 'INSERT' || image === undefined || !isCommitItem(image)) {
       skipped += 1;
       continue;
     }
     const sequenceNumber = record.dynamodb?.SequenceNumber;
     // Without a sequence number the record cannot be reported; failing the invocation retries it.
     if (sequenceNumber === undefined) throw new Error('DynamoDB stream record without SequenceNumber');
-    const item = toOutboxItem(sequenceNumber, image, busName);
-    if (item) items.push(item);
+    const selected = toOutboxItems(sequenceNumber, image, busName);
+    if (selected.length > 0) items.push(...selected);
     else skipped += 1;
   }
   return { items, skipped };
 }
 
-/** The item to publish; undefined for an internal event, which stays in the store. */
-function toOutboxItem(sequenceNumber: string, image: ItemImage, busName: string): OutboxItem | undefined {
+/** The commit's events to publish (none when all are internal), or the problem that stops it. */
+function toOutboxItems(sequenceNumber: string, image: ItemImage, busName: string): OutboxItem[] {
   try {
-    // Validated on append already; checked again because a hand-edited item must not reach the bus.
-    const stored = storedEventFromItem(image);
-    const event = parseEnvelope(stored.event, 'envelope');
-    // Internal events (stock movements, saga transitions) and non-catalog types never leave the store.
-    if (!isPublishable(event)) return undefined;
-    // Marked as stored: consumers' rules select on the mark, so they react to what the store holds.
-    const published = markStored(event, stored.streamId, stored.streamVersion);
-    return { sequenceNumber, eventId: event.id, entry: toPutEventsEntry(published, busName) };
+    return storedEventsFromItem(image).flatMap((stored) => toOutboxItem(sequenceNumber, stored, busName));
   } catch (error) {
     const item = `${image[EVENT_STORE_KEYS.partitionKey]?.S ?? '?'} ${image[EVENT_STORE_KEYS.sortKey]?.S ?? '?'}`;
-    return { sequenceNumber, item, problem: error instanceof Error ? error.message : String(error) };
+    return [{ sequenceNumber, item, problem: error instanceof Error ? error.message : String(error) }];
   }
+}
+
+/** The entry of one stored event; none for an internal event, which stays in the store. */
+function toOutboxItem(sequenceNumber: string, stored: StoredEvent, busName: string): OutboxItem[] {
+  // Validated on append already; checked again because a hand-edited item must not reach the bus.
+  const event = parseEnvelope(stored.event, `events.${stored.streamVersion}`);
+  // Internal events (stock movements, saga transitions) and non-catalog types never leave the store.
+  if (!isPublishable(event)) return [];
+  // Marked as stored: consumers' rules select on the mark, so they react to what the store holds.
+  const published = markStored(event, stored.streamId, stored.streamVersion);
+  return [{ sequenceNumber, eventId: event.id, entry: toPutEventsEntry(published, busName) }];
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors/pipeline-error.ts';
 import { type EventEnvelope, MAX_EVENT_BYTES, parseEnvelope } from '../events/envelope.ts';
 import { canonicalJson } from '../events/json.ts';
+import { DuplicateError } from './errors.ts';
 
 export { canonicalJson };
 
@@ -12,17 +13,20 @@ import type { ReadOptions, ReadPage, StoredEvent, StreamAppend } from './port.ts
  * fail on DynamoDB: request validation, the transaction budget, idempotency fingerprints, cursors.
  */
 
-/** DynamoDB TransactWriteItems takes at most 100 items; the in-memory store enforces the same budget. */
+/**
+ * Most streams one append may span: a multi-stream append is one DynamoDB transaction of (at least) one
+ * item per stream, and TransactWriteItems takes at most 100 items.
+ */
 export const MAX_TRANSACTION_ITEMS = 100;
+/** Most events one append may write, over all its streams: one decision, not a bulk import. */
+export const MAX_APPEND_EVENTS = 100;
 /** DynamoDB caps a transaction at 4 MB; kept a little under to leave room for key and index attributes. */
 export const MAX_APPEND_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 /** Versions are zero-padded to 10 digits in sort keys. */
 export const MAX_STREAM_VERSION = 9_999_999_999;
 export const DEFAULT_PAGE_LIMIT = 100;
 export const MAX_PAGE_LIMIT = 1000;
-/** Idempotency records outlive the longest SQS retention (14 days) by default. */
-export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 15 * 24 * 60 * 60;
-/** Stream ids and idempotency keys end up in a partition key (2048 bytes at most, prefix included). */
+/** Stream ids and idempotency keys end up in a key or an attribute (2048 bytes at most, prefix included). */
 const MAX_KEY_LENGTH = 1000;
 
 /** An append after validation: envelopes parsed, byte sizes known. */
@@ -30,20 +34,48 @@ export interface ValidAppend extends StreamAppend {
   readonly events: readonly EventEnvelope[];
 }
 
-/** What an idempotency record remembers: a fingerprint of the request and where its events went. */
-export interface IdempotencyRecord {
+/**
+ * The input an append was made for, recorded with its events: the idempotency key and what it stands
+ * for. A repeat of the key is recognised from the stream itself (see {@link recogniseInput}).
+ */
+export interface CommitInput {
+  readonly key: string;
   readonly fingerprint: string;
-  readonly results: readonly { streamId: string; fromVersion: number; toVersion: number }[];
+}
+
+/** A commit as idempotency sees it: the versions it holds and the input that wrote them. */
+export interface CommitRange {
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  readonly input?: CommitInput;
 }
 
 /**
- * Items one append needs in a DynamoDB transaction: one per event, one version check per stream that
- * already exists (`expectedVersion > 0`), one for the idempotency record.
+ * Finds the commit an idempotency key already wrote, among those a repeat can meet: the commit that
+ * ends at `expectedVersion` (the caller has read it: a redelivery right after its own write) and every
+ * later one (the caller had not: a race with a concurrent delivery). Same key and fingerprint → that
+ * commit, whose result is returned instead of writing; same key, other fingerprint →
+ * {@link DuplicateError}; no such commit → undefined (the append is judged on its version).
+ *
+ * A key older than the commit at `expectedVersion` is not looked for: that would mean reading the whole
+ * stream on every append. Consumers recognise older inputs from the state they load (the saga keeps
+ * the hashes of its inputs, inventory the reservation's status).
  */
-export function transactionItemCount(appends: readonly StreamAppend[], idempotencyKey?: string): number {
-  const events = appends.reduce((sum, a) => sum + a.events.length, 0);
-  const checks = appends.filter((a) => a.expectedVersion > 0).length;
-  return events + checks + (idempotencyKey === undefined ? 0 : 1);
+export function recogniseInput<C extends CommitRange>(
+  commits: readonly C[],
+  expectedVersion: number,
+  input: CommitInput,
+): C | undefined {
+  const found = commits.find(
+    (commit) =>
+      commit.input?.key === input.key &&
+      (commit.toVersion === expectedVersion || commit.fromVersion > expectedVersion),
+  );
+  if (found?.input === undefined) return undefined;
+  if (found.input.fingerprint !== input.fingerprint) {
+    throw new DuplicateError(input.key, { stored: found.input.fingerprint, refused: input.fingerprint });
+  }
+  return found;
 }
 
 /** Checks an append request against the rules every store shares; throws {@link ValidationError}. */
@@ -67,12 +99,15 @@ export function validateAppends(appends: readonly StreamAppend[], idempotencyKey
     bytes += checked.bytes;
     return checked.append;
   });
-  const items = transactionItemCount(valid, idempotencyKey);
-  if (items > MAX_TRANSACTION_ITEMS) {
+  if (valid.length > MAX_TRANSACTION_ITEMS) {
     throw new ValidationError(
-      `append needs ${items} transaction items (events + 1 per existing stream + 1 for the idempotency key), the limit is ${MAX_TRANSACTION_ITEMS}`,
+      `append spans ${valid.length} streams, the limit is ${MAX_TRANSACTION_ITEMS} (one transaction)`,
       'appends',
     );
+  }
+  const events = valid.reduce((sum, append) => sum + append.events.length, 0);
+  if (events > MAX_APPEND_EVENTS) {
+    throw new ValidationError(`append has ${events} events, the limit is ${MAX_APPEND_EVENTS}`, 'appends');
   }
   if (bytes > MAX_APPEND_BYTES) {
     throw new ValidationError(`append is ${bytes} bytes, the limit is ${MAX_APPEND_BYTES}`, 'appends');
@@ -185,9 +220,4 @@ export async function* readEveryPage(
 /** Copies a value the way a store round trip would (JSON), so callers never share state with the store. */
 export function jsonCopy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
-}
-
-/** Epoch seconds, the unit DynamoDB TTL reads. */
-export function epochSeconds(date: Date): number {
-  return Math.floor(date.getTime() / 1000);
 }

@@ -2,12 +2,13 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ValidationError } from '../errors/pipeline-error.ts';
 import type { EventEnvelope } from '../events/envelope.ts';
 import { parseJsonText } from '../events/json.ts';
-import type { IdempotencyRecord } from './core.ts';
+import type { CommitInput } from './core.ts';
 import type { StoredEvent } from './port.ts';
 
 /**
  * Key schema of the event store table; the CDK construct builds the table from these. Both keys are
- * DynamoDB strings (`S`); `ttlAttribute` holds epoch seconds and only idempotency records carry it.
+ * DynamoDB strings (`S`); `ttlAttribute` is enabled on the table for items that should expire (none of
+ * the event store's own items do: events, snapshots and the inputs recorded in commits are kept).
  */
 export const EVENT_STORE_KEYS = {
   partitionKey: 'pk',
@@ -17,26 +18,38 @@ export const EVENT_STORE_KEYS = {
 
 /**
  * Key prefixes of the single-table design:
- * - event     `pk = STREAM#<streamId>`, `sk = E#<streamVersion, 10 digits>`
+ * - commit    `pk = STREAM#<streamId>`, `sk = E#<first version it holds, 10 digits>`: the events one
+ *   append wrote to the stream, together (split over several items only when they exceed one item)
  * - snapshot  `pk = STREAM#<streamId>`, `sk = S#<version, 10 digits>` (padded so the newest sorts last)
- * - idempotency `pk = IDEMPOTENCY#<key>`, `sk = I`
- * The table's stream carries all three; the outbox publisher keeps only `E#` items ({@link isEventItem}).
+ * The table's stream carries both; the outbox publisher keeps only commit items ({@link isCommitItem}).
  */
 export const EVENT_STORE_PREFIXES = {
   stream: 'STREAM#',
   event: 'E#',
   snapshot: 'S#',
-  idempotency: 'IDEMPOTENCY#',
-  idempotencySortKey: 'I',
 } as const;
+
+/**
+ * Most bytes of envelopes one commit item holds. DynamoDB items stop at 400 KB (names and values);
+ * the rest is left for the keys and the other attributes.
+ */
+export const MAX_COMMIT_ITEM_BYTES = 360 * 1024;
 
 /** An item as the SDK returns it or as a DynamoDB stream record's `NewImage` holds it. */
 export type ItemImage = Readonly<Record<string, { readonly S?: string; readonly N?: string } | undefined>>;
 
 type Item = Record<string, AttributeValue>;
 
+/** Where a commit item sits in its stream and which input wrote it; what appends and reads reason on. */
+export interface CommitInfo {
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  /** The append's idempotency key and fingerprint, when it had one. */
+  readonly input?: CommitInput;
+}
+
 const VERSION_DIGITS = 10;
-const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = EVENT_STORE_KEYS;
+const { partitionKey: PK, sortKey: SK } = EVENT_STORE_KEYS;
 const P = EVENT_STORE_PREFIXES;
 
 /** Zero-padded so string order is version order. */
@@ -44,80 +57,83 @@ export function padVersion(version: number): string {
   return String(version).padStart(VERSION_DIGITS, '0');
 }
 
-/** Key of a stream's event at `version`. */
-export function eventKey(streamId: string, version: number): Item {
-  return { [PK]: { S: P.stream + streamId }, [SK]: { S: P.event + padVersion(version) } };
-}
-
-/** Key of an idempotency record. */
-export function idempotencyKeyOf(key: string): Item {
-  return { [PK]: { S: P.idempotency + key }, [SK]: { S: P.idempotencySortKey } };
+/** Key of the commit item whose first event has `fromVersion`. */
+export function commitKey(streamId: string, fromVersion: number): Item {
+  return { [PK]: { S: P.stream + streamId }, [SK]: { S: P.event + padVersion(fromVersion) } };
 }
 
 /**
- * The item of one event. Everything the outbox needs is in it, so the stream's NEW_IMAGE alone
- * rebuilds the event: the full envelope as JSON, plus top-level copies of the fields people filter on.
+ * The items of one stream's append: its events in version order, cut into as few items as fit
+ * ({@link MAX_COMMIT_ITEM_BYTES}); almost always one. Each holds the envelopes as one JSON array, so
+ * the stream's NEW_IMAGE alone rebuilds them, plus the input that wrote them (recognised on a repeat).
  */
-export function eventItem(stored: StoredEvent): Item {
-  const { event } = stored;
+export function commitItems(stored: readonly StoredEvent[], input: CommitInput | undefined): Item[] {
+  const chunks: StoredEvent[][] = [];
+  let bytes = 0;
+  for (const event of stored) {
+    const size = Buffer.byteLength(JSON.stringify(event.event));
+    const current = chunks.at(-1);
+    if (current === undefined || bytes + size > MAX_COMMIT_ITEM_BYTES) {
+      chunks.push([event]);
+      bytes = size;
+    } else {
+      current.push(event);
+      bytes += size;
+    }
+  }
+  return chunks.map((chunk) => commitItem(chunk, input));
+}
+
+function commitItem(chunk: readonly StoredEvent[], input: CommitInput | undefined): Item {
+  const first = chunk[0] as StoredEvent;
+  const last = chunk.at(-1) as StoredEvent;
   return {
-    ...eventKey(stored.streamId, stored.streamVersion),
-    streamId: { S: stored.streamId },
-    streamVersion: { N: String(stored.streamVersion) },
-    eventId: { S: event.id },
-    type: { S: event.type },
-    version: { N: String(event.version) },
-    source: { S: event.source },
-    correlationId: { S: event.correlationId },
-    ...(event.causationId === undefined ? {} : { causationId: { S: event.causationId } }),
-    time: { S: event.time },
-    recordedAt: { S: stored.recordedAt },
-    envelope: { S: JSON.stringify(event) },
+    ...commitKey(first.streamId, first.streamVersion),
+    streamId: { S: first.streamId },
+    fromVersion: { N: String(first.streamVersion) },
+    toVersion: { N: String(last.streamVersion) },
+    recordedAt: { S: first.recordedAt },
+    events: { S: JSON.stringify(chunk.map((stored) => stored.event)) },
+    ...(input === undefined
+      ? {}
+      : { inputKey: { S: input.key }, inputFingerprint: { S: input.fingerprint } }),
   };
 }
 
-/** True for event items (`sk = E#…`), the only items the outbox publishes. */
-export function isEventItem(image: ItemImage): boolean {
+/** True for commit items (`sk = E#…`), the only items the outbox publishes. */
+export function isCommitItem(image: ItemImage): boolean {
   return image[SK]?.S?.startsWith(P.event) === true && image[PK]?.S?.startsWith(P.stream) === true;
 }
 
-/** Rebuilds a stored event from its item or from a stream record's NEW_IMAGE. Does not upcast. */
-export function storedEventFromItem(image: ItemImage): StoredEvent {
+/** Position and input of a commit item, without parsing its events. */
+export function commitInfoOf(image: ItemImage): CommitInfo {
+  const key = image.inputKey?.S;
+  const fingerprint = image.inputFingerprint?.S;
   return {
-    streamId: stringAttr(image, 'streamId'),
-    streamVersion: numberAttr(image, 'streamVersion'),
-    recordedAt: stringAttr(image, 'recordedAt'),
-    event: parseEnvelopeText(stringAttr(image, 'envelope')),
+    fromVersion: numberAttr(image, 'fromVersion'),
+    toVersion: numberAttr(image, 'toVersion'),
+    ...(key === undefined || fingerprint === undefined ? {} : { input: { key, fingerprint } }),
   };
 }
 
-/** The stored envelope JSON; text that is not JSON is a {@link ValidationError} at `envelope`. */
-function parseEnvelopeText(text: string): EventEnvelope {
-  return parseJsonText(text, 'envelope') as EventEnvelope;
-}
-
-/** The idempotency record item; `expiresAt` lets DynamoDB TTL delete it. */
-export function idempotencyItem(
-  key: string,
-  record: IdempotencyRecord,
-  createdAt: Date,
-  expiresAt: number,
-): Item {
-  return {
-    ...idempotencyKeyOf(key),
-    fingerprint: { S: record.fingerprint },
-    results: { S: JSON.stringify(record.results) },
-    createdAt: { S: createdAt.toISOString() },
-    [TTL]: { N: String(expiresAt) },
-  };
-}
-
-/** Reads an idempotency record item back. */
-export function idempotencyRecordFromItem(image: ItemImage): IdempotencyRecord {
-  return {
-    fingerprint: stringAttr(image, 'fingerprint'),
-    results: JSON.parse(stringAttr(image, 'results')) as IdempotencyRecord['results'],
-  };
+/**
+ * Rebuilds the stored events of a commit item or of a stream record's NEW_IMAGE, in version order.
+ * Does not upcast. An item whose event count disagrees with its versions is a {@link ValidationError}.
+ */
+export function storedEventsFromItem(image: ItemImage): StoredEvent[] {
+  const streamId = stringAttr(image, 'streamId');
+  const { fromVersion, toVersion } = commitInfoOf(image);
+  const recordedAt = stringAttr(image, 'recordedAt');
+  const events = parseJsonText(stringAttr(image, 'events'), 'events');
+  if (!Array.isArray(events) || events.length !== toVersion - fromVersion + 1) {
+    throw new ValidationError(`must hold versions ${fromVersion} to ${toVersion}`, 'events');
+  }
+  return events.map((event, i) => ({
+    streamId,
+    streamVersion: fromVersion + i,
+    recordedAt,
+    event: event as EventEnvelope,
+  }));
 }
 
 /** A snapshot item; state is stored as JSON so any JSON-safe shape round-trips exactly. */
@@ -130,11 +146,6 @@ export function snapshotItem(streamId: string, version: number, state: unknown, 
     state: { S: JSON.stringify(state) },
     savedAt: { S: savedAt },
   };
-}
-
-/** Stream version held in an event item's sort key. */
-export function versionFromSortKey(sortKey: string): number {
-  return Number(sortKey.slice(sortKey.indexOf('#') + 1));
 }
 
 /** Reads a string attribute; a missing one means the item is not what the caller thinks it is. */

@@ -1,20 +1,6 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
-import { epochSeconds } from './core.ts';
-import {
-  EVENT_STORE_KEYS,
-  EVENT_STORE_PREFIXES,
-  type ItemImage,
-  idempotencyKeyOf,
-  numberAttr,
-  padVersion,
-  storedEventFromItem,
-} from './dynamodb-items.ts';
-import type { StoredEvent } from './port.ts';
+import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { MAX_STREAM_VERSION } from './core.ts';
+import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES, type ItemImage, padVersion } from './dynamodb-items.ts';
 
 /**
  * The reads the DynamoDB event store makes. All strongly consistent: a command handler must see the
@@ -28,14 +14,17 @@ export interface TableRef {
 }
 
 type Key = Record<string, AttributeValue>;
-const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = EVENT_STORE_KEYS;
+const { partitionKey: PK, sortKey: SK } = EVENT_STORE_KEYS;
 const P = EVENT_STORE_PREFIXES;
 
-/** One query page of event items with versions `from..to`; DynamoDB may cut it at 1 MB. */
-export async function queryEvents(
+/**
+ * One query page of commit items whose first version is in `from..to`, in version order; DynamoDB
+ * cuts pages at `limit` items or 1 MB.
+ */
+export async function queryCommits(
   table: TableRef,
   streamId: string,
-  range: { readonly from: number; readonly to: number },
+  range: { readonly from: number; readonly to?: number },
   page: { readonly limit?: number; readonly startKey?: Key } = {},
 ): Promise<{ items: Key[]; lastKey: Key | undefined }> {
   const out = await table.client.send(
@@ -45,7 +34,7 @@ export async function queryEvents(
       ExpressionAttributeValues: {
         ':pk': { S: P.stream + streamId },
         ':from': { S: P.event + padVersion(range.from) },
-        ':to': { S: P.event + padVersion(range.to) },
+        ':to': { S: P.event + padVersion(range.to ?? MAX_STREAM_VERSION) },
       },
       Limit: page.limit,
       ExclusiveStartKey: page.startKey,
@@ -55,24 +44,51 @@ export async function queryEvents(
   return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
 }
 
-/** Every stored event `from..to` as written (no upcasting), across as many pages as it takes. */
-export async function readEventRange(
+/** Every commit item whose first version is in `from..to`, across as many pages as it takes. */
+export async function commitsBetween(
   table: TableRef,
   streamId: string,
   from: number,
-  to: number,
-): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
+  to?: number,
+): Promise<Key[]> {
+  const items: Key[] = [];
   let startKey: Key | undefined;
   do {
-    const page = await queryEvents(table, streamId, { from, to }, startKey ? { startKey } : {});
-    events.push(...page.items.map(storedEventFromItem));
+    const range = to === undefined ? { from } : { from, to };
+    const page = await queryCommits(table, streamId, range, startKey ? { startKey } : {});
+    items.push(...page.items);
     startKey = page.lastKey;
   } while (startKey);
-  return events;
+  return items;
 }
 
-/** The stream's item with the highest sort key under `prefix` (newest event or snapshot). */
+/**
+ * The commit item holding `version`, or the stream's last one when the stream ends before it: the item
+ * with the highest first version ≤ `version` (1 read unit for items up to 4 KB).
+ */
+export async function commitAtOrBefore(
+  table: TableRef,
+  streamId: string,
+  version: number,
+): Promise<ItemImage | undefined> {
+  const out = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: `${PK} = :pk AND ${SK} BETWEEN :from AND :to`,
+      ExpressionAttributeValues: {
+        ':pk': { S: P.stream + streamId },
+        ':from': { S: P.event + padVersion(0) },
+        ':to': { S: P.event + padVersion(version) },
+      },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  return out.Items?.[0];
+}
+
+/** The stream's item with the highest sort key under `prefix` (newest commit or snapshot). */
 export async function latestItem(
   table: TableRef,
   streamId: string,
@@ -91,21 +107,9 @@ export async function latestItem(
   return out.Items?.[0];
 }
 
-/** Current stream version: the newest event's, 0 for a stream that does not exist. */
+/** Current stream version: the newest commit's last version, 0 for a stream that does not exist. */
 export async function headVersion(table: TableRef, streamId: string): Promise<number> {
   const item = await latestItem(table, streamId, P.event);
-  return item ? numberAttr(item, 'streamVersion') : 0;
-}
-
-/** The idempotency record of `key`, unless it is missing or past its TTL (TTL deletion lags by days). */
-export async function liveIdempotencyItem(
-  table: TableRef,
-  key: string,
-  now: Date,
-): Promise<ItemImage | undefined> {
-  const out = await table.client.send(
-    new GetItemCommand({ TableName: table.tableName, Key: idempotencyKeyOf(key), ConsistentRead: true }),
-  );
-  const expiresAt = out.Item?.[TTL]?.N;
-  return expiresAt !== undefined && Number(expiresAt) > epochSeconds(now) ? out.Item : undefined;
+  const to = item?.toVersion?.N;
+  return to === undefined ? 0 : Number(to);
 }

@@ -1,48 +1,48 @@
 import {
+  ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
   TransactionCanceledException,
-  type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { EventEnvelope } from '../events/envelope.ts';
 import {
   appendFingerprint,
-  DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+  type CommitInput,
   encodeCursor,
-  epochSeconds,
   jsonCopy,
-  MAX_STREAM_VERSION,
+  MAX_APPEND_EVENTS,
   readEveryPage,
+  recogniseInput,
   resolveRead,
   type ValidAppend,
   validateAppends,
   validateSnapshotVersion,
   validateStreamId,
 } from './core.ts';
-import { classifyCancellation, type TransactionSlot } from './dynamodb-cancellation.ts';
+import { classifyCancellation } from './dynamodb-cancellation.ts';
 import {
+  type CommitInfo,
+  commitInfoOf,
+  commitItems,
   EVENT_STORE_KEYS,
   EVENT_STORE_PREFIXES,
-  eventItem,
-  eventKey,
-  idempotencyItem,
-  idempotencyRecordFromItem,
+  type ItemImage,
   numberAttr,
   snapshotItem,
-  storedEventFromItem,
+  storedEventsFromItem,
   stringAttr,
-  versionFromSortKey,
 } from './dynamodb-items.ts';
+import { KnownCommits } from './dynamodb-known-commits.ts';
 import {
+  commitAtOrBefore,
+  commitsBetween,
   headVersion,
   latestItem,
-  liveIdempotencyItem,
-  queryEvents,
-  readEventRange,
+  queryCommits,
   type TableRef,
 } from './dynamodb-queries.ts';
-import { ConcurrencyError, DuplicateError } from './errors.ts';
+import { ConcurrencyError } from './errors.ts';
 import type {
   AppendOptions,
   AppendResult,
@@ -60,36 +60,36 @@ import type {
 export interface DynamoDbEventStoreOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
-  /** Source of `recordedAt`, `savedAt` and idempotency expiry. @default () => new Date() */
+  /** Source of `recordedAt` and `savedAt`. @default () => new Date() */
   readonly clock?: () => Date;
-  /** How long an idempotency key is remembered (DynamoDB TTL on `expiresAt`). @default 15 days */
-  readonly idempotencyTtlSeconds?: number;
   /** Applied to every event read. @default identity */
   readonly upcast?: Upcaster;
 }
 
-const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = EVENT_STORE_KEYS;
+const { partitionKey: PK } = EVENT_STORE_KEYS;
 const P = EVENT_STORE_PREFIXES;
 
 /**
- * Event store on one DynamoDB table (key design in `dynamodb-items.ts`).
+ * Event store on one DynamoDB table (item design in `dynamodb-items.ts`).
  *
- * Optimistic concurrency without a stream head item: every event put requires its own key to be
- * absent, and when `expectedVersion > 0` a ConditionCheck requires `E#<expectedVersion>` to exist.
- * Versions are written contiguously, so both together mean "the stream is exactly at expectedVersion".
- * Events, checks and the idempotency record go in one TransactWriteItems call (≤ 100 items, checked
- * up front). All reads are strongly consistent, so a command handler sees its own writes.
+ * One append to one stream is one conditional PutItem: the commit item holding the append's events,
+ * keyed by its first version, written only if that key is free. Commits are contiguous, so the key
+ * `expectedVersion + 1` is free exactly when the stream still ends at `expectedVersion`, provided a
+ * commit ends there; that fact never changes once true, so it is checked once per stream position (from
+ * what this instance read or wrote, else with one 1-RRU query). The input's idempotency key is stored
+ * in the commit and recognised from the stream ({@link recogniseInput}). An append spanning several
+ * streams is one TransactWriteItems of their commit items, nothing else. All reads are strongly
+ * consistent, so a command handler sees its own writes.
  */
 export class DynamoDbEventStore implements EventStore {
   private readonly table: TableRef;
   private readonly clock: () => Date;
-  private readonly ttlSeconds: number;
   private readonly upcast: Upcaster;
+  private readonly known = new KnownCommits();
 
   constructor(options: DynamoDbEventStoreOptions) {
     this.table = { client: options.client, tableName: options.tableName };
     this.clock = options.clock ?? (() => new Date());
-    this.ttlSeconds = options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
     this.upcast = options.upcast ?? ((event) => event);
   }
 
@@ -107,44 +107,60 @@ export class DynamoDbEventStore implements EventStore {
     const { idempotencyKey } = options;
     const valid = validateAppends(appends, idempotencyKey);
     const fingerprint = options.idempotencyFingerprint ?? appendFingerprint(valid);
-    const now = this.clock();
-    const results = valid.map((append) => toResult(append, now.toISOString()));
-    const slots: TransactionSlot[] = [];
-    const items: TransactWriteItem[] = [];
-    valid.forEach((append, streamIndex) => {
-      if (append.expectedVersion > 0) {
-        slots.push({ kind: 'versionCheck', streamIndex });
-        items.push({ ConditionCheck: this.versionCheck(append) });
+    const input = idempotencyKey === undefined ? undefined : { key: idempotencyKey, fingerprint };
+    for (const append of valid) {
+      const boundary = await this.commitEndingAt(append.streamId, append.expectedVersion);
+      // A redelivery right after its own write: the caller read that commit and decided again.
+      if (input && boundary && recogniseInput([boundary], append.expectedVersion, input)) {
+        return this.replay(valid, input);
       }
-      for (const stored of results[streamIndex]?.events ?? []) {
-        slots.push({ kind: 'event', streamIndex });
-        const put = { TableName: this.table.tableName, Item: eventItem(stored) };
-        items.push({ Put: { ...put, ConditionExpression: `attribute_not_exists(${PK})` } });
-      }
-    });
-    if (idempotencyKey !== undefined) {
-      slots.push({ kind: 'idempotency' });
-      items.push({ Put: this.idempotencyPut(idempotencyKey, fingerprint, results, now) });
     }
+    const recordedAt = this.clock().toISOString();
+    const results = valid.map((append) => toResult(append, recordedAt));
+    const items = results.map((result) => commitItems(result.events, input));
+    const streamOfItem = items.flatMap((streamItems, i) => streamItems.map(() => i));
+    const puts = items.flat().map((Item) => ({
+      TableName: this.table.tableName,
+      Item,
+      ConditionExpression: `attribute_not_exists(${PK})`,
+    }));
     try {
-      await this.table.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-      return jsonCopy(results);
+      if (puts.length === 1) await this.table.client.send(new PutItemCommand(puts[0] as (typeof puts)[0]));
+      else
+        await this.table.client.send(
+          new TransactWriteItemsCommand({ TransactItems: puts.map((Put) => ({ Put })) }),
+        );
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      return this.recoverFromCancellation(error, slots, valid, idempotencyKey, fingerprint);
+      return this.recover(error, valid, streamOfItem, input);
     }
+    for (const result of results) this.known.remember(result.streamId, rangeOf(result, input));
+    return jsonCopy(results);
   }
 
   async read(streamId: string, options: ReadOptions = {}): Promise<ReadPage> {
     const { from, limit } = resolveRead(streamId, options);
-    const page = await queryEvents(this.table, streamId, { from, to: MAX_STREAM_VERSION }, { limit });
-    const events = page.items.map((item) => {
-      const stored = storedEventFromItem(item);
-      return { ...stored, event: this.upcast(stored.event) };
-    });
-    const lastKey = page.lastKey?.[SK]?.S;
-    if (lastKey === undefined) return { events };
-    return { events, nextCursor: encodeCursor(streamId, versionFromSortKey(lastKey) + 1) };
+    const items: ItemImage[] = [];
+    let firstKey = from;
+    if (from > 1) {
+      // The commit holding `from` starts at or before it: found from its end, 1 read unit.
+      const holding = await commitAtOrBefore(this.table, streamId, from);
+      if (holding === undefined) return { events: [] };
+      const info = this.knowCommit(streamId, holding);
+      if (info.toVersion < from) return { events: [] };
+      items.push(holding);
+      firstKey = info.fromVersion + 1;
+    }
+    const page = await queryCommits(this.table, streamId, { from: firstKey }, { limit });
+    items.push(...page.items);
+    const last = page.items.at(-1);
+    if (last) this.knowCommit(streamId, last);
+    const events = items.flatMap(storedEventsFromItem).filter((stored) => stored.streamVersion >= from);
+    const taken = events.slice(0, limit).map((stored) => ({ ...stored, event: this.upcast(stored.event) }));
+    const lastTaken = taken.at(-1);
+    if (lastTaken === undefined || (events.length <= limit && page.lastKey === undefined)) {
+      return { events: taken };
+    }
+    return { events: taken, nextCursor: encodeCursor(streamId, lastTaken.streamVersion + 1) };
   }
 
   readAll(streamId: string, fromVersion = 1): AsyncIterable<StoredEvent> {
@@ -169,55 +185,63 @@ export class DynamoDbEventStore implements EventStore {
     };
   }
 
-  private versionCheck(append: ValidAppend): NonNullable<TransactWriteItem['ConditionCheck']> {
-    return {
-      TableName: this.table.tableName,
-      Key: eventKey(append.streamId, append.expectedVersion),
-      ConditionExpression: `attribute_exists(${PK})`,
-    };
-  }
-
-  // An expired record may linger until TTL deletes it (up to days): the condition treats it as absent.
-  private idempotencyPut(
-    key: string,
-    fingerprint: string,
-    results: readonly AppendResult[],
-    now: Date,
-  ): NonNullable<TransactWriteItem['Put']> {
-    const ranges = results.map(({ streamId, fromVersion, toVersion }) => ({
-      streamId,
-      fromVersion,
-      toVersion,
-    }));
-    const nowSeconds = epochSeconds(now);
-    return {
-      TableName: this.table.tableName,
-      Item: idempotencyItem(key, { fingerprint, results: ranges }, now, nowSeconds + this.ttlSeconds),
-      ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} <= :now`,
-      ExpressionAttributeValues: { ':now': { N: String(nowSeconds) } },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    };
-  }
-
-  private async recoverFromCancellation(
-    error: TransactionCanceledException,
-    slots: readonly TransactionSlot[],
-    appends: readonly ValidAppend[],
-    idempotencyKey: string | undefined,
-    fingerprint: string,
-  ): Promise<AppendResult[]> {
-    const outcome = classifyCancellation(error.CancellationReasons, slots);
-    if (outcome.kind === 'other') throw error;
-    if (idempotencyKey !== undefined && outcome.kind !== 'conflict') {
-      const item = outcome.kind === 'idempotencyHit' ? outcome.item : undefined;
-      const record = item ?? (await liveIdempotencyItem(this.table, idempotencyKey, this.clock()));
-      if (record) return this.replay(idempotencyKey, idempotencyRecordFromItem(record), fingerprint);
+  /**
+   * The commit that ends at `version` (undefined for 0, a stream not yet written). Anything else is a
+   * {@link ConcurrencyError}: the stream ends before it (a version from nowhere, which would leave a
+   * gap) or it falls inside a commit (the stream moved on; a write there would overlap).
+   */
+  private async commitEndingAt(streamId: string, version: number): Promise<CommitInfo | undefined> {
+    if (version === 0) return undefined;
+    const known = this.known.get(streamId);
+    if (known?.toVersion === version) return known;
+    const item = await commitAtOrBefore(this.table, streamId, version);
+    const info = item === undefined ? undefined : this.knowCommit(streamId, item);
+    if (info?.toVersion === version) return info;
+    if (info === undefined || info.toVersion < version) {
+      const detail = 'the stream ends before the expected version';
+      throw new ConcurrencyError(streamId, version, info?.toVersion ?? 0, { detail });
     }
-    const streamIndex = outcome.kind === 'conflict' ? outcome.streamIndex : await this.firstStale(appends);
-    const stale = appends[streamIndex];
-    if (!stale) throw error;
+    const actual = await headVersion(this.table, streamId);
+    throw new ConcurrencyError(streamId, version, actual, { detail: 'the stream moved past it' });
+  }
+
+  private knowCommit(streamId: string, item: ItemImage): CommitInfo {
+    const info = commitInfoOf(item);
+    this.known.remember(streamId, info);
+    return info;
+  }
+
+  /**
+   * A commit slot was taken. When the append carries an input, the commits written since the caller's
+   * read may hold it (two deliveries of one input racing): then the first result comes back.
+   * Otherwise the stream moved on: {@link ConcurrencyError} with the version it is at.
+   */
+  private async recover(
+    error: unknown,
+    appends: readonly ValidAppend[],
+    streamOfItem: readonly number[],
+    input: CommitInput | undefined,
+  ): Promise<AppendResult[]> {
+    let streamIndex = 0;
+    let detail = 'a version being written exists';
+    if (error instanceof TransactionCanceledException) {
+      const outcome = classifyCancellation(error.CancellationReasons, streamOfItem);
+      if (outcome.kind === 'other') throw error;
+      if (outcome.kind === 'conflict') ({ streamIndex, detail } = outcome);
+      else streamIndex = await this.firstStale(appends);
+    } else if (!(error instanceof ConditionalCheckFailedException)) {
+      throw error;
+    }
+    if (input !== undefined) {
+      for (const append of appends) {
+        const later = await commitsBetween(this.table, append.streamId, append.expectedVersion + 1);
+        const infos = later.map((item) => this.knowCommit(append.streamId, item));
+        if (recogniseInput(infos, append.expectedVersion, input)) return this.replay(appends, input);
+      }
+    }
+    const stale = appends[streamIndex] ?? appends[0];
+    if (stale === undefined) throw error;
     const actual = await headVersion(this.table, stale.streamId).catch(() => undefined);
-    const detail = outcome.kind === 'conflict' ? outcome.detail : 'transaction cancelled without reasons';
     throw new ConcurrencyError(stale.streamId, stale.expectedVersion, actual, { cause: error, detail });
   }
 
@@ -226,23 +250,25 @@ export class DynamoDbEventStore implements EventStore {
     for (const [i, append] of appends.entries()) {
       if ((await headVersion(this.table, append.streamId)) !== append.expectedVersion) return i;
     }
-    return -1;
+    return 0;
   }
 
-  private async replay(
-    key: string,
-    record: ReturnType<typeof idempotencyRecordFromItem>,
-    fingerprint: string,
-  ): Promise<AppendResult[]> {
-    if (record.fingerprint !== fingerprint) {
-      throw new DuplicateError(key, { stored: record.fingerprint, refused: fingerprint });
-    }
-    return Promise.all(
-      record.results.map(async (range) => ({
-        ...range,
-        events: await readEventRange(this.table, range.streamId, range.fromVersion, range.toVersion),
-      })),
+  /** The first result of `input`: per stream, the events of the commit items it wrote. */
+  private async replay(appends: readonly ValidAppend[], input: CommitInput): Promise<AppendResult[]> {
+    const results = await Promise.all(
+      appends.map(async (append) => {
+        // An append holds at most MAX_APPEND_EVENTS events, so its items start no earlier than this.
+        const from = Math.max(1, append.expectedVersion + 1 - MAX_APPEND_EVENTS);
+        const items = await commitsBetween(this.table, append.streamId, from);
+        const events = items.filter((item) => item.inputKey?.S === input.key).flatMap(storedEventsFromItem);
+        const first = events[0];
+        const last = events.at(-1);
+        if (first === undefined || last === undefined) return undefined;
+        const { streamId } = append;
+        return { streamId, fromVersion: first.streamVersion, toVersion: last.streamVersion, events };
+      }),
     );
+    return results.filter((result) => result !== undefined);
   }
 }
 
@@ -259,4 +285,9 @@ function toResult(append: ValidAppend, recordedAt: string): AppendResult {
     toVersion: append.expectedVersion + events.length,
     events,
   };
+}
+
+function rangeOf(result: AppendResult, input: CommitInput | undefined): CommitInfo {
+  const { fromVersion, toVersion } = result;
+  return input === undefined ? { fromVersion, toVersion } : { fromVersion, toVersion, input };
 }

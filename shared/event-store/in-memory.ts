@@ -1,19 +1,19 @@
 import type { EventEnvelope } from '../events/envelope.ts';
 import {
   appendFingerprint,
-  DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+  type CommitInput,
+  type CommitRange,
   encodeCursor,
-  epochSeconds,
-  type IdempotencyRecord,
   jsonCopy,
   readEveryPage,
+  recogniseInput,
   resolveRead,
   type ValidAppend,
   validateAppends,
   validateSnapshotVersion,
   validateStreamId,
 } from './core.ts';
-import { ConcurrencyError, DuplicateError } from './errors.ts';
+import { ConcurrencyError } from './errors.ts';
 import type {
   AppendOptions,
   AppendResult,
@@ -31,10 +31,8 @@ import type {
 export interface InMemoryEventStoreOptions {
   /** Applied to every event read. @default identity */
   readonly upcast?: Upcaster;
-  /** Source of `recordedAt`, `savedAt` and idempotency expiry. @default () => new Date() */
+  /** Source of `recordedAt` and `savedAt`. @default () => new Date() */
   readonly clock?: () => Date;
-  /** How long an idempotency key is remembered. @default 15 days */
-  readonly idempotencyTtlSeconds?: number;
   /**
    * Pages are cut at this many bytes of serialized events, like DynamoDB's 1 MB query pages, so paging
    * code is exercised in unit tests too.
@@ -45,22 +43,22 @@ export interface InMemoryEventStoreOptions {
 
 /**
  * Event store held in process memory, with the same semantics as the DynamoDB adapter: contiguous
- * versions, optimistic concurrency, idempotent appends, JSON round trips on the way in and out.
+ * versions, optimistic concurrency, idempotent appends recognised from the stream's commits (the same
+ * rule, {@link recogniseInput}), JSON round trips on the way in and out.
  * For unit tests and local tools; nothing survives the process.
  */
 export class InMemoryEventStore implements EventStore {
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly snapshots = new Map<string, Snapshot>();
-  private readonly idempotency = new Map<string, { record: IdempotencyRecord; expiresAt: number }>();
+  /** Each stream's commits (one per append), with the input that wrote it. */
+  private readonly commits = new Map<string, CommitRange[]>();
   private readonly upcast: Upcaster;
   private readonly clock: () => Date;
-  private readonly ttlSeconds: number;
   private readonly pageSizeBytes: number;
 
   constructor(options: InMemoryEventStoreOptions = {}) {
     this.upcast = options.upcast ?? ((event) => event);
     this.clock = options.clock ?? (() => new Date());
-    this.ttlSeconds = options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
     this.pageSizeBytes = options.pageSizeBytes ?? 1024 * 1024;
   }
 
@@ -80,9 +78,9 @@ export class InMemoryEventStore implements EventStore {
     const { idempotencyKey } = options;
     const valid = validateAppends(appends, idempotencyKey);
     const fingerprint = options.idempotencyFingerprint ?? appendFingerprint(valid);
-    const now = this.clock();
-    if (idempotencyKey !== undefined) {
-      const earlier = this.rememberedResults(idempotencyKey, fingerprint, now);
+    const input = idempotencyKey === undefined ? undefined : { key: idempotencyKey, fingerprint };
+    if (input !== undefined) {
+      const earlier = this.recognised(valid, input);
       if (earlier) return earlier;
     }
     for (const append of valid) {
@@ -91,12 +89,8 @@ export class InMemoryEventStore implements EventStore {
         throw new ConcurrencyError(append.streamId, append.expectedVersion, actual);
       }
     }
-    const results = valid.map((append) => this.write(append, now.toISOString()));
-    if (idempotencyKey !== undefined) {
-      const record = { fingerprint, results: results.map(({ events: _, ...range }) => range) };
-      this.idempotency.set(idempotencyKey, { record, expiresAt: epochSeconds(now) + this.ttlSeconds });
-    }
-    return jsonCopy(results);
+    const now = this.clock().toISOString();
+    return jsonCopy(valid.map((append) => this.write(append, now, input)));
   }
 
   async read(streamId: string, options: ReadOptions = {}): Promise<ReadPage> {
@@ -137,7 +131,7 @@ export class InMemoryEventStore implements EventStore {
     return snapshot && (jsonCopy(snapshot) as Snapshot<State>);
   }
 
-  private write(append: ValidAppend, recordedAt: string): AppendResult {
+  private write(append: ValidAppend, recordedAt: string, input: CommitInput | undefined): AppendResult {
     const stream = this.streams.get(append.streamId) ?? [];
     const stored = append.events.map((event, i) => ({
       streamId: append.streamId,
@@ -147,26 +141,32 @@ export class InMemoryEventStore implements EventStore {
     }));
     stream.push(...stored);
     this.streams.set(append.streamId, stream);
-    return {
-      streamId: append.streamId,
+    const range = {
       fromVersion: append.expectedVersion + 1,
       toVersion: append.expectedVersion + stored.length,
-      events: stored,
     };
+    this.commits.set(append.streamId, [
+      ...(this.commits.get(append.streamId) ?? []),
+      { ...range, ...(input === undefined ? {} : { input }) },
+    ]);
+    return { streamId: append.streamId, ...range, events: stored };
   }
 
-  /** The first append's results when the key was used for this same append; throws when for another. */
-  private rememberedResults(key: string, fingerprint: string, now: Date): AppendResult[] | undefined {
-    const entry = this.idempotency.get(key);
-    if (!entry || entry.expiresAt <= epochSeconds(now)) return undefined;
-    if (entry.record.fingerprint !== fingerprint) {
-      throw new DuplicateError(key, { stored: entry.record.fingerprint, refused: fingerprint });
-    }
-    return entry.record.results.map((range) => ({
-      ...range,
-      events: jsonCopy(
-        (this.streams.get(range.streamId) ?? []).slice(range.fromVersion - 1, range.toVersion),
-      ),
-    }));
+  /**
+   * The first append's results when one of its streams holds a commit of this input where a repeat
+   * can meet it ({@link recogniseInput}); throws when the key was used for another input.
+   */
+  private recognised(appends: readonly ValidAppend[], input: CommitInput): AppendResult[] | undefined {
+    const found = appends.some((append) =>
+      recogniseInput(this.commits.get(append.streamId) ?? [], append.expectedVersion, input),
+    );
+    if (!found) return undefined;
+    return appends.flatMap((append) => {
+      const commit = (this.commits.get(append.streamId) ?? []).findLast((c) => c.input?.key === input.key);
+      if (commit === undefined) return [];
+      const { fromVersion, toVersion } = commit;
+      const events = (this.streams.get(append.streamId) ?? []).slice(fromVersion - 1, toVersion);
+      return [{ streamId: append.streamId, fromVersion, toVersion, events: jsonCopy(events) }];
+    });
   }
 }

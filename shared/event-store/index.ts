@@ -3,19 +3,14 @@
  * handlers use (`loadAggregate`, `retryOnConflict`).
  */
 
-export {
-  DEFAULT_IDEMPOTENCY_TTL_SECONDS,
-  MAX_APPEND_BYTES,
-  MAX_TRANSACTION_ITEMS,
-  transactionItemCount,
-} from './core.ts';
+export { MAX_APPEND_BYTES, MAX_APPEND_EVENTS, MAX_TRANSACTION_ITEMS } from './core.ts';
 export { DynamoDbEventStore, type DynamoDbEventStoreOptions } from './dynamodb.ts';
 export {
   EVENT_STORE_KEYS,
   EVENT_STORE_PREFIXES,
   type ItemImage,
-  isEventItem,
-  storedEventFromItem,
+  isCommitItem,
+  storedEventsFromItem,
 } from './dynamodb-items.ts';
 export { createEventStoreTable } from './dynamodb-table.ts';
 export { ConcurrencyError, DuplicateError } from './errors.ts';

@@ -1,7 +1,8 @@
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StoredEventCheck } from '../events/stored.ts';
 import { MAX_STREAM_VERSION } from './core.ts';
-import { eventKey } from './dynamodb-items.ts';
+import { storedEventsFromItem } from './dynamodb-items.ts';
+import { commitAtOrBefore } from './dynamodb-queries.ts';
 import type { EventStore } from './port.ts';
 
 /** True for a position that can exist in a stream (a forged mark may carry anything). */
@@ -17,25 +18,21 @@ function plausible(position: { streamId: string; version: number }): boolean {
 }
 
 /**
- * {@link StoredEventCheck} on the DynamoDB event store table: one strongly consistent GetItem of the
- * event item's id (1 RRU). Strongly consistent because the outbox may have published the event a
- * moment after the write, and an eventually consistent read could miss it.
+ * {@link StoredEventCheck} on the DynamoDB event store table: one strongly consistent query for the
+ * commit item holding the version (1 RRU for a commit up to 4 KB), then the event at that version must
+ * carry the id. Strongly consistent because the outbox may have published the event a moment after
+ * the write, and an eventually consistent read could miss it.
  */
 export function dynamoDbStoredEventCheck(options: {
-  readonly client: Pick<DynamoDBClient, 'send'>;
+  readonly client: DynamoDBClient;
   readonly tableName: string;
 }): StoredEventCheck {
   return async (position, eventId) => {
     if (!plausible(position)) return false;
-    const { Item } = await options.client.send(
-      new GetItemCommand({
-        TableName: options.tableName,
-        Key: eventKey(position.streamId, position.version),
-        ConsistentRead: true,
-        ProjectionExpression: 'eventId',
-      }),
-    );
-    return Item?.eventId?.S === eventId;
+    const item = await commitAtOrBefore(options, position.streamId, position.version);
+    if (item === undefined) return false;
+    const found = storedEventsFromItem(item).find((stored) => stored.streamVersion === position.version);
+    return found?.event.id === eventId;
   };
 }
 

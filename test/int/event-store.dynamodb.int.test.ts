@@ -3,10 +3,11 @@ import { DeleteTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
 import {
+  commitInfoOf,
+  commitKey,
   EVENT_STORE_KEYS,
-  eventKey,
-  isEventItem,
-  storedEventFromItem,
+  isCommitItem,
+  storedEventsFromItem,
 } from '../../shared/event-store/dynamodb-items.ts';
 import { createEventStoreTable } from '../../shared/event-store/dynamodb-table.ts';
 import { dynamoDbStoredEventCheck } from '../../shared/event-store/stored-check.ts';
@@ -41,22 +42,26 @@ describeStoredCheckContract('DynamoDB', async () => ({
 }));
 
 describe('DynamoDB event store items', () => {
-  it('stores each event as an item the outbox can rebuild from its new image alone', async () => {
+  it('stores the events of one append as one item the outbox can rebuild from its new image alone', async () => {
     const store = new DynamoDbEventStore({ client, tableName });
     const streamId = aStreamId();
-    const { events } = await store.append(streamId, someEvents(1), { expectedVersion: 0 });
+    const { events } = await store.append(streamId, someEvents(3), {
+      expectedVersion: 0,
+      idempotencyKey: `input#${streamId}`,
+      idempotencyFingerprint: 'sha256:input',
+    });
 
     const { Item } = await client.send(
-      new GetItemCommand({ TableName: tableName, Key: eventKey(streamId, 1) }),
+      new GetItemCommand({ TableName: tableName, Key: commitKey(streamId, 1), ConsistentRead: true }),
     );
 
     expect(Item?.[EVENT_STORE_KEYS.sortKey]?.S).toBe('E#0000000001');
-    expect(Item).toMatchObject({
-      type: { S: 'OrderPlaced' },
-      version: { N: '1' },
-      streamVersion: { N: '1' },
+    expect(Item && isCommitItem(Item)).toBe(true);
+    expect(Item && commitInfoOf(Item)).toEqual({
+      fromVersion: 1,
+      toVersion: 3,
+      input: { key: `input#${streamId}`, fingerprint: 'sha256:input' },
     });
-    expect(Item && isEventItem(Item)).toBe(true);
-    expect(Item && storedEventFromItem(Item)).toEqual(events[0]);
+    expect(Item && storedEventsFromItem(Item)).toEqual(events);
   });
 });

@@ -1,17 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/errors/pipeline-error.ts';
-import { appendFingerprint, canonicalJson, validateAppends } from '../../shared/event-store/core.ts';
 import {
-  classifyCancellation,
-  type TransactionSlot,
-} from '../../shared/event-store/dynamodb-cancellation.ts';
+  appendFingerprint,
+  canonicalJson,
+  recogniseInput,
+  validateAppends,
+} from '../../shared/event-store/core.ts';
+import { classifyCancellation } from '../../shared/event-store/dynamodb-cancellation.ts';
 import {
-  eventItem,
-  idempotencyItem,
-  isEventItem,
+  commitInfoOf,
+  commitItems,
+  commitKey,
+  isCommitItem,
+  MAX_COMMIT_ITEM_BYTES,
   snapshotItem,
-  storedEventFromItem,
+  storedEventsFromItem,
 } from '../../shared/event-store/dynamodb-items.ts';
+import { DuplicateError } from '../../shared/event-store/errors.ts';
 import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
 import { anEvent, aStreamId, someEvents } from '../contract/event-store.fixtures.ts';
 
@@ -65,12 +70,12 @@ describe('append validation', () => {
     );
   });
 
-  it('accepts exactly 100 transaction items and rejects 101', () => {
-    const existing = { streamId: 's', expectedVersion: 4, events: someEvents(98) };
+  it('accepts exactly 100 events in one append and rejects 101', () => {
+    const existing = { streamId: 's', expectedVersion: 4, events: someEvents(100) };
 
     expect(() => validateAppends([existing], 'key')).not.toThrow();
-    expect(() => validateAppends([{ ...existing, events: someEvents(99) }], 'key')).toThrow(
-      /101 transaction items/,
+    expect(() => validateAppends([{ ...existing, events: someEvents(101) }], 'key')).toThrow(
+      /append has 101 events, the limit is 100/,
     );
   });
 });
@@ -89,68 +94,111 @@ describe('read cursors', () => {
 });
 
 describe('transaction cancellation reasons', () => {
-  const slots: TransactionSlot[] = [
-    { kind: 'versionCheck', streamIndex: 0 },
-    { kind: 'event', streamIndex: 0 },
-    { kind: 'event', streamIndex: 1 },
-    { kind: 'idempotency' },
-  ];
+  // Items of a two-stream append: the first stream's commit took two items, the second one.
+  const streamOfItem = [0, 0, 1];
   const none = { Code: 'None' };
   const failed = { Code: 'ConditionalCheckFailed' };
 
-  it('prefers the idempotency record over version conflicts, because a repeat carries a stale version', () => {
-    const item = { pk: { S: 'IDEMPOTENCY#k' } };
-
-    const outcome = classifyCancellation([failed, failed, none, { ...failed, Item: item }], slots);
-
-    expect(outcome).toEqual({ kind: 'idempotencyHit', item });
-  });
-
-  it('names the stream whose version condition failed', () => {
-    expect(classifyCancellation([none, none, failed, none], slots)).toMatchObject({
+  it('names the stream whose commit slot was taken', () => {
+    expect(classifyCancellation([none, none, failed], streamOfItem)).toMatchObject({
       kind: 'conflict',
       streamIndex: 1,
     });
-    expect(classifyCancellation([failed, none, none, none], slots)).toMatchObject({
+    expect(classifyCancellation([none, failed, none], streamOfItem)).toMatchObject({
       kind: 'conflict',
       streamIndex: 0,
     });
   });
 
   it('treats a transaction conflict as a concurrency conflict', () => {
-    const outcome = classifyCancellation([none, none, { Code: 'TransactionConflict' }, none], slots);
+    const outcome = classifyCancellation([none, none, { Code: 'TransactionConflict' }], streamOfItem);
 
     expect(outcome).toMatchObject({ kind: 'conflict', streamIndex: 1 });
   });
 
   it('leaves throttling alone and asks for a lookup when reasons are missing or do not line up', () => {
-    expect(classifyCancellation([none, { Code: 'ThrottlingError' }, none, none], slots)).toEqual({
+    expect(classifyCancellation([none, { Code: 'ThrottlingError' }, none], streamOfItem)).toEqual({
       kind: 'other',
     });
-    expect(classifyCancellation(undefined, slots)).toEqual({ kind: 'unknown' });
-    expect(classifyCancellation([failed], slots)).toEqual({ kind: 'unknown' });
+    expect(classifyCancellation(undefined, streamOfItem)).toEqual({ kind: 'unknown' });
+    expect(classifyCancellation([failed], streamOfItem)).toEqual({ kind: 'unknown' });
   });
 });
 
-describe('DynamoDB items', () => {
-  it('rebuilds a stored event from a stream record image and tells event items from the rest', () => {
-    const stored = {
-      streamId: 'order-1',
-      streamVersion: 7,
-      recordedAt: '2026-11-22T10:00:00.000Z',
-      event: anEvent(),
-    };
-    const image = eventItem(stored);
+describe('recognising an input from the stream', () => {
+  const input = { key: 'saga#e-1', fingerprint: 'sha256:a' };
+  const commits = [
+    { fromVersion: 1, toVersion: 2, input: { key: 'saga#e-0', fingerprint: 'sha256:z' } },
+    { fromVersion: 3, toVersion: 4, input },
+    { fromVersion: 5, toVersion: 5 },
+  ];
 
-    expect(storedEventFromItem(image)).toEqual(stored);
-    expect(isEventItem(image)).toBe(true);
-    expect(isEventItem(snapshotItem('order-1', 7, {}, stored.recordedAt))).toBe(false);
-    expect(isEventItem(idempotencyItem('k', { fingerprint: 'f', results: [] }, new Date(), 1))).toBe(false);
+  it('finds the commit ending at the expected version, the caller having read its own write', () => {
+    expect(recogniseInput(commits, 4, input)).toBe(commits[1]);
+  });
+
+  it('finds a commit written after the expected version, the caller having raced it', () => {
+    expect(recogniseInput(commits, 2, input)).toBe(commits[1]);
+  });
+
+  it('does not look further back than the commit ending at the expected version', () => {
+    expect(recogniseInput(commits, 5, input)).toBeUndefined();
+  });
+
+  it('refuses the key with another fingerprint as a DuplicateError naming both', () => {
+    const attempt = () => recogniseInput(commits, 4, { ...input, fingerprint: 'sha256:b' });
+
+    expect(attempt).toThrow(DuplicateError);
+    expect(attempt).toThrow(
+      expect.objectContaining({ storedFingerprint: 'sha256:a', fingerprint: 'sha256:b' }),
+    );
+  });
+});
+
+describe('DynamoDB commit items', () => {
+  const storedAt = (streamVersion: number, data: Record<string, unknown> = {}) => ({
+    streamId: 'order-1',
+    streamVersion,
+    recordedAt: '2026-11-22T10:00:00.000Z',
+    event: anEvent({ data: { n: streamVersion, ...data } }),
+  });
+
+  it('holds the events of one append in one item that a stream record image rebuilds', () => {
+    const stored = [storedAt(7), storedAt(8), storedAt(9)];
+    const input = { key: 'saga#e-1', fingerprint: 'sha256:a' };
+
+    const items = commitItems(stored, input);
+
+    expect(items).toHaveLength(1);
+    const image = items[0] as NonNullable<(typeof items)[0]>;
+    expect(storedEventsFromItem(image)).toEqual(stored);
+    expect(commitInfoOf(image)).toEqual({ fromVersion: 7, toVersion: 9, input });
+    expect(isCommitItem(image)).toBe(true);
+    expect(isCommitItem(snapshotItem('order-1', 7, {}, '2026-11-22T10:00:00.000Z'))).toBe(false);
+  });
+
+  it('cuts an append into several items only when its events outgrow one item, keyed by first version', () => {
+    const padding = 'x'.repeat(100 * 1024);
+    const stored = [1, 2, 3, 4, 5].map((v) => storedAt(v, { padding }));
+
+    const items = commitItems(stored, undefined);
+
+    expect(items.length).toBeGreaterThan(1);
+    expect(items.flatMap(storedEventsFromItem)).toEqual(stored);
+    for (const item of items) expect(item.events?.S?.length).toBeLessThanOrEqual(MAX_COMMIT_ITEM_BYTES);
+    expect(items.map((item) => item.sk?.S)).toEqual(
+      items.map((item) => `E#${String(commitInfoOf(item).fromVersion).padStart(10, '0')}`),
+    );
+  });
+
+  it('refuses an item whose events disagree with its versions', () => {
+    const image = { ...commitItems([storedAt(1)], undefined)[0], toVersion: { N: '2' } };
+
+    expect(() => storedEventsFromItem(image)).toThrow(/must hold versions 1 to 2/);
   });
 
   it('pads versions so the sort key orders like the number', () => {
-    const sortKey = (v: number) =>
-      eventItem({ streamId: 's', streamVersion: v, recordedAt: '', event: anEvent() }).sk?.S;
+    const sortKey = (v: number) => commitKey('s', v).sk?.S;
 
     expect([sortKey(10), sortKey(9)].sort()).toEqual(['E#0000000009', 'E#0000000010']);
   });

@@ -1,69 +1,97 @@
 import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
-  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { appendFingerprint } from '../../shared/event-store/core.ts';
 import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
-import { eventItem, idempotencyItem } from '../../shared/event-store/dynamodb-items.ts';
+import { commitItems } from '../../shared/event-store/dynamodb-items.ts';
 import { ConcurrencyError } from '../../shared/event-store/errors.ts';
 import type { StoredEvent } from '../../shared/event-store/port.ts';
 import { anEvent } from '../contract/event-store.fixtures.ts';
 
-const cancelledWithoutReasons = () =>
-  new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {} });
+type Item = Record<string, AttributeValue>;
 
-/** A client whose transaction is always cancelled without reasons, over a fixed table content. */
-function fakeClient(table: { events: StoredEvent[]; idempotency?: Record<string, unknown> }): DynamoDBClient {
+/**
+ * A table of commit items answering the few requests the store makes, and counting them. Transactions
+ * are cancelled without reasons (as some emulators and older SDKs report them); PutItem honours its
+ * `attribute_not_exists` condition.
+ */
+function fakeTable(items: Item[]) {
+  const sent: string[] = [];
+  const keyOf = (item: Item) => `${item.pk?.S}|${item.sk?.S}`;
   const send = async (command: unknown) => {
-    if (command instanceof TransactWriteItemsCommand) throw cancelledWithoutReasons();
-    if (command instanceof GetItemCommand) return { Item: table.idempotency };
+    sent.push((command as { constructor: { name: string } }).constructor.name);
+    if (command instanceof TransactWriteItemsCommand) {
+      throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {} });
+    }
+    if (command instanceof PutItemCommand) {
+      const item = command.input.Item as Item;
+      if (items.some((existing) => keyOf(existing) === keyOf(item))) {
+        throw new ConditionalCheckFailedException({
+          message: 'The conditional request failed',
+          $metadata: {},
+        });
+      }
+      items.push(item);
+      return {};
+    }
     if (command instanceof QueryCommand) {
-      const newestFirst = command.input.ScanIndexForward === false;
-      const items = table.events.map(eventItem);
-      return { Items: newestFirst ? items.reverse().slice(0, 1) : items };
+      const values = command.input.ExpressionAttributeValues ?? {};
+      const [from, to] = [values[':from']?.S ?? '', values[':to']?.S ?? '\uffff'];
+      const prefix = values[':prefix']?.S;
+      const inRange = items
+        .filter((item) => item.pk?.S === values[':pk']?.S)
+        .filter((item) => {
+          const sk = item.sk?.S ?? '';
+          return prefix === undefined ? sk >= from && sk <= to : sk.startsWith(prefix);
+        })
+        .sort((a, b) => (a.sk?.S ?? '').localeCompare(b.sk?.S ?? ''));
+      const ordered = command.input.ScanIndexForward === false ? inRange.reverse() : inRange;
+      return { Items: ordered.slice(0, command.input.Limit ?? ordered.length) };
     }
     throw new Error('unexpected command');
   };
-  return { send } as unknown as DynamoDBClient;
+  return { client: { send } as unknown as DynamoDBClient, sent };
 }
 
-const stored = (streamVersion: number): StoredEvent => ({
-  streamId: 'order-1',
+const stored = (streamId: string, streamVersion: number): StoredEvent => ({
+  streamId,
   streamVersion,
   recordedAt: '2026-11-22T10:00:00.000Z',
-  event: anEvent({ id: `e-${streamVersion}`, data: { n: streamVersion } }),
+  event: anEvent({ id: `${streamId}-e-${streamVersion}`, data: { n: streamVersion } }),
 });
 
-describe('DynamoDB event store without cancellation reasons', () => {
-  it('answers from the idempotency record when one exists for the key', async () => {
-    // Arrange
-    const first = stored(1);
-    const fingerprint = appendFingerprint([
-      { streamId: 'order-1', expectedVersion: 0, events: [first.event] },
-    ]);
-    const record = { fingerprint, results: [{ streamId: 'order-1', fromVersion: 1, toVersion: 1 }] };
-    const idempotency = idempotencyItem('k', record, new Date(), 4_000_000_000);
-    const store = new DynamoDbEventStore({
-      client: fakeClient({ events: [first], idempotency }),
-      tableName: 't',
-    });
+describe('DynamoDB event store, one item per append', () => {
+  it('writes an append to one stream as a single PutItem, without a transaction', async () => {
+    const { client, sent } = fakeTable([]);
+    const store = new DynamoDbEventStore({ client, tableName: 't' });
 
-    // Act
-    const result = await store.append('order-1', [first.event], { expectedVersion: 0, idempotencyKey: 'k' });
+    const result = await store.append('order-1', [anEvent(), anEvent()], { expectedVersion: 0 });
 
-    // Assert
-    expect(result).toEqual({ streamId: 'order-1', fromVersion: 1, toVersion: 1, events: [first] });
+    expect(result).toMatchObject({ fromVersion: 1, toVersion: 2 });
+    expect(sent).toEqual(['PutItemCommand']);
   });
 
-  it('reports a conflict with the actual version read from the stream head', async () => {
-    const store = new DynamoDbEventStore({
-      client: fakeClient({ events: [stored(1), stored(2)] }),
-      tableName: 't',
-    });
+  it('appends after its own read without a further query: the read proved where the stream ends', async () => {
+    const { client, sent } = fakeTable(commitItems([stored('order-1', 1), stored('order-1', 2)], undefined));
+    const store = new DynamoDbEventStore({ client, tableName: 't' });
+    const events = [];
+    for await (const e of store.readAll('order-1')) events.push(e);
+    sent.length = 0;
+
+    await store.append('order-1', [anEvent()], { expectedVersion: events.length });
+
+    expect(sent).toEqual(['PutItemCommand']);
+  });
+
+  it('refuses an expected version inside a commit, where a write would overlap it', async () => {
+    const { client } = fakeTable(commitItems([stored('order-1', 1), stored('order-1', 2)], undefined));
+    const store = new DynamoDbEventStore({ client, tableName: 't' });
 
     const attempt = store.append('order-1', [anEvent()], { expectedVersion: 1 });
 
@@ -71,11 +99,48 @@ describe('DynamoDB event store without cancellation reasons', () => {
     await expect(attempt).rejects.toMatchObject({ expectedVersion: 1, actualVersion: 2 });
   });
 
-  it('rethrows the cancellation when every stream is where the caller expected it', async () => {
-    const store = new DynamoDbEventStore({ client: fakeClient({ events: [stored(1)] }), tableName: 't' });
+  it('refuses an expected version beyond the stream, where a write would leave a gap', async () => {
+    const { client, sent } = fakeTable(commitItems([stored('order-1', 1)], undefined));
+    const store = new DynamoDbEventStore({ client, tableName: 't' });
 
-    const attempt = store.append('order-1', [anEvent()], { expectedVersion: 1 });
+    const attempt = store.append('order-1', [anEvent()], { expectedVersion: 3 });
 
-    await expect(attempt).rejects.toBeInstanceOf(TransactionCanceledException);
+    await expect(attempt).rejects.toMatchObject({ code: 'CONCURRENCY', actualVersion: 1 });
+    expect(sent).not.toContain('PutItemCommand');
+  });
+
+  it('finds the stale stream itself when a transaction is cancelled without reasons', async () => {
+    const { client } = fakeTable([
+      ...commitItems([stored('order-1', 1)], undefined),
+      ...commitItems([stored('stock-1', 1), stored('stock-1', 2)], undefined),
+    ]);
+    const store = new DynamoDbEventStore({ client, tableName: 't' });
+
+    const attempt = store.appendMany([
+      { streamId: 'order-1', events: [anEvent()], expectedVersion: 1 },
+      { streamId: 'stock-1', events: [anEvent()], expectedVersion: 0 },
+    ]);
+
+    await expect(attempt).rejects.toMatchObject({
+      code: 'CONCURRENCY',
+      streamId: 'stock-1',
+      actualVersion: 2,
+    });
+  });
+
+  it('answers a racing repeat of an input from the commit it wrote, without writing', async () => {
+    const input = { key: 'saga#e-1', fingerprint: 'sha256:a' };
+    const first = [stored('order-1', 1)];
+    const { client, sent } = fakeTable(commitItems(first, input));
+    const store = new DynamoDbEventStore({ client, tableName: 't' });
+
+    const again = await store.append('order-1', [anEvent()], {
+      expectedVersion: 0,
+      idempotencyKey: input.key,
+      idempotencyFingerprint: input.fingerprint,
+    });
+
+    expect(again).toEqual({ streamId: 'order-1', fromVersion: 1, toVersion: 1, events: first });
+    expect(sent.filter((name) => name === 'PutItemCommand')).toHaveLength(1);
   });
 });

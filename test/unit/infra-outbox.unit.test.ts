@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { EventStoreTable } from '../../infra/constructs/event-store-table.ts';
 import { OutboxPublisher } from '../../infra/constructs/outbox-publisher.ts';
 import { stageSettings } from '../../infra/stages.ts';
-import { isEventItem } from '../../shared/event-store/dynamodb-items.ts';
+import { isCommitItem } from '../../shared/event-store/dynamodb-items.ts';
 import { type CfnResource, pipelineTemplate, testStack } from './infra-fixture.ts';
 
 const template = pipelineTemplate('dev');
@@ -45,8 +45,8 @@ describe('infra: outbox publisher', () => {
       eventName: ['INSERT'],
       dynamodb: { Keys: { pk: { S: [{ prefix: 'STREAM#' }] }, sk: { S: [{ prefix: 'E#' }] } } },
     });
-    expect(isEventItem({ pk: { S: 'STREAM#o-1' }, sk: { S: 'E#0000000001' } })).toBe(true);
-    expect(isEventItem({ pk: { S: 'STREAM#o-1' }, sk: { S: 'S#0000000001' } })).toBe(false);
+    expect(isCommitItem({ pk: { S: 'STREAM#o-1' }, sk: { S: 'E#0000000001' } })).toBe(true);
+    expect(isCommitItem({ pk: { S: 'STREAM#o-1' }, sk: { S: 'S#0000000001' } })).toBe(false);
   });
 
   it('tells the function which bus to publish to', () => {

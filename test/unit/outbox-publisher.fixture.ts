@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PublishDependencies, PutEventsResult } from '../../functions/outbox-publisher/publish.ts';
 import type { OutboxStreamRecord } from '../../functions/outbox-publisher/stream-records.ts';
-import { eventItem, type ItemImage } from '../../shared/event-store/dynamodb-items.ts';
+import { commitItems, type ItemImage } from '../../shared/event-store/dynamodb-items.ts';
 import type { EventEnvelope } from '../../shared/events/envelope.ts';
 import type { PutEventsEntry } from '../../shared/events/eventbridge.ts';
 
@@ -35,7 +35,18 @@ export function inserted(envelope: EventEnvelope, version = 1): OutboxStreamReco
     recordedAt: '2026-11-22T10:00:01.000Z',
     event: envelope,
   };
-  return record('INSERT', eventItem(stored));
+  return record('INSERT', commitItems([stored], undefined)[0] as ItemImage);
+}
+
+/** One inserted commit item holding several envelopes, versions `from`, `from + 1`, … */
+export function insertedCommit(envelopes: readonly EventEnvelope[], from = 1): OutboxStreamRecord {
+  const stored = envelopes.map((event, i) => ({
+    streamId: 'order-1',
+    streamVersion: from + i,
+    recordedAt: '2026-11-22T10:00:01.000Z',
+    event,
+  }));
+  return record('INSERT', commitItems(stored, undefined)[0] as ItemImage);
 }
 
 /** EventBridge double: records every request; `reject` decides per entry and call whether it fails. */

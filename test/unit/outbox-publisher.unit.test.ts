@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type PublishDependencies, publishStreamRecords } from '../../functions/outbox-publisher/publish.ts';
-import { eventItem, idempotencyItem, snapshotItem } from '../../shared/event-store/dynamodb-items.ts';
+import { commitItems, type ItemImage, snapshotItem } from '../../shared/event-store/dynamodb-items.ts';
 import { entrySize } from '../../shared/events/eventbridge.ts';
 import {
   anEnvelope,
@@ -9,6 +9,7 @@ import {
   FakeEventBridge,
   idOf,
   inserted,
+  insertedCommit,
   record,
 } from './outbox-publisher.fixture.ts';
 
@@ -37,13 +38,34 @@ describe('outbox publisher: publishing a stream batch', () => {
     });
   });
 
-  it('skips snapshots, idempotency records, modifications and removals', async () => {
+  it('publishes the events of one commit item in version order, each marked with its own version', async () => {
+    // Arrange: one append stored the saga's input, its transition (internal) and its command together.
+    const [input, command] = [anEnvelope(1), anEnvelope(3)];
+    const transition = { ...anEnvelope(2), type: 'SagaStepStarted', metadata: { internal: true } };
+    const fake = new FakeEventBridge();
+
+    // Act
+    const outcome = await publishStreamRecords(
+      [insertedCommit([input, transition, command], 4)],
+      deps(fake).dependencies,
+    );
+
+    // Assert
+    expect(outcome).toEqual({ published: [input.id, command.id], skipped: 0 });
+    expect(fake.requests.flat().map((entry) => JSON.parse(entry.Detail).metadata)).toEqual([
+      { storedStream: 'order-1', storedVersion: 4 },
+      { storedStream: 'order-1', storedVersion: 6 },
+    ]);
+  });
+
+  it('skips snapshots, other items, modifications and removals', async () => {
     // Arrange
     const event = anEnvelope(1);
-    const item = eventItem({ streamId: 's', streamVersion: 1, recordedAt: 'now', event });
+    const stored = { streamId: 's', streamVersion: 1, recordedAt: 'now', event };
+    const item = commitItems([stored], undefined)[0] as ItemImage;
     const records = [
       record('INSERT', snapshotItem('s', 1, { total: 1 }, 'now')),
-      record('INSERT', idempotencyItem('key', { fingerprint: 'f', results: [] }, new Date(), 1)),
+      record('INSERT', { pk: { S: 'IDEMPOTENCY#key' }, sk: { S: 'I' }, fingerprint: { S: 'f' } }),
       record('MODIFY', item),
       record('REMOVE', item),
       inserted(event),
@@ -163,7 +185,7 @@ describe('outbox publisher: publishing a stream batch', () => {
     // Arrange: the second item's envelope is not JSON.
     const [first, third] = [anEnvelope(1), anEnvelope(3)];
     const broken = inserted(anEnvelope(2), 2);
-    const image = { ...broken.dynamodb?.NewImage, envelope: { S: '{not json' } };
+    const image = { ...broken.dynamodb?.NewImage, events: { S: '[{not json' } };
     const unreadable = { ...broken, dynamodb: { ...broken.dynamodb, NewImage: image } };
     const fake = new FakeEventBridge();
 
@@ -176,7 +198,7 @@ describe('outbox publisher: publishing a stream batch', () => {
     // Assert
     expect(outcome.published).toEqual([first.id]);
     expect(outcome.failure?.sequenceNumber).toBe(unreadable.dynamodb.SequenceNumber);
-    expect(outcome.failure?.reason).toMatch(/^envelope: not valid JSON: /);
+    expect(outcome.failure?.reason).toMatch(/^events: not valid JSON: /);
     expect(fake.requests.flat().map(idOf)).toEqual([first.id]);
   });
 
@@ -198,7 +220,7 @@ describe('outbox publisher: publishing a stream batch', () => {
   it('names the stored item of a record it cannot read, so the log line leads to it', async () => {
     // Arrange: an event item without its envelope attribute.
     const record = inserted(anEnvelope(1), 7);
-    const { envelope: _dropped, ...image } = record.dynamodb?.NewImage ?? {};
+    const { events: _dropped, ...image } = record.dynamodb?.NewImage ?? {};
     const broken = { ...record, dynamodb: { ...record.dynamodb, NewImage: image } };
 
     // Act
@@ -207,7 +229,7 @@ describe('outbox publisher: publishing a stream batch', () => {
     // Assert
     expect(outcome.failure).toEqual({
       sequenceNumber: broken.dynamodb.SequenceNumber,
-      reason: 'envelope: missing string attribute',
+      reason: 'events: missing string attribute',
       item: `${image.pk?.S} ${image.sk?.S}`,
     });
     expect(outcome.failure?.item).toMatch(/^STREAM#.+ E#\d{10}$/);
