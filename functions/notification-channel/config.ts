@@ -4,6 +4,7 @@ import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer
 import { productionEventStore } from '../../shared/event-store/production.ts';
 import { NOTIFICATION_CHANNELS } from '../../shared/events/schemas/common.ts';
 import { DynamoDbIdempotencyStore } from '../../shared/idempotency/dynamodb.ts';
+import { infoAsDebug } from '../../shared/observability/logger.ts';
 
 const envSchema = consumerEnvSchema.extend({
   TABLE_NAME: z.string().min(1),
@@ -24,4 +25,5 @@ export { store, storedCheck };
 /** Delivery records (one per order, channel and outcome) next to the events, under `ONCE#`. */
 export const idempotency = new DynamoDbIdempotencyStore({ client, tableName: env.TABLE_NAME });
 
-export const sender = new LoggingNotificationSender(consumerDeps.logger);
+/** The simulated gateway's line per delivery is per-record detail: DEBUG, like the runtime's. */
+export const sender = new LoggingNotificationSender(infoAsDebug(consumerDeps.logger));

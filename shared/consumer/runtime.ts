@@ -6,7 +6,7 @@ import { defaultEventFactoryDeps, type EventFactoryDeps } from '../events/regist
 import { type StoredEventCheck, storedPositionOf } from '../events/stored.ts';
 import type { IdempotencyStore } from '../idempotency/port.ts';
 import { runOnce } from '../idempotency/run-once.ts';
-import { errorFields, type LogPort } from '../observability/logger.ts';
+import { errorFields, infoAsDebug, type LogPort } from '../observability/logger.ts';
 import type { OutcomeMetrics, RecordOutcome } from '../observability/metrics.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { parseSqsBody } from './body.ts';
@@ -18,10 +18,14 @@ import { delayRetry } from './sqs-retry.ts';
 import type { AnyEventHandler, EventHandlers, Handled, SqsPort } from './types.ts';
 
 /**
- * Messages of the runtime's per-record log lines. Outside readers (the fault campaign counts injected
- * faults and handled records in the logs) match on these, so they live in one place.
+ * Messages of the runtime's log lines. Outside readers (the fault campaign counts injected faults and
+ * handled records in the logs, the bad-input suite looks for duplicates) match on these, so they live
+ * in one place. Levels: one INFO line per batch (`batch`, its outcome counts); a record that went well
+ * (`handled`, `duplicate`, and whatever its handler logs at INFO) only at DEBUG; a record that failed
+ * at WARN (`retry`) or ERROR (sent to the DLQ), as is an injected crash (`stoppedMidBatch`, WARN).
  */
 export const CONSUMER_LOG_MESSAGES = {
+  batch: 'batch processed',
   handled: 'event handled',
   duplicate: 'duplicate event skipped',
   retry: 'record failed, will be retried',
@@ -96,6 +100,8 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
   if (eventTypes.length === 0) throw new ValidationError('at least one handler is required', 'handlers');
   const faults = options.faults ?? NO_FAULTS;
   const consumer = async (batch: SQSEvent): Promise<SQSBatchResponse> => {
+    const startedAt = performance.now();
+    const outcomes = new Map<RecordOutcome, number>();
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     const blockedGroups = new Set<string>();
     const crashAfter = injectsCrash(faults, batch.Records.map(deliveryOf))
@@ -107,15 +113,41 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       const blocked = group !== undefined && blockedGroups.has(group);
       const outcome = blocked ? 'retry' : await processRecord(options, record, eventTypes);
       options.metrics.count(outcome, 1);
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       if (outcome !== 'retry') continue;
       failures.push({ itemIdentifier: record.messageId });
       if (group !== undefined) blockedGroups.add(group);
     }
     if (crashAfter === batch.Records.length) stopMidBatch(options, batch, crashAfter);
+    logBatch(options, batch.Records.length, outcomes, performance.now() - startedAt);
     options.metrics.flush();
     return { batchItemFailures: failures };
   };
   return Object.assign(consumer, { consumerName: options.name, eventTypes });
+}
+
+/**
+ * The batch's one INFO line: how many records, and what became of them (counts that add up to
+ * `records`): `refused` were dead-lettered for reusing an event id with other content (`id-reused`),
+ * `deadLettered` are the other records sent to the DLQ at once.
+ */
+function logBatch(
+  options: SqsConsumerOptions,
+  records: number,
+  outcomes: ReadonlyMap<RecordOutcome, number>,
+  durationMs: number,
+): void {
+  const count = (outcome: RecordOutcome) => outcomes.get(outcome) ?? 0;
+  options.logger.info(CONSUMER_LOG_MESSAGES.batch, {
+    consumer: options.name,
+    records,
+    handled: count('success'),
+    duplicates: count('duplicate'),
+    refused: count('id-reused'),
+    retried: count('retry'),
+    deadLettered: count('dead-lettered'),
+    durationMs: Math.round(durationMs),
+  });
 }
 
 function deliveryOf(record: SQSRecord): { messageId: string; receiveCount: number } {
@@ -156,7 +188,7 @@ async function processRecord(
     }
     const handled = await handleEvent(options, record, event, eventTypes);
     const keys = recordLogKeys(options.name, record, event);
-    options.logger.info(
+    options.logger.debug(
       handled === 'duplicate' ? CONSUMER_LOG_MESSAGES.duplicate : CONSUMER_LOG_MESSAGES.handled,
       keys,
     );
@@ -179,7 +211,9 @@ async function handleEvent(
   if (intake !== undefined && !intake.includes(event.type)) await assertStored(options, event, intake);
   if (handler === undefined) throw new UnhandledEventTypeError(options.name, event.type, eventTypes);
   const factory = options.events ?? defaultEventFactoryDeps;
-  const { logger, name: consumer } = options;
+  const { name: consumer } = options;
+  // What a handler says at INFO about one record is per-record detail: DEBUG (the batch line counts it).
+  const logger = infoAsDebug(options.logger);
   const context = createHandlerContext({ consumer, record, event, logger, factory });
   const run = async (): Promise<Handled> => {
     try {

@@ -28,7 +28,25 @@ export function withKeys(logger: LogPort, keys: LogFields): LogPort {
   };
 }
 
-/** The production logger: Powertools JSON logs; level from `POWERTOOLS_LOG_LEVEL` (default INFO). */
+/**
+ * A logger that writes `info` lines at DEBUG and every other line as is: for per-record detail
+ * (what went well with one record), which production logs leave out. The consumer runtime gives it
+ * to handlers and writes one INFO line per batch itself.
+ */
+export function infoAsDebug(logger: LogPort): LogPort {
+  return {
+    debug: (message, ...fields) => logger.debug(message, ...fields),
+    info: (message, ...fields) => logger.debug(message, ...fields),
+    warn: (message, ...fields) => logger.warn(message, ...fields),
+    error: (message, ...fields) => logger.error(message, ...fields),
+  };
+}
+
+/**
+ * The production logger: Powertools JSON logs. Level from Lambda's log-level filter where the stage
+ * sets one (`AWS_LAMBDA_LOG_LEVEL`, it takes precedence), else `POWERTOOLS_LOG_LEVEL` (the stage sets
+ * it: DEBUG in dev, INFO in prod; INFO when absent).
+ */
 export function createLogger(serviceName: string): LogPort {
   return new Logger({ serviceName });
 }
