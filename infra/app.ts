@@ -7,6 +7,8 @@ const app = new App();
 const stage = stageSettings(app.node.tryGetContext('stage'), {
   alarmEmail: app.node.tryGetContext('alarmEmail'),
   faults: app.node.tryGetContext('faults'),
+  // X-Ray is off in prod unless `-c tracing=active` (an investigation); dev traces by default.
+  tracing: app.node.tryGetContext('tracing'),
 });
 const stackName =
   (app.node.tryGetContext('stackName') as string | undefined) ?? `OrderPipeline-${stage.name}`;

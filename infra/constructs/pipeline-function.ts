@@ -1,7 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, Tags } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  type FunctionProps,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
@@ -29,7 +37,7 @@ export interface PipelineFunctionProps {
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
-  /** X-Ray active tracing. @default true */
+  /** X-Ray active tracing. @default the stage's `tracing` (active in dev, off in prod) */
   readonly tracing?: boolean;
   /**
    * Why the role will also hold actions on Resource "*" (granted by the caller), one reason per action
@@ -56,9 +64,26 @@ function faultEnvironment(stage: StageSettings): Record<string, string> {
 }
 
 /**
+ * Lambda's log settings for the stage (see `StageLogging`): nothing beyond the log group for `text`
+ * (the template keeps plain LoggingConfig { LogGroup }), the advanced logging controls for `json`
+ * (LoggingConfig { LogFormat, ApplicationLogLevel, SystemLogLevel }).
+ */
+export function loggingProps(
+  stage: StageSettings,
+): Pick<FunctionProps, 'loggingFormat' | 'applicationLogLevelV2' | 'systemLogLevelV2'> {
+  const { logging } = stage;
+  if (logging.format === 'text') return {};
+  return {
+    loggingFormat: LoggingFormat.JSON,
+    applicationLogLevelV2: ApplicationLogLevel[logging.level],
+    systemLogLevelV2: SystemLogLevel[logging.platformLevel],
+  };
+}
+
+/**
  * The one way this product builds a Lambda: nodejs22.x on arm64, bundled by esbuild (minified, with
  * source maps), its own role that may write only to its own log group, a log group with the stage's
- * retention, X-Ray tracing, and the Powertools environment.
+ * retention, the stage's log levels and X-Ray tracing, and the Powertools environment.
  */
 export class PipelineFunction extends Construct {
   readonly function: NodejsFunction;
@@ -78,7 +103,7 @@ export class PipelineFunction extends Construct {
     // Own role instead of the AWS-managed basic execution policy: it may write to this log group only.
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(this.role);
-    const tracing = props.tracing ?? true;
+    const tracing = props.tracing ?? props.stage.tracing === 'active';
     this.function = new NodejsFunction(this, 'Function', {
       role: this.role,
       entry: `${repoRoot}${props.entry}`,
@@ -89,11 +114,14 @@ export class PipelineFunction extends Construct {
       timeout,
       memorySize: props.memorySize ?? 256,
       logGroup: this.logGroup,
+      ...loggingProps(props.stage),
       tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Powertools' level; where Lambda filters too (json), both say the same.
+        POWERTOOLS_LOG_LEVEL: props.stage.logging.level,
         ...faultEnvironment(props.stage),
         ...props.environment,
       },

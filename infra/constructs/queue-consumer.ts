@@ -12,6 +12,35 @@ import { PipelineFunction, repoRoot } from './pipeline-function.ts';
 
 export { repoRoot };
 
+/** The SQS event source's batch size limit without a batching window, and with one. */
+const MAX_BATCH_SIZE = { withoutWindow: 10, withWindow: 10_000 } as const;
+/** The longest batching window an SQS event source takes. */
+const MAX_BATCHING_WINDOW_SECONDS = 300;
+/** SQS's longest visibility timeout. */
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+/**
+ * Batching by latency need (see {@link QueueConsumerProps.maxBatchingWindow}).
+ * - `immediate`: consumers on an order's critical path (the saga and its participants): invoked as
+ *   soon as records are there, every wait would add to each order's latency.
+ * - `gathered`: consumers off it (read model, notifications, recorder): up to 1 s to gather up to 25
+ *   records, so under load one invocation (its platform lines, its batch log line) serves many
+ *   records. Give them a timeout that fits a full batch.
+ */
+export const BATCHING = {
+  immediate: { batchSize: 10 },
+  gathered: { batchSize: 25, maxBatchingWindow: Duration.seconds(1) },
+} as const;
+
+/**
+ * AWS guidance for a Lambda-drained queue: visible again no sooner than six times the function
+ * timeout plus the batching window, so a batch is never redelivered while it is still being gathered
+ * or processed.
+ */
+export function consumerVisibilityTimeout(timeout: Duration, maxBatchingWindow?: Duration): Duration {
+  return Duration.seconds(timeout.toSeconds() * 6 + (maxBatchingWindow?.toSeconds() ?? 0));
+}
+
 /** Props of {@link QueueConsumer}. */
 export interface QueueConsumerProps {
   /** Handler file relative to the repository root, e.g. `functions/event-recorder/handler.ts`. */
@@ -23,8 +52,19 @@ export interface QueueConsumerProps {
   readonly timeout?: Duration;
   /** Receives before a message moves to the DLQ. @default 3 */
   readonly maxReceiveCount?: number;
-  /** @default 10 */
+  /**
+   * Records per invocation: at most 10 without a batching window, up to 10,000 with one (SQS event
+   * source limits). @default 10
+   */
   readonly batchSize?: number;
+  /**
+   * How long Lambda gathers records before invoking, at most 5 minutes. Consumers on an order's
+   * critical path take none (invoked as soon as records are there); consumers off it trade up to this
+   * much latency for fuller batches, i.e. fewer invocations (and fewer log and platform lines) per
+   * record. The queue then stays invisible for six times the timeout plus this window.
+   * @default none
+   */
+  readonly maxBatchingWindow?: Duration;
   /** Upper bound of concurrent invocations from this queue (2 is the AWS minimum). @default 5 */
   readonly maxConcurrency?: number;
   /** Alarm when the oldest message is older than this. @default Duration.minutes(5) */
@@ -37,8 +77,9 @@ export interface QueueConsumerProps {
   readonly serviceName?: string;
   /**
    * Drain an existing queue (e.g. a `FanOutTopic` subscriber's) instead of creating one. Its
-   * visibility timeout must be at least six times `timeout`; `maxReceiveCount` and `maxMessageAge`
-   * then belong to that queue. @default a new {@link ConsumerQueue}
+   * visibility timeout must be at least {@link consumerVisibilityTimeout} (six times `timeout` plus
+   * `maxBatchingWindow`); `maxReceiveCount` and `maxMessageAge` then belong to that queue.
+   * @default a new {@link ConsumerQueue}
    */
   readonly queue?: ConsumerQueue;
   /**
@@ -65,13 +106,15 @@ export class QueueConsumer extends Construct {
     const timeout = props.timeout ?? Duration.seconds(10);
     const batchSize = props.batchSize ?? 10;
     const maxConcurrency = props.maxConcurrency ?? 5;
-    validateConsumerProps(id, batchSize, maxConcurrency, timeout);
+    const batchingWindow = props.maxBatchingWindow;
+    validateConsumerProps(id, { batchSize, maxConcurrency, timeout, batchingWindow });
 
-    this.consumerQueue = props.queue ?? this.createQueue(id, timeout, props);
-    // AWS guidance: visibility at least six times the function timeout, so retries of a batch never
-    // see the message reappear while it is still being processed.
-    if (this.consumerQueue.visibilityTimeout.toSeconds() < timeout.toSeconds() * 6) {
-      throw new Error(`${id}: the queue's visibility timeout must be at least 6 × the function timeout`);
+    const visibility = consumerVisibilityTimeout(timeout, batchingWindow);
+    this.consumerQueue = props.queue ?? this.createQueue(id, visibility, props);
+    if (this.consumerQueue.visibilityTimeout.toSeconds() < visibility.toSeconds()) {
+      throw new Error(
+        `${id}: the queue's visibility timeout (${this.consumerQueue.visibilityTimeout.toSeconds()} s) must be at least 6 × the function timeout + the batching window (${visibility.toSeconds()} s)`,
+      );
     }
     this.queue = this.consumerQueue.queue;
     this.deadLetterQueue = this.consumerQueue.deadLetterQueue.queue;
@@ -80,7 +123,12 @@ export class QueueConsumer extends Construct {
     this.queue.grant(this.function, 'sqs:ChangeMessageVisibility');
     if (props.directDeadLettering ?? true) this.deadLetterQueue.grant(this.function, 'sqs:SendMessage');
     this.function.addEventSource(
-      new SqsEventSource(this.queue, { batchSize, reportBatchItemFailures: true, maxConcurrency }),
+      new SqsEventSource(this.queue, {
+        batchSize,
+        reportBatchItemFailures: true,
+        maxConcurrency,
+        ...(batchingWindow === undefined ? {} : { maxBatchingWindow: batchingWindow }),
+      }),
     );
 
     this.alarms = {
@@ -109,11 +157,11 @@ export class QueueConsumer extends Construct {
     }).function;
   }
 
-  private createQueue(id: string, timeout: Duration, props: QueueConsumerProps): ConsumerQueue {
+  private createQueue(id: string, visibility: Duration, props: QueueConsumerProps): ConsumerQueue {
     return new ConsumerQueue(this, 'Work', {
       stage: props.stage,
       purpose: id,
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      visibilityTimeout: visibility,
       maxReceiveCount: props.maxReceiveCount,
       maxMessageAge: props.maxMessageAge,
       alarmTopic: props.alarmTopic,
@@ -121,15 +169,37 @@ export class QueueConsumer extends Construct {
   }
 }
 
-function validateConsumerProps(id: string, batchSize: number, maxConcurrency: number, timeout: Duration) {
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) {
-    // Above 10 SQS needs a batching window; keep per-record latency predictable instead.
-    throw new Error(`${id}: batchSize must be between 1 and 10, got ${batchSize}`);
+function validateConsumerProps(
+  id: string,
+  props: {
+    batchSize: number;
+    maxConcurrency: number;
+    timeout: Duration;
+    batchingWindow: Duration | undefined;
+  },
+): void {
+  const { batchSize, maxConcurrency, timeout, batchingWindow } = props;
+  const batchingWindowMs = batchingWindow?.toMilliseconds() ?? 0;
+  if (
+    batchingWindowMs % 1000 !== 0 ||
+    batchingWindowMs < 0 ||
+    batchingWindowMs > MAX_BATCHING_WINDOW_SECONDS * 1000
+  ) {
+    throw new Error(
+      `${id}: maxBatchingWindow must be whole seconds between 0 and ${MAX_BATCHING_WINDOW_SECONDS}, got ${batchingWindow?.toHumanString()}`,
+    );
+  }
+  const maxBatchSize = batchingWindowMs > 0 ? MAX_BATCH_SIZE.withWindow : MAX_BATCH_SIZE.withoutWindow;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatchSize) {
+    const hint = batchingWindowMs > 0 ? '' : ' (above 10 SQS requires a maxBatchingWindow of at least 1 s)';
+    throw new Error(`${id}: batchSize must be between 1 and ${maxBatchSize}, got ${batchSize}${hint}`);
   }
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
     throw new Error(`${id}: maxConcurrency must be between 2 and 1000, got ${maxConcurrency}`);
   }
-  if (timeout.toSeconds() * 6 > 43_200) {
-    throw new Error(`${id}: timeout too long for a visibility timeout of six times it (max 12 h)`);
+  if (timeout.toSeconds() * 6 + batchingWindowMs / 1000 > MAX_VISIBILITY_SECONDS) {
+    throw new Error(
+      `${id}: timeout too long for a visibility timeout of six times it plus the batching window (max 12 h)`,
+    );
   }
 }

@@ -72,6 +72,44 @@ const EVENT_STORE_ACTIONS = [
   'dynamodb:Query',
 ];
 
+/** The event source mapping that drains `name`'s queue. */
+function mappingOf(name: ConsumerName, template = dev): CfnResource {
+  const drains = resources(template, 'AWS::Lambda::EventSourceMapping').filter(
+    ([, m]) => referencedId(m.Properties?.EventSourceArn)?.startsWith(CONSUMERS[name].queue) ?? false,
+  );
+  return only(drains, '')[1];
+}
+
+const ON_THE_CRITICAL_PATH = ['saga', 'inventory', 'payment'] as const;
+const OFF_THE_CRITICAL_PATH = ['projector', 'notifier', 'email', 'sms', 'push'] as const;
+
+describe('infra: consumer batching by latency need', () => {
+  for (const [stage, template] of [
+    ['dev', dev],
+    ['prod', prod],
+  ] as const) {
+    it(`invokes the saga, inventory and payment as soon as records arrive, with no batching window (${stage})`, () => {
+      for (const name of ON_THE_CRITICAL_PATH) {
+        const mapping = mappingOf(name, template).Properties;
+        expect(mapping?.MaximumBatchingWindowInSeconds, name).toBeUndefined();
+        expect(Number(mapping?.BatchSize), name).toBeLessThanOrEqual(10);
+      }
+      expect(mappingOf('saga', template).Properties?.BatchSize).toBe(10);
+      expect(mappingOf('inventory', template).Properties?.BatchSize).toBe(10);
+    });
+
+    it(`lets the projector, notifier and notification channels gather 25 records for up to 1 s (${stage})`, () => {
+      for (const name of OFF_THE_CRITICAL_PATH) {
+        expect(mappingOf(name, template).Properties, name).toMatchObject({
+          BatchSize: 25,
+          MaximumBatchingWindowInSeconds: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        });
+      }
+    });
+  }
+});
+
 describe('infra: order saga consumers', () => {
   it('drains each consumer queue with its function and gives the queue a DLQ after a bounded redrive', () => {
     const queues = resources(dev, 'AWS::SQS::Queue');

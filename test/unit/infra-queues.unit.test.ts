@@ -112,14 +112,15 @@ describe('infra: queues', () => {
     }
   });
 
-  it('keeps a consumer queue invisible for at least six times its function timeout', () => {
+  it('keeps a consumer queue invisible for at least six times its function timeout plus its batching window', () => {
     const sqsMappings = mappings.filter((m) => queues[referencedId(m.Properties?.EventSourceArn) ?? '']);
     expect(sqsMappings.length).toBeGreaterThan(0);
     for (const mapping of sqsMappings) {
       const queue = queues[referencedId(mapping.Properties?.EventSourceArn) ?? ''];
       const fn = functions[referencedId(mapping.Properties?.FunctionName) ?? ''];
+      const window = Number(mapping.Properties?.MaximumBatchingWindowInSeconds ?? 0);
       expect(Number(queue?.Properties?.VisibilityTimeout)).toBeGreaterThanOrEqual(
-        6 * Number(fn?.Properties?.Timeout),
+        6 * Number(fn?.Properties?.Timeout) + window,
       );
     }
   });
@@ -146,6 +147,50 @@ describe('infra: functions', () => {
         Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
       });
     }
+  });
+
+  it('writes prod logs as JSON through Lambda filters: application lines from INFO, platform lines from WARN', () => {
+    const prodFunctions = Object.values(
+      prodTemplate.findResources('AWS::Lambda::Function') as Record<string, CfnResource>,
+    );
+    expect(prodFunctions.length).toBeGreaterThan(0);
+    for (const fn of prodFunctions) {
+      // WARN drops the START/END/REPORT lines of every invocation; Lambda's metrics keep the counts.
+      expect(fn.Properties?.LoggingConfig).toEqual({
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'INFO',
+        SystemLogLevel: 'WARN',
+        LogGroup: { Ref: expect.stringMatching(/Logs/) },
+      });
+      expect(fn.Properties?.Environment).toMatchObject({ Variables: { POWERTOOLS_LOG_LEVEL: 'INFO' } });
+      expect(fn.Properties?.Environment).not.toMatchObject({
+        Variables: { POWERTOOLS_LOGGER_SAMPLE_RATE: expect.anything() },
+      });
+    }
+  });
+
+  it('keeps dev logs in plain text with the REPORT lines the cost bench counts, and the per-record lines at DEBUG', () => {
+    for (const fn of Object.values(functions)) {
+      // No LogFormat, no SystemLogLevel: Lambda writes START/END/REPORT as plain text, as before.
+      expect(fn.Properties?.LoggingConfig).toEqual({ LogGroup: { Ref: expect.stringMatching(/Logs/) } });
+      expect(fn.Properties?.Environment).toMatchObject({ Variables: { POWERTOOLS_LOG_LEVEL: 'DEBUG' } });
+    }
+  });
+
+  it('traces every function with X-Ray in dev and none in prod', () => {
+    const prodFunctions = Object.values(
+      prodTemplate.findResources('AWS::Lambda::Function') as Record<string, CfnResource>,
+    );
+    for (const fn of Object.values(functions))
+      expect(fn.Properties?.TracingConfig).toEqual({ Mode: 'Active' });
+    for (const fn of prodFunctions) expect(fn.Properties?.TracingConfig).not.toEqual({ Mode: 'Active' });
+  });
+
+  it('grants X-Ray writes only where tracing is on: in dev, not in prod', () => {
+    const xrayActions = (template: typeof prodTemplate) =>
+      JSON.stringify(template.findResources('AWS::IAM::Policy')).match(/xray:Put\w+/g) ?? [];
+    expect(xrayActions(template).length).toBeGreaterThan(0);
+    expect(xrayActions(prodTemplate)).toEqual([]);
   });
 
   it('alarms on the errors of every function', () => {

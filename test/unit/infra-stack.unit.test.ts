@@ -1,14 +1,17 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ConsumerQueue } from '../../infra/constructs/consumer-queue.ts';
 import { SAGA_METRICS } from '../../infra/constructs/dashboard.ts';
 import { QueueConsumer } from '../../infra/constructs/queue-consumer.ts';
 import { OUTPUTS } from '../../infra/stacks/pipeline-stack.ts';
 import { stageSettings } from '../../infra/stages.ts';
-import { type CfnResource, pipelineTemplate, testStack } from './infra-fixture.ts';
+import { type CfnResource, pipelineStack, pipelineTemplate, testStack } from './infra-fixture.ts';
 
 const dev = pipelineTemplate('dev');
 const prod = pipelineTemplate('prod');
+// Synthesized with the cdk-nag Aspect at import time (slow), like the nag tests.
+const prodTraced = pipelineStack('prod', { nag: true, context: { tracing: 'active' } });
 
 describe('infra: stack outputs', () => {
   it('keeps the output names the CLI and the end-to-end tests read', () => {
@@ -88,6 +91,32 @@ describe('infra: stages', () => {
     );
     expect(() => stageSettings('prod', { alarmEmail: 'ops' })).toThrow(/not an email address/);
   });
+
+  it('traces dev by default, leaves prod untraced unless -c tracing=active, and refuses other modes', () => {
+    expect(stageSettings('dev').tracing).toBe('active');
+    expect(stageSettings('prod').tracing).toBe('off');
+    expect(stageSettings('prod', { tracing: 'active' }).tracing).toBe('active');
+    expect(stageSettings('dev', { tracing: 'off' }).tracing).toBe('off');
+    expect(stageSettings('prod', { tracing: '' }).tracing).toBe('off');
+    expect(() => stageSettings('prod', { tracing: 'on' })).toThrow(/use -c tracing=active or -c tracing=off/);
+  });
+
+  it('gives every function of a prod stack deployed with -c tracing=active X-Ray tracing and its suppressed grant', () => {
+    // Act
+    const template = Template.fromStack(prodTraced);
+    const errors = Annotations.fromStack(prodTraced).findError(
+      '*',
+      Match.stringLikeRegexp('AwsSolutions-.*'),
+    );
+
+    // Assert
+    const functions = Object.values(
+      template.findResources('AWS::Lambda::Function') as Record<string, CfnResource>,
+    );
+    for (const fn of functions) expect(fn.Properties?.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('xray:PutTraceSegments');
+    expect(errors).toEqual([]);
+  });
 });
 
 describe('infra: dashboard', () => {
@@ -125,6 +154,45 @@ describe('infra: queue consumer', () => {
       /maxReceiveCount/,
     );
     expect(() => new QueueConsumer(testStack(), 'C', { entry: 'handler.ts', stage })).toThrow(/functions\//);
+  });
+
+  it('refuses a batch above 10 records without a batching window, and a window SQS would not take', () => {
+    const second = Duration.seconds(1);
+    expect(() => new QueueConsumer(testStack(), 'C', { entry, stage, batchSize: 25 })).toThrow(
+      /batchSize must be between 1 and 10, got 25 \(above 10 SQS requires a maxBatchingWindow/,
+    );
+    expect(
+      () =>
+        new QueueConsumer(testStack(), 'C', { entry, stage, batchSize: 10_001, maxBatchingWindow: second }),
+    ).toThrow(/batchSize must be between 1 and 10000/);
+    expect(
+      () => new QueueConsumer(testStack(), 'C', { entry, stage, maxBatchingWindow: Duration.minutes(6) }),
+    ).toThrow(/maxBatchingWindow must be whole seconds between 0 and 300/);
+    expect(
+      () => new QueueConsumer(testStack(), 'C', { entry, stage, maxBatchingWindow: Duration.millis(500) }),
+    ).toThrow(/maxBatchingWindow must be whole seconds/);
+    expect(
+      () => new QueueConsumer(testStack(), 'C', { entry, stage, batchSize: 100, maxBatchingWindow: second }),
+    ).not.toThrow();
+  });
+
+  it('makes its own queue invisible for six times the function timeout plus the batching window', () => {
+    // Act
+    const consumer = new QueueConsumer(testStack(), 'C', {
+      entry,
+      stage,
+      timeout: Duration.seconds(30),
+      batchSize: 25,
+      maxBatchingWindow: Duration.seconds(1),
+    });
+
+    // Assert
+    expect(consumer.consumerQueue.visibilityTimeout.toSeconds()).toBe(181);
+    const template = Template.fromStack(Stack.of(consumer));
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 25,
+      MaximumBatchingWindowInSeconds: 1,
+    });
   });
 
   it('drains an existing queue only if it stays invisible for six times the function timeout', () => {
