@@ -21,8 +21,11 @@ export const saga = orderSaga({ stepTimeoutMs: env.SAGA_STEP_TIMEOUT_MS });
 
 const production = productionEventStore(env);
 
-/** Checks the stored mark of the replies the saga reacts to against the event store. */
-export const { storedCheck } = production;
+/**
+ * Checks the stored mark of the replies the saga reacts to against the event store, and claims the id
+ * of each OrderPlaced it takes first-hand, so an id reused for another order is refused.
+ */
+export const { storedCheck, inputClaims } = production;
 
 /** The event store, counting saga starts, completions and compensations for the dashboard. */
 export const store = withSagaMetrics(

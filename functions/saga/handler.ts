@@ -1,7 +1,7 @@
 import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
 import { sagaHandlers } from '../../shared/saga/runner.ts';
 import { SAGA_UNSTORED_TYPES } from '../../shared/use-cases/intake.ts';
-import { consumerDeps, saga, store, storedCheck, timers } from './config.ts';
+import { consumerDeps, inputClaims, saga, store, storedCheck, timers } from './config.ts';
 
 /**
  * Order saga (process manager): `OrderPlaced` and the inventory / payment answers from the bus, and its
@@ -15,5 +15,6 @@ export const handler = createSqsConsumer({
   // Its intake (OrderPlaced, stored by its first transition) and its own timers arrive unstored.
   intake: SAGA_UNSTORED_TYPES,
   storedCheck,
+  inputClaims,
   ...consumerDeps,
 });

@@ -60,9 +60,12 @@ export class EventStoreTable extends Construct {
     return this.table.grant(grantee, ...EVENT_STORE_ACTIONS);
   }
 
-  /** Lets `grantee` check a stored mark against the table (`dynamoDbStoredEventCheck`): GetItem only. */
+  /**
+   * Lets `grantee` check a stored mark against the table (`dynamoDbStoredEventCheck`): Query only, for
+   * the one commit item holding the marked version.
+   */
   grantStoredEventCheck(grantee: IGrantable): Grant {
-    return this.table.grant(grantee, 'dynamodb:GetItem');
+    return this.table.grant(grantee, 'dynamodb:Query');
   }
 
   /** Lets `grantee` keep `DynamoDbIdempotencyStore` records in this table. */

@@ -168,7 +168,7 @@ export class OrderProcessing extends Construct {
       timeout: GATHERED_TIMEOUT,
     });
     summaries.grantProjection(projector.function);
-    // It folds only events the store confirms holding (GetItem of the item its stored mark names).
+    // It folds only events the store confirms holding (a query for the commit item holding the version its stored mark names).
     props.eventStore.grantStoredEventCheck(projector.function);
     return projector;
   }

@@ -4,6 +4,7 @@ import { DuplicateError } from '../event-store/errors.ts';
 import type { AnyEvent, EventType } from '../events/catalog.ts';
 import { defaultEventFactoryDeps, type EventFactoryDeps } from '../events/registry.ts';
 import { type StoredEventCheck, storedPositionOf } from '../events/stored.ts';
+import type { InputClaims } from '../idempotency/input-claims.ts';
 import type { IdempotencyStore } from '../idempotency/port.ts';
 import { runOnce } from '../idempotency/run-once.ts';
 import { errorFields, infoAsDebug, type LogPort } from '../observability/logger.ts';
@@ -15,7 +16,7 @@ import { sendToDeadLetter } from './dead-letter.ts';
 import { EventIdReusedError, NotStoredError, UnhandledEventTypeError } from './errors.ts';
 import { type FaultPlan, InjectedFaultError, injectsCrash, injectsTransient, NO_FAULTS } from './faults.ts';
 import { delayRetry } from './sqs-retry.ts';
-import type { AnyEventHandler, EventHandlers, Handled, SqsPort } from './types.ts';
+import type { AnyEventHandler, EventHandlers, Handled, HandlerContext, SqsPort } from './types.ts';
 
 /**
  * Messages of the runtime's log lines. Outside readers (the fault campaign counts injected faults and
@@ -54,6 +55,12 @@ export interface ConsumerDeps {
    * `intake` set). @default none: the mark is trusted (tests, tools)
    */
   readonly storedCheck?: StoredEventCheck;
+  /**
+   * Claims the id of each event taken first-hand (an `intake` type without the stored mark) for its
+   * content, so an id a producer reuses with other content is refused even when it names another
+   * stream (another order). @default none: ids are recognised only in the stream the handler writes
+   */
+  readonly inputClaims?: InputClaims;
 }
 
 /** Options of {@link createSqsConsumer}. */
@@ -215,6 +222,9 @@ async function handleEvent(
   // What a handler says at INFO about one record is per-record detail: DEBUG (the batch line counts it).
   const logger = infoAsDebug(options.logger);
   const context = createHandlerContext({ consumer, record, event, logger, factory });
+  if (options.inputClaims !== undefined && storedPositionOf(event) === undefined) {
+    await claimInput(options.inputClaims, context, factory.now());
+  }
   const run = async (): Promise<Handled> => {
     try {
       return (await handler(event, context)) ?? 'handled';
@@ -232,6 +242,13 @@ async function handleEvent(
   return once.replayed ? 'duplicate' : once.result;
 }
 
+/** Claims a first-hand input's id for its content; the id claimed by other content is refused. */
+async function claimInput(claims: InputClaims, context: HandlerContext, now: Date): Promise<void> {
+  const claimed = await claims.claim(context.idempotencyKey, context.inputFingerprint, now);
+  if (claimed === context.inputFingerprint) return;
+  throw new EventIdReusedError(context.consumer, context.inputId, claimed, context.inputFingerprint);
+}
+
 /** Refuses an event without the stored mark, or whose mark the event store does not confirm. */
 async function assertStored(
   options: SqsConsumerOptions,
@@ -240,7 +257,7 @@ async function assertStored(
 ): Promise<void> {
   const position = storedPositionOf(event);
   if (position === undefined) throw new NotStoredError(options.name, event.type, intake);
-  if (options.storedCheck === undefined || (await options.storedCheck(position, event.id))) return;
+  if (options.storedCheck === undefined || (await options.storedCheck(position, event))) return;
   throw new NotStoredError(options.name, event.type, intake, position);
 }
 

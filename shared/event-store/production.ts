@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { clientConfig } from '../aws/client-config.ts';
 import { upcastStoredEvent } from '../events/internal.ts';
 import type { StoredEventCheck } from '../events/stored.ts';
+import { DynamoDbInputClaims, type InputClaims } from '../idempotency/input-claims.ts';
 import { DynamoDbEventStore } from './dynamodb.ts';
 import { dynamoDbStoredEventCheck } from './stored-check.ts';
 
@@ -26,6 +27,8 @@ export function productionEventStore(env: EventStoreEnv): {
   store: DynamoDbEventStore;
   /** Checks a stored mark against this table before a consumer acts on a marked event. */
   storedCheck: StoredEventCheck;
+  /** Claims the ids of events a consumer takes first-hand (its intake), in this table. */
+  inputClaims: InputClaims;
 } {
   const client = new DynamoDBClient(
     clientConfig({
@@ -37,5 +40,6 @@ export function productionEventStore(env: EventStoreEnv): {
     client,
     store: new DynamoDbEventStore({ client, tableName: env.TABLE_NAME, upcast: upcastStoredEvent }),
     storedCheck: dynamoDbStoredEventCheck({ client, tableName: env.TABLE_NAME }),
+    inputClaims: new DynamoDbInputClaims({ client, tableName: env.TABLE_NAME }),
   };
 }

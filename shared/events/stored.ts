@@ -28,13 +28,14 @@ export function storedPositionOf(
 }
 
 /**
- * Asks the event store whether it holds the event with `eventId` at a stream position. Consumers of
- * stored events use it to check a mark before acting on it: the mark is plain metadata, so a producer
- * could send it by mistake (or on purpose), and a read model must never fold an event the store lacks.
+ * Asks the event store whether it holds this event, same id and same content (type, version, data), at
+ * a stream position. Consumers of stored events use it to check a mark before acting on it: the mark
+ * is plain metadata, so a producer could send it by mistake (or on purpose), with an id the store
+ * holds and other content; a read model must never fold an event the store lacks.
  */
 export type StoredEventCheck = (
   position: { readonly streamId: string; readonly version: number },
-  eventId: string,
+  event: Pick<EventEnvelope, 'id' | 'type' | 'version' | 'data'>,
 ) => Promise<boolean>;
 
 /** The envelope as the outbox publishes it: marked with the stream and version it was stored at. */

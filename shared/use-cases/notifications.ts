@@ -41,7 +41,12 @@ export function notificationStreamId(orderId: string): string {
   return `notifications#${orderId}`;
 }
 
-/** Records the delivery as `NotificationSent`; the key makes a repeated record a no-op. */
+/**
+ * Records the delivery as `NotificationSent`, once: a repeat of the same input (same id) on the same
+ * channel finds its record among the stream's events and writes nothing. The stream is shared by the
+ * order's channels, so the append's key alone would only recognise a repeat that no other channel's
+ * record followed.
+ */
 async function recordSent(
   deps: NotificationDeps,
   notification: Notification,
@@ -53,11 +58,17 @@ async function recordSent(
     orderId: notification.orderId,
     channel: notification.channel,
   });
+  const recordKey = (causationId: unknown, channel: unknown) => `${String(causationId)}#${String(channel)}`;
+  const mine = recordKey(context.inputId, notification.channel);
   await retryOnConflict(async () => {
-    const { version } = await loadAggregate(deps.store, streamId, {
-      initial: () => null,
-      evolve: () => null,
+    const { state: recorded, version } = await loadAggregate(deps.store, streamId, {
+      initial: () => new Set<string>(),
+      evolve: (seen, stored) =>
+        stored.type === 'NotificationSent'
+          ? seen.add(recordKey(stored.causationId, stored.data.channel))
+          : seen,
     });
+    if (recorded.has(mine)) return;
     await deps.store.append(streamId, [event], { expectedVersion: version, idempotencyKey: key });
   }, deps.retry);
 }

@@ -13,6 +13,7 @@ import { isPublishable, upcastStoredEvent } from '../../shared/events/internal.t
 import { createEvent, exampleEvent } from '../../shared/events/registry.ts';
 import { isStoredEvent, markStored } from '../../shared/events/stored.ts';
 import { InMemoryIdempotencyStore } from '../../shared/idempotency/in-memory.ts';
+import { InMemoryInputClaims } from '../../shared/idempotency/input-claims.ts';
 import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
 import { orderSaga } from '../../shared/saga/order-saga.ts';
 import { loadSaga, sagaHandlers } from '../../shared/saga/runner.ts';
@@ -91,6 +92,8 @@ export class TestPipeline {
   readonly timers = new InMemorySagaTimers();
   readonly sqs = new FakeSqs();
   readonly logger = new RecordingLogger();
+  /** The saga's claims on the ids of the events it takes first-hand. */
+  readonly inputClaims = new InMemoryInputClaims();
   readonly saga;
   /** Every event the outbox (or a test) published, in order. */
   readonly published: AnyEvent[] = [];
@@ -212,6 +215,7 @@ export class TestPipeline {
       handlers,
       intake: name === 'saga' ? SAGA_UNSTORED_TYPES : [],
       storedCheck: storeStoredEventCheck(this.store),
+      ...(name === 'saga' ? { inputClaims: this.inputClaims } : {}),
       sqs: this.sqs,
       queueUrl: `queue/${name}`,
       dlqUrl: `dlq/${name}`,

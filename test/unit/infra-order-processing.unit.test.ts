@@ -181,8 +181,8 @@ describe('infra: order saga consumers', () => {
     expect(actionsOn('payment', 'EventStoreTable')).toContain('dynamodb:UpdateItem');
     expect(actionsOn('email', 'EventStoreTable')).toContain('dynamodb:DeleteItem');
     expect(actionsOn('saga', 'EventStoreTable')).not.toContain('dynamodb:DeleteItem');
-    // The projector only checks stored marks against the store (one item, read); the notifier forwards.
-    expect(actionsOn('projector', 'EventStoreTable')).toEqual(['dynamodb:GetItem']);
+    // The projector only checks stored marks against the store (a query for one commit); the notifier forwards.
+    expect(actionsOn('projector', 'EventStoreTable')).toEqual(['dynamodb:Query']);
     expect(actionsOn('notifier', 'EventStoreTable')).toEqual([]);
   });
 
@@ -197,7 +197,7 @@ describe('infra: order saga consumers', () => {
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OrdersOrderSummariesTable/), 'Arn'] },
       },
       {
-        Action: 'dynamodb:GetItem',
+        Action: 'dynamodb:Query',
         Effect: 'Allow',
         Resource: expect.arrayContaining([
           { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreTable/), 'Arn'] },

@@ -3,6 +3,7 @@ import { appendOutcome } from '../../shared/consumer/append-outcome.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../shared/consumer/dead-letter.ts';
 import { createSqsConsumer, type SqsConsumerOptions } from '../../shared/consumer/runtime.ts';
 import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
+import { storeStoredEventCheck } from '../../shared/event-store/stored-check.ts';
 import { contentHashOf } from '../../shared/events/content-hash.ts';
 import { createEvent } from '../../shared/events/registry.ts';
 import { markStored } from '../../shared/events/stored.ts';
@@ -32,7 +33,10 @@ function reasons(pipeline: TestPipeline, consumer: string): { code?: string; mes
 }
 
 /** A consumer on fakes (SQS, logger, metrics) with the clock's ids and time. */
-function testConsumer(clock: ManualClock, options: Pick<SqsConsumerOptions, 'name' | 'handlers' | 'intake'>) {
+function testConsumer(
+  clock: ManualClock,
+  options: Pick<SqsConsumerOptions, 'name' | 'handlers' | 'intake' | 'storedCheck'>,
+) {
   const sqs = new FakeSqs();
   const metrics = new CountingOutcomeMetrics();
   const run = createSqsConsumer({
@@ -209,12 +213,13 @@ describe('intake: the saga stores the command it accepts, and refuses what confl
 });
 
 describe('consumer runtime: stored-only consumers and reused ids', () => {
-  function consumer(handled: string[]) {
+  function consumer(handled: string[], source: InMemoryEventStore) {
     const clock = new ManualClock();
     const store = new InMemoryEventStore({ clock: clock.now });
     const { run, sqs, metrics } = testConsumer(clock, {
       name: 'projector',
       intake: [],
+      storedCheck: storeStoredEventCheck(source),
       handlers: {
         OrderPlaced: async (event, context) => {
           handled.push(event.id);
@@ -236,15 +241,17 @@ describe('consumer runtime: stored-only consumers and reused ids', () => {
     return { orderId, customerId, total, currency, contact };
   }
 
-  it('handles a stored event, refuses the same event unstored, and dead-letters its id reused with other content', async () => {
-    // Arrange
+  it('handles a stored event once, and refuses it unstored or with other content under its mark', async () => {
+    // Arrange: the store holds the order; a reuse of its id with other content claims the same place.
     const handled: string[] = [];
-    const { run, sqs, metrics } = consumer(handled);
+    const source = new InMemoryEventStore();
     const placed = new TestPipeline().orderPlaced({ orderId: 'ord-k' });
+    await source.append('saga-order#ord-k', [placed], { expectedVersion: 0 });
+    const { run, sqs, metrics } = consumer(handled, source);
     const stored = markStored(placed, 'saga-order#ord-k', 1);
     const reused = markStored(
       { ...placed, data: { ...placed.data, orderId: 'ord-k2' } },
-      'saga-order#ord-k2',
+      'saga-order#ord-k',
       1,
     );
 
@@ -256,10 +263,14 @@ describe('consumer runtime: stored-only consumers and reused ids', () => {
     metrics.flush();
 
     // Assert
-    expect(handled).toEqual([placed.id, placed.id, placed.id]);
+    expect(handled).toEqual([placed.id, placed.id]);
     const codes = sqs.sent.map((m) => m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.code]?.StringValue);
-    expect(codes).toEqual(['NOT_STORED', 'EVENT_ID_REUSED']);
-    expect(metrics.totals).toMatchObject({ success: 1, duplicate: 1, 'dead-lettered': 1, 'id-reused': 1 });
+    expect(codes).toEqual(['NOT_STORED', 'NOT_STORED']);
+    const messages = sqs.sent.map((m) => m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.message]?.StringValue);
+    expect(messages[1]).toContain(
+      'claims to be stored at saga-order#ord-k version 1, but the event store holds no such event there',
+    );
+    expect(metrics.totals).toMatchObject({ success: 1, duplicate: 1, 'dead-lettered': 2 });
   });
 
   it('dead-letters a reservation request whose id was used before with other items, though the order is already reserved', async () => {
