@@ -6,7 +6,6 @@
  * Some need an earlier input to meet (`first`): the runner sends that, waits until it was taken, then
  * sends the case's own payload.
  */
-import { causeHashOf } from '../../shared/consumer/reuse.ts';
 import { contentHashOf } from '../../shared/events/content-hash.ts';
 import { parseEvent } from '../../shared/events/registry.ts';
 import { STORED_METADATA_KEY } from '../../shared/events/stored.ts';
@@ -311,9 +310,10 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
   });
 
   // One event id, two reservation requests, each case on a SKU of its own. The first is stored (in a
-  // stream named after the case) and reaches the inventory as the outbox publishes it: it reserves one
-  // unit. The second carries the first one's stored mark, so only its content tells it apart: it must
-  // reserve nothing.
+  // stream named after the case) and reaches the inventory as the outbox delivers it: it reserves one
+  // unit. The second carries the first one's stored mark, so only its content tells it apart: the
+  // inventory checks the mark for id and content against the store, which holds the first content
+  // there, so the second is refused as not stored and reserves nothing.
   const reservation = (id: string, orderId: string, qty: number, marked: boolean) =>
     envelope(
       m(id),
@@ -321,14 +321,7 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
       { orderId, items: [{ sku: `${m(id)}-sku`, qty }] },
       { source: 'orders.saga', ...(marked ? storedMark(m(id), 1) : {}) },
     );
-  /** `hashes`: how the refusal names them (see the same-order case). */
-  const reusedCase = (
-    id: string,
-    sent: string,
-    secondOrder: string,
-    secondQty: number,
-    hashes: (hash: string) => string = (hash) => hash,
-  ): CaseInput => {
+  const reusedCase = (id: string, sent: string, secondOrder: string, secondQty: number): CaseInput => {
     const first = reservation(id, order(id), 1, false);
     const second = reservation(id, secondOrder, secondQty, true);
     return {
@@ -347,7 +340,7 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
       ),
       expect: deadLetteredIn(
         'InventoryDlqUrl',
-        idReused('inventory', String(first.id), hashes(hashOf(first)), hashes(hashOf(second))),
+        forgedMark('InventoryReservationRequested', 'inventory', m(id), 1),
       ),
     };
   };
@@ -360,15 +353,13 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
     ),
   );
   // For the same order the reservation the first request made exists already: it must not pass for an
-  // answer to the second content (that would drop it without a trace). The inventory tells them apart
-  // by the input hash its stored decision carries, in the short form (`causeHashOf`), and names both so.
+  // answer to the second content (that would drop it without a trace).
   cases.push(
     reusedCase(
       'sqs-id-reused-same-order',
       'inventory queue: a reservation request under the id of one handled before, same order, other quantity',
       order('sqs-id-reused-same-order'),
       2,
-      causeHashOf,
     ),
   );
 

@@ -1,19 +1,57 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import type { PutEvents } from './publish.ts';
+import type { OutboxRoutes, PutEvents, SendMessages } from './publish.ts';
+
+/**
+ * `OUTBOX_ROUTES` as the stack writes it: the types published to the bus, and per consumer queue URL
+ * the types sent to it straight from the outbox.
+ */
+const routesSchema = z.object({
+  bus: z.array(z.string().min(1)),
+  queues: z.record(z.string().url(), z.array(z.string().min(1))),
+});
 
 const configSchema = z.object({
   EVENT_BUS_NAME: z.string().min(1),
   AWS_REGION: z.string().min(1).default('us-east-1'),
-  /** PutEvents calls per batch before the record is reported as failed. */
+  /** Calls per batch and destination before the record is reported as failed. */
   PUBLISH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+  /** Without it every publishable event goes to the bus, as before routes existed. */
+  OUTBOX_ROUTES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return routesSchema.parse(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `OUTBOX_ROUTES: ${String(error)}` });
+        return z.NEVER;
+      }
+    })
+    .optional(),
 });
 
-/** Parsed once at cold start: a missing variable fails the init, not every invocation. */
+/** Parsed once at cold start: a missing or malformed variable fails the init, not every invocation. */
 export const config = configSchema.parse(process.env);
 
+/** The routes the publisher applies. */
+export const routes: OutboxRoutes | undefined =
+  config.OUTBOX_ROUTES === undefined
+    ? undefined
+    : {
+        bus: new Set(config.OUTBOX_ROUTES.bus),
+        queues: new Map(
+          Object.entries(config.OUTBOX_ROUTES.queues).map(([url, types]) => [url, new Set(types)]),
+        ),
+      };
+
 const eventBridge = new EventBridgeClient({ region: config.AWS_REGION });
+const sqs = new SQSClient({ region: config.AWS_REGION });
 
 /** PutEvents through the SDK client built once per container. */
 export const putEvents: PutEvents = (entries) =>
   eventBridge.send(new PutEventsCommand({ Entries: entries.map((entry) => ({ ...entry })) }));
+
+/** SendMessageBatch through the SDK client built once per container. */
+export const sendMessages: SendMessages = (queueUrl, messages) =>
+  sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m) => ({ ...m })) }));

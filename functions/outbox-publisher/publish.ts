@@ -1,32 +1,38 @@
+import { MAX_EVENT_BYTES } from '../../shared/events/envelope.ts';
 import type { PutEventsEntry } from '../../shared/events/eventbridge.ts';
-import { type BatchLimits, toBatches } from './batches.ts';
+import { type BatchLimits, MAX_ENTRIES_PER_REQUEST, toBatches } from './batches.ts';
+import {
+  type DeliveryFailure,
+  type PutEvents,
+  putEventsOnce,
+  type RetrySettings,
+  type SendMessages,
+  type SendOnce,
+  sendMessagesOnce,
+  sendWithRetries,
+} from './senders.ts';
 import { type OutboxItem, type OutboxStreamRecord, selectOutboxItems } from './stream-records.ts';
 
-/** The slice of PutEvents the outbox needs; the AWS SDK client's response has this shape. */
-export interface PutEventsResult {
-  readonly FailedEntryCount?: number;
-  readonly Entries?: readonly {
-    readonly EventId?: string;
-    readonly ErrorCode?: string;
-    readonly ErrorMessage?: string;
-  }[];
+export type { PutEvents, PutEventsResult, SendMessages, SendMessagesResult } from './senders.ts';
+
+/**
+ * Where stored events go. The bus gets the integration events; each consumer queue the stored events
+ * its handlers take, straight from the outbox (no bus entry, no rule delivery).
+ */
+export interface OutboxRoutes {
+  /** Types published to the bus. @default every publishable event */
+  readonly bus?: ReadonlySet<string>;
+  /** Per queue URL, the types sent to it. @default none */
+  readonly queues?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-/** Sends one PutEvents request. */
-export type PutEvents = (entries: readonly PutEventsEntry[]) => Promise<PutEventsResult>;
-
 /** Dependencies and settings of {@link publishStreamRecords}. */
-export interface PublishDependencies {
+export interface PublishDependencies extends RetrySettings {
   readonly putEvents: PutEvents;
   readonly busName: string;
-  /** PutEvents calls per batch, the first included; only the failed entries are sent again. @default 4 */
-  readonly maxAttempts?: number;
-  /** Delay ceiling before the second call, doubled for each further one. @default 100 */
-  readonly baseDelayMs?: number;
-  /** @default 2000 */
-  readonly maxDelayMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
+  /** Needed when `routes.queues` names any queue. */
+  readonly sendMessages?: SendMessages;
+  readonly routes?: OutboxRoutes;
   readonly limits?: BatchLimits;
 }
 
@@ -40,9 +46,9 @@ export interface OutboxFailure {
 
 /** Outcome of one invocation. */
 export interface PublishOutcome {
-  /** Ids of the envelopes EventBridge accepted, in stream order. */
+  /** Ids of the envelopes every destination accepted, in stream order. */
   readonly published: readonly string[];
-  /** Records that were not inserted event items. */
+  /** Records that were not inserted commit items, events that stay in the store, events no route takes. */
   readonly skipped: number;
   /** The earliest record not published; Lambda retries the batch from it. */
   readonly failure?: OutboxFailure;
@@ -50,46 +56,58 @@ export interface PublishOutcome {
 
 type Publishable = Extract<OutboxItem, { readonly entry: PutEventsEntry }>;
 
-/** Why an entry is not (yet) on the bus; `permanent` when sending it again cannot help. */
-interface EntryFailure {
-  readonly reason: string;
-  readonly permanent: boolean;
-}
-
-/** Codes for which sending the same entry again cannot succeed. */
-const PERMANENT_CODES = new Set(['MalformedDetail', 'InvalidArgument', 'ValidationException']);
+const BUS = 'bus';
 
 /**
- * Publishes the event items of a DynamoDB stream batch to the bus: in stream order, in PutEvents
- * requests of ≤ 10 entries under the size limit, sending only the failed entries again with jittered
- * exponential backoff. It stops at the first record it cannot publish (an unreadable item, or an entry
- * still failing after `maxAttempts`) and reports it, so Lambda retries from there (bisecting, then the
- * on-failure destination) and nothing is dropped. Events after it are left for that retry.
+ * Delivers the events of a DynamoDB stream batch: integration events to the bus (PutEvents, ≤ 10
+ * entries under the size limit per request) and each event a consumer subscribes to straight to its
+ * queue (SendMessageBatch, ≤ 10 messages), sending only failed members again with jittered exponential
+ * backoff. Destinations are served side by side, each in stream order; a destination stops at its
+ * first batch still failing after `maxAttempts`. The earliest record not delivered everywhere (or an
+ * unreadable item) is reported, so Lambda retries from it (bisecting, then the on-failure destination)
+ * and nothing is dropped; deliveries after it may happen twice, which idempotent consumers absorb.
  */
 export async function publishStreamRecords(
   records: readonly OutboxStreamRecord[],
   deps: PublishDependencies,
 ): Promise<PublishOutcome> {
-  const { items, skipped } = selectOutboxItems(records, deps.busName);
-  const firstProblem = items.findIndex((item) => 'problem' in item);
-  const publishable = items.slice(0, firstProblem === -1 ? items.length : firstProblem).filter(isPublishable);
-  const published: string[] = [];
-  for (const batch of toBatches(publishable, deps.limits)) {
-    const failed = await sendWithRetries(batch, deps);
-    for (const item of batch) if (!failed.has(item)) published.push(item.eventId);
-    const first = batch.find((item) => failed.has(item));
-    if (first) {
-      const reason = failed.get(first)?.reason ?? 'unknown';
-      return { published, skipped, failure: { sequenceNumber: first.sequenceNumber, reason } };
-    }
+  const selection = selectOutboxItems(records, deps.busName);
+  const firstProblem = selection.items.findIndex((item) => 'problem' in item);
+  const candidates = selection.items
+    .slice(0, firstProblem === -1 ? selection.items.length : firstProblem)
+    .filter(isPublishable);
+  const destinations = routeItems(candidates, deps.routes);
+  const routed = candidates.filter((item) =>
+    [...destinations.values()].some((items) => items.includes(item)),
+  );
+  const skipped = selection.skipped + candidates.length - routed.length;
+  const failures = new Map<Publishable, DeliveryFailure>();
+  await Promise.all(
+    [...destinations].map(async ([destination, items]) => {
+      const sendOnce = senderFor(destination, deps);
+      const batches = destination === BUS ? toBatches(items, deps.limits) : queueBatches(items);
+      for (const [i, batch] of batches.entries()) {
+        const failed = await sendWithRetries(batch, sendOnce, deps);
+        for (const [item, failure] of failed) if (!failures.has(item)) failures.set(item, failure);
+        if (failed.size === 0) continue;
+        // Later batches of this destination wait for the retry from the failed record.
+        for (const later of batches.slice(i + 1).flat()) {
+          if (!failures.has(later)) failures.set(later, { reason: 'not sent', permanent: false });
+        }
+        return;
+      }
+    }),
+  );
+  const published = routed.filter((item) => !failures.has(item)).map((item) => item.eventId);
+  const firstFailed = routed.find((item) => failures.has(item));
+  if (firstFailed) {
+    const reason = failures.get(firstFailed)?.reason ?? 'unknown';
+    return { published, skipped, failure: { sequenceNumber: firstFailed.sequenceNumber, reason } };
   }
-  const problem = items[firstProblem];
+  const problem = selection.items[firstProblem];
   if (problem && 'problem' in problem) {
-    return {
-      published,
-      skipped,
-      failure: { sequenceNumber: problem.sequenceNumber, reason: problem.problem, item: problem.item },
-    };
+    const failure = { sequenceNumber: problem.sequenceNumber, reason: problem.problem, item: problem.item };
+    return { published, skipped, failure };
   }
   return { published, skipped };
 }
@@ -98,51 +116,29 @@ function isPublishable(item: OutboxItem): item is Publishable {
   return 'entry' in item;
 }
 
-/** Sends a batch, then only its failed entries again; returns the entries still failing, with a reason. */
-async function sendWithRetries(batch: readonly Publishable[], deps: PublishDependencies) {
-  const maxAttempts = deps.maxAttempts ?? 4;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  let pending = new Map<Publishable, EntryFailure>(
-    batch.map((item) => [item, { reason: 'not sent', permanent: false }]),
+/** Each destination (the bus, or a queue URL) with the events it takes, in stream order. */
+function routeItems(items: readonly Publishable[], routes: OutboxRoutes = {}): Map<string, Publishable[]> {
+  const destinations = new Map<string, Publishable[]>();
+  const add = (destination: string, item: Publishable) =>
+    destinations.set(destination, [...(destinations.get(destination) ?? []), item]);
+  for (const item of items) {
+    if (routes.bus === undefined || routes.bus.has(item.type)) add(BUS, item);
+    for (const [queueUrl, types] of routes.queues ?? []) if (types.has(item.type)) add(queueUrl, item);
+  }
+  return destinations;
+}
+
+function senderFor(destination: string, deps: PublishDependencies): SendOnce<Publishable> {
+  if (destination === BUS) return putEventsOnce(deps.putEvents);
+  const { sendMessages } = deps;
+  if (sendMessages === undefined) throw new Error(`outbox routes name queue ${destination} but no sender`);
+  return sendMessagesOnce(sendMessages, destination);
+}
+
+/** SendMessageBatch requests: ≤ 10 messages whose bodies add up to ≤ 256 KB, in order. */
+function queueBatches(items: readonly Publishable[]): Publishable[][] {
+  const sized = items.map((item) => ({ item, entry: { Source: '', DetailType: '', Detail: item.body } }));
+  return toBatches(sized, { maxEntries: MAX_ENTRIES_PER_REQUEST, maxBytes: MAX_EVENT_BYTES }).map((batch) =>
+    batch.map(({ item }) => item),
   );
-  for (let attempt = 1; attempt <= maxAttempts && pending.size > 0; attempt += 1) {
-    if (attempt > 1) await sleep(backoffMs(attempt - 1, deps));
-    pending = await sendOnce([...pending.keys()], deps.putEvents);
-    if ([...pending.values()].every((failure) => failure.permanent)) break;
-  }
-  return pending;
-}
-
-/** One PutEvents call; a call that throws fails every entry it carried. */
-async function sendOnce(items: readonly Publishable[], putEvents: PutEvents) {
-  const failed = new Map<Publishable, EntryFailure>();
-  let result: PutEventsResult;
-  try {
-    result = await putEvents(items.map((item) => item.entry));
-  } catch (error) {
-    const name = error instanceof Error ? error.name : 'Error';
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    for (const item of items) failed.set(item, { reason, permanent: PERMANENT_CODES.has(name) });
-    return failed;
-  }
-  const entries = result.Entries ?? [];
-  // Entries answer the request in order; without a full answer, no entry is known to be accepted.
-  const answered = entries.length === items.length;
-  items.forEach((item, index) => {
-    const code = entries[index]?.ErrorCode;
-    if (!answered) {
-      const reason = `no result for the entry (FailedEntryCount ${result.FailedEntryCount ?? '?'})`;
-      failed.set(item, { reason, permanent: false });
-    } else if (code) {
-      const reason = `${code}: ${entries[index]?.ErrorMessage ?? ''}`;
-      failed.set(item, { reason, permanent: PERMANENT_CODES.has(code) });
-    }
-  });
-  return failed;
-}
-
-/** "Equal jitter": half the exponential step fixed, half random, capped. */
-function backoffMs(retry: number, deps: PublishDependencies): number {
-  const ceiling = Math.min(deps.maxDelayMs ?? 2000, (deps.baseDelayMs ?? 100) * 2 ** (retry - 1));
-  return Math.round(ceiling / 2 + (deps.random ?? Math.random)() * (ceiling / 2));
 }

@@ -24,7 +24,15 @@ export interface OutboxStreamRecord {
  * the stored item (`<pk> <sk>`) so an operator can find the record the log line is about.
  */
 export type OutboxItem =
-  | { readonly sequenceNumber: string; readonly eventId: string; readonly entry: PutEventsEntry }
+  | {
+      readonly sequenceNumber: string;
+      readonly eventId: string;
+      readonly type: string;
+      /** The marked envelope as a bus entry. */
+      readonly entry: PutEventsEntry;
+      /** The marked envelope as a queue message body (a bare envelope, as consumers read it). */
+      readonly body: string;
+    }
   | { readonly sequenceNumber: string; readonly item: string; readonly problem: string };
 
 /** The records of a batch that are events to publish, in stream order, and how many were not. */
@@ -77,5 +85,13 @@ function toOutboxItem(sequenceNumber: string, stored: StoredEvent, busName: stri
   if (!isPublishable(event)) return [];
   // Marked as stored: consumers' rules select on the mark, so they react to what the store holds.
   const published = markStored(event, stored.streamId, stored.streamVersion);
-  return [{ sequenceNumber, eventId: event.id, entry: toPutEventsEntry(published, busName) }];
+  return [
+    {
+      sequenceNumber,
+      eventId: event.id,
+      type: event.type,
+      entry: toPutEventsEntry(published, busName),
+      body: JSON.stringify(published),
+    },
+  ];
 }

@@ -12,10 +12,11 @@ export interface BusConsumerProps extends Omit<QueueConsumerProps, 'queue'> {
   /** Gives the rule's target its DLQ and retry policy. */
   readonly ruleTargets: RuleTargets;
   /**
-   * Catalog events the consumer reacts to once stored: the rule matches exactly these (type and owning
-   * source) when they carry the outbox's stored mark.
+   * Catalog events the consumer takes from the bus once stored: the rule matches exactly these when
+   * they carry the outbox's stored mark. Empty when the outbox delivers its stored events to its queue
+   * directly (`OutboxPublisher.deliverTo`) and only its intake comes from the bus. @default none
    */
-  readonly eventTypes: readonly EventType[];
+  readonly eventTypes?: readonly EventType[];
   /**
    * Catalog events the consumer takes before they are stored (it is their intake, their one writer):
    * a second rule matches these when they do not carry the stored mark. @default none
@@ -31,22 +32,29 @@ export interface BusConsumerProps extends Omit<QueueConsumerProps, 'queue'> {
  * the synth). The rule target has a DLQ and a retry policy like every target of the pipeline.
  */
 export class BusConsumer extends QueueConsumer {
-  readonly rule: Rule;
+  /** The rule for stored events (see {@link BusConsumerProps.eventTypes}). */
+  readonly rule: Rule | undefined;
   /** The rule for events not yet stored (see {@link BusConsumerProps.intakeTypes}). */
   readonly intakeRule: Rule | undefined;
 
   constructor(scope: Construct, id: string, props: BusConsumerProps) {
     super(scope, id, props);
-    if (props.eventTypes.length === 0) throw new Error(`${id}: at least one event type is required`);
-    this.rule = new Rule(this, 'Rule', {
-      eventBus: props.bus,
-      description: props.description ?? `${id}: ${props.eventTypes.join(', ')}`.slice(0, 512),
-      // Any source: a stored event keeps its producer's source (a bare-data producer names its own),
-      // and the stored mark, checked against the store by the consumer, is what makes it ours.
-      eventPattern: cdkEventPattern({ types: props.eventTypes, stored: true, sources: 'any' }),
-      targets: [props.ruleTargets.queue(this.queue)],
-    });
+    const stored = props.eventTypes ?? [];
     const intake = props.intakeTypes ?? [];
+    if (stored.length === 0 && intake.length === 0) {
+      throw new Error(`${id}: at least one event type (eventTypes or intakeTypes) is required`);
+    }
+    this.rule =
+      stored.length === 0
+        ? undefined
+        : new Rule(this, 'Rule', {
+            eventBus: props.bus,
+            description: props.description ?? `${id}: ${stored.join(', ')}`.slice(0, 512),
+            // Any source: a stored event keeps its producer's source (a bare-data producer names its
+            // own), and the stored mark, checked against the store by the consumer, makes it ours.
+            eventPattern: cdkEventPattern({ types: stored, stored: true, sources: 'any' }),
+            targets: [props.ruleTargets.queue(this.queue)],
+          });
     this.intakeRule =
       intake.length === 0
         ? undefined

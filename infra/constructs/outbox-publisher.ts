@@ -1,10 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES } from '../../shared/event-store/dynamodb-items.ts';
 import type { StageSettings } from '../stages.ts';
@@ -46,6 +47,7 @@ export class OutboxPublisher extends Construct {
   /** Receives the stream coordinates of batches that could not be published. */
   readonly deadLetterQueue: DeadLetterQueue;
   readonly alarms: { readonly dlqNotEmpty: Alarm; readonly errors: Alarm; readonly iteratorAge: Alarm };
+  private routed = false;
 
   constructor(scope: Construct, id: string, props: OutboxPublisherProps) {
     super(scope, id);
@@ -81,6 +83,26 @@ export class OutboxPublisher extends Construct {
     this.function.addEventSource(source);
     this.eventSource = source;
     this.alarms = this.createAlarms(settings.maxIteratorAge, props.alarmTopic);
+  }
+
+  /**
+   * Routes stored events: `busTypes` to the bus, and each consumer's types straight to its queue
+   * (SendMessageBatch, granted here), instead of through the bus and a rule. Call once, after the
+   * consumers exist.
+   */
+  deliverTo(
+    busTypes: readonly string[],
+    consumers: readonly { queue: IQueue; types: readonly string[] }[],
+  ): void {
+    if (this.routed) throw new Error(`${this.node.path}: deliverTo was called twice`);
+    this.routed = true;
+    const queues: Record<string, readonly string[]> = {};
+    for (const { queue, types } of consumers) {
+      if (types.length === 0) throw new Error(`${this.node.path}: a queue route needs at least one type`);
+      queues[queue.queueUrl] = types;
+      queue.grantSendMessages(this.function);
+    }
+    this.function.addEnvironment('OUTBOX_ROUTES', Stack.of(this).toJsonString({ bus: busTypes, queues }));
   }
 
   private createAlarms(maxIteratorAge: Duration, alarmTopic?: ITopic) {

@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CONSUMER_EVENT_TYPES, SAGA_INTAKE_RULE_TYPES } from '../../shared/use-cases/subscriptions.ts';
+import { OUTBOX_QUEUE_ROUTES, SAGA_INTAKE_RULE_TYPES } from '../../shared/use-cases/subscriptions.ts';
 import { BusConsumer } from '../constructs/bus-consumer.ts';
 import type { DashboardConsumer } from '../constructs/dashboard.ts';
 import type { EventStoreTable } from '../constructs/event-store-table.ts';
@@ -38,10 +39,12 @@ const GATHERED_TIMEOUT = Duration.seconds(30);
 
 /**
  * Composition of the order saga's consumers (stack-level wiring, no logic):
- * - saga, inventory, payment: bus → rule → queue (+DLQ) → Lambda, appending to the event store;
- * - projector: bus → rule → queue → Lambda → the order summary table (read model);
- * - notifier: order outcomes from the bus → SNS notifications topic, with the message attributes the
- *   channel subscriptions filter on; email / sms / push consumers drain the topic's channel queues.
+ * - saga: its intake (OrderPlaced) from the bus → rule → queue (+DLQ) → Lambda; its replies, like
+ *   every stored event a consumer here takes, from the outbox straight to its queue (`outboxRoutes`);
+ * - inventory, payment: outbox → queue (+DLQ) → Lambda, appending to the event store;
+ * - projector: outbox → queue → Lambda → the order summary table (read model);
+ * - notifier: order outcomes from the outbox → SNS notifications topic, with the message attributes
+ *   the channel subscriptions filter on; email / sms / push consumers drain the topic's channel queues.
  * The saga, inventory and payment are on every order's critical path and take their records at once
  * (`BATCHING.immediate`; payment in smaller batches); the projector, notifier and channel consumers
  * are not, and gather up to 25 records for up to 1 s (`BATCHING.gathered`).
@@ -50,10 +53,10 @@ const GATHERED_TIMEOUT = Duration.seconds(30);
  */
 export class OrderProcessing extends Construct {
   readonly saga: BusConsumer;
-  readonly inventory: BusConsumer;
-  readonly payment: BusConsumer;
-  readonly projector: BusConsumer;
-  readonly notifier: BusConsumer;
+  readonly inventory: QueueConsumer;
+  readonly payment: QueueConsumer;
+  readonly projector: QueueConsumer;
+  readonly notifier: QueueConsumer;
   readonly channels: Readonly<Record<NotificationChannel, QueueConsumer>>;
   readonly summaries: OrderSummaryTable;
 
@@ -73,7 +76,7 @@ export class OrderProcessing extends Construct {
       ...common,
       entry: 'functions/saga/handler.ts',
       serviceName: 'order-saga',
-      eventTypes: CONSUMER_EVENT_TYPES.saga,
+      // Its replies come from the outbox straight to its queue (`outboxRoutes`); the bus brings intake.
       intakeTypes: SAGA_INTAKE_RULE_TYPES,
       environment: { ...store, SAGA_STEP_TIMEOUT_MS: String(stage.sagaStepTimeout.toMilliseconds()) },
       maxReceiveCount: 5,
@@ -83,11 +86,11 @@ export class OrderProcessing extends Construct {
     // Step timers are delayed messages to its own queue (a standard queue: FIFO ignores per-message delay).
     this.saga.queue.grant(this.saga.function, 'sqs:SendMessage');
 
-    this.inventory = new BusConsumer(this, 'Inventory', {
-      ...common,
+    this.inventory = new QueueConsumer(this, 'Inventory', {
+      stage,
+      alarmTopic: props.alarmTopic,
       entry: 'functions/inventory/handler.ts',
       serviceName: 'inventory',
-      eventTypes: CONSUMER_EVENT_TYPES.inventory,
       environment: store,
       maxReceiveCount: 5,
       ...BATCHING.immediate,
@@ -98,11 +101,11 @@ export class OrderProcessing extends Construct {
     this.summaries = new OrderSummaryTable(this, 'OrderSummaries', { stage });
     this.projector = this.createProjector(props, this.summaries, retry);
 
-    this.notifier = new BusConsumer(this, 'Notifier', {
-      ...common,
+    this.notifier = new QueueConsumer(this, 'Notifier', {
+      stage,
+      alarmTopic: props.alarmTopic,
       entry: 'functions/notifier/handler.ts',
       serviceName: 'notifier',
-      eventTypes: CONSUMER_EVENT_TYPES.notifier,
       environment: { TOPIC_ARN: props.notifications.topic.topicArn, ...retry },
       ...BATCHING.gathered,
       timeout: GATHERED_TIMEOUT,
@@ -112,21 +115,18 @@ export class OrderProcessing extends Construct {
     this.channels = this.createChannels(props, store);
   }
 
-  private createPayment(props: OrderProcessingProps, store: Record<string, string>): BusConsumer {
+  private createPayment(props: OrderProcessingProps, store: Record<string, string>): QueueConsumer {
     const { stage } = props;
     const callTimeout = stage.paymentCallTimeout;
     // A batch may wait out one provider call per record; the function must outlive all of them.
     const timeout = Duration.seconds(
       PAYMENT_BATCH_SIZE * callTimeout.toSeconds() + PAYMENT_MARGIN.toSeconds(),
     );
-    const payment = new BusConsumer(this, 'Payment', {
+    const payment = new QueueConsumer(this, 'Payment', {
       stage,
       alarmTopic: props.alarmTopic,
-      bus: props.bus,
-      ruleTargets: props.ruleTargets,
       entry: 'functions/payment/handler.ts',
       serviceName: 'payment',
-      eventTypes: CONSUMER_EVENT_TYPES.payment,
       // On the critical path: no batching window.
       batchSize: PAYMENT_BATCH_SIZE,
       timeout,
@@ -149,15 +149,12 @@ export class OrderProcessing extends Construct {
     props: OrderProcessingProps,
     summaries: OrderSummaryTable,
     retry: Record<string, string>,
-  ): BusConsumer {
-    const projector = new BusConsumer(this, 'Projector', {
+  ): QueueConsumer {
+    const projector = new QueueConsumer(this, 'Projector', {
       stage: props.stage,
       alarmTopic: props.alarmTopic,
-      bus: props.bus,
-      ruleTargets: props.ruleTargets,
       entry: 'functions/projector/handler.ts',
       serviceName: 'order-projector',
-      eventTypes: CONSUMER_EVENT_TYPES.projector,
       environment: {
         TABLE_NAME: summaries.table.tableName,
         EVENT_STORE_TABLE: props.eventStore.table.tableName,
@@ -196,6 +193,20 @@ export class OrderProcessing extends Construct {
       channels[name] = consumer;
     }
     return channels;
+  }
+
+  /**
+   * What the outbox delivers straight to each consumer's queue: the stored events its handlers take
+   * (`OUTBOX_QUEUE_ROUTES`). With `ORDER_INTEGRATION_EVENT_TYPES` on the bus, that is every route.
+   */
+  outboxRoutes(): { queue: IQueue; types: readonly string[] }[] {
+    return [
+      { queue: this.saga.queue, types: OUTBOX_QUEUE_ROUTES.saga },
+      { queue: this.inventory.queue, types: OUTBOX_QUEUE_ROUTES.inventory },
+      { queue: this.payment.queue, types: OUTBOX_QUEUE_ROUTES.payment },
+      { queue: this.projector.queue, types: OUTBOX_QUEUE_ROUTES.projector },
+      { queue: this.notifier.queue, types: OUTBOX_QUEUE_ROUTES.notifier },
+    ];
   }
 
   /** Rows of the pipeline dashboard, one per consumer. */

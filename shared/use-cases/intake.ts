@@ -12,3 +12,16 @@ export const ORDER_INTAKE_TYPES = ['OrderPlaced'] as const satisfies readonly Ev
  * messages it sends itself, never on the bus).
  */
 export const SAGA_UNSTORED_TYPES: readonly EventType[] = [...ORDER_INTAKE_TYPES, 'SagaStepTimedOut'];
+
+/**
+ * What the order pipeline tells the world on the bus: the order's acceptance, refusal and outcome.
+ * Everything else it stores (commands to its participants, their replies, notification records) goes
+ * from the outbox straight to the queues of the consumers that handle it: a bus entry costs $1 per
+ * million plus a delivery per rule, a queue message only its share of one SendMessageBatch.
+ */
+export const ORDER_INTEGRATION_EVENT_TYPES = [
+  'OrderPlaced',
+  'OrderConfirmed',
+  'OrderCancelled',
+  'OrderRejected',
+] as const satisfies readonly EventType[];

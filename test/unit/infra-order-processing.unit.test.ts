@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NOTIFICATION_CHANNELS } from '../../infra/stacks/notification-channels.ts';
+import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/use-cases/intake.ts';
 import { CONSUMER_EVENT_TYPES } from '../../shared/use-cases/subscriptions.ts';
 import { type CfnResource, pipelineTemplate, referencedId, referencedIds } from './infra-fixture.ts';
 
@@ -14,6 +15,27 @@ interface Statement {
 }
 
 /** The saga's consumers and the logical-id prefix of their resources. */
+/**
+ * `OUTBOX_ROUTES` as synthesized: a JSON string with the queue URLs as tokens (`Fn::Join`), read back
+ * into the bus types and, per queue (named by the logical id its URL refers to), the types sent to it.
+ */
+function routesOf(value: unknown): { bus: string[]; queues: { queue: string; types: string[] }[] } {
+  const parts = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1] ?? [value];
+  const text = parts.map((part) => (typeof part === 'string' ? part : `"@${referencedId(part)}"`)).join('');
+  // A token inside a JSON string is emitted between quotes already; drop the doubled ones.
+  const parsed = JSON.parse(text.replaceAll('""@', '"@').replaceAll('""', '"')) as {
+    bus: string[];
+    queues: Record<string, string[]>;
+  };
+  return {
+    bus: parsed.bus,
+    queues: Object.entries(parsed.queues).map(([queue, types]) => ({
+      queue: queue.replace(/^@/, ''),
+      types,
+    })),
+  };
+}
+
 const CONSUMERS = {
   saga: { id: 'OrdersSaga', queue: 'OrdersSagaWorkQueue', dlq: 'OrdersSagaWorkDlqQueue' },
   inventory: { id: 'OrdersInventory', queue: 'OrdersInventoryWorkQueue', dlq: 'OrdersInventoryWorkDlqQueue' },
@@ -221,49 +243,38 @@ describe('infra: order saga consumers', () => {
     expect(actionsOn('notifier', 'NotificationsKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 
-  it('routes exactly the handled event types to each bus consumer, with a rule target DLQ', () => {
-    const rules = resources(dev, 'AWS::Events::Rule');
+  it('has the outbox deliver each consumer exactly the stored event types its handlers take, to its own queue', () => {
+    const functions = resources(dev, 'AWS::Lambda::Function');
+    const [, outbox] = only(functions, 'OutboxPublisher');
+    const variables = (outbox.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables;
+    const routes = routesOf(variables?.OUTBOX_ROUTES);
+    expect([...routes.bus].sort()).toEqual([...ORDER_INTEGRATION_EVENT_TYPES].sort());
     for (const name of ['saga', 'inventory', 'payment', 'projector', 'notifier'] as const) {
-      const [, rule] = only(rules, `${CONSUMERS[name].id}Rule`);
-      const pattern = rule.Properties?.EventPattern as { 'detail-type': string[] } | undefined;
-      expect([...(pattern?.['detail-type'] ?? [])].sort(), name).toEqual(
-        [...CONSUMER_EVENT_TYPES[name]].sort(),
-      );
-      const targets = rule.Properties?.Targets as
-        | { DeadLetterConfig: { Arn: unknown }; Arn: unknown }[]
-        | undefined;
-      const target = targets?.[0];
-      expect(referencedId(target?.Arn), name).toMatch(new RegExp(`^${CONSUMERS[name].queue}`));
-      expect(referencedId(target?.DeadLetterConfig.Arn), name).toMatch(/^RuleTargetsDlq/);
+      const route = routes.queues.find(({ queue }) => queue.startsWith(CONSUMERS[name].queue));
+      expect([...(route?.types ?? [])].sort(), name).toEqual([...CONSUMER_EVENT_TYPES[name]].sort());
     }
+    expect(routes.queues).toHaveLength(5);
     expect(CONSUMER_EVENT_TYPES.saga).not.toContain('SagaStepTimedOut');
   });
 
-  it('feeds every bus consumer stored events only, and the saga alone the commands not yet stored', () => {
-    const rules = resources(dev, 'AWS::Events::Rule');
+  it('puts no rule for stored events on the bus: only the saga intake rule feeds a consumer, with a rule target DLQ', () => {
+    const rules = resources(dev, 'AWS::Events::Rule').filter(([id]) => id.startsWith('Orders'));
     const storedMark = (rule: CfnResource) =>
       (rule.Properties?.EventPattern as { detail?: { metadata?: { storedStream?: unknown } } } | undefined)
         ?.detail?.metadata?.storedStream;
-    for (const name of ['saga', 'inventory', 'payment', 'projector', 'notifier'] as const) {
-      const [, rule] = only(rules, `${CONSUMERS[name].id}Rule`);
-      expect(storedMark(rule), name).toEqual([{ exists: true }]);
-      // A stored event keeps its producer's source; the mark (checked against the store) makes it ours.
-      expect(
-        (rule.Properties?.EventPattern as { source?: unknown } | undefined)?.source,
-        name,
-      ).toBeUndefined();
-    }
-    const intake = rules.filter(([, rule]) => JSON.stringify(storedMark(rule)) === '[{"exists":false}]');
-    expect(intake.map(([id]) => id)).toEqual([expect.stringMatching(/^OrdersSagaIntakeRule/)]);
-    const pattern = intake[0]?.[1].Properties?.EventPattern as { 'detail-type': string[]; source?: unknown };
+    expect(rules.map(([id]) => id)).toEqual([expect.stringMatching(/^OrdersSagaIntakeRule/)]);
+    const [, intake] = rules[0] as [string, CfnResource];
+    expect(storedMark(intake)).toEqual([{ exists: false }]);
+    const pattern = intake.Properties?.EventPattern as { 'detail-type': string[]; source?: unknown };
     expect(pattern['detail-type']).toContain('OrderPlaced');
     // Any producer's source: a command put on the pipeline's own bus is meant for it.
     expect(pattern.source).toBeUndefined();
     expect(pattern['detail-type']).not.toContain('SagaStepTimedOut');
     expect(CONSUMER_EVENT_TYPES.saga).not.toContain('OrderPlaced');
-    const targets = intake[0]?.[1].Properties?.Targets as { Arn: unknown }[] | undefined;
-    const target = targets?.[0];
-    expect(referencedId(target?.Arn)).toMatch(/^OrdersSagaWorkQueue/);
+    const targets = intake.Properties?.Targets as { Arn: unknown; DeadLetterConfig: { Arn: unknown } }[];
+    expect(referencedId(targets[0]?.Arn)).toMatch(/^OrdersSagaWorkQueue/);
+    expect(referencedId(targets[0]?.DeadLetterConfig.Arn)).toMatch(/^RuleTargetsDlq/);
   });
 
   it('gives the payment function more time than a whole batch of provider calls', () => {

@@ -297,3 +297,113 @@ describe('outbox publisher: publishing a stream batch', () => {
     await expect(publishing).rejects.toThrow(/SequenceNumber/);
   });
 });
+
+describe('outbox publisher: routes to the bus and to consumer queues', () => {
+  /** SendMessageBatch double: records each request; `reject` decides per body and call. */
+  function fakeQueues(reject: (body: string, call: number) => string | undefined = () => undefined) {
+    const requests: { queueUrl: string; bodies: string[] }[] = [];
+    const sendMessages = async (
+      queueUrl: string,
+      messages: readonly { Id: string; MessageBody: string }[],
+    ) => {
+      requests.push({ queueUrl, bodies: messages.map((m) => m.MessageBody) });
+      const call = requests.length;
+      const failed = messages.filter((m) => reject(m.MessageBody, call) !== undefined);
+      return {
+        Successful: messages.filter((m) => !failed.includes(m)).map((m) => ({ Id: m.Id })),
+        Failed: failed.map((m) => ({ Id: m.Id, Code: reject(m.MessageBody, call), SenderFault: false })),
+      };
+    };
+    return { requests, sendMessages };
+  }
+  const command = (n: number) => ({ ...anEnvelope(n), type: 'InventoryReservationRequested' });
+  const routes = {
+    bus: new Set(['OrderPlaced']),
+    queues: new Map([
+      ['https://sqs/inventory', new Set(['InventoryReservationRequested'])],
+      ['https://sqs/projector', new Set(['OrderPlaced', 'InventoryReservationRequested'])],
+    ]),
+  };
+
+  it('puts integration events on the bus and sends every other event only to the queues that take it', async () => {
+    // Arrange
+    const placed = anEnvelope(1);
+    const commands = [command(2), command(3)];
+    const bus = new FakeEventBridge();
+    const queues = fakeQueues();
+
+    // Act
+    const outcome = await publishStreamRecords(
+      [placed, ...commands].map((e, i) => inserted(e, i + 1)),
+      deps(bus, { routes, sendMessages: queues.sendMessages }).dependencies,
+    );
+
+    // Assert
+    expect(outcome).toEqual({ published: [placed.id, ...commands.map((c) => c.id)], skipped: 0 });
+    expect(bus.requests.flat().map(idOf)).toEqual([placed.id]);
+    const sentTo = (url: string) =>
+      queues.requests.filter((r) => r.queueUrl === url).flatMap((r) => r.bodies.map((b) => JSON.parse(b).id));
+    expect(sentTo('https://sqs/inventory')).toEqual(commands.map((c) => c.id));
+    expect(sentTo('https://sqs/projector')).toEqual([placed.id, ...commands.map((c) => c.id)]);
+    expect(queues.requests).toHaveLength(2);
+    expect(JSON.parse(queues.requests[0]?.bodies[0] ?? '{}').metadata).toMatchObject({ storedVersion: 1 });
+  });
+
+  it('sends at most 10 messages per SendMessageBatch request, in stream order', async () => {
+    const commands = Array.from({ length: 23 }, (_, i) => command(i + 1));
+    const queues = fakeQueues();
+    const inventoryOnly = {
+      bus: new Set<string>(),
+      queues: new Map([['https://sqs/inventory', new Set(['InventoryReservationRequested'])]]),
+    };
+
+    await publishStreamRecords(
+      commands.map((e, i) => inserted(e, i + 1)),
+      deps(new FakeEventBridge(), { routes: inventoryOnly, sendMessages: queues.sendMessages }).dependencies,
+    );
+
+    expect(queues.requests.map((r) => r.bodies.length)).toEqual([10, 10, 3]);
+    expect(queues.requests.flatMap((r) => r.bodies.map((b) => JSON.parse(b).id))).toEqual(
+      commands.map((c) => c.id),
+    );
+  });
+
+  it('resends only failed messages and reports the first record a queue still refuses', async () => {
+    // Arrange: both queues that take commands always refuse the second one.
+    const commands = [command(1), command(2), command(3)];
+    const poison = commands[1]?.id ?? '';
+    const queues = fakeQueues((body) => (body.includes(poison) ? 'InternalError' : undefined));
+    const records = commands.map((e, i) => inserted(e, i + 1));
+    const { dependencies, sleeps } = deps(new FakeEventBridge(), {
+      routes,
+      sendMessages: queues.sendMessages,
+      maxAttempts: 2,
+    });
+
+    // Act
+    const outcome = await publishStreamRecords(records, dependencies);
+
+    // Assert
+    expect(outcome.failure).toEqual({
+      sequenceNumber: records[1]?.dynamodb?.SequenceNumber,
+      reason: 'InternalError: ',
+    });
+    expect(sleeps).toHaveLength(2); // one retry per queue
+    expect(outcome.published).toEqual([commands[0]?.id, commands[2]?.id]);
+  });
+
+  it('leaves an event no route takes in the store, counted as skipped', async () => {
+    const sent = { ...anEnvelope(1), type: 'NotificationSent' };
+    const bus = new FakeEventBridge();
+    const queues = fakeQueues();
+
+    const outcome = await publishStreamRecords(
+      [inserted(sent)],
+      deps(bus, { routes, sendMessages: queues.sendMessages }).dependencies,
+    );
+
+    expect(outcome).toEqual({ published: [], skipped: 1 });
+    expect(bus.requests).toEqual([]);
+    expect(queues.requests).toEqual([]);
+  });
+});

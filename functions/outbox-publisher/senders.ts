@@ -1,0 +1,154 @@
+import type { PutEventsEntry } from '../../shared/events/eventbridge.ts';
+
+/** The slice of PutEvents the outbox needs; the AWS SDK client's response has this shape. */
+export interface PutEventsResult {
+  readonly FailedEntryCount?: number;
+  readonly Entries?: readonly {
+    readonly EventId?: string;
+    readonly ErrorCode?: string;
+    readonly ErrorMessage?: string;
+  }[];
+}
+
+/** Sends one PutEvents request. */
+export type PutEvents = (entries: readonly PutEventsEntry[]) => Promise<PutEventsResult>;
+
+/** One SendMessageBatch entry: `Id` is unique within the request. */
+export interface QueueMessage {
+  readonly Id: string;
+  readonly MessageBody: string;
+}
+
+/** The slice of SendMessageBatch's response the outbox needs (the SDK client's shape). */
+export interface SendMessagesResult {
+  readonly Successful?: readonly { readonly Id?: string }[];
+  readonly Failed?: readonly {
+    readonly Id?: string;
+    readonly Code?: string;
+    readonly Message?: string;
+    readonly SenderFault?: boolean;
+  }[];
+}
+
+/** Sends one SendMessageBatch request to `queueUrl`. */
+export type SendMessages = (
+  queueUrl: string,
+  messages: readonly QueueMessage[],
+) => Promise<SendMessagesResult>;
+
+/** Why a delivery did not (yet) happen; `permanent` when sending it again cannot help. */
+export interface DeliveryFailure {
+  readonly reason: string;
+  readonly permanent: boolean;
+}
+
+/** Sends a batch once; answers the members that failed, with a reason. */
+export type SendOnce<T> = (batch: readonly T[]) => Promise<Map<T, DeliveryFailure>>;
+
+/** Retry settings of {@link sendWithRetries}. */
+export interface RetrySettings {
+  /** Calls per batch, the first included; only the failed members are sent again. @default 4 */
+  readonly maxAttempts?: number;
+  /** Delay ceiling before the second call, doubled for each further one. @default 100 */
+  readonly baseDelayMs?: number;
+  /** @default 2000 */
+  readonly maxDelayMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** Codes for which sending the same entry again cannot succeed. */
+const PERMANENT_CODES = new Set(['MalformedDetail', 'InvalidArgument', 'ValidationException']);
+
+/** Sends a batch, then only its failed members again; returns those still failing, with a reason. */
+export async function sendWithRetries<T>(
+  batch: readonly T[],
+  sendOnce: SendOnce<T>,
+  settings: RetrySettings,
+): Promise<Map<T, DeliveryFailure>> {
+  const maxAttempts = settings.maxAttempts ?? 4;
+  const sleep = settings.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let pending = new Map<T, DeliveryFailure>(
+    batch.map((item) => [item, { reason: 'not sent', permanent: false }]),
+  );
+  for (let attempt = 1; attempt <= maxAttempts && pending.size > 0; attempt += 1) {
+    if (attempt > 1) await sleep(backoffMs(attempt - 1, settings));
+    pending = await sendOnce([...pending.keys()]);
+    if ([...pending.values()].every((failure) => failure.permanent)) break;
+  }
+  return pending;
+}
+
+/** One PutEvents call; a call that throws fails every entry it carried. */
+export function putEventsOnce<T extends { readonly entry: PutEventsEntry }>(
+  putEvents: PutEvents,
+): SendOnce<T> {
+  return async (items) => {
+    const failed = new Map<T, DeliveryFailure>();
+    let result: PutEventsResult;
+    try {
+      result = await putEvents(items.map((item) => item.entry));
+    } catch (error) {
+      return failAll(items, error);
+    }
+    const entries = result.Entries ?? [];
+    // Entries answer the request in order; without a full answer, no entry is known to be accepted.
+    const answered = entries.length === items.length;
+    items.forEach((item, index) => {
+      const code = entries[index]?.ErrorCode;
+      if (!answered) {
+        const reason = `no result for the entry (FailedEntryCount ${result.FailedEntryCount ?? '?'})`;
+        failed.set(item, { reason, permanent: false });
+      } else if (code) {
+        const reason = `${code}: ${entries[index]?.ErrorMessage ?? ''}`;
+        failed.set(item, { reason, permanent: PERMANENT_CODES.has(code) });
+      }
+    });
+    return failed;
+  };
+}
+
+/**
+ * One SendMessageBatch call to `queueUrl`; a call that throws fails every message it carried, and a
+ * message the answer names neither as sent nor as failed is taken as failed (sending it again is safe:
+ * consumers are idempotent). A failure the sender caused (`SenderFault`) is permanent.
+ */
+export function sendMessagesOnce<T extends { readonly body: string }>(
+  sendMessages: SendMessages,
+  queueUrl: string,
+): SendOnce<T> {
+  return async (items) => {
+    const messages = items.map((item, i) => ({ Id: String(i), MessageBody: item.body }));
+    let result: SendMessagesResult;
+    try {
+      result = await sendMessages(queueUrl, messages);
+    } catch (error) {
+      return failAll(items, error);
+    }
+    const sent = new Set((result.Successful ?? []).map((entry) => entry.Id));
+    const failures = new Map((result.Failed ?? []).map((entry) => [entry.Id, entry]));
+    const failed = new Map<T, DeliveryFailure>();
+    items.forEach((item, i) => {
+      const failure = failures.get(String(i));
+      if (failure) {
+        const reason = `${failure.Code ?? 'Failed'}: ${failure.Message ?? ''}`;
+        failed.set(item, { reason, permanent: failure.SenderFault === true });
+      } else if (!sent.has(String(i))) {
+        failed.set(item, { reason: 'no result for the message', permanent: false });
+      }
+    });
+    return failed;
+  };
+}
+
+function failAll<T>(items: readonly T[], error: unknown): Map<T, DeliveryFailure> {
+  const name = error instanceof Error ? error.name : 'Error';
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new Map(items.map((item) => [item, { reason, permanent: PERMANENT_CODES.has(name) }]));
+}
+
+/** "Equal jitter": half the exponential step fixed, half random, capped. */
+function backoffMs(retry: number, settings: RetrySettings): number {
+  const ceiling = Math.min(settings.maxDelayMs ?? 2000, (settings.baseDelayMs ?? 100) * 2 ** (retry - 1));
+  return Math.round(ceiling / 2 + (settings.random ?? Math.random)() * (ceiling / 2));
+}
