@@ -32,6 +32,8 @@ export interface RunUsage {
   readonly ruleDeliveries: number;
   readonly snsDeliveries: number;
   readonly functions: readonly FunctionRun[];
+  /** Share of invocations X-Ray records. @default XRAY_SAMPLED_SHARE (active tracing, default rule) */
+  readonly tracedShare?: number;
 }
 
 export interface Billed {
@@ -137,13 +139,15 @@ export function platformLines(usage: RunUsage, naive: boolean): CostLine[] {
     requests: 0,
     billed: [{ price: 'logs.ingestionGb', quantity: logBytes / 1e9, unit: 'GB' }],
   });
+  const traced = usage.tracedShare ?? XRAY_SAMPLED_SHARE;
+  if (traced === 0) return lines;
   lines.push({
     service: 'xray',
     api: 'traces recorded',
-    caller: `all functions, ${XRAY_SAMPLED_SHARE * 100} % sampled`,
+    caller: `all functions, ${traced * 100} % sampled`,
     origin: 'estimate',
     requests: 0,
-    billed: [{ price: 'xray.traceRecorded', quantity: invocations * XRAY_SAMPLED_SHARE, unit: 'traces' }],
+    billed: [{ price: 'xray.traceRecorded', quantity: invocations * traced, unit: 'traces' }],
   });
   return lines;
 }
@@ -170,6 +174,22 @@ export function withoutFunction(usage: RunUsage, appId: string): RunUsage {
     records: usage.records.filter((r) => r.caller.replace(/-PT-.*$/, '') !== appId),
     ruleDeliveries: Math.max(0, usage.ruleDeliveries - fn.messagesIn),
     functions: usage.functions.filter((f) => f !== fn),
+  };
+}
+
+/**
+ * The run as a prod stage would log and trace it (infra/stages.ts): only the log lines it ingests
+ * (`prodLogBytes`: application lines at INFO and above, no platform lines) and X-Ray off (its default;
+ * `-c tracing=active` turns it on). Everything else is the run as measured.
+ */
+export function prodProfile(usage: RunUsage): RunUsage {
+  return {
+    ...usage,
+    tracedShare: 0,
+    functions: usage.functions.map((fn) => ({
+      ...fn,
+      usage: { ...fn.usage, logBytes: fn.usage.prodLogBytes ?? fn.usage.logBytes },
+    })),
   };
 }
 

@@ -2,7 +2,7 @@
 import { atMost, type ReportBuilder, round } from '../report.ts';
 import type { MeasuredWindow } from '../saga/usage.ts';
 import { fixedMonthly, type Template, totalPerMonth } from './fixed.ts';
-import { byService, type CostLine, costLines, PRICES, usdOf, withoutFunction } from './model.ts';
+import { byService, type CostLine, costLines, PRICES, prodProfile, usdOf, withoutFunction } from './model.ts';
 import { modelPeers, PEER_ASSUMPTIONS, peerArithmetic } from './peers.ts';
 import {
   fixedTable,
@@ -55,8 +55,9 @@ export function recordCost(
       .join(', ');
   const requests = lines.reduce((s, l) => s + l.requests, 0) / orders;
   const sdk = lines.filter((l) => l.origin === 'sdk').reduce((s, l) => s + l.requests, 0) / orders;
-  // Prod stacks leave the walking skeleton out (infra/stages.ts): the same run without its recorder.
-  const prodLines = costLines(withoutFunction(measured.usage, 'event-recorder'), 'measured');
+  // Prod stacks leave the walking skeleton out and log and trace less (infra/stages.ts): the same run
+  // without its recorder, with the log lines a prod stage ingests and X-Ray off.
+  const prodLines = costLines(prodProfile(withoutFunction(measured.usage, 'event-recorder')), 'measured');
   report.record({
     name: `AWS requests per completed order${suffix}`,
     value: round(requests, 1),
@@ -100,7 +101,7 @@ export function recordCost(
     unit: 'USD',
     target: `≤ $${COST_LIMIT_USD}`,
     meets: atMost(prodUsd, COST_LIMIT_USD),
-    note: `this run without the recorder's requests, deliveries, invocations and logs; by service: ${services(prodLines)}`,
+    note: `this run without the recorder's requests, deliveries, invocations and logs, with the prod logging profile (application lines at INFO and above, no platform lines: modelled from the dev lines) and X-Ray off (prod default); by service: ${services(prodLines)}`,
   });
   report.record({
     name: `cost per million orders, naive design${suffix}`,

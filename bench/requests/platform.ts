@@ -181,6 +181,21 @@ export interface FunctionUsage {
   readonly invocations: number;
   readonly durationMs: number;
   readonly logBytes: number;
+  /**
+   * The bytes a prod stage would ingest of the same lines (infra/stages.ts): no platform lines
+   * (system log level WARN drops START/END/REPORT) and no application line below INFO. Modelled from
+   * the dev run's lines; Lambda's JSON wrapper is counted like the per-event overhead.
+   */
+  readonly prodLogBytes?: number;
+}
+
+const PLATFORM_LINE = /^(START|END|REPORT|INIT_START|EXTENSION|TELEMETRY) /;
+
+/** Whether a prod stage (application log level INFO, system log level WARN) would ingest the line. */
+export function ingestedInProd(message: string): boolean {
+  if (PLATFORM_LINE.test(message)) return false;
+  const level = /"level"\s*:\s*"([A-Za-z]+)"/.exec(message)?.[1]?.toUpperCase();
+  return level !== 'DEBUG' && level !== 'TRACE';
 }
 
 /** Counts REPORT lines (invocations, their Duration) and all log bytes in `[startMs, endMs]`. */
@@ -194,6 +209,7 @@ export async function functionUsage(
   let invocations = 0;
   let durationMs = 0;
   let logBytes = 0;
+  let prodLogBytes = 0;
   const pages = paginateFilterLogEvents(
     { client: logs },
     { logGroupName: logGroup, startTime: Math.floor(startMs), endTime: Math.ceil(endMs) },
@@ -202,7 +218,9 @@ export async function functionUsage(
     for await (const page of pages) {
       for (const event of page.events ?? []) {
         const message = event.message ?? '';
-        logBytes += Buffer.byteLength(message) + 26; // + the timestamp/ids AWS bills as part of each event
+        const bytes = Buffer.byteLength(message) + 26; // + the timestamp/ids AWS bills as part of each event
+        logBytes += bytes;
+        if (ingestedInProd(message)) prodLogBytes += bytes;
         const report = /^REPORT RequestId: \S+\s+Duration: ([\d.]+) ms/.exec(message);
         if (report) {
           invocations += 1;
@@ -213,5 +231,5 @@ export async function functionUsage(
   } catch (error) {
     if (!/ResourceNotFound|does not exist/i.test(String(error))) throw error;
   }
-  return { invocations, durationMs, logBytes };
+  return { invocations, durationMs, logBytes, prodLogBytes };
 }

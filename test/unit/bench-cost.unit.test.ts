@@ -3,11 +3,13 @@ import {
   byService,
   costLines,
   PRICES,
+  prodProfile,
   type RunUsage,
   usdPerMillionOrders,
   withoutFunction,
 } from '../../bench/cost/model.ts';
 import type { RequestRecord } from '../../bench/requests/classify.ts';
+import { ingestedInProd } from '../../bench/requests/platform.ts';
 
 const record = (partial: Partial<RequestRecord>): RequestRecord => ({
   atMs: 0,
@@ -113,5 +115,36 @@ describe('cost model', () => {
     expect(total(without)).toBeCloseTo(total(usage), 10);
     expect(total(withRecorder)).toBeGreaterThan(total(without));
     expect(withoutFunction(usage, 'absent')).toBe(usage);
+  });
+});
+
+describe('prod profile of a dev run', () => {
+  it('ingests only application lines at INFO and above in prod, never the platform lines', () => {
+    expect(ingestedInProd('REPORT RequestId: 1 Duration: 2.00 ms')).toBe(false);
+    expect(ingestedInProd('START RequestId: 1 Version: $LATEST')).toBe(false);
+    expect(ingestedInProd('{"level":"DEBUG","message":"event handled"}')).toBe(false);
+    expect(ingestedInProd('{"level":"INFO","message":"batch processed"}')).toBe(true);
+    expect(ingestedInProd('{"level":"ERROR","message":"record sent to the DLQ"}')).toBe(true);
+  });
+
+  it('prices the prod logs and no X-Ray traces, the rest as measured', () => {
+    const fn = {
+      appId: 'saga',
+      memoryMb: 256,
+      trigger: 'sqs' as const,
+      messagesIn: 2,
+      usage: { invocations: 2, durationMs: 100, logBytes: 1e6, prodLogBytes: 1e5 },
+    };
+    const usage = { orders: 1, records: [], ruleDeliveries: 0, snsDeliveries: 0, functions: [fn] };
+
+    const dev = costLines(usage, 'measured');
+    const prod = costLines(prodProfile(usage), 'measured');
+
+    const logs = (lines: typeof dev) => lines.find((l) => l.service === 'logs')?.billed[0]?.quantity;
+    expect(logs(dev)).toBe(1e6 / 1e9);
+    expect(logs(prod)).toBe(1e5 / 1e9);
+    expect(dev.some((l) => l.service === 'xray')).toBe(true);
+    expect(prod.some((l) => l.service === 'xray')).toBe(false);
+    expect(prod.filter((l) => l.service === 'lambda')).toEqual(dev.filter((l) => l.service === 'lambda'));
   });
 });
