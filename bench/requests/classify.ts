@@ -5,7 +5,7 @@ import { isStoredEvent } from '../../shared/events/stored.ts';
  * `Action=` (query protocol) or the REST path (Lambda), the caller from the SDK user agent's
  * `app/<id>` (AWS_SDK_UA_APP_ID / `userAgentAppId`), and what the bill depends on.
  */
-import { type Capacity, capacityOf } from './dynamodb-capacity.ts';
+import { type Capacity, capacityOf, type PutShape, putShapeOf } from './dynamodb-capacity.ts';
 
 /** One request as the cost model needs it. */
 export interface RequestRecord {
@@ -30,6 +30,8 @@ export interface RequestRecord {
   readonly items?: number;
   /** SQS SendMessage(Batch): the queue and how many messages. */
   readonly sent?: { readonly queueUrl: string; readonly messages: number };
+  /** DynamoDB PutItem: what index maintenance depends on (priced once the tables' indexes are known). */
+  readonly put?: PutShape;
 }
 
 export type Headers = Readonly<Record<string, string | string[] | undefined>>;
@@ -154,7 +156,13 @@ export function classify(
   const base = { atMs, caller: callerOf(request.headers), service, action, status: response.status };
   if (service === 'dynamodb') {
     const answer = parseBody(response.headers, response.body).json ?? {};
-    const record = { ...base, chunks: 1, capacity: capacityOf(action, json, answer) };
+    const put = putShapeOf(action, json);
+    const record = {
+      ...base,
+      chunks: 1,
+      capacity: capacityOf(action, json, answer),
+      ...(put ? { put } : {}),
+    };
     if (action !== 'TransactWriteItems') return record;
     return { ...record, items: ((json.TransactItems as unknown[]) ?? []).length };
   }

@@ -142,3 +142,58 @@ export function capacityOf(
       return { wru: 0, rru: 0 };
   }
 }
+
+/** A global secondary index as DescribeTable shows it: its key attributes and what it projects. */
+export interface IndexShape {
+  readonly name: string;
+  readonly keyAttributes: readonly string[];
+  readonly projection: 'KEYS_ONLY' | 'INCLUDE' | 'ALL';
+  /** Non-key attributes an INCLUDE projection copies. */
+  readonly included?: readonly string[];
+  /** The table's own key attributes (every index entry carries them). */
+  readonly tableKeys: readonly string[];
+}
+
+/** What a PutItem wrote, as far as index maintenance depends on it. */
+export interface PutShape {
+  readonly table: string;
+  readonly item: Item;
+  /** Conditional on an existing item (not `attribute_not_exists`): it replaced one. */
+  readonly replacing: boolean;
+}
+
+/** The PutItem's shape for {@link indexWriteUnits}; undefined for any other call. */
+export function putShapeOf(action: string, body: Record<string, unknown>): PutShape | undefined {
+  if (action !== 'PutItem' || typeof body.TableName !== 'string' || !body.Item) return undefined;
+  const condition = typeof body.ConditionExpression === 'string' ? body.ConditionExpression : '';
+  const replacing = condition.length > 0 && !/^\s*attribute_not_exists\(/.test(condition);
+  return { table: body.TableName, item: body.Item as Item, replacing };
+}
+
+/**
+ * Write units DynamoDB bills for keeping a table's global secondary indexes in step with one PutItem
+ * (an index write costs like a table write of the projected item): a put into each index whose key
+ * attributes the item carries, and, when the put replaced an item, the delete of its old entry. The
+ * old item is not seen, so a replacing put is taken to move the entry (true for the order summaries,
+ * whose index sorts on `updatedAt`). Approximation, said in the report.
+ */
+export function indexWriteUnits(put: PutShape, indexes: readonly IndexShape[]): number {
+  let wru = 0;
+  for (const index of indexes) {
+    if (!index.keyAttributes.every((name) => put.item[name] !== undefined)) continue;
+    const projected =
+      index.projection === 'ALL'
+        ? put.item
+        : Object.fromEntries(
+            Object.entries(put.item).filter(
+              ([name]) =>
+                index.keyAttributes.includes(name) ||
+                index.tableKeys.includes(name) ||
+                (index.projection === 'INCLUDE' && (index.included ?? []).includes(name)),
+            ),
+          );
+    const units = writeUnits(itemSize(projected));
+    wru += put.replacing ? 2 * units : units;
+  }
+  return wru;
+}

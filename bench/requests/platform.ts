@@ -7,6 +7,7 @@
  */
 
 import { CloudWatchLogsClient, paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   EventBridgeClient,
   ListRulesCommand,
@@ -22,6 +23,7 @@ import {
 import { STORED_METADATA_KEY, STORED_VERSION_METADATA_KEY } from '../../shared/events/stored.ts';
 import { localClientConfig } from '../local-cloud.ts';
 import type { RequestRecord } from './classify.ts';
+import type { IndexShape } from './dynamodb-capacity.ts';
 
 /** Rules whose name starts with this are the bench's (or `pipeline tail`'s) taps, not the product. */
 export const TAP_RULE_PREFIX = 'pipeline-tail-';
@@ -232,4 +234,24 @@ export async function functionUsage(
     if (!/ResourceNotFound|does not exist/i.test(String(error))) throw error;
   }
   return { invocations, durationMs, logBytes, prodLogBytes };
+}
+
+/** The global secondary indexes of a table, as the emulator describes it (none when it cannot say). */
+export async function readTableIndexes(endpoint: string, tableName: string): Promise<IndexShape[]> {
+  const dynamo = new DynamoDBClient(localClientConfig(endpoint));
+  try {
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    const tableKeys = (Table?.KeySchema ?? []).flatMap((k) => (k.AttributeName ? [k.AttributeName] : []));
+    return (Table?.GlobalSecondaryIndexes ?? []).map((index) => ({
+      name: index.IndexName ?? '',
+      keyAttributes: (index.KeySchema ?? []).flatMap((k) => (k.AttributeName ? [k.AttributeName] : [])),
+      projection: (index.Projection?.ProjectionType ?? 'ALL') as IndexShape['projection'],
+      included: index.Projection?.NonKeyAttributes ?? [],
+      tableKeys,
+    }));
+  } catch {
+    return [];
+  } finally {
+    dynamo.destroy();
+  }
 }

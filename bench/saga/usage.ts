@@ -5,7 +5,14 @@
  */
 import type { FunctionRun, RunUsage } from '../cost/model.ts';
 import type { RequestRecord } from '../requests/classify.ts';
-import { functionUsage, queueDeliveries, readRules, readSubscriptions } from '../requests/platform.ts';
+import { indexWriteUnits } from '../requests/dynamodb-capacity.ts';
+import {
+  functionUsage,
+  queueDeliveries,
+  readRules,
+  readSubscriptions,
+  readTableIndexes,
+} from '../requests/platform.ts';
 import type { SagaCloud, StackFunction } from './cloud.ts';
 
 export interface HandledMessages {
@@ -86,11 +93,28 @@ export async function measureWindow(
   return {
     usage: {
       orders,
-      records,
+      records: await withIndexWrites(cloud.endpoint, records),
       ruleDeliveries: sum(deliveries.fromRules),
       snsDeliveries: sum(deliveries.fromSns),
       functions,
     },
     handled,
   };
+}
+
+/** The records with the write units their PutItems cost in the tables' global secondary indexes. */
+async function withIndexWrites(
+  endpoint: string,
+  records: readonly RequestRecord[],
+): Promise<RequestRecord[]> {
+  const tables = [...new Set(records.flatMap((r) => (r.put ? [r.put.table] : [])))];
+  const indexes = new Map(
+    await Promise.all(tables.map(async (t) => [t, await readTableIndexes(endpoint, t)] as const)),
+  );
+  return records.map((record) => {
+    const shapes = record.put ? (indexes.get(record.put.table) ?? []) : [];
+    if (!record.put || shapes.length === 0) return record;
+    const wru = record.capacity.wru + indexWriteUnits(record.put, shapes);
+    return { ...record, capacity: { ...record.capacity, wru } };
+  });
 }

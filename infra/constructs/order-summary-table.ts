@@ -35,7 +35,9 @@ export class OrderSummaryTable extends Construct {
       indexName: K.statusIndex,
       partitionKey: { name: K.statusAttribute, type: AttributeType.STRING },
       sortKey: { name: K.updatedAtAttribute, type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
+      // Keys only: each projector write moves the order in the index (a delete and a put); a keys-only
+      // entry is one write unit, a copy of the summary its size. Listings fetch summaries by key.
+      projectionType: ProjectionType.KEYS_ONLY,
     });
   }
 

@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
@@ -17,9 +18,12 @@ import type { OrderSummaryRepository, VersionedSummary } from '../use-cases/orde
  * Key design of the order summary table; the CDK construct builds the table from these.
  * - `orderId` (S) is the partition key: one item per order, read and written by id.
  * - `byStatus` is a global secondary index on `status` (S) sorted by `updatedAt` (S, ISO time of the
- *   newest event), so "the latest CANCELLED orders" is one Query. Six statuses are six partitions of
- *   the index: fine for operator listings; shard the index key (`status#n`) for thousands of writes
- *   per second per status.
+ *   newest event), so "the latest CANCELLED orders" is one Query. It projects the keys only: every
+ *   projector write moves the order in the index (a delete and a put, `updatedAt` changes), and a
+ *   keys-only index entry costs one write unit where a copy of the summary would cost its size; a
+ *   listing fetches the summaries it shows with BatchGetItem. Six statuses are six partitions of the
+ *   index: fine for operator listings; shard the index key (`status#n`) for thousands of writes per
+ *   second per status.
  */
 export const ORDER_SUMMARY_KEYS = {
   partitionKey: 'orderId',
@@ -118,11 +122,32 @@ export class DynamoDbOrderSummaryRepository implements OrderSummaryRepository {
     const limit = options.limit ?? 20;
     const statuses = options.status === undefined ? ORDER_STATUSES : [options.status];
     const pages = await Promise.all(statuses.map((status) => this.latestOf(status, limit)));
-    return pages
+    const latest = pages
       .flat()
       .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))
-      .slice(0, limit)
-      .map((entry) => entry.summary);
+      .slice(0, limit);
+    const summaries = await this.summariesOf(latest.map((entry) => entry.orderId));
+    // An order that moved on (or was deleted) between the index read and the fetch is left out.
+    return latest.flatMap((entry) => summaries.get(entry.orderId) ?? []);
+  }
+
+  /** The summaries of `orderIds` (BatchGetItem, 100 keys per request, unprocessed keys asked again). */
+  private async summariesOf(orderIds: readonly string[]): Promise<Map<string, OrderSummary>> {
+    const found = new Map<string, OrderSummary>();
+    for (let i = 0; i < orderIds.length; i += 100) {
+      let keys: Item[] = orderIds.slice(i, i + 100).map(keyOf);
+      for (let attempt = 0; keys.length > 0 && attempt < 5; attempt += 1) {
+        const out = await this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const { summary } = fromItem(item);
+          found.set(summary.orderId, summary);
+        }
+        keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
+      }
+    }
+    return found;
   }
 
   /** Removes one summary (a rebuild then replays its events into an empty slot). */
@@ -163,8 +188,8 @@ export class DynamoDbOrderSummaryRepository implements OrderSummaryRepository {
       }),
     );
     return (page.Items ?? []).map((item) => ({
+      orderId: item[K.partitionKey]?.S ?? '',
       updatedAt: item[K.updatedAtAttribute]?.S ?? '',
-      summary: fromItem(item).summary,
     }));
   }
 }

@@ -44,7 +44,7 @@ beforeAll(async () => {
             { AttributeName: K.statusAttribute, KeyType: 'HASH' },
             { AttributeName: K.updatedAtAttribute, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: 'KEYS_ONLY' },
         },
       ],
     }),

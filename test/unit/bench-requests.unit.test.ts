@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { callerOf, classify, serviceOf, snsAttributes } from '../../bench/requests/classify.ts';
-import { capacityOf, itemSize } from '../../bench/requests/dynamodb-capacity.ts';
+import {
+  capacityOf,
+  type IndexShape,
+  indexWriteUnits,
+  itemSize,
+  putShapeOf,
+} from '../../bench/requests/dynamodb-capacity.ts';
 import { matchesFilterPolicy, queueArnOfUrl } from '../../bench/requests/platform.ts';
 
 const signed = (service: string, extra: Record<string, string> = {}) => ({
@@ -168,5 +174,45 @@ describe('platform routing', () => {
     expect(matchesFilterPolicy(policy, { type: 'OrderConfirmed' })).toBe(false);
     expect(matchesFilterPolicy({ channel: [{ exists: false }] }, {})).toBe(true);
     expect(matchesFilterPolicy(undefined, {})).toBe(true);
+  });
+});
+
+describe('write units of secondary indexes', () => {
+  const summaryIndex: IndexShape = {
+    name: 'byStatus',
+    keyAttributes: ['status', 'updatedAt'],
+    projection: 'KEYS_ONLY',
+    tableKeys: ['orderId'],
+  };
+  const item = {
+    orderId: { S: 'ord-1' },
+    status: { S: 'CONFIRMED' },
+    updatedAt: { S: '2026-11-30T10:00:00.000Z' },
+    summary: { S: 'x'.repeat(3000) },
+  };
+
+  it('bills a keys-only entry one unit, twice when the put replaced an item (the old entry is deleted)', () => {
+    const fresh = putShapeOf('PutItem', {
+      TableName: 't',
+      Item: item,
+      ConditionExpression: 'attribute_not_exists(#pk)',
+    });
+    const replacing = putShapeOf('PutItem', {
+      TableName: 't',
+      Item: item,
+      ConditionExpression: '#version = :expected',
+    });
+
+    expect(fresh && indexWriteUnits(fresh, [summaryIndex])).toBe(1);
+    expect(replacing && indexWriteUnits(replacing, [summaryIndex])).toBe(2);
+  });
+
+  it('bills an index that projects everything like the item itself, and nothing for an item without its keys', () => {
+    const all = { ...summaryIndex, projection: 'ALL' as const };
+    const put = putShapeOf('PutItem', { TableName: 't', Item: item });
+    const keyless = putShapeOf('PutItem', { TableName: 't', Item: { orderId: { S: 'ord-2' } } });
+
+    expect(put && indexWriteUnits(put, [all])).toBe(3);
+    expect(keyless && indexWriteUnits(keyless, [all])).toBe(0);
   });
 });
