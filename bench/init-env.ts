@@ -15,14 +15,41 @@ export interface DeclaredVariable {
 // A key at the start of a line or right after `{`/`,` (one-line `.extend({ TABLE_NAME: z… })`).
 const KEY = /(?:^|[{,])[ \t]*([A-Z][A-Z0-9_]{1,}):\s*z\b/gm;
 
+/**
+ * Where the schema of a key that starts at `from` ends: the `,` or the closing bracket of its object
+ * at bracket depth 0, skipping comments, string and template literals, so a `.transform((…) => { … })` keeps
+ * the `.optional()` chained after it.
+ */
+function schemaEnd(source: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < source.length; i++) {
+    const c = source[i] as string;
+    const comment = c === '/' ? source[i + 1] : undefined;
+    if (comment === '/' || comment === '*') {
+      const close = comment === '/' ? source.indexOf('\n', i) : source.indexOf('*/', i + 2) + 1;
+      if (close <= 0) return source.length;
+      i = close;
+    } else if (c === "'" || c === '"' || c === '`') {
+      const close = source.indexOf(c, i + 1);
+      if (close === -1) return source.length;
+      i = close;
+    } else if (c === '(' || c === '{' || c === '[') depth++;
+    else if (c === ')' || c === '}' || c === ']') {
+      if (depth === 0) return i;
+      depth--;
+    } else if (c === ',' && depth === 0) return i;
+  }
+  return source.length;
+}
+
 /** The `NAME: z…` keys of every zod object in `source`, with their schema text. */
 export function declaredVariables(source: string): DeclaredVariable[] {
   const matches = [...source.matchAll(KEY)];
   return matches.map((match, i) => {
     const start = match.index ?? 0;
     const nextKey = matches[i + 1]?.index ?? source.length;
-    const objectEnd = source.indexOf('})', start);
-    const end = objectEnd === -1 ? nextKey : Math.min(nextKey, objectEnd);
+    const valueStart = start + match[0].length - 1; // at the `z`
+    const end = Math.min(nextKey, schemaEnd(source, valueStart));
     return { name: match[1] as string, schema: source.slice(start, end) };
   });
 }

@@ -10,7 +10,7 @@ import {
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -80,9 +80,40 @@ export function loggingProps(
   };
 }
 
+/** `--enable-source-maps`: Node maps every stack trace through the bundle's source map. */
+export const SOURCE_MAPS_FLAG = '--enable-source-maps';
+
+/**
+ * Source maps of a stage's functions. Every bundle keeps its external `index.js.map` next to
+ * `index.js` in the asset (esbuild `--sourcemap`, linked by a `sourceMappingURL` comment), so a stack
+ * trace can always be resolved. What differs is who pays for it:
+ * - dev: `NODE_OPTIONS=--enable-source-maps`, the map carries the sources: every trace is mapped in
+ *   the logs, at the price of Node reading the map at module load (+25–50 ms of init measured by the
+ *   bundles bench, `init, dev`) and decoding it at the first trace.
+ * - prod: no flag, so init does not read the map; the map has no `sourcesContent` (the sources are in
+ *   git at the deployed commit), ~1 MB instead of ~2.8 MB in the asset. A trace is resolved offline
+ *   from the asset's map, or live by setting `NODE_OPTIONS=--enable-source-maps` on the function for
+ *   an investigation (Node maps traces without `sourcesContent`).
+ */
+export function sourceMapSettings(stage: StageSettings): {
+  readonly nodeOptions: Record<string, string>;
+  readonly bundling: Pick<BundlingOptions, 'sourceMap' | 'sourcesContent'>;
+} {
+  return stage.name === 'dev'
+    ? { nodeOptions: { NODE_OPTIONS: SOURCE_MAPS_FLAG }, bundling: { sourceMap: true, sourcesContent: true } }
+    : { nodeOptions: {}, bundling: { sourceMap: true, sourcesContent: false } };
+}
+
+/** esbuild `--alias` arguments of every function bundle (`LAMBDA_BUNDLE_ALIASES`, absolute paths). */
+export function bundleAliasArgs(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(LAMBDA_BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, `${repoRoot}${to}`]),
+  );
+}
+
 /**
  * The one way this product builds a Lambda: nodejs22.x on arm64, bundled by esbuild (minified, with
- * source maps), its own role that may write only to its own log group, a log group with the stage's
+ * source maps, see {@link sourceMapSettings}), its own role that may write only to its own log group, a log group with the stage's
  * retention, the stage's log levels and X-Ray tracing, and the Powertools environment.
  */
 export class PipelineFunction extends Construct {
@@ -104,6 +135,7 @@ export class PipelineFunction extends Construct {
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(this.role);
     const tracing = props.tracing ?? props.stage.tracing === 'active';
+    const sourceMaps = sourceMapSettings(props.stage);
     this.function = new NodejsFunction(this, 'Function', {
       role: this.role,
       entry: `${repoRoot}${props.entry}`,
@@ -117,7 +149,7 @@ export class PipelineFunction extends Construct {
       ...loggingProps(props.stage),
       tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        ...sourceMaps.nodeOptions,
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // Powertools' level; where Lambda filters too (json), both say the same.
@@ -127,17 +159,16 @@ export class PipelineFunction extends Construct {
       },
       bundling: {
         minify: true,
-        sourceMap: true,
+        ...sourceMaps.bundling,
         target: 'node22',
         define: bundleDefines(props.stage),
         // The SDK is bundled rather than taken from the runtime: versions are pinned by our lockfile
         // and the same bundle runs on a local cloud, where no runtime-provided SDK exists.
         externalModules: [],
         // Lambda hands the role's credentials over in the environment: the rest of the SDK's default
-        // chain (SSO, INI, IMDS… with their nested clients) is ~100 KB that can never answer there.
-        esbuildArgs: Object.fromEntries(
-          Object.entries(LAMBDA_BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, `${repoRoot}${to}`]),
-        ),
+        // chain (SSO, INI, IMDS… with their nested clients) is ~100 KB that can never answer there;
+        // `bowser`, a browser user-agent parser, is 34 KB Node never runs (shared/aws/bundle-aliases.ts).
+        esbuildArgs: bundleAliasArgs(),
       },
     });
     // Where the source lives: `pipeline dev` rebuilds and updates the function from it, and an

@@ -4,8 +4,20 @@ import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compositionOf, contributorOf, families, zodBreakdown } from '../../bench/bundle-analysis.ts';
+import {
+  BUNDLE_SLACK_BYTES,
+  INIT_RATIO_LIMIT,
+  linkSourceMap,
+  mapBytesWithoutSources,
+  SDK_REFERENCE_ENTRY,
+  stageNodeFlags,
+  targetsFromReference,
+} from '../../bench/bundles.bench.ts';
 import { declaredVariables, dummyValue, initEnvironment } from '../../bench/init-env.ts';
 import { InitFailed, median, percentile, sampleInit } from '../../bench/init-time.ts';
+import { buildHandler } from '../../cli/dev/bundle.ts';
+import bowserStandIn, { parse } from '../../shared/aws/bowser-stand-in.ts';
+import { LAMBDA_BUNDLE_ALIASES } from '../../shared/aws/bundle-aliases.ts';
 
 const schema = `
 const configSchema = z.object({
@@ -73,6 +85,96 @@ describe('init environment from config schemas', () => {
     expect(env.AWS_ENDPOINT_URL).toBeUndefined();
     expect(env.AWS_LAMBDA_FUNCTION_NAME).toBe('fn');
     expect(env.TABLE_NAME).toBe('bench-table-name');
+  });
+});
+
+describe('init environment of a transformed variable', () => {
+  it('keeps the optional() chained after a transform whose body holds braces, strings and comments', () => {
+    // Arrange
+    const config = [
+      'const configSchema = z.object({',
+      "  // the stack's routes, as JSON",
+      '  ROUTES: z',
+      '    .string()',
+      '    .transform((text, ctx) => {',
+      // A template literal with a placeholder and braces inside the transform's body.
+      "      try { return JSON.parse(text); } catch (e) { ctx.addIssue({ code: 'custom', message: `ROUTES: $" +
+        '{e} }` }); return z.NEVER; }',
+      '    })',
+      '    .optional(),',
+      '  BUS: z.string().min(1),',
+      '});',
+    ].join('\n');
+
+    // Act
+    const env = initEnvironment('fn', [config]);
+
+    // Assert
+    expect(env.ROUTES).toBeUndefined();
+    expect(env.BUS).toBe('bench-bus');
+  });
+});
+
+describe('lean bundles: targets and source maps', () => {
+  it('holds a function to the SDK clients reference plus 60 KB and to 1.15 times its init', () => {
+    // Act
+    const targets = targetsFromReference({ bytes: 430_000, initMs: 200 });
+
+    // Assert
+    expect(SDK_REFERENCE_ENTRY).toBe('bench/fixtures/aws-sdk-clients.ts');
+    expect(BUNDLE_SLACK_BYTES).toBe(60_000);
+    expect(INIT_RATIO_LIMIT).toBe(1.15);
+    expect(targets.maxBytes).toBe(490_000);
+    expect(targets.maxInitMs).toBeCloseTo(230);
+  });
+
+  it('measures prod init without --enable-source-maps and dev init with it, as the stages start them', () => {
+    // Assert
+    expect(stageNodeFlags('prod')).toEqual([]);
+    expect(stageNodeFlags('dev')).toEqual(['--enable-source-maps']);
+  });
+
+  it('links the external map as cdk deploy ships it, once, and sizes the prod map without sources', () => {
+    // Arrange
+    const code = Buffer.from('exports.handler=()=>1;');
+    const map = Buffer.from(
+      JSON.stringify({ version: 3, sources: ['a.ts'], sourcesContent: ['x'.repeat(500)] }),
+    );
+
+    // Act
+    const linked = linkSourceMap(code);
+
+    // Assert
+    expect(linked.toString()).toBe('exports.handler=()=>1;\n//# sourceMappingURL=index.js.map\n');
+    expect(linkSourceMap(linked).equals(linked)).toBe(true);
+    expect(mapBytesWithoutSources(map)).toBeLessThan(100);
+  });
+});
+
+describe('lean bundles: browser-only code', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-unit-bowser-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('aliases bowser to a Node-only stand-in that parses no browser, as Node without window gets', () => {
+    // Assert
+    expect(LAMBDA_BUNDLE_ALIASES.bowser).toBe('shared/aws/bowser-stand-in.ts');
+    expect(parse('Mozilla/5.0 (Macintosh) Safari/605.1.15')).toBeUndefined();
+    expect(bowserStandIn.parse).toBe(parse);
+  });
+
+  it('keeps bowser out of the SDK clients bundle, which still loads in a fresh Node process', async () => {
+    // Act
+    const { bundle, metafile } = await buildHandler(SDK_REFERENCE_ENTRY);
+    const file = join(dir, 'index.js');
+    writeFileSync(join(dir, 'package.json'), '{"type":"commonjs"}\n');
+    writeFileSync(file, bundle.code);
+    const sample = await sampleInit(file, { AWS_REGION: 'us-east-1' });
+
+    // Assert
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs.filter((p) => p.includes('node_modules/bowser/'))).toEqual([]);
+    expect(inputs).toContain('shared/aws/bowser-stand-in.ts');
+    expect(sample.requireMs).toBeGreaterThan(0);
   });
 });
 

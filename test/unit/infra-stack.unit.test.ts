@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ConsumerQueue } from '../../infra/constructs/consumer-queue.ts';
 import { SAGA_METRICS } from '../../infra/constructs/dashboard.ts';
+import { bundleAliasArgs, sourceMapSettings } from '../../infra/constructs/pipeline-function.ts';
 import { QueueConsumer } from '../../infra/constructs/queue-consumer.ts';
 import { OUTPUTS } from '../../infra/stacks/pipeline-stack.ts';
 import { stageSettings } from '../../infra/stages.ts';
@@ -116,6 +117,42 @@ describe('infra: stages', () => {
     for (const fn of functions) expect(fn.Properties?.TracingConfig).toEqual({ Mode: 'Active' });
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('xray:PutTraceSegments');
     expect(errors).toEqual([]);
+  });
+});
+
+describe('infra: lean cold starts', () => {
+  const functionsOf = (template: typeof dev) =>
+    Object.values(template.findResources('AWS::Lambda::Function') as Record<string, CfnResource>);
+  const nodeOptions = (fn: CfnResource) =>
+    (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+      ?.NODE_OPTIONS;
+
+  it('starts prod functions without --enable-source-maps and dev functions with it', () => {
+    // Assert
+    expect(functionsOf(prod).length).toBeGreaterThan(0);
+    for (const fn of functionsOf(prod)) expect(nodeOptions(fn)).toBeUndefined();
+    expect(functionsOf(dev).length).toBeGreaterThan(0);
+    for (const fn of functionsOf(dev)) expect(nodeOptions(fn)).toBe('--enable-source-maps');
+  });
+
+  it('ships source maps with every stage, without their sources in prod', () => {
+    // Act
+    const devMaps = sourceMapSettings(stageSettings('dev'));
+    const prodMaps = sourceMapSettings(stageSettings('prod'));
+
+    // Assert
+    expect(devMaps.bundling).toEqual({ sourceMap: true, sourcesContent: true });
+    expect(prodMaps.bundling).toEqual({ sourceMap: true, sourcesContent: false });
+    expect(prodMaps.nodeOptions).toEqual({});
+  });
+
+  it('bundles every function with the credential and bowser aliases to Node-only stand-ins', () => {
+    // Act
+    const args = bundleAliasArgs();
+
+    // Assert
+    expect(args['--alias:bowser']).toMatch(/shared\/aws\/bowser-stand-in\.ts$/);
+    expect(args['--alias:@aws-sdk/credential-provider-node']).toMatch(/shared\/aws\/lambda-credentials\.ts$/);
   });
 });
 
