@@ -7,6 +7,7 @@ import {
 import type { AnyEvent, EventDataInput, EventType } from '../../shared/events/catalog.ts';
 import { createEvent, exampleEvent } from '../../shared/events/registry.ts';
 import {
+  BatchedOrderSummaries,
   InMemoryOrderSummaryRepository,
   projectOrderSummary,
   rebuildOrderSummaries,
@@ -109,5 +110,82 @@ describe('order summary projection', () => {
     expect(applied).toBe(3);
     expect((await repository.get('ord-1001'))?.summary.status).toBe('CONFIRMED');
     expect((await repository.get('ord-1001'))?.version).toBe(4);
+  });
+});
+
+describe('projector writes per batch', () => {
+  /** Counts the repository calls a batch makes. */
+  class CountingRepository extends InMemoryOrderSummaryRepository {
+    gets = 0;
+    puts = 0;
+    override async get(orderId: string) {
+      this.gets += 1;
+      return super.get(orderId);
+    }
+    override async put(summary: OrderSummary, expectedVersion: number) {
+      this.puts += 1;
+      return super.put(summary, expectedVersion);
+    }
+  }
+
+  it('reads and writes an order once for all its events in a batch, with the summary a fold per event gives', async () => {
+    // Arrange
+    const repository = new CountingRepository();
+    const batch = new BatchedOrderSummaries(repository);
+    const events = history();
+
+    // Act
+    batch.begin();
+    const outcomes = [];
+    for (const [i, event] of events.entries()) outcomes.push(await batch.project(event, `m-${i}`));
+    outcomes.push(await batch.project(events[0] as AnyEvent, 'm-again'));
+    const flushed = await batch.flush();
+
+    // Assert
+    expect(outcomes).toEqual(['handled', 'handled', 'handled', 'handled', 'duplicate']);
+    expect(flushed).toEqual({ written: 1, failedMessageIds: [] });
+    expect([repository.gets, repository.puts]).toEqual([1, 1]);
+    expect((await repository.get('ord-1001'))?.summary).toEqual(
+      events.reduce(evolveOrderSummary, undefined as never),
+    );
+  });
+
+  it('folds its events on top of a concurrent write to the same order instead of overwriting it', async () => {
+    // Arrange: the batch read the order before another invocation wrote the payment.
+    const repository = new InMemoryOrderSummaryRepository();
+    const [placed, reserved, authorized, confirmed] = history() as [AnyEvent, AnyEvent, AnyEvent, AnyEvent];
+    await projectOrderSummary(repository, placed);
+    const batch = new BatchedOrderSummaries(repository);
+    batch.begin();
+    await batch.project(reserved, 'm-1');
+    await projectOrderSummary(repository, authorized);
+    await batch.project(confirmed, 'm-2');
+
+    // Act
+    const flushed = await batch.flush();
+
+    // Assert
+    expect(flushed.failedMessageIds).toEqual([]);
+    const summary = (await repository.get('ord-1001'))?.summary;
+    expect(summary?.timeline.map((entry) => entry.type)).toEqual([
+      'OrderPlaced',
+      'InventoryReserved',
+      'PaymentAuthorized',
+      'OrderConfirmed',
+    ]);
+  });
+
+  it('answers the messages of an order it could not write, for the runtime to retry', async () => {
+    const repository = new InMemoryOrderSummaryRepository();
+    repository.put = async () => {
+      throw new Error('throttled');
+    };
+    const batch = new BatchedOrderSummaries(repository);
+    const [placed, reserved] = history() as [AnyEvent, AnyEvent];
+    batch.begin();
+    await batch.project(placed, 'm-1');
+    await batch.project(reserved, 'm-2');
+
+    expect(await batch.flush()).toEqual({ written: 0, failedMessageIds: ['m-1', 'm-2'] });
   });
 });
