@@ -66,39 +66,38 @@ export async function commitsBetween(
  * The commit item holding `version`, or the stream's last one when the stream ends before it: the item
  * with the highest first version ≤ `version` (1 read unit for items up to 4 KB).
  */
-export async function commitAtOrBefore(
+export function commitAtOrBefore(
   table: TableRef,
   streamId: string,
   version: number,
 ): Promise<ItemImage | undefined> {
-  const out = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: `${PK} = :pk AND ${SK} BETWEEN :from AND :to`,
-      ExpressionAttributeValues: {
-        ':pk': { S: P.stream + streamId },
-        ':from': { S: P.event + padVersion(0) },
-        ':to': { S: P.event + padVersion(version) },
-      },
-      ScanIndexForward: false,
-      Limit: 1,
-      ConsistentRead: true,
-    }),
-  );
-  return out.Items?.[0];
+  return newestItem(table, streamId, `${SK} BETWEEN :from AND :to`, {
+    ':from': { S: P.event + padVersion(0) },
+    ':to': { S: P.event + padVersion(version) },
+  });
 }
 
 /** The stream's item with the highest sort key under `prefix` (newest commit or snapshot). */
-export async function latestItem(
+export function latestItem(
   table: TableRef,
   streamId: string,
   prefix: string,
 ): Promise<ItemImage | undefined> {
+  return newestItem(table, streamId, `begins_with(${SK}, :prefix)`, { ':prefix': { S: prefix } });
+}
+
+/** The stream's item with the highest sort key meeting `sortKeyCondition`. */
+async function newestItem(
+  table: TableRef,
+  streamId: string,
+  sortKeyCondition: string,
+  values: Record<string, AttributeValue>,
+): Promise<ItemImage | undefined> {
   const out = await table.client.send(
     new QueryCommand({
       TableName: table.tableName,
-      KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :prefix)`,
-      ExpressionAttributeValues: { ':pk': { S: P.stream + streamId }, ':prefix': { S: prefix } },
+      KeyConditionExpression: `${PK} = :pk AND ${sortKeyCondition}`,
+      ExpressionAttributeValues: { ':pk': { S: P.stream + streamId }, ...values },
       ScanIndexForward: false,
       Limit: 1,
       ConsistentRead: true,
