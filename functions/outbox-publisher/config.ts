@@ -1,6 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import { clientConfig } from '../../shared/aws/client-config.ts';
 import type { OutboxRoutes, PutEvents, SendMessages } from './publish.ts';
 
 /**
@@ -15,6 +16,7 @@ const routesSchema = z.object({
 const configSchema = z.object({
   EVENT_BUS_NAME: z.string().min(1),
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ENDPOINT_URL: z.string().optional(),
   /** Calls per batch and destination before the record is reported as failed. */
   PUBLISH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
   /** Without it every publishable event goes to the bus, as before routes existed. */
@@ -45,8 +47,14 @@ export const routes: OutboxRoutes | undefined =
         ),
       };
 
-const eventBridge = new EventBridgeClient({ region: config.AWS_REGION });
-const sqs = new SQSClient({ region: config.AWS_REGION });
+// The endpoint is passed explicitly, as every client of the product does (`clientConfig`): left to the
+// environment, the SQS client sends each request to the host in the queue URL instead.
+const aws = clientConfig({
+  region: config.AWS_REGION,
+  ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}),
+});
+const eventBridge = new EventBridgeClient(aws);
+const sqs = new SQSClient(aws);
 
 /** PutEvents through the SDK client built once per container. */
 export const putEvents: PutEvents = (entries) =>

@@ -1,6 +1,6 @@
 import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
 import { sagaHandlers } from '../../shared/saga/runner.ts';
-import { SAGA_UNSTORED_TYPES } from '../../shared/use-cases/intake.ts';
+import { ORDER_INTAKE_TYPES, SAGA_UNSTORED_TYPES } from '../../shared/use-cases/intake.ts';
 import { consumerDeps, inputClaims, saga, store, storedCheck, timers } from './config.ts';
 
 /**
@@ -15,6 +15,8 @@ export const handler = createSqsConsumer({
   // Its intake (OrderPlaced, stored by its first transition) and its own timers arrive unstored.
   intake: SAGA_UNSTORED_TYPES,
   storedCheck,
+  // Producers' commands have their ids claimed; its own timers (ids it makes) need none.
   inputClaims,
+  claimedTypes: ORDER_INTAKE_TYPES,
   ...consumerDeps,
 });

@@ -61,6 +61,11 @@ export interface ConsumerDeps {
    * stream (another order). @default none: ids are recognised only in the stream the handler writes
    */
   readonly inputClaims?: InputClaims;
+  /**
+   * The first-hand types whose ids are claimed: events that producers send. A consumer's own messages
+   * (the saga's step timers, whose ids it makes itself) need no claim. @default every `intake` type
+   */
+  readonly claimedTypes?: readonly EventType[];
 }
 
 /** Options of {@link createSqsConsumer}. */
@@ -222,7 +227,12 @@ async function handleEvent(
   // What a handler says at INFO about one record is per-record detail: DEBUG (the batch line counts it).
   const logger = infoAsDebug(options.logger);
   const context = createHandlerContext({ consumer, record, event, logger, factory });
-  if (options.inputClaims !== undefined && storedPositionOf(event) === undefined) {
+  const claimed = options.claimedTypes ?? options.intake ?? [];
+  if (
+    options.inputClaims !== undefined &&
+    claimed.includes(event.type) &&
+    storedPositionOf(event) === undefined
+  ) {
     await claimInput(options.inputClaims, context, factory.now());
   }
   const run = async (): Promise<Handled> => {

@@ -18,7 +18,7 @@ import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
 import { orderSaga } from '../../shared/saga/order-saga.ts';
 import { loadSaga, sagaHandlers } from '../../shared/saga/runner.ts';
 import { InMemorySagaTimers, timeoutEvent } from '../../shared/saga/timers.ts';
-import { SAGA_UNSTORED_TYPES } from '../../shared/use-cases/intake.ts';
+import { ORDER_INTAKE_TYPES, SAGA_UNSTORED_TYPES } from '../../shared/use-cases/intake.ts';
 import { inventoryHandlers, restockInventory } from '../../shared/use-cases/inventory.ts';
 import { InMemoryNotificationSender, notificationHandlers } from '../../shared/use-cases/notifications.ts';
 import {
@@ -215,7 +215,7 @@ export class TestPipeline {
       handlers,
       intake: name === 'saga' ? SAGA_UNSTORED_TYPES : [],
       storedCheck: storeStoredEventCheck(this.store),
-      ...(name === 'saga' ? { inputClaims: this.inputClaims } : {}),
+      ...(name === 'saga' ? { inputClaims: this.inputClaims, claimedTypes: ORDER_INTAKE_TYPES } : {}),
       sqs: this.sqs,
       queueUrl: `queue/${name}`,
       dlqUrl: `dlq/${name}`,

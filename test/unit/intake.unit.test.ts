@@ -7,6 +7,7 @@ import { storeStoredEventCheck } from '../../shared/event-store/stored-check.ts'
 import { contentHashOf } from '../../shared/events/content-hash.ts';
 import { createEvent } from '../../shared/events/registry.ts';
 import { markStored } from '../../shared/events/stored.ts';
+import { InMemoryInputClaims } from '../../shared/idempotency/input-claims.ts';
 import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
 import { availableStock, inventoryHandlers, restockInventory } from '../../shared/use-cases/inventory.ts';
 import { ManualClock } from '../fakes/clock.ts';
@@ -35,7 +36,10 @@ function reasons(pipeline: TestPipeline, consumer: string): { code?: string; mes
 /** A consumer on fakes (SQS, logger, metrics) with the clock's ids and time. */
 function testConsumer(
   clock: ManualClock,
-  options: Pick<SqsConsumerOptions, 'name' | 'handlers' | 'intake' | 'storedCheck'>,
+  options: Pick<
+    SqsConsumerOptions,
+    'name' | 'handlers' | 'intake' | 'storedCheck' | 'inputClaims' | 'claimedTypes'
+  >,
 ) {
   const sqs = new FakeSqs();
   const metrics = new CountingOutcomeMetrics();
@@ -304,5 +308,40 @@ describe('consumer runtime: stored-only consumers and reused ids', () => {
     ]);
     expect(metrics.totals).toMatchObject({ success: 1, duplicate: 1, 'id-reused': 1 });
     expect(await availableStock(store, 'BOOK-1')).toBe(8);
+  });
+});
+
+describe('consumer runtime: input claims', () => {
+  it("claims the ids of producers' commands only, not of the consumer's own first-hand messages", async () => {
+    // Arrange
+    const clock = new ManualClock();
+    const claims = new InMemoryInputClaims();
+    const claimed: string[] = [];
+    const claim = claims.claim.bind(claims);
+    claims.claim = async (key, fingerprint, now) => {
+      claimed.push(key);
+      return claim(key, fingerprint, now);
+    };
+    const { run } = testConsumer(clock, {
+      name: 'saga',
+      intake: ['OrderPlaced', 'SagaStepTimedOut'],
+      claimedTypes: ['OrderPlaced'],
+      inputClaims: claims,
+      handlers: { OrderPlaced: async () => 'handled', SagaStepTimedOut: async () => 'handled' },
+    });
+    const placed = new TestPipeline().orderPlaced({ orderId: 'ord-claim' });
+    const timer = createEvent(
+      'SagaStepTimedOut',
+      { saga: 'order', sagaId: 'ord-claim', step: 'reserveInventory', deadline: '2026-11-30T00:00:00.000Z' },
+      { correlationId: 'c' },
+      clock,
+    );
+
+    // Act
+    await run(sqsEvent(sqsRecord(eventBridgeBody(placed), { messageId: 'm1' })));
+    await run(sqsEvent(sqsRecord(JSON.stringify(timer), { messageId: 'm2' })));
+
+    // Assert
+    expect(claimed).toEqual([`saga#${placed.id}`]);
   });
 });
