@@ -108,7 +108,10 @@ async function readSummary(
 
 /** How long {@link readSummaries} waits for the read model to catch up, and how often it looks. */
 export interface ReadSummariesOptions {
-  /** Total time from the first read to the last re-read. @default 60_000 */
+  /**
+   * Total time from the first read to the last re-read: longer than a gathered queue's visibility
+   * timeout (91 s), after which a crashed projector batch is redelivered. @default 150_000
+   */
   readonly patienceMs?: number;
   /** Pause between two rounds of re-reading. @default 3_000 */
   readonly pauseMs?: number;
@@ -138,7 +141,7 @@ export async function readSummaries(
   orderIds: readonly string[],
   options: ReadSummariesOptions = {},
 ): Promise<SummariesRead> {
-  const { patienceMs = 60_000, pauseMs = 3_000, concurrency = 8 } = options;
+  const { patienceMs = 150_000, pauseMs = 3_000, concurrency = 8 } = options;
   const deadline = Date.now() + patienceMs;
   const readings = new Map<string, SummaryReading>();
   const readAll = (ids: readonly string[]) =>

@@ -170,7 +170,7 @@ try {
   const poisonMarkers = plan.poison.map((p) => p.marker);
   const streams = await readOrders(store, [...ids, ...poisonMarkers]);
   const conflicted = new Set(plan.conflicts.map((c) => c.orderId));
-  log('Comparing the read model with summaries rebuilt from the event store (re-reading for up to 60 s)');
+  log('Comparing the read model with summaries rebuilt from the event store (re-reading for up to 150 s)');
   const readModel = await readSummaries(store, summaries, [...ids, ...poisonMarkers]);
   const planned = new Map(plan.orders.map((o) => [o.orderId, o.event]));
   log("Counting the injected faults in the consumers' logs");
