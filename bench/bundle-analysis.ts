@@ -23,7 +23,8 @@ export interface BundleComposition {
 
 /**
  * Which group an input path belongs to: the npm package for node_modules paths
- * (`@aws-sdk/client-sqs`, `zod`), else its first two folders (`shared/events`, `functions/saga`).
+ * (`@aws-sdk/client-sqs`, `zod`), else its first folders: three under `shared/` (`shared/kit/events`,
+ * `shared/contexts/orders`), two elsewhere (`functions/saga`).
  */
 export function contributorOf(inputPath: string): string {
   const normalized = inputPath.replace(/\\/g, '/');
@@ -34,7 +35,8 @@ export function contributorOf(inputPath: string): string {
     return first.startsWith('@') ? `${first}/${parts[1] ?? ''}` : first;
   }
   const parts = normalized.split('/');
-  return parts.length > 2 ? `${parts[0]}/${parts[1]}` : normalized;
+  const depth = parts[0] === 'shared' ? 3 : 2;
+  return parts.length > depth ? parts.slice(0, depth).join('/') : normalized;
 }
 
 /** Sums `bytesInOutput` per contributor over the JS output of a metafile. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { EventStore } from '../shared/event-store/port.ts';
-import type { EventEnvelope } from '../shared/events/envelope.ts';
+import type { EventStore } from '../shared/kit/event-store/port.ts';
+import type { EventEnvelope } from '../shared/kit/events/envelope.ts';
 
 /** Latency percentiles of single-event appends, in milliseconds. */
 export interface AppendLatency {

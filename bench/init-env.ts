@@ -1,6 +1,6 @@
 /**
  * Dummy environment for loading a function bundle outside Lambda. Each function parses its config
- * with a zod schema at module scope (functions/<name>/config.ts, shared/consumer/config.ts…), so a
+ * with a zod schema at module scope (functions/<name>/config.ts, shared/kit/consumer/config.ts…), so a
  * bundle only initialises when every required variable is present. The variables are read from the
  * schemas of the bundle's own input files, so a function added later needs no change here.
  */

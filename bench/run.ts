@@ -12,9 +12,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbEventStore } from '../shared/event-store/dynamodb.ts';
-import { createEventStoreTable } from '../shared/event-store/dynamodb-table.ts';
-import { InMemoryEventStore } from '../shared/event-store/in-memory.ts';
+import { DynamoDbEventStore } from '../shared/kit/event-store/dynamodb.ts';
+import { createEventStoreTable } from '../shared/kit/event-store/dynamodb-table.ts';
+import { InMemoryEventStore } from '../shared/kit/event-store/in-memory.ts';
 import { acquireTestCloud } from '../test/support/local-cloud.ts';
 import { benchBundles } from './bundles.bench.ts';
 import { benchDevLoop } from './dev-loop.bench.ts';

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { definitionOf } from '../shared/events/catalog.ts';
-import { fromSqsBody, toPutEventsEntry } from '../shared/events/eventbridge.ts';
-import { exampleEvent, parseEvent } from '../shared/events/registry.ts';
+import { definitionOf } from '../shared/contexts/orders/events/catalog.ts';
+import { fromSqsBody, toPutEventsEntry } from '../shared/kit/events/eventbridge.ts';
+import { exampleEvent, parseEvent } from '../shared/kit/events/registry.ts';
 
 /** Result of {@link benchValidation}; times are per event, in microseconds (median of the runs). */
 export interface ValidationBenchResult {

@@ -6,11 +6,12 @@
  * Some need an earlier input to meet (`first`): the runner sends that, waits until it was taken, then
  * sends the case's own payload.
  */
-import { contentHashOf } from '../../shared/events/content-hash.ts';
-import { parseEvent } from '../../shared/events/registry.ts';
-import { STORED_METADATA_KEY } from '../../shared/events/stored.ts';
-import { inventoryStreams } from '../../shared/use-cases/inventory.ts';
-import { orderStreamIds } from '../../shared/use-cases/order-history.ts';
+
+import { inventoryStreams } from '../../shared/contexts/orders/use-cases/inventory.ts';
+import { orderStreamIds } from '../../shared/contexts/orders/use-cases/order-history.ts';
+import { contentHashOf } from '../../shared/kit/events/content-hash.ts';
+import { parseEvent } from '../../shared/kit/events/registry.ts';
+import { STORED_METADATA_KEY } from '../../shared/kit/events/stored.ts';
 import type {
   CaseContext,
   CaseInput,

@@ -10,12 +10,12 @@ import {
   paginateListEventSourceMappings,
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { CONSUMER_LOG_MESSAGES } from '../../shared/consumer/runtime.ts';
-import type { OrderSummary } from '../../shared/domain/order-summary.ts';
-import type { EventStore } from '../../shared/event-store/port.ts';
-import type { EventEnvelope } from '../../shared/events/envelope.ts';
-import { availableStock } from '../../shared/use-cases/inventory.ts';
-import { orderStreamIds } from '../../shared/use-cases/order-history.ts';
+import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
+import { availableStock } from '../../shared/contexts/orders/use-cases/inventory.ts';
+import { orderStreamIds } from '../../shared/contexts/orders/use-cases/order-history.ts';
+import { CONSUMER_LOG_MESSAGES } from '../../shared/kit/consumer/runtime.ts';
+import type { EventStore } from '../../shared/kit/event-store/port.ts';
+import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import type { CaseStock, Expectation, FirstInput } from './cases.ts';
 
 type OrderRejected = Extract<Expectation, { kind: 'order-rejected' }>;

@@ -3,7 +3,7 @@
  * an EventBridge event as a rule delivers it, the outbox's stored mark, nesting deeper than
  * JSON.stringify can write. Nothing here validates: cases break these on purpose.
  */
-import { STORED_METADATA_KEY, STORED_VERSION_METADATA_KEY } from '../../shared/events/stored.ts';
+import { STORED_METADATA_KEY, STORED_VERSION_METADATA_KEY } from '../../shared/kit/events/stored.ts';
 
 /** `depth` nested JSON arrays around `inner`, as text (JSON.stringify recurses and overflows first). */
 export function nestedArrays(depth: number, inner = ''): string {
@@ -65,7 +65,7 @@ export function eventBridgeBody(
 
 /**
  * Envelope fields that make an event look as the outbox publishes it from `streamId` (see
- * `shared/events/stored.ts`): consumers other than an intake take only events with this mark.
+ * `shared/kit/events/stored.ts`): consumers other than an intake take only events with this mark.
  */
 export function storedMark(streamId: string, streamVersion = 1): { metadata: Record<string, unknown> } {
   return { metadata: { [STORED_METADATA_KEY]: streamId, [STORED_VERSION_METADATA_KEY]: streamVersion } };

@@ -20,13 +20,13 @@ import { peekMessages } from '../../cli/dlq/peek.ts';
 import { sqsQueuePort } from '../../cli/dlq/queue-port.ts';
 import { orderPlaced, placeOrders } from '../../cli/orders/place.ts';
 import { seedStock } from '../../cli/orders/seed.ts';
-import { DynamoDbOrderSummaryRepository } from '../../shared/adapters/dynamodb-order-summaries.ts';
-import type { OrderSummary } from '../../shared/domain/order-summary.ts';
-import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
-import { commitKey } from '../../shared/event-store/dynamodb-items.ts';
-import type { EventEnvelope } from '../../shared/events/envelope.ts';
-import { availableStock } from '../../shared/use-cases/inventory.ts';
-import { orderStreamIds } from '../../shared/use-cases/order-history.ts';
+import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
+import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
+import { availableStock } from '../../shared/contexts/orders/use-cases/inventory.ts';
+import { orderStreamIds } from '../../shared/contexts/orders/use-cases/order-history.ts';
+import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
+import { commitKey } from '../../shared/kit/event-store/dynamodb-items.ts';
+import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import { runPipeline } from '../local-cloud.ts';
 import {
   type BadInputCase,

@@ -6,13 +6,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TailTap } from '../../cli/ops/tail.ts';
-import type { EventStore } from '../../shared/event-store/port.ts';
-import type { AnyEvent } from '../../shared/events/catalog.ts';
-import { isPublishable } from '../../shared/events/internal.ts';
-import { isStoredEvent } from '../../shared/events/stored.ts';
-import { inventoryStreams } from '../../shared/use-cases/inventory.ts';
-import { orderEvents, orderStreamIds } from '../../shared/use-cases/order-history.ts';
-import type { OrderSummaryRepository } from '../../shared/use-cases/order-summary.ts';
+import type { AnyEvent } from '../../shared/contexts/orders/events/catalog.ts';
+import { inventoryStreams } from '../../shared/contexts/orders/use-cases/inventory.ts';
+import { orderEvents, orderStreamIds } from '../../shared/contexts/orders/use-cases/order-history.ts';
+import type { OrderSummaryRepository } from '../../shared/contexts/orders/use-cases/order-summary.ts';
+import type { EventStore } from '../../shared/kit/event-store/port.ts';
+import { isPublishable } from '../../shared/kit/events/internal.ts';
+import { isStoredEvent } from '../../shared/kit/events/stored.ts';
 import { pipelineEnv, requireSuccess, runPipeline } from '../local-cloud.ts';
 import { readingDiffers, rebuildSummary, type SummaryReading } from './reconcile-read-model.ts';
 

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { TypedEnvelope } from '../../shared/events/catalog.ts';
+import type { TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
 import { putEnvelopes, putRawOrderPlaced } from '../saga/driver.ts';
 import type { CampaignPlan } from './plan.ts';
 

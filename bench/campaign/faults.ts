@@ -17,8 +17,8 @@ import {
   paginateListEventSourceMappings,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
-import type { FaultPlan } from '../../shared/consumer/faults.ts';
-import { CONSUMER_LOG_MESSAGES } from '../../shared/consumer/runtime.ts';
+import type { FaultPlan } from '../../shared/kit/consumer/faults.ts';
+import { CONSUMER_LOG_MESSAGES } from '../../shared/kit/consumer/runtime.ts';
 import type { StackFunction } from '../saga/cloud.ts';
 import type { CheckResult } from './reconcile.ts';
 

@@ -5,7 +5,7 @@
  * another event id, customer, items, total and payment token, sent at the same moment).
  */
 import { randomUUID } from 'node:crypto';
-import type { TypedEnvelope } from '../../shared/events/catalog.ts';
+import type { TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
 import { buildOrder, type OrderKind, type PlacedOrder } from '../saga/driver.ts';
 
 export interface CampaignOptions {

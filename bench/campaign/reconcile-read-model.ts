@@ -5,10 +5,13 @@
  * compare them. Event types the catalog may not have yet (`OrderRejected`) are matched as strings on
  * {@link StoredFact.type}, so this compiles before and after the product change that adds them.
  */
-import { type OrderSummary, replayOrderSummaries } from '../../shared/domain/order-summary.ts';
-import type { AnyEvent } from '../../shared/events/catalog.ts';
-import { canonicalJson } from '../../shared/events/json.ts';
-import { ORDER_SAGA_STREAM_PREFIX } from '../../shared/use-cases/order-history.ts';
+import {
+  type OrderSummary,
+  replayOrderSummaries,
+} from '../../shared/contexts/orders/domain/order-summary.ts';
+import type { AnyEvent } from '../../shared/contexts/orders/events/catalog.ts';
+import { ORDER_SAGA_STREAM_PREFIX } from '../../shared/contexts/orders/use-cases/order-history.ts';
+import { canonicalJson } from '../../shared/kit/events/json.ts';
 import type { StoredFact } from './collect.ts';
 import type { CheckResult } from './reconcile.ts';
 

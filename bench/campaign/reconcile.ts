@@ -3,7 +3,7 @@
  * poison and the races did. Pure: it reads what collect.ts loaded and returns one result per check.
  */
 
-import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/use-cases/intake.ts';
+import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import type { OrderKind } from '../saga/driver.ts';
 import type { CapturedFact, DeadLetter, StoredFact } from './collect.ts';
 

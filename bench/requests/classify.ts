@@ -1,4 +1,4 @@
-import { isStoredEvent } from '../../shared/events/stored.ts';
+import { isStoredEvent } from '../../shared/kit/events/stored.ts';
 /**
  * What one HTTP request to an AWS endpoint is, read the way the services themselves route it:
  * the service from the SigV4 credential scope, the API from `X-Amz-Target` (JSON protocols),

@@ -20,7 +20,7 @@ import {
   paginateListSubscriptionsByTopic,
   SNSClient,
 } from '@aws-sdk/client-sns';
-import { STORED_METADATA_KEY, STORED_VERSION_METADATA_KEY } from '../../shared/events/stored.ts';
+import { STORED_METADATA_KEY, STORED_VERSION_METADATA_KEY } from '../../shared/kit/events/stored.ts';
 import { localClientConfig } from '../local-cloud.ts';
 import type { RequestRecord } from './classify.ts';
 import type { IndexShape } from './dynamodb-capacity.ts';

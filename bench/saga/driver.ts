@@ -9,9 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { TailTap } from '../../cli/ops/tail.ts';
 import { orderPlaced } from '../../cli/orders/place.ts';
-import { SIMULATED_TOKENS } from '../../shared/domain/payment-provider.ts';
-import type { TypedEnvelope } from '../../shared/events/catalog.ts';
-import { toPutEventsEntry } from '../../shared/events/eventbridge.ts';
+import { SIMULATED_TOKENS } from '../../shared/contexts/orders/domain/payment-provider.ts';
+import type { TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
+import { toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
 
 export type OrderKind = 'happy' | 'declined' | 'outOfStock' | 'flaky' | 'timeout';
 

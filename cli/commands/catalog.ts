@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { describeCatalog } from '../../shared/events/catalog.ts';
-import { type JsonSchemaTarget, writeJsonSchemas } from '../../shared/events/json-schema.ts';
+import { describeCatalog } from '../../shared/contexts/orders/events/catalog.ts';
+import { type JsonSchemaTarget, writeJsonSchemas } from '../../shared/kit/events/json-schema.ts';
 import { table } from '../output.ts';
 import { globals } from './common.ts';
 

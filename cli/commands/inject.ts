@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
-import { ORDER_INTAKE_TYPES } from '../../shared/use-cases/intake.ts';
+import { ORDER_INTAKE_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import { buildEvents, catalogType, dataTemplate, putAll } from '../ops/inject.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import { CliError, table } from '../output.ts';

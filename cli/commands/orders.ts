@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { ORDER_STATUSES } from '../../shared/adapters/dynamodb-order-summaries.ts';
-import type { OrderStatus } from '../../shared/domain/order-summary.ts';
+import { ORDER_STATUSES } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
+import type { OrderStatus } from '../../shared/contexts/orders/domain/order-summary.ts';
 import { stackContext } from '../ops/stack-context.ts';
 import { ordersContext } from '../orders/context.ts';
 import { rebuildSummaries } from '../orders/rebuild.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { StockItem } from '../../shared/domain/inventory.ts';
+import type { StockItem } from '../../shared/contexts/orders/domain/inventory.ts';
 import { stackContext } from '../ops/stack-context.ts';
 import { ordersContext } from '../orders/context.ts';
 import { DEMO_STOCK, seedStock } from '../orders/seed.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { faultSpecOf, parseFaultSpec } from '../../shared/consumer/faults.ts';
+import { faultSpecOf, parseFaultSpec } from '../../shared/kit/consumer/faults.ts';
 import { stopMiniStack } from '../cloud/ministack.ts';
 import { readCloudState } from '../cloud/state.ts';
 import { applyTarget, resolveTarget, type Target } from '../cloud/target.ts';

@@ -1,5 +1,5 @@
 import { build, type Metafile } from 'esbuild';
-import { LAMBDA_BUNDLE_ALIASES } from '../../shared/aws/bundle-aliases.ts';
+import { LAMBDA_BUNDLE_ALIASES } from '../../shared/kit/aws/bundle-aliases.ts';
 import { repoRoot } from '../paths.ts';
 
 /** A function bundle as `pipeline dev` rebuilds it, with the source files it was made from. */

@@ -1,9 +1,9 @@
-import { DEAD_LETTER_ATTRIBUTES } from '../../shared/consumer/dead-letter.ts';
+import { DEAD_LETTER_ATTRIBUTES } from '../../shared/kit/consumer/dead-letter.ts';
 import { type DeadLetterQueue, type DlqSource, describeSource, parseQueueArn } from './model.ts';
 import type { MessageAttributeValue, ReceivedMessage } from './queue-port.ts';
 
 /**
- * Attributes the consumer runtime (shared/consumer/dead-letter.ts) puts on a record it dead-letters
+ * Attributes the consumer runtime (shared/kit/consumer/dead-letter.ts) puts on a record it dead-letters
  * itself because retrying cannot help (invalid message, unknown type, business rule).
  */
 export const CONSUMER_REASON_ATTRIBUTES = DEAD_LETTER_ATTRIBUTES;

@@ -1,4 +1,4 @@
-import { editDistance } from '../../shared/events/suggest.ts';
+import { editDistance } from '../../shared/kit/events/suggest.ts';
 import type { QueueRef } from './model.ts';
 
 /** The outcome of looking a queue up by what the user typed. */

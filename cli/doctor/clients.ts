@@ -5,7 +5,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { clientConfig } from '../../shared/aws/client-config.ts';
+import { clientConfig } from '../../shared/kit/aws/client-config.ts';
 import type { Target } from '../cloud/target.ts';
 import type { DoctorClients } from './types.ts';
 

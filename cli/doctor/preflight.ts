@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { clientConfig } from '../../shared/aws/client-config.ts';
+import { clientConfig } from '../../shared/kit/aws/client-config.ts';
 import type { Target } from '../cloud/target.ts';
 import { CliError } from '../output.ts';
 

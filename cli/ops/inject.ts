@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ValidationError } from '../../shared/errors/pipeline-error.ts';
-import { definitionOf, type EventType, eventTypes, isEventType } from '../../shared/events/catalog.ts';
-import { type PutEventsEntry, toPutEventsEntry } from '../../shared/events/eventbridge.ts';
-import { createEvent } from '../../shared/events/registry.ts';
-import { nearestNames } from '../../shared/events/suggest.ts';
+import {
+  definitionOf,
+  type EventType,
+  eventTypes,
+  isEventType,
+} from '../../shared/contexts/orders/events/catalog.ts';
+import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
+import { type PutEventsEntry, toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
+import { createEvent } from '../../shared/kit/events/registry.ts';
+import { nearestNames } from '../../shared/kit/events/suggest.ts';
 import { CliError } from '../output.ts';
 
 /** Outcome of one injected event. */

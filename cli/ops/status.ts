@@ -2,7 +2,10 @@ import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/clien
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { type AttributeValue, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ORDER_STATUSES, ORDER_SUMMARY_KEYS } from '../../shared/adapters/dynamodb-order-summaries.ts';
+import {
+  ORDER_STATUSES,
+  ORDER_SUMMARY_KEYS,
+} from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import type { StackContext } from './stack-context.ts';
 
 /** One queue of the stack with its backlog. */

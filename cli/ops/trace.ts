@@ -1,13 +1,13 @@
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { storedEventsFromItem } from '../../shared/event-store/dynamodb-items.ts';
-import type { StoredEvent } from '../../shared/event-store/port.ts';
+import { storedEventsFromItem } from '../../shared/kit/event-store/dynamodb-items.ts';
+import type { StoredEvent } from '../../shared/kit/event-store/port.ts';
 import {
   evolveSagaState,
   initialSagaState,
   isSagaTransition,
   type SagaState,
-} from '../../shared/saga/state.ts';
+} from '../../shared/kit/saga/state.ts';
 import { decodeMessage } from '../dlq/decode.ts';
 import { awsClients, discoverQueues } from '../dlq/discover.ts';
 import { peekMessages } from '../dlq/peek.ts';

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DynamoDbOrderSummaryRepository } from '../../shared/adapters/dynamodb-order-summaries.ts';
-import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
-import { upcastStoredEvent } from '../../shared/events/internal.ts';
+import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
+import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
+import { upcastStoredEvent } from '../../shared/kit/events/internal.ts';
 import type { Target } from '../cloud/target.ts';
 import { requiredOutput, type StackContext } from '../ops/stack-context.ts';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OrderStatus, OrderSummary } from '../../shared/domain/order-summary.ts';
+import type { OrderStatus, OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
 import type { OrdersContext } from './context.ts';
 import { type OrderInput, orderPlaced, placeOrders } from './place.ts';
 import { renderSummary } from './render.ts';

@@ -1,7 +1,10 @@
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES } from '../../shared/event-store/dynamodb-items.ts';
-import { ORDER_SAGA_STREAM_PREFIX, orderEvents } from '../../shared/use-cases/order-history.ts';
-import { rebuildOrderSummaries } from '../../shared/use-cases/order-summary.ts';
+import {
+  ORDER_SAGA_STREAM_PREFIX,
+  orderEvents,
+} from '../../shared/contexts/orders/use-cases/order-history.ts';
+import { rebuildOrderSummaries } from '../../shared/contexts/orders/use-cases/order-summary.ts';
+import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES } from '../../shared/kit/event-store/dynamodb-items.ts';
 import type { OrdersContext } from './context.ts';
 
 /** What a rebuild did. */

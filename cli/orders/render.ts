@@ -1,4 +1,4 @@
-import type { OrderSummary } from '../../shared/domain/order-summary.ts';
+import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
 import { table } from '../output.ts';
 
 function money(value: number | undefined, currency: string | undefined): string {

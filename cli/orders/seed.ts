@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { StockItem } from '../../shared/domain/inventory.ts';
-import type { EventStore } from '../../shared/event-store/port.ts';
-import { availableStock, restockInventory } from '../../shared/use-cases/inventory.ts';
+import type { StockItem } from '../../shared/contexts/orders/domain/inventory.ts';
+import { availableStock, restockInventory } from '../../shared/contexts/orders/use-cases/inventory.ts';
+import type { EventStore } from '../../shared/kit/event-store/port.ts';
 
 /** What `pipeline seed` and `pipeline demo` put on the shelves when nothing else is asked for. */
 export const DEMO_STOCK: readonly StockItem[] = [

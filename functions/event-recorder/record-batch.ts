@@ -1,9 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { sendToDeadLetter } from '../../shared/consumer/dead-letter.ts';
-import { delayRetry } from '../../shared/consumer/sqs-retry.ts';
-import type { SqsPort } from '../../shared/consumer/types.ts';
-import { isRetryable } from '../../shared/errors/pipeline-error.ts';
+import { sendToDeadLetter } from '../../shared/kit/consumer/dead-letter.ts';
+import { delayRetry } from '../../shared/kit/consumer/sqs-retry.ts';
+import type { SqsPort } from '../../shared/kit/consumer/types.ts';
+import { isRetryable } from '../../shared/kit/errors/pipeline-error.ts';
 import { envelopeFromSqsBody, recordEvent } from './record-event.ts';
 
 /** What one batch of the recorder needs. */

@@ -3,11 +3,11 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ValidationError } from '../../shared/errors/pipeline-error.ts';
-import { isEventType } from '../../shared/events/catalog.ts';
-import { type EventEnvelope, parseEnvelope } from '../../shared/events/envelope.ts';
-import { fromEventBridgeEvent, isEnvelopeDetail } from '../../shared/events/eventbridge.ts';
-import { isJsonObject } from '../../shared/events/json.ts';
+import { isEventType } from '../../shared/contexts/orders/events/catalog.ts';
+import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
+import { type EventEnvelope, parseEnvelope } from '../../shared/kit/events/envelope.ts';
+import { fromEventBridgeEvent, isEnvelopeDetail } from '../../shared/kit/events/eventbridge.ts';
+import { isJsonObject } from '../../shared/kit/events/json.ts';
 
 /** Reads the envelope out of an SQS body that holds an EventBridge event (rule target → queue). */
 export function envelopeFromSqsBody(body: string): EventEnvelope {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
-import { productionEventStore } from '../../shared/event-store/production.ts';
+import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
+import { productionEventStore } from '../../shared/kit/event-store/production.ts';
 
 const envSchema = consumerEnvSchema.extend({ TABLE_NAME: z.string().min(1) });
 

@@ -1,5 +1,5 @@
-import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
-import { inventoryHandlers } from '../../shared/use-cases/inventory.ts';
+import { inventoryHandlers } from '../../shared/contexts/orders/use-cases/inventory.ts';
+import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import { consumerDeps, store, storedCheck } from './config.ts';
 
 /**

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { LoggingNotificationSender } from '../../shared/adapters/logging-notification-sender.ts';
-import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
-import { productionEventStore } from '../../shared/event-store/production.ts';
-import { NOTIFICATION_CHANNELS } from '../../shared/events/schemas/common.ts';
-import { DynamoDbIdempotencyStore } from '../../shared/idempotency/dynamodb.ts';
-import { infoAsDebug } from '../../shared/observability/logger.ts';
+import { LoggingNotificationSender } from '../../shared/contexts/orders/adapters/logging-notification-sender.ts';
+import { NOTIFICATION_CHANNELS } from '../../shared/contexts/orders/events/common.ts';
+import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
+import { productionEventStore } from '../../shared/kit/event-store/production.ts';
+import { DynamoDbIdempotencyStore } from '../../shared/kit/idempotency/dynamodb.ts';
+import { infoAsDebug } from '../../shared/kit/observability/logger.ts';
 
 const envSchema = consumerEnvSchema.extend({
   TABLE_NAME: z.string().min(1),

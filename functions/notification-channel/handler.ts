@@ -1,5 +1,5 @@
-import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
-import { notificationHandlers } from '../../shared/use-cases/notifications.ts';
+import { notificationHandlers } from '../../shared/contexts/orders/use-cases/notifications.ts';
+import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import { consumerDeps, env, idempotency, sender, store, storedCheck } from './config.ts';
 
 /**

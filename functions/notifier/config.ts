@@ -1,8 +1,8 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
-import { SnsEventPublisher } from '../../shared/adapters/sns-event-publisher.ts';
-import { clientConfig } from '../../shared/aws/client-config.ts';
-import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
+import { SnsEventPublisher } from '../../shared/contexts/orders/adapters/sns-event-publisher.ts';
+import { clientConfig } from '../../shared/kit/aws/client-config.ts';
+import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
 
 const envSchema = consumerEnvSchema.extend({
   /** The notifications topic, fanned out to one queue per channel. */

@@ -1,5 +1,5 @@
-import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
-import { outcomeFanOutHandlers } from '../../shared/use-cases/outcome-fan-out.ts';
+import { outcomeFanOutHandlers } from '../../shared/contexts/orders/use-cases/outcome-fan-out.ts';
+import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import { consumerDeps, publisher } from './config.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { MAX_EVENT_BYTES } from '../../shared/events/envelope.ts';
-import { entrySize, type SizedEntry } from '../../shared/events/eventbridge.ts';
+import { MAX_EVENT_BYTES } from '../../shared/kit/events/envelope.ts';
+import { entrySize, type SizedEntry } from '../../shared/kit/events/eventbridge.ts';
 
 /** PutEvents takes at most 10 entries per request. */
 export const MAX_ENTRIES_PER_REQUEST = 10;

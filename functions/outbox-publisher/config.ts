@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { clientConfig } from '../../shared/aws/client-config.ts';
+import { clientConfig } from '../../shared/kit/aws/client-config.ts';
 import type { OutboxRoutes, PutEvents, SendMessages } from './publish.ts';
 
 /**

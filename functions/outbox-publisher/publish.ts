@@ -1,5 +1,5 @@
-import { MAX_EVENT_BYTES } from '../../shared/events/envelope.ts';
-import type { PutEventsEntry } from '../../shared/events/eventbridge.ts';
+import { MAX_EVENT_BYTES } from '../../shared/kit/events/envelope.ts';
+import type { PutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
 import { type BatchLimits, MAX_ENTRIES_PER_REQUEST, toBatches } from './batches.ts';
 import {
   type DeliveryFailure,

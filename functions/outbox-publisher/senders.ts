@@ -1,4 +1,4 @@
-import type { PutEventsEntry } from '../../shared/events/eventbridge.ts';
+import type { PutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
 
 /** The slice of PutEvents the outbox needs; the AWS SDK client's response has this shape. */
 export interface PutEventsResult {

@@ -3,12 +3,12 @@ import {
   type ItemImage,
   isCommitItem,
   storedEventsFromItem,
-} from '../../shared/event-store/dynamodb-items.ts';
-import type { StoredEvent } from '../../shared/event-store/port.ts';
-import { parseEnvelope } from '../../shared/events/envelope.ts';
-import { type PutEventsEntry, toPutEventsEntry } from '../../shared/events/eventbridge.ts';
-import { isPublishable } from '../../shared/events/internal.ts';
-import { markStored } from '../../shared/events/stored.ts';
+} from '../../shared/kit/event-store/dynamodb-items.ts';
+import type { StoredEvent } from '../../shared/kit/event-store/port.ts';
+import { parseEnvelope } from '../../shared/kit/events/envelope.ts';
+import { type PutEventsEntry, toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
+import { isPublishable } from '../../shared/kit/events/internal.ts';
+import { markStored } from '../../shared/kit/events/stored.ts';
 
 /** The fields of a DynamoDB stream record the outbox reads (structurally `DynamoDBRecord` of aws-lambda). */
 export interface OutboxStreamRecord {

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { DynamoDbSimulatedPaymentProvider } from '../../shared/adapters/dynamodb-simulated-payment-provider.ts';
-import { CircuitBreaker } from '../../shared/consumer/circuit-breaker.ts';
-import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
-import { productionEventStore } from '../../shared/event-store/production.ts';
+import { DynamoDbSimulatedPaymentProvider } from '../../shared/contexts/orders/adapters/dynamodb-simulated-payment-provider.ts';
+import { CircuitBreaker } from '../../shared/kit/consumer/circuit-breaker.ts';
+import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
+import { productionEventStore } from '../../shared/kit/event-store/production.ts';
 
 const envSchema = consumerEnvSchema.extend({
   TABLE_NAME: z.string().min(1),

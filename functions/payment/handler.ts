@@ -1,5 +1,5 @@
-import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
-import { paymentHandlers } from '../../shared/use-cases/payment.ts';
+import { paymentHandlers } from '../../shared/contexts/orders/use-cases/payment.ts';
+import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import { breaker, consumerDeps, env, provider, store, storedCheck } from './config.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
-import { DynamoDbOrderSummaryRepository } from '../../shared/adapters/dynamodb-order-summaries.ts';
-import { clientConfig } from '../../shared/aws/client-config.ts';
-import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
-import { dynamoDbStoredEventCheck } from '../../shared/event-store/stored-check.ts';
+import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
+import { clientConfig } from '../../shared/kit/aws/client-config.ts';
+import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
+import { dynamoDbStoredEventCheck } from '../../shared/kit/event-store/stored-check.ts';
 
 const envSchema = consumerEnvSchema.extend({
   /** The order summary table (the read model), not the event store. */

@@ -1,6 +1,9 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
-import { BatchedOrderSummaries, batchedOrderSummaryHandlers } from '../../shared/use-cases/order-summary.ts';
+import {
+  BatchedOrderSummaries,
+  batchedOrderSummaryHandlers,
+} from '../../shared/contexts/orders/use-cases/order-summary.ts';
+import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import { consumerDeps, storedCheck, summaries } from './config.ts';
 
 /** The batch's summaries: read once per order, written once per order when the batch is through. */

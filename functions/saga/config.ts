@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { consumerEnvSchema, productionConsumerDeps } from '../../shared/consumer/config.ts';
-import { productionEventStore } from '../../shared/event-store/production.ts';
-import { createSagaMetrics } from '../../shared/observability/saga-metrics.ts';
-import { withSagaMetrics } from '../../shared/saga/metrics.ts';
-import { orderSaga } from '../../shared/saga/order-saga.ts';
-import { SqsDelaySagaTimers } from '../../shared/saga/timers.ts';
+import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
+import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
+import { productionEventStore } from '../../shared/kit/event-store/production.ts';
+import { createSagaMetrics } from '../../shared/kit/observability/saga-metrics.ts';
+import { withSagaMetrics } from '../../shared/kit/saga/metrics.ts';
+import { SqsDelaySagaTimers } from '../../shared/kit/saga/timers.ts';
 
 const envSchema = consumerEnvSchema.extend({
   TABLE_NAME: z.string().min(1),

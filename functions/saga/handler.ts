@@ -1,6 +1,6 @@
-import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
-import { sagaHandlers } from '../../shared/saga/runner.ts';
-import { ORDER_INTAKE_TYPES, SAGA_UNSTORED_TYPES } from '../../shared/use-cases/intake.ts';
+import { ORDER_INTAKE_TYPES, SAGA_UNSTORED_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
+import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
+import { sagaHandlers } from '../../shared/kit/saga/runner.ts';
 import { consumerDeps, inputClaims, saga, store, storedCheck, timers } from './config.ts';
 
 /**

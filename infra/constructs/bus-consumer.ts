@@ -1,8 +1,8 @@
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
-import type { EventType } from '../../shared/events/catalog.ts';
-import { cdkEventPattern } from '../../shared/events/patterns.ts';
+import type { EventType } from '../../shared/contexts/orders/events/catalog.ts';
+import { cdkEventPattern } from '../../shared/kit/events/patterns.ts';
 import { QueueConsumer, type QueueConsumerProps } from './queue-consumer.ts';
 import type { RuleTargets } from './rule-targets.ts';
 

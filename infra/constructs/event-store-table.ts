@@ -2,7 +2,7 @@ import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } fr
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { EVENT_STORE_KEYS } from '../../shared/event-store/dynamodb-items.ts';
+import { EVENT_STORE_KEYS } from '../../shared/kit/event-store/dynamodb-items.ts';
 import type { StageSettings } from '../stages.ts';
 
 /**
@@ -29,7 +29,7 @@ export interface EventStoreTableProps {
 }
 
 /**
- * The event store's single table (key design in `shared/event-store/dynamodb-items.ts`): string
+ * The event store's single table (key design in `shared/kit/event-store/dynamodb-items.ts`): string
  * `pk`/`sk` from `EVENT_STORE_KEYS`, on-demand, encrypted, point-in-time recovery, TTL on the
  * idempotency records' `expiresAt`, deletion protection by stage, and a NEW_IMAGE stream, which is
  * the outbox: every event item carries its whole envelope, so the publisher needs nothing else.

@@ -1,7 +1,7 @@
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ORDER_SUMMARY_KEYS } from '../../shared/adapters/dynamodb-order-summaries.ts';
+import { ORDER_SUMMARY_KEYS } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import type { StageSettings } from '../stages.ts';
 
 /** Props of {@link OrderSummaryTable}. */
@@ -11,7 +11,7 @@ export interface OrderSummaryTableProps {
 }
 
 /**
- * The order summary read model (key design in `shared/adapters/dynamodb-order-summaries.ts`): one item
+ * The order summary read model (key design in `shared/contexts/orders/adapters/dynamodb-order-summaries.ts`): one item
  * per order, plus the `byStatus` index for listings. Its own table rather than items in the event
  * store's: it is disposable (a rebuild deletes and replays it), has its own access pattern (the status
  * index), needs no stream (so projections never reach the outbox), and the projector is granted this

@@ -7,7 +7,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES } from '../../shared/event-store/dynamodb-items.ts';
+import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES } from '../../shared/kit/event-store/dynamodb-items.ts';
 import type { StageSettings } from '../stages.ts';
 import { ALARM_PERIOD, thresholdAlarm } from './alarms.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';

@@ -14,8 +14,8 @@ import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nod
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { LAMBDA_BUNDLE_ALIASES } from '../../shared/aws/bundle-aliases.ts';
-import { FAULTS_COMPILED_OUT, faultSpecOf } from '../../shared/consumer/faults.ts';
+import { LAMBDA_BUNDLE_ALIASES } from '../../shared/kit/aws/bundle-aliases.ts';
+import { FAULTS_COMPILED_OUT, faultSpecOf } from '../../shared/kit/consumer/faults.ts';
 import type { StageSettings } from '../stages.ts';
 
 /** Repository root, so `entry` paths are stable wherever the CDK CLI is started from. */
@@ -167,7 +167,7 @@ export class PipelineFunction extends Construct {
         externalModules: [],
         // Lambda hands the role's credentials over in the environment: the rest of the SDK's default
         // chain (SSO, INI, IMDS… with their nested clients) is ~100 KB that can never answer there;
-        // `bowser`, a browser user-agent parser, is 34 KB Node never runs (shared/aws/bundle-aliases.ts).
+        // `bowser`, a browser user-agent parser, is 34 KB Node never runs (shared/kit/aws/bundle-aliases.ts).
         esbuildArgs: bundleAliasArgs(),
       },
     });

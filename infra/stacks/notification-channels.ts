@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { CONSUMER_EVENT_TYPES } from '../../shared/use-cases/subscriptions.ts';
+import { CONSUMER_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/subscriptions.ts';
 import type { FanOutSubscriber } from '../constructs/fan-out-topic.ts';
 import { BATCHING, consumerVisibilityTimeout } from '../constructs/queue-consumer.ts';
 

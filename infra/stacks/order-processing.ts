@@ -3,7 +3,10 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OUTBOX_QUEUE_ROUTES, SAGA_INTAKE_RULE_TYPES } from '../../shared/use-cases/subscriptions.ts';
+import {
+  OUTBOX_QUEUE_ROUTES,
+  SAGA_INTAKE_RULE_TYPES,
+} from '../../shared/contexts/orders/use-cases/subscriptions.ts';
 import { BusConsumer } from '../constructs/bus-consumer.ts';
 import type { DashboardConsumer } from '../constructs/dashboard.ts';
 import type { EventStoreTable } from '../constructs/event-store-table.ts';

@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/use-cases/intake.ts';
+import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { PipelineDashboard } from '../constructs/dashboard.ts';
 import { PipelineEventBus } from '../constructs/event-bus.ts';

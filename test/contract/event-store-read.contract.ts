@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadAggregate } from '../../shared/event-store/load-aggregate.ts';
-import type { EventEnvelope } from '../../shared/events/envelope.ts';
+import { loadAggregate } from '../../shared/kit/event-store/load-aggregate.ts';
+import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import type { MakeEventStore } from './event-store.contract.ts';
 import { aStreamId, collect, orderTotals, readPages, someEvents } from './event-store.fixtures.ts';
 

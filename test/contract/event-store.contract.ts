@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../shared/errors/pipeline-error.ts';
-import { ConcurrencyError, DuplicateError } from '../../shared/event-store/errors.ts';
-import type { EventStore, Upcaster } from '../../shared/event-store/port.ts';
-import { retryOnConflict } from '../../shared/event-store/retry.ts';
+import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
+import { ConcurrencyError, DuplicateError } from '../../shared/kit/event-store/errors.ts';
+import type { EventStore, Upcaster } from '../../shared/kit/event-store/port.ts';
+import { retryOnConflict } from '../../shared/kit/event-store/retry.ts';
 import { anEvent, aStreamId, collect, someEvents } from './event-store.fixtures.ts';
 import { describeEventStoreReadContract } from './event-store-read.contract.ts';
 

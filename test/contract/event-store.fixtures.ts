@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore, ReadPage, StoredEvent } from '../../shared/event-store/port.ts';
-import type { EventEnvelope } from '../../shared/events/envelope.ts';
+import type { EventStore, ReadPage, StoredEvent } from '../../shared/kit/event-store/port.ts';
+import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 
 /** A valid envelope; every call gets a fresh id so retried appends look like regenerated commands. */
 export function anEvent(overrides: Partial<EventEnvelope> = {}): EventEnvelope {

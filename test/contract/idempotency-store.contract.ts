@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { IdempotencyStore } from '../../shared/idempotency/port.ts';
+import type { IdempotencyStore } from '../../shared/kit/idempotency/port.ts';
 
 /** Builds a store for one case; cases use fresh keys, so stores may share a table. */
 export type MakeIdempotencyStore = () => Promise<IdempotencyStore>;

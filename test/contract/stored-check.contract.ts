@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { EventStore } from '../../shared/event-store/port.ts';
-import { exampleEvent, parseEvent } from '../../shared/events/registry.ts';
-import type { StoredEventCheck } from '../../shared/events/stored.ts';
+import type { EventStore } from '../../shared/kit/event-store/port.ts';
+import { exampleEvent, parseEvent } from '../../shared/kit/events/registry.ts';
+import type { StoredEventCheck } from '../../shared/kit/events/stored.ts';
 import { aStreamId } from './event-store.fixtures.ts';
 
 /** A store and the check that reads it, for one case. */

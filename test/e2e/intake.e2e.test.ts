@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES } from '../../shared/consumer/dead-letter.ts';
-import { contentHashOf } from '../../shared/events/content-hash.ts';
+import { DEAD_LETTER_ATTRIBUTES } from '../../shared/kit/consumer/dead-letter.ts';
+import { contentHashOf } from '../../shared/kit/events/content-hash.ts';
 import { testClients } from '../support/aws.ts';
 import { count, sagaWorld } from './saga-world.ts';
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { OrderSummary } from '../../shared/domain/order-summary.ts';
+import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
 import { e2eStack, runCliAsync, runCliJson } from '../support/cli.ts';
 import { sagaWorld } from './saga-world.ts';
 

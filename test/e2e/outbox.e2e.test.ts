@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
-import { eventCatalog } from '../../shared/events/catalog.ts';
-import type { EventEnvelope } from '../../shared/events/envelope.ts';
+import { eventCatalog } from '../../shared/contexts/orders/events/catalog.ts';
+import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
+import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import { testClients } from '../support/aws.ts';
 import { type BusCapture, type CapturedEvent, captureBusEvents } from './bus-capture.ts';
 

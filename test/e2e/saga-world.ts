@@ -3,18 +3,22 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
-import { DynamoDbOrderSummaryRepository } from '../../shared/adapters/dynamodb-order-summaries.ts';
-import { DynamoDbSimulatedPaymentProvider } from '../../shared/adapters/dynamodb-simulated-payment-provider.ts';
-import type { OrderSummary } from '../../shared/domain/order-summary.ts';
-import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
-import type { AnyEvent, EventDataInput, TypedEnvelope } from '../../shared/events/catalog.ts';
-import type { EventEnvelope } from '../../shared/events/envelope.ts';
-import { toPutEventsEntry } from '../../shared/events/eventbridge.ts';
-import { upcastStoredEvent } from '../../shared/events/internal.ts';
-import { createEvent } from '../../shared/events/registry.ts';
-import { availableStock, inventoryStreams, restockInventory } from '../../shared/use-cases/inventory.ts';
-import { notificationStreamId } from '../../shared/use-cases/notifications.ts';
-import { authorizationKey, paymentStreamId } from '../../shared/use-cases/payment.ts';
+import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
+import { DynamoDbSimulatedPaymentProvider } from '../../shared/contexts/orders/adapters/dynamodb-simulated-payment-provider.ts';
+import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
+import type { AnyEvent, EventDataInput, TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
+import {
+  availableStock,
+  inventoryStreams,
+  restockInventory,
+} from '../../shared/contexts/orders/use-cases/inventory.ts';
+import { notificationStreamId } from '../../shared/contexts/orders/use-cases/notifications.ts';
+import { authorizationKey, paymentStreamId } from '../../shared/contexts/orders/use-cases/payment.ts';
+import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
+import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
+import { toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
+import { upcastStoredEvent } from '../../shared/kit/events/internal.ts';
+import { createEvent } from '../../shared/kit/events/registry.ts';
 import { eventually, testClients } from '../support/aws.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { stageSettings } from '../../infra/stages.ts';
-import { DEAD_LETTER_ATTRIBUTES } from '../../shared/consumer/dead-letter.ts';
+import { DEAD_LETTER_ATTRIBUTES } from '../../shared/kit/consumer/dead-letter.ts';
 import { count, sagaWorld, typesOf } from './saga-world.ts';
 
 const world = sagaWorld();

@@ -1,6 +1,6 @@
-import { createHandlerContext } from '../../shared/consumer/context.ts';
-import type { HandlerContext } from '../../shared/consumer/types.ts';
-import type { AnyEvent } from '../../shared/events/catalog.ts';
+import type { AnyEvent } from '../../shared/contexts/orders/events/catalog.ts';
+import { createHandlerContext } from '../../shared/kit/consumer/context.ts';
+import type { HandlerContext } from '../../shared/kit/consumer/types.ts';
 import type { ManualClock } from './clock.ts';
 import { RecordingLogger } from './logger.ts';
 

@@ -1,4 +1,4 @@
-import type { LogFields, LogPort } from '../../shared/observability/logger.ts';
+import type { LogFields, LogPort } from '../../shared/kit/observability/logger.ts';
 
 /** One captured log line. */
 export interface LogLine {

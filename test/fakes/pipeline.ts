@@ -1,32 +1,40 @@
-import { CircuitBreaker } from '../../shared/consumer/circuit-breaker.ts';
-import { createSqsConsumer, type SqsConsumer } from '../../shared/consumer/runtime.ts';
-import type { Timer } from '../../shared/consumer/timeout.ts';
-import type { EventHandlers } from '../../shared/consumer/types.ts';
-import type { StockItem } from '../../shared/domain/inventory.ts';
-import { SimulatedPaymentProvider } from '../../shared/domain/payment-provider.ts';
-import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
-import type { AppendOptions, AppendResult, StreamAppend } from '../../shared/event-store/port.ts';
-import { storeStoredEventCheck } from '../../shared/event-store/stored-check.ts';
-import type { AnyEvent, EventDataInput, EventType, TypedEnvelope } from '../../shared/events/catalog.ts';
-import type { EventEnvelope } from '../../shared/events/envelope.ts';
-import { isPublishable, upcastStoredEvent } from '../../shared/events/internal.ts';
-import { createEvent, exampleEvent } from '../../shared/events/registry.ts';
-import { isStoredEvent, markStored } from '../../shared/events/stored.ts';
-import { InMemoryIdempotencyStore } from '../../shared/idempotency/in-memory.ts';
-import { InMemoryInputClaims } from '../../shared/idempotency/input-claims.ts';
-import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
-import { orderSaga } from '../../shared/saga/order-saga.ts';
-import { loadSaga, sagaHandlers } from '../../shared/saga/runner.ts';
-import { InMemorySagaTimers, timeoutEvent } from '../../shared/saga/timers.ts';
-import { ORDER_INTAKE_TYPES, SAGA_UNSTORED_TYPES } from '../../shared/use-cases/intake.ts';
-import { inventoryHandlers, restockInventory } from '../../shared/use-cases/inventory.ts';
-import { InMemoryNotificationSender, notificationHandlers } from '../../shared/use-cases/notifications.ts';
+import type { StockItem } from '../../shared/contexts/orders/domain/inventory.ts';
+import { SimulatedPaymentProvider } from '../../shared/contexts/orders/domain/payment-provider.ts';
+import type {
+  AnyEvent,
+  EventDataInput,
+  EventType,
+  TypedEnvelope,
+} from '../../shared/contexts/orders/events/catalog.ts';
+import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
+import { ORDER_INTAKE_TYPES, SAGA_UNSTORED_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
+import { inventoryHandlers, restockInventory } from '../../shared/contexts/orders/use-cases/inventory.ts';
+import {
+  InMemoryNotificationSender,
+  notificationHandlers,
+} from '../../shared/contexts/orders/use-cases/notifications.ts';
 import {
   InMemoryOrderSummaryRepository,
   orderSummaryHandlers,
-} from '../../shared/use-cases/order-summary.ts';
-import { paymentHandlers } from '../../shared/use-cases/payment.ts';
-import { SAGA_INTAKE_RULE_TYPES } from '../../shared/use-cases/subscriptions.ts';
+} from '../../shared/contexts/orders/use-cases/order-summary.ts';
+import { paymentHandlers } from '../../shared/contexts/orders/use-cases/payment.ts';
+import { SAGA_INTAKE_RULE_TYPES } from '../../shared/contexts/orders/use-cases/subscriptions.ts';
+import { CircuitBreaker } from '../../shared/kit/consumer/circuit-breaker.ts';
+import { createSqsConsumer, type SqsConsumer } from '../../shared/kit/consumer/runtime.ts';
+import type { Timer } from '../../shared/kit/consumer/timeout.ts';
+import type { EventHandlers } from '../../shared/kit/consumer/types.ts';
+import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
+import type { AppendOptions, AppendResult, StreamAppend } from '../../shared/kit/event-store/port.ts';
+import { storeStoredEventCheck } from '../../shared/kit/event-store/stored-check.ts';
+import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
+import { isPublishable, upcastStoredEvent } from '../../shared/kit/events/internal.ts';
+import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
+import { isStoredEvent, markStored } from '../../shared/kit/events/stored.ts';
+import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
+import { InMemoryInputClaims } from '../../shared/kit/idempotency/input-claims.ts';
+import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
+import { loadSaga, sagaHandlers } from '../../shared/kit/saga/runner.ts';
+import { InMemorySagaTimers, timeoutEvent } from '../../shared/kit/saga/timers.ts';
 import { ManualClock } from './clock.ts';
 import { RecordingLogger } from './logger.ts';
 import { eventBridgeBody, FakeSqs, sqsEvent, sqsRecord } from './sqs.ts';

@@ -5,8 +5,8 @@ import {
   type SendMessageCommandInput,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { SqsPort } from '../../shared/consumer/types.ts';
-import type { EventEnvelope } from '../../shared/events/envelope.ts';
+import type { SqsPort } from '../../shared/kit/consumer/types.ts';
+import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 
 /** Records the SQS calls of the runtime; `failSends` makes SendMessage throw (a DLQ outage). */
 export class FakeSqs implements SqsPort {

@@ -3,7 +3,7 @@ import { DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/cli
 import { CreateRoleCommand, DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventStoreTable } from '../../shared/event-store/dynamodb-table.ts';
+import { createEventStoreTable } from '../../shared/kit/event-store/dynamodb-table.ts';
 import { region, uniqueName } from './emulator-gaps.support.ts';
 
 /**

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
+import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import {
   commitInfoOf,
   commitKey,
   EVENT_STORE_KEYS,
   isCommitItem,
   storedEventsFromItem,
-} from '../../shared/event-store/dynamodb-items.ts';
-import { createEventStoreTable } from '../../shared/event-store/dynamodb-table.ts';
-import { dynamoDbStoredEventCheck } from '../../shared/event-store/stored-check.ts';
+} from '../../shared/kit/event-store/dynamodb-items.ts';
+import { createEventStoreTable } from '../../shared/kit/event-store/dynamodb-table.ts';
+import { dynamoDbStoredEventCheck } from '../../shared/kit/event-store/stored-check.ts';
 import { describeEventStoreContract } from '../contract/event-store.contract.ts';
 import { aStreamId, someEvents } from '../contract/event-store.fixtures.ts';
 import { describeStoredCheckContract } from '../contract/stored-check.contract.ts';

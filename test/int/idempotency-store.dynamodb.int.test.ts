@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
-import { createEventStoreTable } from '../../shared/event-store/dynamodb-table.ts';
-import { DynamoDbIdempotencyStore } from '../../shared/idempotency/dynamodb.ts';
-import { runOnce } from '../../shared/idempotency/run-once.ts';
+import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
+import { createEventStoreTable } from '../../shared/kit/event-store/dynamodb-table.ts';
+import { DynamoDbIdempotencyStore } from '../../shared/kit/idempotency/dynamodb.ts';
+import { runOnce } from '../../shared/kit/idempotency/run-once.ts';
 import { someEvents } from '../contract/event-store.fixtures.ts';
 import { describeIdempotencyStoreContract } from '../contract/idempotency-store.contract.ts';
 

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DynamoDbOrderSummaryRepository,
   ORDER_SUMMARY_KEYS,
-} from '../../shared/adapters/dynamodb-order-summaries.ts';
-import type { OrderSummary } from '../../shared/domain/order-summary.ts';
+} from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
+import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
 import {
   describeOrderSummaryRepositoryContract,
   placedSummary,

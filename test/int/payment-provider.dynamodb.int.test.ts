@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbSimulatedPaymentProvider } from '../../shared/adapters/dynamodb-simulated-payment-provider.ts';
-import { PaymentProviderUnavailableError } from '../../shared/domain/payment-provider.ts';
-import { createEventStoreTable } from '../../shared/event-store/dynamodb-table.ts';
+import { DynamoDbSimulatedPaymentProvider } from '../../shared/contexts/orders/adapters/dynamodb-simulated-payment-provider.ts';
+import { PaymentProviderUnavailableError } from '../../shared/contexts/orders/domain/payment-provider.ts';
+import { createEventStoreTable } from '../../shared/kit/event-store/dynamodb-table.ts';
 
 const endpoint = process.env.AWS_ENDPOINT_URL;
 const client = new DynamoDBClient({

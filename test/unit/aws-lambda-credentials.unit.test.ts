@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultProvider } from '../../shared/aws/lambda-credentials.ts';
+import { defaultProvider } from '../../shared/kit/aws/lambda-credentials.ts';
 
 const KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
 const saved = Object.fromEntries(KEYS.map((k) => [k, process.env[k]]));

@@ -16,8 +16,8 @@ import {
 import { declaredVariables, dummyValue, initEnvironment } from '../../bench/init-env.ts';
 import { InitFailed, median, percentile, sampleInit } from '../../bench/init-time.ts';
 import { buildHandler } from '../../cli/dev/bundle.ts';
-import bowserStandIn, { parse } from '../../shared/aws/bowser-stand-in.ts';
-import { LAMBDA_BUNDLE_ALIASES } from '../../shared/aws/bundle-aliases.ts';
+import bowserStandIn, { parse } from '../../shared/kit/aws/bowser-stand-in.ts';
+import { LAMBDA_BUNDLE_ALIASES } from '../../shared/kit/aws/bundle-aliases.ts';
 
 const schema = `
 const configSchema = z.object({
@@ -157,7 +157,7 @@ describe('lean bundles: browser-only code', () => {
 
   it('aliases bowser to a Node-only stand-in that parses no browser, as Node without window gets', () => {
     // Assert
-    expect(LAMBDA_BUNDLE_ALIASES.bowser).toBe('shared/aws/bowser-stand-in.ts');
+    expect(LAMBDA_BUNDLE_ALIASES.bowser).toBe('shared/kit/aws/bowser-stand-in.ts');
     expect(parse('Mozilla/5.0 (Macintosh) Safari/605.1.15')).toBeUndefined();
     expect(bowserStandIn.parse).toBe(parse);
   });
@@ -173,7 +173,7 @@ describe('lean bundles: browser-only code', () => {
     // Assert
     const inputs = Object.keys(metafile.inputs);
     expect(inputs.filter((p) => p.includes('node_modules/bowser/'))).toEqual([]);
-    expect(inputs).toContain('shared/aws/bowser-stand-in.ts');
+    expect(inputs).toContain('shared/kit/aws/bowser-stand-in.ts');
     expect(sample.requireMs).toBeGreaterThan(0);
   });
 });
@@ -184,7 +184,8 @@ describe('bundle composition', () => {
     expect(contributorOf('node_modules/@aws-sdk/client-sqs/dist-cjs/index.js')).toBe('@aws-sdk/client-sqs');
     expect(contributorOf('node_modules/zod/v4/core/schemas.js')).toBe('zod');
     expect(contributorOf('node_modules/a/node_modules/tslib/tslib.js')).toBe('tslib');
-    expect(contributorOf('shared/events/envelope.ts')).toBe('shared/events');
+    expect(contributorOf('shared/kit/events/envelope.ts')).toBe('shared/kit/events');
+    expect(contributorOf('shared/contexts/orders/events/catalog.ts')).toBe('shared/contexts/orders');
     expect(contributorOf('functions/saga/handler.ts')).toBe('functions/saga');
   });
 

@@ -7,7 +7,7 @@ import {
   type SummaryReading,
   summaryDifferences,
 } from '../../bench/campaign/reconcile-read-model.ts';
-import type { OrderSummary } from '../../shared/domain/order-summary.ts';
+import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
 
 const MATCH = 'every summary equals the one rebuilt from the store';
 const NONE = 'no summary for a refused or never-started order';

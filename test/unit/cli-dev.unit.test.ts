@@ -15,13 +15,13 @@ describe('pipeline dev', () => {
   it('rebuilds only the functions whose bundle includes an edited file', () => {
     // Arrange
     const bundles = new Map([
-      ['recorder', bundle('functions/event-recorder/handler.ts', 'shared/events/envelope.ts')],
-      ['outbox', bundle('functions/outbox-publisher/handler.ts', 'shared/events/envelope.ts')],
+      ['recorder', bundle('functions/event-recorder/handler.ts', 'shared/kit/events/envelope.ts')],
+      ['outbox', bundle('functions/outbox-publisher/handler.ts', 'shared/kit/events/envelope.ts')],
     ]);
 
     // Act + Assert
     expect(affected(bundles, new Set(['functions/event-recorder/handler.ts']))).toEqual(['recorder']);
-    expect(affected(bundles, new Set(['shared/events/envelope.ts']))).toEqual(['recorder', 'outbox']);
+    expect(affected(bundles, new Set(['shared/kit/events/envelope.ts']))).toEqual(['recorder', 'outbox']);
     expect(affected(bundles, new Set(['README.md']))).toEqual([]);
   });
 
@@ -33,7 +33,7 @@ describe('pipeline dev', () => {
     expect(built.bytes).toBeGreaterThan(1000);
     expect(built.code.toString()).toMatch(/exports|module\.exports/);
     expect(built.inputs.has('functions/event-recorder/handler.ts')).toBe(true);
-    expect(built.inputs.has('shared/events/envelope.ts')).toBe(true);
+    expect(built.inputs.has('shared/kit/events/envelope.ts')).toBe(true);
     expect(JSON.parse(built.sourceMap.toString()).version).toBe(3);
   });
 
@@ -43,7 +43,7 @@ describe('pipeline dev', () => {
     const inputs = [...built.inputs];
 
     // Assert
-    expect(inputs).toContain('shared/aws/lambda-credentials.ts');
+    expect(inputs).toContain('shared/kit/aws/lambda-credentials.ts');
     expect(inputs.some((i) => i.includes('@aws-sdk/credential-provider-env/'))).toBe(true);
     for (const dropped of [
       'credential-provider-node/',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildEvents, fillPlaceholders } from '../../cli/ops/inject.ts';
 import { CliError } from '../../cli/output.ts';
-import { definitionOf } from '../../shared/events/catalog.ts';
+import { definitionOf } from '../../shared/contexts/orders/events/catalog.ts';
 
 describe('pipeline inject: placeholders and bad data', () => {
   it('fills {{seq}} and {{uuid}} in every string, keeping keys in order and other values as they are', () => {

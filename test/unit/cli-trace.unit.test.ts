@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { causationTree, sagaStates, verdicts } from '../../cli/ops/trace.ts';
-import type { StoredEvent } from '../../shared/event-store/port.ts';
+import type { StoredEvent } from '../../shared/kit/event-store/port.ts';
 
 function stored(
   id: string,

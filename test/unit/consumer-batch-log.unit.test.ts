@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CONSUMER_LOG_MESSAGES, createSqsConsumer } from '../../shared/consumer/runtime.ts';
-import type { EventHandlers } from '../../shared/consumer/types.ts';
-import type { TypedEnvelope } from '../../shared/events/catalog.ts';
-import { createEvent, exampleEvent } from '../../shared/events/registry.ts';
-import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
+import type { TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
+import { CONSUMER_LOG_MESSAGES, createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
+import type { EventHandlers } from '../../shared/kit/consumer/types.ts';
+import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
+import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { type LogLine, RecordingLogger } from '../fakes/logger.ts';
 import { DLQ_URL, eventBridgeBody, FakeSqs, QUEUE_URL, sqsEvent, sqsRecord } from '../fakes/sqs.ts';

@@ -3,8 +3,8 @@ import {
   CircuitBreaker,
   CircuitOpenError,
   type CircuitStateChange,
-} from '../../shared/consumer/circuit-breaker.ts';
-import { isRetryable, ValidationError } from '../../shared/errors/pipeline-error.ts';
+} from '../../shared/kit/consumer/circuit-breaker.ts';
+import { isRetryable, ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { RecordingLogger } from '../fakes/logger.ts';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   draw,
   FAULTS_COMPILED_OUT,
@@ -10,12 +11,11 @@ import {
   injectsTransient,
   NO_FAULTS,
   parseFaultSpec,
-} from '../../shared/consumer/faults.ts';
-import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
-import type { TypedEnvelope } from '../../shared/events/catalog.ts';
-import { createEvent, exampleEvent } from '../../shared/events/registry.ts';
-import { InMemoryIdempotencyStore } from '../../shared/idempotency/in-memory.ts';
-import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
+} from '../../shared/kit/consumer/faults.ts';
+import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
+import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
+import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
+import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { RecordingLogger } from '../fakes/logger.ts';
 import { DLQ_URL, eventBridgeBody, FakeSqs, QUEUE_URL, sqsEvent, sqsRecord } from '../fakes/sqs.ts';

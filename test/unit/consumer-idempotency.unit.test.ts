@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryable } from '../../shared/errors/pipeline-error.ts';
-import { InMemoryIdempotencyStore } from '../../shared/idempotency/in-memory.ts';
-import { IdempotencyInProgressError, runOnce } from '../../shared/idempotency/run-once.ts';
+import { isRetryable } from '../../shared/kit/errors/pipeline-error.ts';
+import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
+import { IdempotencyInProgressError, runOnce } from '../../shared/kit/idempotency/run-once.ts';
 import { describeIdempotencyStoreContract } from '../contract/idempotency-store.contract.ts';
 import { ManualClock } from '../fakes/clock.ts';
 

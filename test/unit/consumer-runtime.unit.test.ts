@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createSqsConsumer, type SqsConsumerOptions } from '../../shared/consumer/runtime.ts';
-import type { EventHandlers } from '../../shared/consumer/types.ts';
-import { PipelineError, ValidationError } from '../../shared/errors/pipeline-error.ts';
-import type { TypedEnvelope } from '../../shared/events/catalog.ts';
-import { createEvent, exampleEvent } from '../../shared/events/registry.ts';
-import { InMemoryIdempotencyStore } from '../../shared/idempotency/in-memory.ts';
-import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
+import type { TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
+import { createSqsConsumer, type SqsConsumerOptions } from '../../shared/kit/consumer/runtime.ts';
+import type { EventHandlers } from '../../shared/kit/consumer/types.ts';
+import { PipelineError, ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
+import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
+import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
+import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { RecordingLogger } from '../fakes/logger.ts';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Timer, withTimeout } from '../../shared/consumer/timeout.ts';
+import { type Timer, withTimeout } from '../../shared/kit/consumer/timeout.ts';
 
 /** A timer the test fires by hand. */
 function manualTimer(): { timer: Timer; fire: () => void; aborted: () => boolean } {

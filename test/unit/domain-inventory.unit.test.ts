@@ -11,17 +11,17 @@ import {
   mergeItems,
   type OrderReservation,
   type SkuStock,
-} from '../../shared/domain/inventory.ts';
-import { ValidationError } from '../../shared/errors/pipeline-error.ts';
-import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
-import { createEvent } from '../../shared/events/registry.ts';
+} from '../../shared/contexts/orders/domain/inventory.ts';
 import {
   availableStock,
   inventoryStreams,
   releaseInventory,
   reserveInventory,
   restockInventory,
-} from '../../shared/use-cases/inventory.ts';
+} from '../../shared/contexts/orders/use-cases/inventory.ts';
+import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
+import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
+import { createEvent } from '../../shared/kit/events/registry.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { contextFor } from '../fakes/context.ts';
 

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { notificationKey, planNotifications } from '../../shared/domain/notifications.ts';
-import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
-import type { EventData } from '../../shared/events/catalog.ts';
-import { createEvent } from '../../shared/events/registry.ts';
-import { InMemoryIdempotencyStore } from '../../shared/idempotency/in-memory.ts';
+import { notificationKey, planNotifications } from '../../shared/contexts/orders/domain/notifications.ts';
+import type { EventData } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   InMemoryNotificationSender,
   type NotificationSender,
   notificationStreamId,
   notifyCustomer,
-} from '../../shared/use-cases/notifications.ts';
+} from '../../shared/contexts/orders/use-cases/notifications.ts';
+import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
+import { createEvent } from '../../shared/kit/events/registry.ts';
+import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { contextFor } from '../fakes/context.ts';
 

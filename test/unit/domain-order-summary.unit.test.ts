@@ -3,15 +3,15 @@ import {
   evolveOrderSummary,
   type OrderSummary,
   replayOrderSummaries,
-} from '../../shared/domain/order-summary.ts';
-import type { AnyEvent, EventDataInput, EventType } from '../../shared/events/catalog.ts';
-import { createEvent, exampleEvent } from '../../shared/events/registry.ts';
+} from '../../shared/contexts/orders/domain/order-summary.ts';
+import type { AnyEvent, EventDataInput, EventType } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   BatchedOrderSummaries,
   InMemoryOrderSummaryRepository,
   projectOrderSummary,
   rebuildOrderSummaries,
-} from '../../shared/use-cases/order-summary.ts';
+} from '../../shared/contexts/orders/use-cases/order-summary.ts';
+import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
 import { ManualClock } from '../fakes/clock.ts';
 
 function history(): AnyEvent[] {

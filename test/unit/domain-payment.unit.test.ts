@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, CircuitOpenError } from '../../shared/consumer/circuit-breaker.ts';
-import type { Timer } from '../../shared/consumer/timeout.ts';
 import {
   decideAuthorization,
   decideVoid,
@@ -8,22 +6,24 @@ import {
   initialPayment,
   type PaymentRequest,
   validatePaymentRequest,
-} from '../../shared/domain/payment.ts';
+} from '../../shared/contexts/orders/domain/payment.ts';
 import {
   PaymentProviderTimeoutError,
   PaymentProviderUnavailableError,
   SimulatedPaymentProvider,
-} from '../../shared/domain/payment-provider.ts';
-import { isRetryable, ValidationError } from '../../shared/errors/pipeline-error.ts';
-import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
-import { createEvent } from '../../shared/events/registry.ts';
+} from '../../shared/contexts/orders/domain/payment-provider.ts';
 import {
   authorizationKey,
   authorizePayment,
   type PaymentDeps,
   paymentStreamId,
   voidPayment,
-} from '../../shared/use-cases/payment.ts';
+} from '../../shared/contexts/orders/use-cases/payment.ts';
+import { CircuitBreaker, CircuitOpenError } from '../../shared/kit/consumer/circuit-breaker.ts';
+import type { Timer } from '../../shared/kit/consumer/timeout.ts';
+import { isRetryable, ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
+import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
+import { createEvent } from '../../shared/kit/events/registry.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { contextFor } from '../fakes/context.ts';
 

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { describe, expect, it } from 'vitest';
 import { recordBatch } from '../../functions/event-recorder/record-batch.ts';
 import { envelopeFromSqsBody, recordEvent } from '../../functions/event-recorder/record-event.ts';
-import { ValidationError } from '../../shared/errors/pipeline-error.ts';
+import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import { DLQ_URL, eventBridgeBody, FakeSqs, QUEUE_URL, sqsEvent, sqsRecord } from '../fakes/sqs.ts';
 
 const envelope = {

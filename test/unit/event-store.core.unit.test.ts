@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../shared/errors/pipeline-error.ts';
+import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import {
   appendFingerprint,
   canonicalJson,
   recogniseInput,
   validateAppends,
-} from '../../shared/event-store/core.ts';
-import { classifyCancellation } from '../../shared/event-store/dynamodb-cancellation.ts';
+} from '../../shared/kit/event-store/core.ts';
+import { classifyCancellation } from '../../shared/kit/event-store/dynamodb-cancellation.ts';
 import {
   commitInfoOf,
   commitItems,
@@ -15,9 +15,9 @@ import {
   MAX_COMMIT_ITEM_BYTES,
   snapshotItem,
   storedEventsFromItem,
-} from '../../shared/event-store/dynamodb-items.ts';
-import { DuplicateError } from '../../shared/event-store/errors.ts';
-import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
+} from '../../shared/kit/event-store/dynamodb-items.ts';
+import { DuplicateError } from '../../shared/kit/event-store/errors.ts';
+import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
 import { anEvent, aStreamId, someEvents } from '../contract/event-store.fixtures.ts';
 
 describe('append fingerprint', () => {

@@ -8,10 +8,10 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DynamoDbEventStore } from '../../shared/event-store/dynamodb.ts';
-import { commitItems } from '../../shared/event-store/dynamodb-items.ts';
-import { ConcurrencyError } from '../../shared/event-store/errors.ts';
-import type { StoredEvent } from '../../shared/event-store/port.ts';
+import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
+import { commitItems } from '../../shared/kit/event-store/dynamodb-items.ts';
+import { ConcurrencyError } from '../../shared/kit/event-store/errors.ts';
+import type { StoredEvent } from '../../shared/kit/event-store/port.ts';
 import { anEvent } from '../contract/event-store.fixtures.ts';
 
 type Item = Record<string, AttributeValue>;

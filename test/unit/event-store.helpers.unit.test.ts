@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ValidationError } from '../../shared/errors/pipeline-error.ts';
-import { ConcurrencyError } from '../../shared/event-store/errors.ts';
-import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
-import { loadAggregate } from '../../shared/event-store/load-aggregate.ts';
-import { retryOnConflict } from '../../shared/event-store/retry.ts';
+import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
+import { ConcurrencyError } from '../../shared/kit/event-store/errors.ts';
+import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
+import { loadAggregate } from '../../shared/kit/event-store/load-aggregate.ts';
+import { retryOnConflict } from '../../shared/kit/event-store/retry.ts';
 import { aStreamId, orderTotals, someEvents } from '../contract/event-store.fixtures.ts';
 
 const conflict = () => new ConcurrencyError('order-1', 1, 2);

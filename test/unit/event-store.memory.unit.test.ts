@@ -1,5 +1,5 @@
-import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
-import { storeStoredEventCheck } from '../../shared/event-store/stored-check.ts';
+import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
+import { storeStoredEventCheck } from '../../shared/kit/event-store/stored-check.ts';
 import { describeEventStoreContract } from '../contract/event-store.contract.ts';
 import { describeStoredCheckContract } from '../contract/stored-check.contract.ts';
 

@@ -7,9 +7,9 @@ import {
   EVENT_SOURCES,
   type EventData,
   eventTypes,
-} from '../../shared/events/catalog.ts';
-import { defineEvent, previousVersion } from '../../shared/events/define.ts';
-import { editDistance, nearestNames } from '../../shared/events/suggest.ts';
+} from '../../shared/contexts/orders/events/catalog.ts';
+import { defineEvent, previousVersion } from '../../shared/kit/events/define.ts';
+import { editDistance, nearestNames } from '../../shared/kit/events/suggest.ts';
 
 describe('event catalog', () => {
   it('holds exactly the reference event types', () => {

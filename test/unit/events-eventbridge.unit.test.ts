@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../shared/errors/pipeline-error.ts';
+import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import {
   entrySize,
   fromEventBridgeEvent,
   fromSqsBody,
   toPutEventsEntry,
-} from '../../shared/events/eventbridge.ts';
-import { exampleEvent } from '../../shared/events/registry.ts';
+} from '../../shared/kit/events/eventbridge.ts';
+import { exampleEvent } from '../../shared/kit/events/registry.ts';
 
 const deps = { now: () => new Date('2026-03-01T10:00:00.000Z'), newId: () => 'evt-1' };
 

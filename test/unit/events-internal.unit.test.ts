@@ -4,8 +4,8 @@ import {
   isInternalEvent,
   isPublishable,
   upcastStoredEvent,
-} from '../../shared/events/internal.ts';
-import { exampleEvent } from '../../shared/events/registry.ts';
+} from '../../shared/kit/events/internal.ts';
+import { exampleEvent } from '../../shared/kit/events/registry.ts';
 
 describe('internal events', () => {
   it('marks an internal event so the outbox does not publish it', () => {

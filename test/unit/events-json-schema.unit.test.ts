@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toJsonSchemas, writeJsonSchemas } from '../../shared/events/json-schema.ts';
+import { toJsonSchemas, writeJsonSchemas } from '../../shared/kit/events/json-schema.ts';
 
 interface ObjectSchema {
   $schema?: string;

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../shared/errors/pipeline-error.ts';
-import type { EventType } from '../../shared/events/catalog.ts';
+import type { EventType } from '../../shared/contexts/orders/events/catalog.ts';
+import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import {
   cdkEventPattern,
   eventBridgePattern,
   snsFilterPolicy,
   snsMessageAttributes,
-} from '../../shared/events/patterns.ts';
-import { exampleEvent } from '../../shared/events/registry.ts';
+} from '../../shared/kit/events/patterns.ts';
+import { exampleEvent } from '../../shared/kit/events/registry.ts';
 
 describe('eventBridgePattern', () => {
   it('derives the sources of the given types from the catalog', () => {

@@ -4,8 +4,8 @@ import { AlarmTopic } from '../../infra/constructs/alarm-topic.ts';
 import { FanOutTopic } from '../../infra/constructs/fan-out-topic.ts';
 import { NOTIFICATION_CHANNELS } from '../../infra/stacks/notification-channels.ts';
 import { stageSettings } from '../../infra/stages.ts';
-import type { EventType } from '../../shared/events/catalog.ts';
-import { snsFilterPolicy } from '../../shared/events/patterns.ts';
+import type { EventType } from '../../shared/contexts/orders/events/catalog.ts';
+import { snsFilterPolicy } from '../../shared/kit/events/patterns.ts';
 import { type CfnResource, pipelineTemplate, referencedId, testStack } from './infra-fixture.ts';
 
 const template = pipelineTemplate('dev');

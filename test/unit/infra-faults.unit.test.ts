@@ -10,7 +10,7 @@ async function planInBundle(defines: Record<string, string>, spec: string): Prom
   const result = await build({
     absWorkingDir: repoRoot,
     stdin: {
-      contents: `import { faultPlanFromEnv } from './shared/consumer/faults.ts';
+      contents: `import { faultPlanFromEnv } from './shared/kit/consumer/faults.ts';
 module.exports = faultPlanFromEnv({ PIPELINE_FAULTS: ${JSON.stringify(spec)} });`,
       resolveDir: repoRoot,
       loader: 'ts',

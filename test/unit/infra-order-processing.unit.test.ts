@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NOTIFICATION_CHANNELS } from '../../infra/stacks/notification-channels.ts';
-import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/use-cases/intake.ts';
-import { CONSUMER_EVENT_TYPES } from '../../shared/use-cases/subscriptions.ts';
+import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
+import { CONSUMER_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/subscriptions.ts';
 import { type CfnResource, pipelineTemplate, referencedId, referencedIds } from './infra-fixture.ts';
 
 const dev = pipelineTemplate('dev');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { EventStoreTable } from '../../infra/constructs/event-store-table.ts';
 import { OutboxPublisher } from '../../infra/constructs/outbox-publisher.ts';
 import { stageSettings } from '../../infra/stages.ts';
-import { isCommitItem } from '../../shared/event-store/dynamodb-items.ts';
+import { isCommitItem } from '../../shared/kit/event-store/dynamodb-items.ts';
 import { type CfnResource, pipelineTemplate, testStack } from './infra-fixture.ts';
 
 const template = pipelineTemplate('dev');

@@ -151,8 +151,8 @@ describe('infra: lean cold starts', () => {
     const args = bundleAliasArgs();
 
     // Assert
-    expect(args['--alias:bowser']).toMatch(/shared\/aws\/bowser-stand-in\.ts$/);
-    expect(args['--alias:@aws-sdk/credential-provider-node']).toMatch(/shared\/aws\/lambda-credentials\.ts$/);
+    expect(args['--alias:bowser']).toMatch(/shared\/kit\/aws\/bowser-stand-in\.ts$/);
+    expect(args['--alias:@aws-sdk/credential-provider-node']).toMatch(/shared\/kit\/aws\/lambda-credentials\.ts$/);
   });
 });
 

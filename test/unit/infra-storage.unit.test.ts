@@ -3,7 +3,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { EventStoreTable } from '../../infra/constructs/event-store-table.ts';
 import { stageSettings } from '../../infra/stages.ts';
-import { EVENT_STORE_KEYS } from '../../shared/event-store/dynamodb-items.ts';
+import { EVENT_STORE_KEYS } from '../../shared/kit/event-store/dynamodb-items.ts';
 import { pipelineTemplate, testStack } from './infra-fixture.ts';
 
 // Synthesized at import time: the first synthesis is slow, and test timeouts should not count it.

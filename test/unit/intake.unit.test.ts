@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { appendOutcome } from '../../shared/consumer/append-outcome.ts';
-import { DEAD_LETTER_ATTRIBUTES } from '../../shared/consumer/dead-letter.ts';
-import { createSqsConsumer, type SqsConsumerOptions } from '../../shared/consumer/runtime.ts';
-import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
-import { storeStoredEventCheck } from '../../shared/event-store/stored-check.ts';
-import { contentHashOf } from '../../shared/events/content-hash.ts';
-import { createEvent } from '../../shared/events/registry.ts';
-import { markStored } from '../../shared/events/stored.ts';
-import { InMemoryInputClaims } from '../../shared/idempotency/input-claims.ts';
-import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
-import { availableStock, inventoryHandlers, restockInventory } from '../../shared/use-cases/inventory.ts';
+import {
+  availableStock,
+  inventoryHandlers,
+  restockInventory,
+} from '../../shared/contexts/orders/use-cases/inventory.ts';
+import { appendOutcome } from '../../shared/kit/consumer/append-outcome.ts';
+import { DEAD_LETTER_ATTRIBUTES } from '../../shared/kit/consumer/dead-letter.ts';
+import { createSqsConsumer, type SqsConsumerOptions } from '../../shared/kit/consumer/runtime.ts';
+import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
+import { storeStoredEventCheck } from '../../shared/kit/event-store/stored-check.ts';
+import { contentHashOf } from '../../shared/kit/events/content-hash.ts';
+import { createEvent } from '../../shared/kit/events/registry.ts';
+import { markStored } from '../../shared/kit/events/stored.ts';
+import { InMemoryInputClaims } from '../../shared/kit/idempotency/input-claims.ts';
+import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { RecordingLogger } from '../fakes/logger.ts';
 import { TestPipeline } from '../fakes/pipeline.ts';

@@ -1,12 +1,15 @@
 import type { PublishCommand, PublishCommandInput } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { LoggingNotificationSender, mask } from '../../shared/adapters/logging-notification-sender.ts';
-import { SnsEventPublisher } from '../../shared/adapters/sns-event-publisher.ts';
-import { createSqsConsumer } from '../../shared/consumer/runtime.ts';
-import { planNotifications } from '../../shared/domain/notifications.ts';
-import { exampleEvent } from '../../shared/events/registry.ts';
-import { CountingOutcomeMetrics } from '../../shared/observability/metrics.ts';
-import { outcomeFanOutHandlers } from '../../shared/use-cases/outcome-fan-out.ts';
+import {
+  LoggingNotificationSender,
+  mask,
+} from '../../shared/contexts/orders/adapters/logging-notification-sender.ts';
+import { SnsEventPublisher } from '../../shared/contexts/orders/adapters/sns-event-publisher.ts';
+import { planNotifications } from '../../shared/contexts/orders/domain/notifications.ts';
+import { outcomeFanOutHandlers } from '../../shared/contexts/orders/use-cases/outcome-fan-out.ts';
+import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
+import { exampleEvent } from '../../shared/kit/events/registry.ts';
+import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { RecordingLogger } from '../fakes/logger.ts';
 import { DLQ_URL, eventBridgeBody, FakeSqs, QUEUE_URL, sqsEvent, sqsRecord } from '../fakes/sqs.ts';
 

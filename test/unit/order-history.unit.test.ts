@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { orderEvents, orderStreamIds } from '../../shared/use-cases/order-history.ts';
+import { orderEvents, orderStreamIds } from '../../shared/contexts/orders/use-cases/order-history.ts';
 import {
   InMemoryOrderSummaryRepository,
   rebuildOrderSummaries,
-} from '../../shared/use-cases/order-summary.ts';
+} from '../../shared/contexts/orders/use-cases/order-summary.ts';
 import { TestPipeline } from '../fakes/pipeline.ts';
 
 const contact = { email: 'ada@example.com', channels: ['email' as const] };

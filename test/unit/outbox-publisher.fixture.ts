@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { PublishDependencies, PutEventsResult } from '../../functions/outbox-publisher/publish.ts';
 import type { OutboxStreamRecord } from '../../functions/outbox-publisher/stream-records.ts';
-import { commitItems, type ItemImage } from '../../shared/event-store/dynamodb-items.ts';
-import type { EventEnvelope } from '../../shared/events/envelope.ts';
-import type { PutEventsEntry } from '../../shared/events/eventbridge.ts';
+import { commitItems, type ItemImage } from '../../shared/kit/event-store/dynamodb-items.ts';
+import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
+import type { PutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
 
 /** Builders and an EventBridge double for the outbox publisher's unit tests. */
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type PublishDependencies, publishStreamRecords } from '../../functions/outbox-publisher/publish.ts';
-import { commitItems, type ItemImage, snapshotItem } from '../../shared/event-store/dynamodb-items.ts';
-import { entrySize } from '../../shared/events/eventbridge.ts';
+import { commitItems, type ItemImage, snapshotItem } from '../../shared/kit/event-store/dynamodb-items.ts';
+import { entrySize } from '../../shared/kit/events/eventbridge.ts';
 import {
   anEnvelope,
   BUS,

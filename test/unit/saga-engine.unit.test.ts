@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fact } from '../../shared/domain/facts.ts';
-import { ValidationError } from '../../shared/errors/pipeline-error.ts';
-import type { AnyEvent, EventDataInput, EventType } from '../../shared/events/catalog.ts';
-import { createEvent, exampleEvent } from '../../shared/events/registry.ts';
-import { defineSaga, sagaEventTypes, step } from '../../shared/saga/definition.ts';
-import { decideSaga, type SagaDecision } from '../../shared/saga/engine.ts';
-import { evolveSagaState, initialSagaState, type SagaState } from '../../shared/saga/state.ts';
+import type { AnyEvent, EventDataInput, EventType } from '../../shared/contexts/orders/events/catalog.ts';
+import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
+import { fact } from '../../shared/kit/events/facts.ts';
+import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
+import { defineSaga, sagaEventTypes, step } from '../../shared/kit/saga/definition.ts';
+import { decideSaga, type SagaDecision } from '../../shared/kit/saga/engine.ts';
+import { evolveSagaState, initialSagaState, type SagaState } from '../../shared/kit/saga/state.ts';
 import { ManualClock } from '../fakes/clock.ts';
 
 type Data = { orderId: string };

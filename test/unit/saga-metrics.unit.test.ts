@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryEventStore } from '../../shared/event-store/in-memory.ts';
-import { createInternalEvent } from '../../shared/events/internal.ts';
-import { type SagaMetricName, withSagaMetrics } from '../../shared/saga/metrics.ts';
+import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
+import { createInternalEvent } from '../../shared/kit/events/internal.ts';
+import { type SagaMetricName, withSagaMetrics } from '../../shared/kit/saga/metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
 
 const clock = new ManualClock();

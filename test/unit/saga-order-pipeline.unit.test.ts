@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { causedBy, createEvent } from '../../shared/events/registry.ts';
-import { markStored } from '../../shared/events/stored.ts';
-import { availableStock } from '../../shared/use-cases/inventory.ts';
+import { availableStock } from '../../shared/contexts/orders/use-cases/inventory.ts';
+import { causedBy, createEvent } from '../../shared/kit/events/registry.ts';
+import { markStored } from '../../shared/kit/events/stored.ts';
 import { TestPipeline } from '../fakes/pipeline.ts';
 
 const contact = {

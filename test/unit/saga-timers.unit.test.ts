@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSqsBody } from '../../shared/consumer/body.ts';
-import { InMemorySagaTimers, type SagaTimer, SqsDelaySagaTimers } from '../../shared/saga/timers.ts';
+import { parseSqsBody } from '../../shared/kit/consumer/body.ts';
+import { InMemorySagaTimers, type SagaTimer, SqsDelaySagaTimers } from '../../shared/kit/saga/timers.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { FakeSqs } from '../fakes/sqs.ts';
 

@@ -60,7 +60,7 @@ const event = (
   ...extra,
 });
 
-/** The content filters the pipeline's generated rule patterns use (shared/events/patterns.ts). */
+/** The content filters the pipeline's generated rule patterns use (shared/kit/events/patterns.ts). */
 const cases: readonly PatternCase[] = [
   {
     operator: 'prefix',

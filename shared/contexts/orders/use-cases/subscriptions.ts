@@ -1,0 +1,71 @@
+import type { EventHandlers } from '../../../kit/consumer/types.ts';
+import { InMemoryEventStore } from '../../../kit/event-store/in-memory.ts';
+import { InMemoryIdempotencyStore } from '../../../kit/idempotency/in-memory.ts';
+import { sagaHandlers } from '../../../kit/saga/runner.ts';
+import { InMemorySagaTimers } from '../../../kit/saga/timers.ts';
+import { SimulatedPaymentProvider } from '../domain/payment-provider.ts';
+import { type EventType, eventTypes } from '../events/catalog.ts';
+import { orderSaga } from '../sagas/order-saga.ts';
+import { ORDER_INTAKE_TYPES } from './intake.ts';
+import { inventoryHandlers } from './inventory.ts';
+import { InMemoryNotificationSender, notificationHandlers } from './notifications.ts';
+import { InMemoryOrderSummaryRepository, orderSummaryHandlers } from './order-summary.ts';
+import { outcomeFanOutHandlers } from './outcome-fan-out.ts';
+import { paymentHandlers } from './payment.ts';
+
+/** The event types a handler map handles: exactly what its queue must be subscribed to. */
+function handled(handlers: EventHandlers): EventType[] {
+  return Object.keys(handlers) as EventType[];
+}
+
+// Handler maps are built from in-memory stand-ins only to read their keys; nothing runs here.
+const store = new InMemoryEventStore();
+
+const sagaTypes = handled(
+  sagaHandlers(orderSaga({ stepTimeoutMs: 1 }), { store, timers: new InMemorySagaTimers() }),
+).filter((type) => type !== 'SagaStepTimedOut');
+const intake: readonly EventType[] = ORDER_INTAKE_TYPES;
+
+/**
+ * What each consumer of the order pipeline receives once stored (its rule requires the outbox's
+ * stored mark), read from the handler maps the functions run,
+ * so a rule pattern or a filter policy can never drift from the handlers behind it.
+ * The saga's timers (`SagaStepTimedOut`) come from its own delayed messages and never from the bus.
+ */
+export const CONSUMER_EVENT_TYPES = {
+  saga: sagaTypes.filter((type) => !intake.includes(type)),
+  inventory: handled(inventoryHandlers({ store })),
+  payment: handled(paymentHandlers({ store, provider: new SimulatedPaymentProvider(), callTimeoutMs: 1 })),
+  projector: handled(orderSummaryHandlers(new InMemoryOrderSummaryRepository())),
+  notifier: handled(outcomeFanOutHandlers({ publish: async () => ({ messageId: 'none' }) })),
+  notificationChannel: handled(
+    notificationHandlers({
+      store,
+      sender: new InMemoryNotificationSender(),
+      idempotency: new InMemoryIdempotencyStore(),
+    }),
+  ),
+} as const satisfies Record<string, readonly EventType[]>;
+
+/**
+ * What reaches the saga's queue before it is stored: every catalog event a producer might put on the
+ * bus without the stored mark. The saga takes its intake (`ORDER_INTAKE_TYPES`) and refuses the rest
+ * to its DLQ with the reason (`NOT_STORED`), so a misdirected event is seen rather than silently
+ * unmatched; in normal operation only the intake arrives here.
+ */
+export const SAGA_INTAKE_RULE_TYPES: readonly EventType[] = eventTypes.filter(
+  (type) => type !== 'SagaStepTimedOut',
+);
+
+/**
+ * Stored events the outbox delivers point-to-point to each consumer's queue: everything its handlers
+ * take once stored. The bus carries only `ORDER_INTEGRATION_EVENT_TYPES`, for other services and the
+ * archive; consumers inside the pipeline get their stored events from the outbox directly, in batches.
+ */
+export const OUTBOX_QUEUE_ROUTES = {
+  saga: CONSUMER_EVENT_TYPES.saga,
+  inventory: CONSUMER_EVENT_TYPES.inventory,
+  payment: CONSUMER_EVENT_TYPES.payment,
+  projector: CONSUMER_EVENT_TYPES.projector,
+  notifier: CONSUMER_EVENT_TYPES.notifier,
+} as const satisfies Record<string, readonly EventType[]>;

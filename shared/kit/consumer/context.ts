@@ -1,0 +1,79 @@
+import type { SQSRecord } from 'aws-lambda';
+import type { AnyEvent, EventDataInput, EventType } from '../../contexts/orders/events/catalog.ts';
+import { ValidationError } from '../errors/pipeline-error.ts';
+import { contentHashOf } from '../events/content-hash.ts';
+import { createInternalEvent } from '../events/internal.ts';
+import { causedBy, createEvent, type EventFactoryDeps } from '../events/registry.ts';
+import { type LogPort, withKeys } from '../observability/logger.ts';
+import { CAUSE_HASH_METADATA_KEY, causeHashOf } from './reuse.ts';
+import type { Fact, HandlerContext } from './types.ts';
+
+/** Inputs of {@link createHandlerContext}. */
+export interface ContextInput {
+  readonly consumer: string;
+  readonly record: Pick<SQSRecord, 'messageId' | 'attributes'>;
+  readonly event: AnyEvent;
+  readonly logger: LogPort;
+  readonly factory: EventFactoryDeps;
+}
+
+/** The idempotency key of one event in one consumer: `<consumer>#<event id>`. */
+export function idempotencyKeyOf(consumer: string, eventId: string): string {
+  return `${consumer}#${eventId}`;
+}
+
+/** SQS's ApproximateReceiveCount as a number (1 when absent or garbled). */
+export function receiveCountOf(record: Pick<SQSRecord, 'attributes'>): number {
+  const count = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+  return Number.isInteger(count) && count > 0 ? count : 1;
+}
+
+/** Log keys that tie every line of a record together. */
+export function recordLogKeys(
+  consumer: string,
+  record: Pick<SQSRecord, 'messageId' | 'attributes'>,
+  event?: AnyEvent,
+): Record<string, unknown> {
+  return {
+    consumer,
+    messageId: record.messageId,
+    receiveCount: receiveCountOf(record),
+    ...(event === undefined
+      ? {}
+      : { eventId: event.id, eventType: event.type, correlationId: event.correlationId }),
+  };
+}
+
+/** Builds the {@link HandlerContext} of one record. */
+export function createHandlerContext(input: ContextInput): HandlerContext {
+  const { consumer, record, event, factory } = input;
+  const inputFingerprint = inputFingerprintOf(event);
+  // Each emitted fact names the content of its cause, so a later input with the same id and other
+  // content is told apart even where the domain answers "already decided" (see `refuseReusedId`).
+  const metadata = { [CAUSE_HASH_METADATA_KEY]: causeHashOf(inputFingerprint) };
+  const emit = <T extends EventType>(type: T, data: EventDataInput<T>) =>
+    createEvent(type, data, { ...causedBy(event), metadata }, factory);
+  return {
+    consumer,
+    inputId: event.id,
+    messageId: record.messageId,
+    receiveCount: receiveCountOf(record),
+    idempotencyKey: idempotencyKeyOf(consumer, event.id),
+    inputFingerprint,
+    logger: withKeys(input.logger, recordLogKeys(consumer, record, event)),
+    now: factory.now,
+    emit,
+    emitFact: (fact: Fact) => emit(fact.type, fact.data as EventDataInput<typeof fact.type>),
+    emitInternal: (fact, source) =>
+      createInternalEvent(fact.type, fact.data, { ...causedBy(event), source }, factory),
+  };
+}
+
+/** The content hash of an input; data too deeply nested to hash is refused like one too deep to parse. */
+export function inputFingerprintOf(event: AnyEvent): string {
+  try {
+    return contentHashOf(event);
+  } catch (cause) {
+    throw new ValidationError('event cannot be hashed (nested too deeply)', 'detail', cause);
+  }
+}

@@ -1,0 +1,332 @@
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { AnyEvent, EventType } from '../../contexts/orders/events/catalog.ts';
+import { isRetryable, ValidationError } from '../errors/pipeline-error.ts';
+import { DuplicateError } from '../event-store/errors.ts';
+import { defaultEventFactoryDeps, type EventFactoryDeps } from '../events/registry.ts';
+import { type StoredEventCheck, storedPositionOf } from '../events/stored.ts';
+import type { InputClaims } from '../idempotency/input-claims.ts';
+import type { IdempotencyStore } from '../idempotency/port.ts';
+import { runOnce } from '../idempotency/run-once.ts';
+import { errorFields, infoAsDebug, type LogPort } from '../observability/logger.ts';
+import type { OutcomeMetrics, RecordOutcome } from '../observability/metrics.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import { parseSqsBody } from './body.ts';
+import { createHandlerContext, recordLogKeys } from './context.ts';
+import { sendToDeadLetter } from './dead-letter.ts';
+import { EventIdReusedError, NotStoredError, UnhandledEventTypeError } from './errors.ts';
+import { type FaultPlan, InjectedFaultError, injectsCrash, injectsTransient, NO_FAULTS } from './faults.ts';
+import { delayRetry } from './sqs-retry.ts';
+import type { AnyEventHandler, EventHandlers, Handled, HandlerContext, SqsPort } from './types.ts';
+
+/**
+ * Messages of the runtime's log lines. Outside readers (the fault campaign counts injected faults and
+ * handled records in the logs, the bad-input suite looks for duplicates) match on these, so they live
+ * in one place. Levels: one INFO line per batch (`batch`, its outcome counts); a record that went well
+ * (`handled`, `duplicate`, and whatever its handler logs at INFO) only at DEBUG; a record that failed
+ * at WARN (`retry`) or ERROR (sent to the DLQ), as is an injected crash (`stoppedMidBatch`, WARN).
+ */
+export const CONSUMER_LOG_MESSAGES = {
+  batch: 'batch processed',
+  handled: 'event handled',
+  duplicate: 'duplicate event skipped',
+  retry: 'record failed, will be retried',
+  stoppedMidBatch: 'injected fault: consumer stopped mid-batch',
+} as const;
+
+/** Clients and settings of a consumer; the wiring file builds the production ones once per cold start. */
+export interface ConsumerDeps {
+  readonly sqs: SqsPort;
+  /** The queue the records come from: failed records get their visibility changed here. */
+  readonly queueUrl: string;
+  /** That queue's DLQ: non-retryable records are sent here at once. */
+  readonly dlqUrl: string;
+  readonly logger: LogPort;
+  readonly metrics: OutcomeMetrics;
+  /** Clock and id generator of emitted events. @default wall clock, random UUIDs */
+  readonly events?: EventFactoryDeps;
+  /** Jitter source of the retry backoff. @default Math.random */
+  readonly random?: () => number;
+  /** @default 2 s base, 900 s cap */
+  readonly backoff?: BackoffPolicy;
+  /** Failures injected on purpose (fault campaign); see `faults.ts`. @default none */
+  readonly faults?: FaultPlan;
+  /**
+   * Checks a stored mark against the event store before the consumer acts on a marked event (with
+   * `intake` set). @default none: the mark is trusted (tests, tools)
+   */
+  readonly storedCheck?: StoredEventCheck;
+  /**
+   * Claims the id of each event taken first-hand (an `intake` type without the stored mark) for its
+   * content, so an id a producer reuses with other content is refused even when it names another
+   * stream (another order). @default none: ids are recognised only in the stream the handler writes
+   */
+  readonly inputClaims?: InputClaims;
+  /**
+   * The first-hand types whose ids are claimed: events that producers send. A consumer's own messages
+   * (the saga's step timers, whose ids it makes itself) need no claim. @default every `intake` type
+   */
+  readonly claimedTypes?: readonly EventType[];
+}
+
+/** Options of {@link createSqsConsumer}. */
+export interface SqsConsumerOptions extends ConsumerDeps {
+  /** Names the consumer in logs and prefixes its idempotency keys (`<name>#<event id>`). */
+  readonly name: string;
+  readonly handlers: EventHandlers;
+  /**
+   * Run each record at most once per event id through this store: for consumers whose effect is
+   * outside the event store. Store-appending consumers pass `context.idempotencyKey` to the append.
+   */
+  readonly idempotency?: IdempotencyStore;
+  /**
+   * The event types this consumer takes first-hand, before they are stored: it is their intake (their
+   * one writer), e.g. the saga for `OrderPlaced`. When given, every other event must carry the outbox's
+   * stored mark (`metadata.storedStream`), otherwise it is refused to the DLQ (`NOT_STORED`): consumers react
+   * to what the event store accepted, never to what merely arrived. Omitted: no check (tests, tools).
+   */
+  readonly intake?: readonly EventType[];
+}
+
+/** A Lambda handler for an SQS event source with `ReportBatchItemFailures`. */
+export interface SqsConsumer {
+  (event: SQSEvent): Promise<SQSBatchResponse>;
+  readonly consumerName: string;
+  /** The event types it handles: what its rule pattern / SNS filter policy must select. */
+  readonly eventTypes: readonly EventType[];
+}
+
+/**
+ * Builds the batch handler every SQS-fed Lambda uses. For each record, on its own:
+ * parse (EventBridge event, bare envelope or either inside an SNS notification; validated and upcast by
+ * the catalog) → handler →
+ * - success or duplicate: the record is deleted (not in `batchItemFailures`);
+ * - retryable error: reported as a batch item failure, visibility set to a jittered exponential
+ *   backoff; after maxReceiveCount the queue's redrive policy moves it to the DLQ;
+ * - non-retryable error (invalid message, unknown type, business rule): sent to the DLQ at once with
+ *   the reason as message attributes and counted as handled; if that send fails, retried instead.
+ * Records of a FIFO message group after a failed one are not processed (order within a group holds).
+ */
+export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
+  const eventTypes = Object.keys(options.handlers) as EventType[];
+  if (options.name.length === 0) throw new ValidationError('must not be empty', 'name');
+  if (eventTypes.length === 0) throw new ValidationError('at least one handler is required', 'handlers');
+  const faults = options.faults ?? NO_FAULTS;
+  const consumer = async (batch: SQSEvent): Promise<SQSBatchResponse> => {
+    const startedAt = performance.now();
+    const outcomes = new Map<RecordOutcome, number>();
+    const failures: SQSBatchResponse['batchItemFailures'] = [];
+    const blockedGroups = new Set<string>();
+    const crashAfter = injectsCrash(faults, batch.Records.map(deliveryOf))
+      ? Math.ceil(batch.Records.length / 2)
+      : undefined;
+    for (const [index, record] of batch.Records.entries()) {
+      if (index === crashAfter) stopMidBatch(options, batch, index);
+      const group = record.attributes?.MessageGroupId;
+      const blocked = group !== undefined && blockedGroups.has(group);
+      const outcome = blocked ? 'retry' : await processRecord(options, record, eventTypes);
+      options.metrics.count(outcome, 1);
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      if (outcome !== 'retry') continue;
+      failures.push({ itemIdentifier: record.messageId });
+      if (group !== undefined) blockedGroups.add(group);
+    }
+    if (crashAfter === batch.Records.length) stopMidBatch(options, batch, crashAfter);
+    logBatch(options, batch.Records.length, outcomes, performance.now() - startedAt);
+    options.metrics.flush();
+    return { batchItemFailures: failures };
+  };
+  return Object.assign(consumer, { consumerName: options.name, eventTypes });
+}
+
+/**
+ * The batch's one INFO line: how many records, and what became of them (counts that add up to
+ * `records`): `refused` were dead-lettered for reusing an event id with other content (`id-reused`),
+ * `deadLettered` are the other records sent to the DLQ at once.
+ */
+function logBatch(
+  options: SqsConsumerOptions,
+  records: number,
+  outcomes: ReadonlyMap<RecordOutcome, number>,
+  durationMs: number,
+): void {
+  const count = (outcome: RecordOutcome) => outcomes.get(outcome) ?? 0;
+  options.logger.info(CONSUMER_LOG_MESSAGES.batch, {
+    consumer: options.name,
+    records,
+    handled: count('success'),
+    duplicates: count('duplicate'),
+    refused: count('id-reused'),
+    retried: count('retry'),
+    deadLettered: count('dead-lettered'),
+    durationMs: Math.round(durationMs),
+  });
+}
+
+function deliveryOf(record: SQSRecord): { messageId: string; receiveCount: number } {
+  return {
+    messageId: record.messageId,
+    receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+  };
+}
+
+/**
+ * Injected crash: the invocation fails after `handled` records, as if the process had died. Lambda
+ * returns every record of the batch to the queue (none is deleted), so the handled ones come back
+ * and must be recognised as duplicates.
+ */
+function stopMidBatch(options: SqsConsumerOptions, batch: SQSEvent, handled: number): never {
+  options.logger.warn(CONSUMER_LOG_MESSAGES.stoppedMidBatch, {
+    consumer: options.name,
+    batchSize: batch.Records.length,
+    handledBeforeStop: handled,
+  });
+  options.metrics.flush();
+  throw new InjectedFaultError(
+    `consumer ${options.name} stopped after ${handled} of ${batch.Records.length} records`,
+  );
+}
+
+async function processRecord(
+  options: SqsConsumerOptions,
+  record: SQSRecord,
+  eventTypes: readonly EventType[],
+): Promise<RecordOutcome> {
+  let event: AnyEvent | undefined;
+  try {
+    event = parseSqsBody(record.body);
+    const { messageId, receiveCount } = deliveryOf(record);
+    if (injectsTransient(options.faults ?? NO_FAULTS, messageId, receiveCount)) {
+      throw new InjectedFaultError(`transient failure of ${options.name} on first delivery`);
+    }
+    const handled = await handleEvent(options, record, event, eventTypes);
+    const keys = recordLogKeys(options.name, record, event);
+    options.logger.debug(
+      handled === 'duplicate' ? CONSUMER_LOG_MESSAGES.duplicate : CONSUMER_LOG_MESSAGES.handled,
+      keys,
+    );
+    return handled === 'duplicate' ? 'duplicate' : 'success';
+  } catch (error) {
+    if (isRetryable(error)) return retryLater(options, record, error, event);
+    const outcome = await deadLetter(options, record, error, event);
+    return outcome === 'dead-lettered' && error instanceof EventIdReusedError ? 'id-reused' : outcome;
+  }
+}
+
+async function handleEvent(
+  options: SqsConsumerOptions,
+  record: SQSRecord,
+  event: AnyEvent,
+  eventTypes: readonly EventType[],
+): Promise<Handled> {
+  const handler = options.handlers[event.type] as AnyEventHandler | undefined;
+  const { intake } = options;
+  if (intake !== undefined && !intake.includes(event.type)) await assertStored(options, event, intake);
+  if (handler === undefined) throw new UnhandledEventTypeError(options.name, event.type, eventTypes);
+  const factory = options.events ?? defaultEventFactoryDeps;
+  const { name: consumer } = options;
+  // What a handler says at INFO about one record is per-record detail: DEBUG (the batch line counts it).
+  const logger = infoAsDebug(options.logger);
+  const context = createHandlerContext({ consumer, record, event, logger, factory });
+  const claimed = options.claimedTypes ?? options.intake ?? [];
+  if (
+    options.inputClaims !== undefined &&
+    claimed.includes(event.type) &&
+    storedPositionOf(event) === undefined
+  ) {
+    await claimInput(options.inputClaims, context, factory.now());
+  }
+  const run = async (): Promise<Handled> => {
+    try {
+      return (await handler(event, context)) ?? 'handled';
+    } catch (error) {
+      if (!isOwnKey(error, context.idempotencyKey)) throw error;
+      const stored = error.storedFingerprint;
+      if (stored === undefined || stored === context.inputFingerprint || !isContentHash(stored)) {
+        return 'duplicate';
+      }
+      throw new EventIdReusedError(consumer, event.id, stored, context.inputFingerprint);
+    }
+  };
+  if (options.idempotency === undefined) return run();
+  const once = await runOnce(options.idempotency, context.idempotencyKey, run, { clock: factory.now });
+  return once.replayed ? 'duplicate' : once.result;
+}
+
+/** Claims a first-hand input's id for its content; the id claimed by other content is refused. */
+async function claimInput(claims: InputClaims, context: HandlerContext, now: Date): Promise<void> {
+  const claimed = await claims.claim(context.idempotencyKey, context.inputFingerprint, now);
+  if (claimed === context.inputFingerprint) return;
+  throw new EventIdReusedError(context.consumer, context.inputId, claimed, context.inputFingerprint);
+}
+
+/** Refuses an event without the stored mark, or whose mark the event store does not confirm. */
+async function assertStored(
+  options: SqsConsumerOptions,
+  event: AnyEvent,
+  intake: readonly EventType[],
+): Promise<void> {
+  const position = storedPositionOf(event);
+  if (position === undefined) throw new NotStoredError(options.name, event.type, intake);
+  if (options.storedCheck === undefined || (await options.storedCheck(position, event))) return;
+  throw new NotStoredError(options.name, event.type, intake, position);
+}
+
+/**
+ * The store refused the append because the record's idempotency key (`<consumer>#<event id>`) was
+ * used before with another fingerprint. Appends pass the input's content hash as fingerprint, so this
+ * means the id came back with other content: {@link EventIdReusedError}. A record written before
+ * fingerprints were content hashes (no `sha256:` prefix) cannot tell, and is taken as a duplicate, as
+ * it always was; so is a race between two deliveries of one input that decided differently, which
+ * the store answers with the first result rather than an error.
+ */
+function isOwnKey(error: unknown, idempotencyKey: string): error is DuplicateError {
+  return error instanceof DuplicateError && error.idempotencyKey === idempotencyKey;
+}
+
+function isContentHash(fingerprint: string): boolean {
+  return fingerprint.startsWith('sha256:');
+}
+
+async function retryLater(
+  options: SqsConsumerOptions,
+  record: SQSRecord,
+  error: unknown,
+  event: AnyEvent | undefined,
+): Promise<'retry'> {
+  const retryInSeconds = await delayRetry(
+    options.sqs,
+    options.queueUrl,
+    record,
+    options.backoff,
+    options.random,
+  );
+  options.logger.warn(CONSUMER_LOG_MESSAGES.retry, {
+    ...recordLogKeys(options.name, record, event),
+    ...errorFields(error),
+    retryInSeconds,
+  });
+  return 'retry';
+}
+
+async function deadLetter(
+  options: SqsConsumerOptions,
+  record: SQSRecord,
+  error: unknown,
+  event: AnyEvent | undefined,
+): Promise<'dead-lettered' | 'retry'> {
+  const keys = recordLogKeys(options.name, record, event);
+  const failedAt = (options.events ?? defaultEventFactoryDeps).now();
+  try {
+    const target = { dlqUrl: options.dlqUrl, failedAt, sourceQueue: options.queueUrl };
+    const reason = await sendToDeadLetter(options.sqs, record, error, target);
+    options.logger.error('record sent to the DLQ', { ...keys, ...reason });
+    return 'dead-lettered';
+  } catch (sendError) {
+    options.logger.error('could not send to the DLQ, record will be retried', {
+      ...keys,
+      ...errorFields(error),
+      dlqError: errorFields(sendError),
+    });
+    return retryLater(options, record, error, event);
+  }
+}

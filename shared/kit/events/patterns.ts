@@ -1,0 +1,168 @@
+import {
+  type EventData,
+  type EventType,
+  eventCatalog,
+  isEventType,
+  unknownEventTypeError,
+} from '../../contexts/orders/events/catalog.ts';
+import { ValidationError } from '../errors/pipeline-error.ts';
+import type { EventSource } from './define.ts';
+import type { EventEnvelope } from './envelope.ts';
+import { storedPatternFilter } from './stored.ts';
+
+type Scalar = string | number | boolean | null;
+
+/** EventBridge content filters (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html). */
+export type ContentFilter =
+  | { readonly prefix: string | { readonly 'equals-ignore-case': string } }
+  | { readonly suffix: string | { readonly 'equals-ignore-case': string } }
+  | { readonly 'equals-ignore-case': string }
+  | { readonly wildcard: string }
+  | { readonly 'anything-but': Scalar | readonly Scalar[] | { readonly prefix: string } }
+  | { readonly numeric: readonly (string | number)[] }
+  | { readonly exists: boolean }
+  | { readonly cidr: string };
+
+/** One allowed value of a field in an event pattern. */
+export type PatternValue = Scalar | ContentFilter;
+
+/**
+ * Pattern over event data: field names must exist on the data type, so a misspelled field is a compile
+ * error. Objects nest; arrays of objects match when any element matches, as EventBridge does.
+ */
+export type DataPattern<D> = {
+  readonly [K in keyof D]?: NonNullable<D[K]> extends readonly (infer E)[]
+    ? E extends object
+      ? DataPattern<E>
+      : readonly PatternValue[]
+    : NonNullable<D[K]> extends object
+      ? DataPattern<NonNullable<D[K]>>
+      : readonly PatternValue[];
+};
+
+/** An EventBridge event pattern, as written in a rule's JSON. */
+export interface EventBridgePattern {
+  readonly source?: readonly string[];
+  readonly 'detail-type': readonly string[];
+  readonly detail?: {
+    readonly data?: Readonly<Record<string, unknown>>;
+    readonly metadata?: Readonly<Record<string, unknown>>;
+  };
+}
+
+/** Options of {@link eventBridgePattern}. */
+export interface PatternOptions<T extends EventType> {
+  readonly types: readonly T[];
+  /**
+   * `'any'` matches every source (an intake takes a command from whichever producer put it on the
+   * pipeline's own bus). @default the owners of `types` in the catalog
+   */
+  readonly sources?: readonly EventSource[] | 'any';
+  /** Filter on the envelope's `data` (under `detail.data` in the EventBridge event). */
+  readonly data?: DataPattern<EventData<T>>;
+  /**
+   * `true`: only events the outbox published from the event store (they carry its mark, see
+   * `stored.ts`); `false`: only events that were not stored yet (producers' commands, for their
+   * intake). @default either
+   */
+  readonly stored?: boolean;
+}
+
+function uniqueTypes<T extends EventType>(types: readonly T[]): T[] {
+  if (types.length === 0) throw new ValidationError('at least one event type is required', 'types');
+  // The type system already rejects misspellings; this catches casts and plain-JS callers.
+  types.forEach((type, index) => {
+    if (!isEventType(type)) throw unknownEventTypeError(type, `types.${index}`);
+  });
+  return [...new Set(types)];
+}
+
+/** Owners of the given types in the catalog, sorted and without duplicates. */
+export function sourcesOf(types: readonly EventType[]): EventSource[] {
+  return [...new Set(types.map((type) => eventCatalog[type].source))].sort();
+}
+
+/**
+ * Builds the event pattern of a rule that matches the given catalog events. Matching on `source` as
+ * well as `detail-type` keeps a rule from picking up another product's event of the same name.
+ */
+export function eventBridgePattern<const T extends EventType>(
+  options: PatternOptions<T>,
+): EventBridgePattern {
+  const types = uniqueTypes(options.types);
+  const sources =
+    options.sources === 'any'
+      ? undefined
+      : options.sources
+        ? [...new Set(options.sources)]
+        : sourcesOf(types);
+  const detail = {
+    ...(options.data === undefined ? {} : { data: options.data }),
+    ...(options.stored === undefined ? {} : storedPatternFilter(options.stored)),
+  };
+  return {
+    ...(sources === undefined ? {} : { source: sources }),
+    'detail-type': types,
+    ...(Object.keys(detail).length === 0 ? {} : { detail }),
+  };
+}
+
+/**
+ * The same pattern in the shape of aws-cdk-lib's `EventPattern` (`detailType` instead of
+ * `detail-type`), without importing CDK into shared code.
+ */
+export function cdkEventPattern<const T extends EventType>(
+  options: PatternOptions<T>,
+): { source?: string[]; detailType: string[]; detail?: Record<string, unknown> } {
+  const pattern = eventBridgePattern(options);
+  return {
+    ...(pattern.source === undefined ? {} : { source: [...pattern.source] }),
+    detailType: [...pattern['detail-type']],
+    ...(pattern.detail === undefined ? {} : { detail: { ...pattern.detail } }),
+  };
+}
+
+/** An SNS filter policy on message attributes (FilterPolicyScope `MessageAttributes`). */
+export interface SnsFilterPolicy {
+  readonly type: readonly string[];
+  readonly source?: readonly string[];
+}
+
+/** Options of {@link snsFilterPolicy}. */
+export interface SnsFilterOptions<T extends EventType> {
+  readonly types: readonly T[];
+  /** Also require one of these sources; by default the type alone decides. */
+  readonly sources?: readonly EventSource[];
+}
+
+/**
+ * Builds an attribute-scoped SNS filter policy on the `type` attribute that
+ * {@link snsMessageAttributes} sets. Attribute scope because body-scoped policies are ignored by the
+ * local emulator; it also means SNS never parses the message body.
+ */
+export function snsFilterPolicy<const T extends EventType>(options: SnsFilterOptions<T>): SnsFilterPolicy {
+  const types = uniqueTypes(options.types);
+  return {
+    type: types,
+    ...(options.sources === undefined ? {} : { source: [...new Set(options.sources)] }),
+  };
+}
+
+/** An SNS message attribute value. */
+export interface SnsAttribute {
+  readonly DataType: 'String' | 'Number';
+  readonly StringValue: string;
+}
+
+/** Message attributes to publish an envelope with, so that {@link snsFilterPolicy} can match it. */
+export function snsMessageAttributes(envelope: Pick<EventEnvelope<unknown>, 'type' | 'source' | 'version'>): {
+  type: SnsAttribute;
+  source: SnsAttribute;
+  version: SnsAttribute;
+} {
+  return {
+    type: { DataType: 'String', StringValue: envelope.type },
+    source: { DataType: 'String', StringValue: envelope.source },
+    version: { DataType: 'Number', StringValue: String(envelope.version) },
+  };
+}
