@@ -1,7 +1,11 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { definitionOf } from '../shared/contexts/orders/events/catalog.ts';
+import {
+  definitionOf,
+  exampleEvent,
+  ordersCatalog,
+  parseEvent,
+} from '../shared/contexts/orders/events/catalog.ts';
 import { fromSqsBody, toPutEventsEntry } from '../shared/kit/events/eventbridge.ts';
-import { exampleEvent, parseEvent } from '../shared/kit/events/registry.ts';
 
 /** Result of {@link benchValidation}; times are per event, in microseconds (median of the runs). */
 export interface ValidationBenchResult {
@@ -105,7 +109,7 @@ export async function benchValidation(options: ValidationBenchOptions = {}): Pro
     smallEventMicros: await measure(() => parseEvent(small), runs, minRunMillis),
     largeEventMicros: await measure(() => parseEvent(large), runs, minRunMillis),
     smallLatestEventMicros: await measure(() => parseEvent(smallLatest), runs, minRunMillis),
-    largeSqsBodyMicros: await measure(() => fromSqsBody(largeBody), runs, minRunMillis),
+    largeSqsBodyMicros: await measure(() => fromSqsBody(ordersCatalog, largeBody), runs, minRunMillis),
     smallEventBytes: Buffer.byteLength(JSON.stringify(small)),
     largeEventBytes: Buffer.byteLength(JSON.stringify(large)),
     largeEventItems,

@@ -7,10 +7,10 @@
  * sends the case's own payload.
  */
 
+import { parseEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import { inventoryStreams } from '../../shared/contexts/orders/use-cases/inventory.ts';
 import { orderStreamIds } from '../../shared/contexts/orders/use-cases/order-history.ts';
 import { contentHashOf } from '../../shared/kit/events/content-hash.ts';
-import { parseEvent } from '../../shared/kit/events/registry.ts';
 import { STORED_METADATA_KEY } from '../../shared/kit/events/stored.ts';
 import type {
   CaseContext,

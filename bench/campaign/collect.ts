@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TailTap } from '../../cli/ops/tail.ts';
+import { pipelineCatalog } from '../../shared/contexts/index.ts';
 import type { AnyEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import { inventoryStreams } from '../../shared/contexts/orders/use-cases/inventory.ts';
 import { orderEvents, orderStreamIds } from '../../shared/contexts/orders/use-cases/order-history.ts';
@@ -52,7 +53,7 @@ async function readStream(store: EventStore, streamId: string): Promise<StoredFa
       id: stored.event.id,
       type: stored.event.type,
       data: (stored.event.data ?? {}) as Record<string, unknown>,
-      publishable: isPublishable(stored.event),
+      publishable: isPublishable(pipelineCatalog, stored.event),
     });
   }
   return facts;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { describeCatalog } from '../../shared/contexts/orders/events/catalog.ts';
+import { pipelineCatalog } from '../../shared/contexts/index.ts';
 import { type JsonSchemaTarget, writeJsonSchemas } from '../../shared/kit/events/json-schema.ts';
 import { table } from '../output.ts';
 import { globals } from './common.ts';
@@ -14,14 +14,24 @@ const formats: Record<string, JsonSchemaTarget> = {
 export function registerCatalogCommands(program: Command): void {
   const catalog = program
     .command('catalog')
-    .description('List the event catalog (types, versions, owners) or export its JSON Schemas')
+    .description(
+      'List the event catalog of every context (types, versions, owners) or export its JSON Schemas',
+    )
     .action((_options: unknown, command: Command) => {
       const { reporter } = globals(command);
-      const rows = describeCatalog();
+      // The context owning an event is the first segment of its source (`orders.payment` → orders).
+      const rows = pipelineCatalog.describe().map((row) => ({ context: row.source.split('.')[0], ...row }));
       reporter.result(rows, () =>
         table([
-          ['TYPE', 'VERSION', 'LATEST', 'SOURCE', 'DESCRIPTION'],
-          ...rows.map((r) => [r.type, `v${r.version}`, r.latest ? 'yes' : '', r.source, r.description]),
+          ['CONTEXT', 'TYPE', 'VERSION', 'LATEST', 'SOURCE', 'DESCRIPTION'],
+          ...rows.map((r) => [
+            r.context ?? '',
+            r.type,
+            `v${r.version}`,
+            r.latest ? 'yes' : '',
+            r.source,
+            r.description,
+          ]),
         ]),
       );
     });
@@ -41,7 +51,9 @@ export function registerCatalogCommands(program: Command): void {
       const { reporter } = globals(command);
       const dir = resolve(options.out);
       reporter.step(`Writing JSON Schemas to ${dir}`);
-      const paths = await writeJsonSchemas(dir, { target: formats[options.format] ?? 'draft-04' });
+      const paths = await writeJsonSchemas(pipelineCatalog, dir, {
+        target: formats[options.format] ?? 'draft-04',
+      });
       reporter.result({ dir, files: paths }, () => `Wrote ${paths.length} schemas to ${dir}`);
     });
 }

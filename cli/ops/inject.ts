@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
+  createEvent,
   definitionOf,
   type EventType,
   eventTypes,
@@ -9,7 +10,6 @@ import {
 } from '../../shared/contexts/orders/events/catalog.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import { type PutEventsEntry, toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
-import { createEvent } from '../../shared/kit/events/registry.ts';
 import { nearestNames } from '../../shared/kit/events/suggest.ts';
 import { CliError } from '../output.ts';
 

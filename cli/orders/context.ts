@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
-import { upcastStoredEvent } from '../../shared/kit/events/internal.ts';
+import { storedEventUpcaster } from '../../shared/kit/events/internal.ts';
 import type { Target } from '../cloud/target.ts';
 import { requiredOutput, type StackContext } from '../ops/stack-context.ts';
 
@@ -32,7 +33,11 @@ export function ordersContext(stack: StackContext): OrdersContext {
     events: new EventBridgeClient(sdkConfig(stack.target)),
     dynamo,
     eventStoreTable,
-    store: new DynamoDbEventStore({ client: dynamo, tableName: eventStoreTable, upcast: upcastStoredEvent }),
+    store: new DynamoDbEventStore({
+      client: dynamo,
+      tableName: eventStoreTable,
+      upcast: storedEventUpcaster(ordersCatalog),
+    }),
     summaries: new DynamoDbOrderSummaryRepository({
       client: dynamo,
       tableName: requiredOutput(stack, 'OrderSummaryTableName'),

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventDataInput, TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
+import { createEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import { toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
-import { createEvent } from '../../shared/kit/events/registry.ts';
 import { CliError } from '../output.ts';
 
 /** Order data as a caller gives it; the event gets fresh ids and a correlation id per order. */

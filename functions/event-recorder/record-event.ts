@@ -3,7 +3,7 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { isEventType } from '../../shared/contexts/orders/events/catalog.ts';
+import { pipelineCatalog } from '../../shared/contexts/index.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import { type EventEnvelope, parseEnvelope } from '../../shared/kit/events/envelope.ts';
 import { fromEventBridgeEvent, isEnvelopeDetail } from '../../shared/kit/events/eventbridge.ts';
@@ -39,7 +39,9 @@ function recordedDetail(event: Record<string, unknown>): unknown {
   const { detail } = event;
   const type = event['detail-type'];
   const bare = isJsonObject(detail) && !isEnvelopeDetail(detail);
-  return bare && typeof type === 'string' && isEventType(type) ? fromEventBridgeEvent(event) : detail;
+  return bare && typeof type === 'string' && pipelineCatalog.isType(type)
+    ? fromEventBridgeEvent(pipelineCatalog, event)
+    : detail;
 }
 
 export type RecordOutcome = 'recorded' | 'duplicate';

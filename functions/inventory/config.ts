@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
 import { productionEventStore } from '../../shared/kit/event-store/production.ts';
 
@@ -9,4 +10,4 @@ export const env = envSchema.parse(process.env);
 
 export const consumerDeps = productionConsumerDeps('inventory', env);
 
-export const { store, storedCheck } = productionEventStore(env);
+export const { store, storedCheck } = productionEventStore(env, ordersCatalog);

@@ -1,3 +1,4 @@
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { inventoryHandlers } from '../../shared/contexts/orders/use-cases/inventory.ts';
 import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import { consumerDeps, store, storedCheck } from './config.ts';
@@ -8,6 +9,7 @@ import { consumerDeps, store, storedCheck } from './config.ts';
  * back what the order holds. Concurrent orders for a SKU conflict on its stream version and retry.
  */
 export const handler = createSqsConsumer({
+  catalog: ordersCatalog,
   name: 'inventory',
   handlers: inventoryHandlers({ store }),
   // Reacts only to stored events (published by the outbox); anything else is refused with its reason.

@@ -1,3 +1,4 @@
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { notificationHandlers } from '../../shared/contexts/orders/use-cases/notifications.ts';
 import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import { consumerDeps, env, idempotency, sender, store, storedCheck } from './config.ts';
@@ -8,6 +9,7 @@ import { consumerDeps, env, idempotency, sender, store, storedCheck } from './co
  * per order and outcome (idempotency record, then `NotificationSent` with the channel).
  */
 export const handler = createSqsConsumer({
+  catalog: ordersCatalog,
   name: `notify-${env.CHANNEL}`,
   handlers: notificationHandlers({ store, sender, idempotency, channels: [env.CHANNEL] }),
   // Reacts only to stored events (published by the outbox); anything else is refused with its reason.

@@ -1,3 +1,4 @@
+import { pipelineCatalog } from '../../shared/contexts/index.ts';
 import {
   EVENT_STORE_KEYS,
   type ItemImage,
@@ -81,8 +82,8 @@ function toOutboxItems(sequenceNumber: string, image: ItemImage, busName: string
 function toOutboxItem(sequenceNumber: string, stored: StoredEvent, busName: string): OutboxItem[] {
   // Validated on append already; checked again because a hand-edited item must not reach the bus.
   const event = parseEnvelope(stored.event, `events.${stored.streamVersion}`);
-  // Internal events (stock movements, saga transitions) and non-catalog types never leave the store.
-  if (!isPublishable(event)) return [];
+  // Internal events (stock movements, saga transitions) and types of no context never leave the store.
+  if (!isPublishable(pipelineCatalog, event)) return [];
   // Marked as stored: consumers' rules select on the mark, so they react to what the store holds.
   const published = markStored(event, stored.streamId, stored.streamVersion);
   return [

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { DynamoDbSimulatedPaymentProvider } from '../../shared/contexts/orders/adapters/dynamodb-simulated-payment-provider.ts';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { CircuitBreaker } from '../../shared/kit/consumer/circuit-breaker.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
 import { productionEventStore } from '../../shared/kit/event-store/production.ts';
@@ -17,7 +18,7 @@ export const env = envSchema.parse(process.env);
 
 export const consumerDeps = productionConsumerDeps('payment', env);
 
-const { client, store, storedCheck } = productionEventStore(env);
+const { client, store, storedCheck } = productionEventStore(env, ordersCatalog);
 
 /** Checks the stored mark of every event against the event store before acting on it. */
 export { store, storedCheck };

@@ -1,3 +1,4 @@
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { paymentHandlers } from '../../shared/contexts/orders/use-cases/payment.ts';
 import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import { breaker, consumerDeps, env, provider, store, storedCheck } from './config.ts';
@@ -9,6 +10,7 @@ import { breaker, consumerDeps, env, provider, store, storedCheck } from './conf
  * records that none may follow.
  */
 export const handler = createSqsConsumer({
+  catalog: ordersCatalog,
   name: 'payment',
   handlers: paymentHandlers({ store, provider, breaker, callTimeoutMs: env.PAYMENT_CALL_TIMEOUT_MS }),
   // Reacts only to stored events (published by the outbox); anything else is refused with its reason.

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { clientConfig } from '../../shared/kit/aws/client-config.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
 import { dynamoDbStoredEventCheck } from '../../shared/kit/event-store/stored-check.ts';
@@ -27,4 +28,8 @@ const client = new DynamoDBClient(
 export const summaries = new DynamoDbOrderSummaryRepository({ client, tableName: env.TABLE_NAME });
 
 /** A read model never folds an event the store lacks: each stored mark is checked against it first. */
-export const storedCheck = dynamoDbStoredEventCheck({ client, tableName: env.EVENT_STORE_TABLE });
+export const storedCheck = dynamoDbStoredEventCheck({
+  client,
+  tableName: env.EVENT_STORE_TABLE,
+  catalog: ordersCatalog,
+});

@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   BatchedOrderSummaries,
   batchedOrderSummaryHandlers,
@@ -15,6 +16,7 @@ const batch = new BatchedOrderSummaries(summaries);
  * deleted and rebuilt from the event store (`pipeline orders rebuild`).
  */
 const consumer = createSqsConsumer({
+  catalog: ordersCatalog,
   name: 'projector',
   handlers: batchedOrderSummaryHandlers(batch),
   // Reacts only to stored events (delivered by the outbox); anything else is refused with its reason.

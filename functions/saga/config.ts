@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
 import { productionEventStore } from '../../shared/kit/event-store/production.ts';
@@ -19,7 +20,7 @@ export const consumerDeps = productionConsumerDeps('saga', env);
 
 export const saga = orderSaga({ stepTimeoutMs: env.SAGA_STEP_TIMEOUT_MS });
 
-const production = productionEventStore(env);
+const production = productionEventStore(env, ordersCatalog);
 
 /**
  * Checks the stored mark of the replies the saga reacts to against the event store, and claims the id

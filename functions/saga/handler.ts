@@ -1,3 +1,4 @@
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { ORDER_INTAKE_TYPES, SAGA_UNSTORED_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import { sagaHandlers } from '../../shared/kit/saga/runner.ts';
@@ -10,6 +11,7 @@ import { consumerDeps, inputClaims, saga, store, storedCheck, timers } from './c
  * write with the record's idempotency key; the outbox publishes the commands.
  */
 export const handler = createSqsConsumer({
+  catalog: ordersCatalog,
   name: 'saga',
   handlers: sagaHandlers(saga, { store, timers }),
   // Its intake (OrderPlaced, stored by its first transition) and its own timers arrive unstored.

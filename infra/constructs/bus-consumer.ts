@@ -1,7 +1,7 @@
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
-import type { EventType } from '../../shared/contexts/orders/events/catalog.ts';
+import type { AnyCatalog } from '../../shared/kit/events/catalog.ts';
 import { cdkEventPattern } from '../../shared/kit/events/patterns.ts';
 import { QueueConsumer, type QueueConsumerProps } from './queue-consumer.ts';
 import type { RuleTargets } from './rule-targets.ts';
@@ -11,17 +11,19 @@ export interface BusConsumerProps extends Omit<QueueConsumerProps, 'queue'> {
   readonly bus: IEventBus;
   /** Gives the rule's target its DLQ and retry policy. */
   readonly ruleTargets: RuleTargets;
+  /** Defines the event types below: a misspelled type fails the synth. */
+  readonly catalog: AnyCatalog;
   /**
    * Catalog events the consumer takes from the bus once stored: the rule matches exactly these when
    * they carry the outbox's stored mark. Empty when the outbox delivers its stored events to its queue
    * directly (`OutboxPublisher.deliverTo`) and only its intake comes from the bus. @default none
    */
-  readonly eventTypes?: readonly EventType[];
+  readonly eventTypes?: readonly string[];
   /**
    * Catalog events the consumer takes before they are stored (it is their intake, their one writer):
    * a second rule matches these when they do not carry the stored mark. @default none
    */
-  readonly intakeTypes?: readonly EventType[];
+  readonly intakeTypes?: readonly string[];
   /** @default "<id>: <event types>" */
   readonly description?: string;
 }
@@ -52,7 +54,12 @@ export class BusConsumer extends QueueConsumer {
             description: props.description ?? `${id}: ${stored.join(', ')}`.slice(0, 512),
             // Any source: a stored event keeps its producer's source (a bare-data producer names its
             // own), and the stored mark, checked against the store by the consumer, makes it ours.
-            eventPattern: cdkEventPattern({ types: stored, stored: true, sources: 'any' }),
+            eventPattern: cdkEventPattern({
+              catalog: props.catalog,
+              types: stored,
+              stored: true,
+              sources: 'any',
+            }),
             targets: [props.ruleTargets.queue(this.queue)],
           });
     this.intakeRule =
@@ -63,7 +70,12 @@ export class BusConsumer extends QueueConsumer {
             description: `${id} intake (not yet stored): ${intake.join(', ')}`.slice(0, 512),
             // Any source: a producer's command on the pipeline's own bus is meant for it, whatever
             // the producer calls itself; the derived envelope keeps that source.
-            eventPattern: cdkEventPattern({ types: intake, stored: false, sources: 'any' }),
+            eventPattern: cdkEventPattern({
+              catalog: props.catalog,
+              types: intake,
+              stored: false,
+              sources: 'any',
+            }),
             targets: [props.ruleTargets.queue(this.queue)],
           });
   }

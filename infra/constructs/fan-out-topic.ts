@@ -4,8 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, type Subscription, SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { EventType } from '../../shared/contexts/orders/events/catalog.ts';
-import type { EventSource } from '../../shared/kit/events/define.ts';
+import type { AnyCatalog } from '../../shared/kit/events/catalog.ts';
 import { snsFilterPolicy } from '../../shared/kit/events/patterns.ts';
 import type { StageSettings } from '../stages.ts';
 import { ConsumerQueue } from './consumer-queue.ts';
@@ -16,9 +15,9 @@ export interface FanOutSubscriber {
   /** Short name used in construct ids and alarm texts, e.g. `email`. */
   readonly name: string;
   /** Catalog events this subscriber receives (attribute-scoped filter policy on `type`). */
-  readonly types: readonly EventType[];
+  readonly types: readonly string[];
   /** Also require one of these sources. @default any source */
-  readonly sources?: readonly EventSource[];
+  readonly sources?: readonly string[];
   /** @default 3 */
   readonly maxReceiveCount?: number;
   /** At least six times the timeout of the Lambda that will drain it. @default Duration.seconds(60) */
@@ -37,6 +36,8 @@ export interface FanOutSubscription {
 /** Props of {@link FanOutTopic}. */
 export interface FanOutTopicProps {
   readonly stage: StageSettings;
+  /** Defines the subscribers' `types`: a misspelled type fails the synth. */
+  readonly catalog: AnyCatalog;
   /** At least one; names must be unique. */
   readonly subscribers: readonly FanOutSubscriber[];
   /** Where the queues' alarms notify. @default no action */
@@ -102,7 +103,11 @@ export class FanOutTopic extends Construct {
       purpose: `SNS deliveries to the ${subscriber.name} subscriber of ${this.node.id}`,
       alarmTopic: props.alarmTopic,
     });
-    const policy = snsFilterPolicy({ types: subscriber.types, sources: subscriber.sources });
+    const policy = snsFilterPolicy({
+      catalog: props.catalog,
+      types: subscriber.types,
+      ...(subscriber.sources === undefined ? {} : { sources: subscriber.sources }),
+    });
     const subscription = this.topic.addSubscription(
       new SqsSubscription(queue.queue, {
         rawMessageDelivery: true,

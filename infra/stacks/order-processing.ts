@@ -3,6 +3,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   OUTBOX_QUEUE_ROUTES,
   SAGA_INTAKE_RULE_TYPES,
@@ -79,6 +80,7 @@ export class OrderProcessing extends Construct {
 
     this.saga = new BusConsumer(this, 'Saga', {
       ...common,
+      catalog: ordersCatalog,
       entry: 'functions/saga/handler.ts',
       serviceName: 'order-saga',
       // Its replies come from the outbox straight to its queue (`outboxRoutes`); the bus brings intake.

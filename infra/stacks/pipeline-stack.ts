@@ -3,6 +3,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { PipelineDashboard } from '../constructs/dashboard.ts';
@@ -89,6 +90,7 @@ export class PipelineStack extends Stack {
     const outbox = new OutboxPublisher(this, 'Outbox', { stage, eventStore, bus: events.bus, alarmTopic });
     const notifications = new FanOutTopic(this, 'Notifications', {
       stage,
+      catalog: ordersCatalog,
       alarmTopic,
       subscribers: NOTIFICATION_CHANNELS,
     });

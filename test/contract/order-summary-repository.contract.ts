@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { evolveOrderSummary, type OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
+import { createEvent, exampleEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import type { OrderSummaryRepository } from '../../shared/contexts/orders/use-cases/order-summary.ts';
 import { ConcurrencyError } from '../../shared/kit/event-store/errors.ts';
-import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
 
 /** A summary folded from one `OrderPlaced` of a fresh order. */
 export function placedSummary(orderId = `ord-${randomUUID()}`): OrderSummary {

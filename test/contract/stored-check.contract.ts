@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { exampleEvent, parseEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import type { EventStore } from '../../shared/kit/event-store/port.ts';
-import { exampleEvent, parseEvent } from '../../shared/kit/events/registry.ts';
 import type { StoredEventCheck } from '../../shared/kit/events/stored.ts';
 import { aStreamId } from './event-store.fixtures.ts';
 

@@ -5,11 +5,11 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it } from 'vitest';
 import { NOTIFICATION_CHANNELS } from '../../infra/stacks/notification-channels.ts';
 import type { EventDataInput, EventType } from '../../shared/contexts/orders/events/catalog.ts';
+import { createEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import { notificationStreamId } from '../../shared/contexts/orders/use-cases/notifications.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import { snsMessageAttributes } from '../../shared/kit/events/patterns.ts';
-import { createEvent } from '../../shared/kit/events/registry.ts';
 import { markStored } from '../../shared/kit/events/stored.ts';
 import { eventually, testClients } from '../support/aws.ts';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
+import { causedBy, createEvent, exampleEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
-import { causedBy, createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
 import { eventually } from '../support/aws.ts';
 import { e2eStack, runCli, startCli } from '../support/cli.ts';
 

@@ -7,6 +7,7 @@ import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/ada
 import { DynamoDbSimulatedPaymentProvider } from '../../shared/contexts/orders/adapters/dynamodb-simulated-payment-provider.ts';
 import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
 import type { AnyEvent, EventDataInput, TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
+import { createEvent, ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   availableStock,
   inventoryStreams,
@@ -17,8 +18,7 @@ import { authorizationKey, paymentStreamId } from '../../shared/contexts/orders/
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import { toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
-import { upcastStoredEvent } from '../../shared/kit/events/internal.ts';
-import { createEvent } from '../../shared/kit/events/registry.ts';
+import { storedEventUpcaster } from '../../shared/kit/events/internal.ts';
 import { eventually, testClients } from '../support/aws.ts';
 
 /**
@@ -35,7 +35,11 @@ export function sagaWorld() {
   };
   const { events, sqs, dynamo } = testClients();
   const tableName = output('EventStoreTableName');
-  const store = new DynamoDbEventStore({ client: dynamo, tableName, upcast: upcastStoredEvent });
+  const store = new DynamoDbEventStore({
+    client: dynamo,
+    tableName,
+    upcast: storedEventUpcaster(ordersCatalog),
+  });
   const summaries = new DynamoDbOrderSummaryRepository({
     client: dynamo,
     tableName: output('OrderSummaryTableName'),

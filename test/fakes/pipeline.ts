@@ -6,6 +6,12 @@ import type {
   EventType,
   TypedEnvelope,
 } from '../../shared/contexts/orders/events/catalog.ts';
+import {
+  createEvent,
+  exampleEvent,
+  type Orders,
+  ordersCatalog,
+} from '../../shared/contexts/orders/events/catalog.ts';
 import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
 import { ORDER_INTAKE_TYPES, SAGA_UNSTORED_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import { inventoryHandlers, restockInventory } from '../../shared/contexts/orders/use-cases/inventory.ts';
@@ -27,8 +33,7 @@ import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
 import type { AppendOptions, AppendResult, StreamAppend } from '../../shared/kit/event-store/port.ts';
 import { storeStoredEventCheck } from '../../shared/kit/event-store/stored-check.ts';
 import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
-import { isPublishable, upcastStoredEvent } from '../../shared/kit/events/internal.ts';
-import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
+import { isPublishable, storedEventUpcaster } from '../../shared/kit/events/internal.ts';
 import { isStoredEvent, markStored } from '../../shared/kit/events/stored.ts';
 import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
 import { InMemoryInputClaims } from '../../shared/kit/idempotency/input-claims.ts';
@@ -72,7 +77,7 @@ class OutboxEventStore extends InMemoryEventStore {
     const results = await super.appendMany(appends, options);
     for (const stored of results.flatMap((result) => result.events)) {
       const key = `${stored.streamId}@${stored.streamVersion}`;
-      if (!isPublishable(stored.event) || this.seen.has(key)) continue;
+      if (!isPublishable(ordersCatalog, stored.event) || this.seen.has(key)) continue;
       this.seen.add(key);
       this.outbox.push(markStored(stored.event, stored.streamId, stored.streamVersion));
     }
@@ -92,7 +97,10 @@ const VISIBILITY_TIMEOUT_MS = 30_000;
  */
 export class TestPipeline {
   readonly clock = new ManualClock();
-  readonly store = new OutboxEventStore({ clock: this.clock.now, upcast: upcastStoredEvent });
+  readonly store = new OutboxEventStore({
+    clock: this.clock.now,
+    upcast: storedEventUpcaster(ordersCatalog),
+  });
   readonly provider = new SimulatedPaymentProvider();
   readonly sender = new InMemoryNotificationSender();
   readonly idempotency = new InMemoryIdempotencyStore();
@@ -216,13 +224,14 @@ export class TestPipeline {
     return this.queue(name).messages.length;
   }
 
-  private add(name: string, handlers: EventHandlers): void {
+  private add(name: string, handlers: EventHandlers<Orders>): void {
     const metrics = new CountingOutcomeMetrics();
     const consumer = createSqsConsumer({
+      catalog: ordersCatalog,
       name,
       handlers,
       intake: name === 'saga' ? SAGA_UNSTORED_TYPES : [],
-      storedCheck: storeStoredEventCheck(this.store),
+      storedCheck: storeStoredEventCheck(this.store, ordersCatalog),
       ...(name === 'saga' ? { inputClaims: this.inputClaims, claimedTypes: ORDER_INTAKE_TYPES } : {}),
       sqs: this.sqs,
       queueUrl: `queue/${name}`,

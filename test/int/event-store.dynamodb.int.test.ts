@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import {
   commitInfoOf,
@@ -38,7 +39,7 @@ describeEventStoreContract('DynamoDB', async (options = {}) => ({
 
 describeStoredCheckContract('DynamoDB', async () => ({
   store: new DynamoDbEventStore({ client, tableName }),
-  check: dynamoDbStoredEventCheck({ client, tableName }),
+  check: dynamoDbStoredEventCheck({ client, tableName, catalog: ordersCatalog }),
 }));
 
 describe('DynamoDB event store items', () => {

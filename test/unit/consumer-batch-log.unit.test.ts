@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
+import {
+  createEvent,
+  exampleEvent,
+  type Orders,
+  ordersCatalog,
+} from '../../shared/contexts/orders/events/catalog.ts';
 import { CONSUMER_LOG_MESSAGES, createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import type { EventHandlers } from '../../shared/kit/consumer/types.ts';
-import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
 import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { type LogLine, RecordingLogger } from '../fakes/logger.ts';
@@ -17,8 +22,9 @@ function placed(orderId: string): TypedEnvelope<'OrderPlaced'> {
   );
 }
 
-function consumerLoggingTo(logger: RecordingLogger, handlers: EventHandlers) {
+function consumerLoggingTo(logger: RecordingLogger, handlers: EventHandlers<Orders>) {
   return createSqsConsumer({
+    catalog: ordersCatalog,
     name: 'test',
     handlers,
     sqs: new FakeSqs(),

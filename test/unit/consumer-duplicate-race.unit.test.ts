@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import {
+  createEvent,
+  type EventFactoryDeps,
+  exampleEvent,
+  type Orders,
+  ordersCatalog,
+} from '../../shared/contexts/orders/events/catalog.ts';
 import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
 import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import type { EventHandlers } from '../../shared/kit/consumer/types.ts';
 import { DuplicateError } from '../../shared/kit/event-store/errors.ts';
 import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
-import { createEvent, type EventFactoryDeps, exampleEvent } from '../../shared/kit/events/registry.ts';
 import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { loadSaga, sagaHandlers, sagaStreamId } from '../../shared/kit/saga/runner.ts';
 import { InMemorySagaTimers } from '../../shared/kit/saga/timers.ts';
@@ -12,10 +18,11 @@ import { ManualClock } from '../fakes/clock.ts';
 import { RecordingLogger } from '../fakes/logger.ts';
 import { DLQ_URL, eventBridgeBody, FakeSqs, QUEUE_URL, sqsEvent, sqsRecord } from '../fakes/sqs.ts';
 
-function consumer(handlers: EventHandlers, events: EventFactoryDeps = new ManualClock()) {
+function consumer(handlers: EventHandlers<Orders>, events: EventFactoryDeps = new ManualClock()) {
   const sqs = new FakeSqs();
   const metrics = new CountingOutcomeMetrics();
   const run = createSqsConsumer({
+    catalog: ordersCatalog,
     name: 'saga',
     handlers,
     sqs,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
+import { createEvent, exampleEvent, ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   draw,
   FAULTS_COMPILED_OUT,
@@ -13,7 +14,6 @@ import {
   parseFaultSpec,
 } from '../../shared/kit/consumer/faults.ts';
 import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
-import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
 import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
 import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
@@ -44,6 +44,7 @@ function consumerWith(faults: { transient: number; crash: number }) {
   const logger = new RecordingLogger();
   const handled: string[] = [];
   const consumer = createSqsConsumer({
+    catalog: ordersCatalog,
     name: 'faulty',
     handlers: {
       OrderPlaced: async (event) => {

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
+import {
+  createEvent,
+  exampleEvent,
+  type Orders,
+  ordersCatalog,
+} from '../../shared/contexts/orders/events/catalog.ts';
 import { createSqsConsumer, type SqsConsumerOptions } from '../../shared/kit/consumer/runtime.ts';
 import type { EventHandlers } from '../../shared/kit/consumer/types.ts';
 import { PipelineError, ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
-import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
 import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
 import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
@@ -19,12 +24,13 @@ import {
   sqsRecord,
 } from '../fakes/sqs.ts';
 
-function setup(handlers: EventHandlers, extra: Partial<SqsConsumerOptions> = {}) {
+function setup(handlers: EventHandlers<Orders>, extra: Partial<SqsConsumerOptions<Orders>> = {}) {
   const sqs = new FakeSqs();
   const logger = new RecordingLogger();
   const metrics = new CountingOutcomeMetrics();
   const clock = new ManualClock();
   const consumer = createSqsConsumer({
+    catalog: ordersCatalog,
     name: 'test',
     handlers,
     sqs,

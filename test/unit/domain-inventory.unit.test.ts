@@ -12,6 +12,7 @@ import {
   type OrderReservation,
   type SkuStock,
 } from '../../shared/contexts/orders/domain/inventory.ts';
+import { createEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   availableStock,
   inventoryStreams,
@@ -21,7 +22,6 @@ import {
 } from '../../shared/contexts/orders/use-cases/inventory.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
-import { createEvent } from '../../shared/kit/events/registry.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { contextFor } from '../fakes/context.ts';
 

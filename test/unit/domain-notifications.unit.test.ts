@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { notificationKey, planNotifications } from '../../shared/contexts/orders/domain/notifications.ts';
 import type { EventData } from '../../shared/contexts/orders/events/catalog.ts';
+import { createEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   InMemoryNotificationSender,
   type NotificationSender,
@@ -8,7 +9,6 @@ import {
   notifyCustomer,
 } from '../../shared/contexts/orders/use-cases/notifications.ts';
 import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
-import { createEvent } from '../../shared/kit/events/registry.ts';
 import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { contextFor } from '../fakes/context.ts';

@@ -5,13 +5,13 @@ import {
   replayOrderSummaries,
 } from '../../shared/contexts/orders/domain/order-summary.ts';
 import type { AnyEvent, EventDataInput, EventType } from '../../shared/contexts/orders/events/catalog.ts';
+import { createEvent, exampleEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   BatchedOrderSummaries,
   InMemoryOrderSummaryRepository,
   projectOrderSummary,
   rebuildOrderSummaries,
 } from '../../shared/contexts/orders/use-cases/order-summary.ts';
-import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
 import { ManualClock } from '../fakes/clock.ts';
 
 function history(): AnyEvent[] {

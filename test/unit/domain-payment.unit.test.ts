@@ -12,6 +12,7 @@ import {
   PaymentProviderUnavailableError,
   SimulatedPaymentProvider,
 } from '../../shared/contexts/orders/domain/payment-provider.ts';
+import { createEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   authorizationKey,
   authorizePayment,
@@ -23,7 +24,6 @@ import { CircuitBreaker, CircuitOpenError } from '../../shared/kit/consumer/circ
 import type { Timer } from '../../shared/kit/consumer/timeout.ts';
 import { isRetryable, ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
-import { createEvent } from '../../shared/kit/events/registry.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { contextFor } from '../fakes/context.ts';
 

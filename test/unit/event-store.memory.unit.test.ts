@@ -1,3 +1,4 @@
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
 import { storeStoredEventCheck } from '../../shared/kit/event-store/stored-check.ts';
 import { describeEventStoreContract } from '../contract/event-store.contract.ts';
@@ -7,5 +8,5 @@ describeEventStoreContract('in-memory', async (options = {}) => ({ store: new In
 
 describeStoredCheckContract('in-memory', async () => {
   const store = new InMemoryEventStore();
-  return { store, check: storeStoredEventCheck(store) };
+  return { store, check: storeStoredEventCheck(store, ordersCatalog) };
 });

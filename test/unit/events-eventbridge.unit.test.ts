@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { exampleEvent, ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import {
   entrySize,
@@ -6,7 +7,6 @@ import {
   fromSqsBody,
   toPutEventsEntry,
 } from '../../shared/kit/events/eventbridge.ts';
-import { exampleEvent } from '../../shared/kit/events/registry.ts';
 
 const deps = { now: () => new Date('2026-03-01T10:00:00.000Z'), newId: () => 'evt-1' };
 
@@ -103,7 +103,7 @@ describe('fromEventBridgeEvent', () => {
     const envelope = exampleEvent('InventoryReserved', {}, deps);
 
     // Act
-    const event = fromEventBridgeEvent(delivered(envelope));
+    const event = fromEventBridgeEvent(ordersCatalog, delivered(envelope));
 
     // Assert
     expect(event).toEqual(envelope);
@@ -115,7 +115,7 @@ describe('fromEventBridgeEvent', () => {
     const broken = { ...envelope, data: { ...envelope.data, items: [{ sku: 'a', qty: 1.5 }] } };
 
     // Act
-    const error = validationErrorOf(() => fromEventBridgeEvent(delivered(broken)));
+    const error = validationErrorOf(() => fromEventBridgeEvent(ordersCatalog, delivered(broken)));
 
     // Assert
     expect(error.path).toBe('detail.data.items.0.qty');
@@ -127,7 +127,7 @@ describe('fromEventBridgeEvent', () => {
 
     // Act
     const error = validationErrorOf(() =>
-      fromEventBridgeEvent(delivered(envelope, { 'detail-type': 'InventoryReleased' })),
+      fromEventBridgeEvent(ordersCatalog, delivered(envelope, { 'detail-type': 'InventoryReleased' })),
     );
 
     // Assert
@@ -136,7 +136,9 @@ describe('fromEventBridgeEvent', () => {
 
   it('rejects an event without detail at path detail', () => {
     // Act
-    const error = validationErrorOf(() => fromEventBridgeEvent({ 'detail-type': 'X', source: 'y' }));
+    const error = validationErrorOf(() =>
+      fromEventBridgeEvent(ordersCatalog, { 'detail-type': 'X', source: 'y' }),
+    );
 
     // Assert
     expect(error.path).toBe('detail');
@@ -149,7 +151,7 @@ describe('fromSqsBody', () => {
     const envelope = exampleEvent('PaymentAuthorized', {}, deps);
 
     // Act
-    const event = fromSqsBody(JSON.stringify(delivered(envelope)));
+    const event = fromSqsBody(ordersCatalog, JSON.stringify(delivered(envelope)));
 
     // Assert
     expect(event).toEqual(envelope);
@@ -161,7 +163,7 @@ describe('fromSqsBody', () => {
     const body = JSON.stringify({ Type: 'Notification', Message: JSON.stringify(delivered(envelope)) });
 
     // Act
-    const event = fromSqsBody(body);
+    const event = fromSqsBody(ordersCatalog, body);
 
     // Assert
     expect(event).toEqual(envelope);
@@ -169,7 +171,7 @@ describe('fromSqsBody', () => {
 
   it('rejects a body that is not JSON with a ValidationError for the whole input', () => {
     // Act
-    const error = validationErrorOf(() => fromSqsBody('{"detail": '));
+    const error = validationErrorOf(() => fromSqsBody(ordersCatalog, '{"detail": '));
 
     // Assert
     expect(error.path).toBe('');
@@ -184,7 +186,7 @@ describe('fromEventBridgeEvent with bare data (a producer without our envelope)'
 
   it('derives the envelope from the EventBridge event: its id (also the correlation id), time, source and type', () => {
     // Act
-    const event = fromEventBridgeEvent(bare(data));
+    const event = fromEventBridgeEvent(ordersCatalog, bare(data));
 
     // Assert
     expect(event).toEqual({
@@ -204,7 +206,7 @@ describe('fromEventBridgeEvent with bare data (a producer without our envelope)'
     const v1 = { ...rest, email: 'old@example.com', version: 1 };
 
     // Act
-    const event = fromEventBridgeEvent(bare(v1));
+    const event = fromEventBridgeEvent(ordersCatalog, bare(v1));
 
     // Assert
     expect(event.version).toBe(2);
@@ -216,7 +218,7 @@ describe('fromEventBridgeEvent with bare data (a producer without our envelope)'
     const { customerId: _, ...withoutCustomer } = data;
 
     // Act
-    const error = validationErrorOf(() => fromEventBridgeEvent(bare(withoutCustomer)));
+    const error = validationErrorOf(() => fromEventBridgeEvent(ordersCatalog, bare(withoutCustomer)));
 
     // Assert
     expect(error.path).toBe('detail.customerId');
@@ -224,7 +226,9 @@ describe('fromEventBridgeEvent with bare data (a producer without our envelope)'
 
   it('refuses bare data of a type outside the catalog, suggesting the nearest type', () => {
     // Act
-    const error = validationErrorOf(() => fromEventBridgeEvent(bare(data, { 'detail-type': 'OrderPlacd' })));
+    const error = validationErrorOf(() =>
+      fromEventBridgeEvent(ordersCatalog, bare(data, { 'detail-type': 'OrderPlacd' })),
+    );
 
     // Assert
     expect(error.path).toBe('detail-type');
@@ -233,7 +237,7 @@ describe('fromEventBridgeEvent with bare data (a producer without our envelope)'
 
   it('refuses bare data without the EventBridge id it would be identified by', () => {
     // Act
-    const error = validationErrorOf(() => fromEventBridgeEvent(bare(data, { id: undefined })));
+    const error = validationErrorOf(() => fromEventBridgeEvent(ordersCatalog, bare(data, { id: undefined })));
 
     // Assert
     expect(error.path).toBe('id');
@@ -241,7 +245,9 @@ describe('fromEventBridgeEvent with bare data (a producer without our envelope)'
 
   it('still reads a detail with type and data as an envelope, and reports what that envelope lacks', () => {
     // Act
-    const error = validationErrorOf(() => fromEventBridgeEvent(bare({ type: 'OrderPlaced', data })));
+    const error = validationErrorOf(() =>
+      fromEventBridgeEvent(ordersCatalog, bare({ type: 'OrderPlaced', data })),
+    );
 
     // Assert
     expect(error.path).toMatch(/^detail\.(id|version|source|time|correlationId)$/);

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { exampleEvent, ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   createInternalEvent,
   isInternalEvent,
   isPublishable,
-  upcastStoredEvent,
+  storedEventUpcaster,
 } from '../../shared/kit/events/internal.ts';
-import { exampleEvent } from '../../shared/kit/events/registry.ts';
 
 describe('internal events', () => {
   it('marks an internal event so the outbox does not publish it', () => {
     // Act
     const event = createInternalEvent(
+      ordersCatalog,
       'StockReserved',
       { sku: 'A', qty: 1 },
       { correlationId: 'c', source: 'orders.inventory' },
@@ -19,7 +20,7 @@ describe('internal events', () => {
     // Assert
     expect(event.metadata).toEqual({ internal: true });
     expect(isInternalEvent(event)).toBe(true);
-    expect(isPublishable(event)).toBe(false);
+    expect(isPublishable(ordersCatalog, event)).toBe(false);
   });
 
   it('publishes catalog events only', () => {
@@ -30,14 +31,14 @@ describe('internal events', () => {
     const unknown = { ...catalog, type: 'SomethingElse' };
 
     // Assert
-    expect(isPublishable(catalog)).toBe(true);
-    expect(isPublishable(unknown)).toBe(false);
+    expect(isPublishable(ordersCatalog, catalog)).toBe(true);
+    expect(isPublishable(ordersCatalog, unknown)).toBe(false);
   });
 
   it('refuses a catalog type as an internal event', () => {
     // Act
     const create = () =>
-      createInternalEvent('OrderPlaced', {}, { correlationId: 'c', source: 'orders.saga' });
+      createInternalEvent(ordersCatalog, 'OrderPlaced', {}, { correlationId: 'c', source: 'orders.saga' });
 
     // Assert
     expect(create).toThrow('catalog event');
@@ -49,14 +50,15 @@ describe('internal events', () => {
     const { contact: _contact, ...rest } = v2.data;
     const v1 = { ...v2, version: 1, data: { ...rest, email: 'ada@example.com' } };
     const internal = createInternalEvent(
+      ordersCatalog,
       'StockAdded',
       { sku: 'A', qty: 1 },
       { correlationId: 'c', source: 'orders.inventory' },
     );
 
     // Act
-    const upcast = upcastStoredEvent(v1);
-    const untouched = upcastStoredEvent(internal);
+    const upcast = storedEventUpcaster(ordersCatalog)(v1);
+    const untouched = storedEventUpcaster(ordersCatalog)(internal);
 
     // Assert
     expect(upcast).toMatchObject({

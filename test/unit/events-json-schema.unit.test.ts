@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { toJsonSchemas, writeJsonSchemas } from '../../shared/kit/events/json-schema.ts';
 
 interface ObjectSchema {
@@ -14,7 +15,7 @@ interface ObjectSchema {
 describe('toJsonSchemas', () => {
   it('emits one draft-04 schema per event type and version', () => {
     // Act
-    const schemas = toJsonSchemas();
+    const schemas = toJsonSchemas(ordersCatalog);
 
     // Assert
     expect(schemas.map((s) => s.name)).toContain('OrderPlaced.v1');
@@ -25,7 +26,7 @@ describe('toJsonSchemas', () => {
 
   it('describes the whole envelope with type and version pinned and the data schema inside', () => {
     // Act
-    const schema = toJsonSchemas().find((s) => s.name === 'OrderPlaced.v2')
+    const schema = toJsonSchemas(ordersCatalog).find((s) => s.name === 'OrderPlaced.v2')
       ?.schema as unknown as ObjectSchema;
 
     // Assert
@@ -40,7 +41,7 @@ describe('toJsonSchemas', () => {
 
   it('can target a newer JSON Schema draft', () => {
     // Act
-    const [first] = toJsonSchemas({ target: 'draft-2020-12' });
+    const [first] = toJsonSchemas(ordersCatalog, { target: 'draft-2020-12' });
 
     // Assert
     expect(first?.schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
@@ -63,7 +64,7 @@ describe('writeJsonSchemas', () => {
     const target = join(dir, 'nested', 'schemas');
 
     // Act
-    const paths = await writeJsonSchemas(target);
+    const paths = await writeJsonSchemas(ordersCatalog, target);
 
     // Assert
     expect(paths).toHaveLength(17);

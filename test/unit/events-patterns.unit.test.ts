@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventType } from '../../shared/contexts/orders/events/catalog.ts';
+import { exampleEvent, ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import {
   cdkEventPattern,
@@ -7,12 +8,12 @@ import {
   snsFilterPolicy,
   snsMessageAttributes,
 } from '../../shared/kit/events/patterns.ts';
-import { exampleEvent } from '../../shared/kit/events/registry.ts';
 
 describe('eventBridgePattern', () => {
   it('derives the sources of the given types from the catalog', () => {
     // Act
     const pattern = eventBridgePattern({
+      catalog: ordersCatalog,
       types: ['PaymentDeclined', 'InventoryReservationFailed', 'PaymentDeclined'],
     });
 
@@ -26,6 +27,7 @@ describe('eventBridgePattern', () => {
   it('uses explicit sources and filters on data under detail.data', () => {
     // Act
     const pattern = eventBridgePattern({
+      catalog: ordersCatalog,
       types: ['OrderPlaced'],
       sources: ['orders.api'],
       data: { currency: ['EUR'], total: [{ numeric: ['>', 100] }], items: { sku: [{ prefix: 'BOOK-' }] } },
@@ -39,8 +41,13 @@ describe('eventBridgePattern', () => {
 
   it('selects stored events, or events not yet stored from any source, by the outbox mark', () => {
     // Act
-    const stored = eventBridgePattern({ types: ['InventoryReserved'], stored: true });
-    const intake = eventBridgePattern({ types: ['OrderPlaced'], stored: false, sources: 'any' });
+    const stored = eventBridgePattern({ catalog: ordersCatalog, types: ['InventoryReserved'], stored: true });
+    const intake = eventBridgePattern({
+      catalog: ordersCatalog,
+      types: ['OrderPlaced'],
+      stored: false,
+      sources: 'any',
+    });
 
     // Assert
     expect(stored).toEqual({
@@ -58,7 +65,7 @@ describe('eventBridgePattern', () => {
     // Act
     const act = () =>
       // @ts-expect-error 'OrderPlacd' is not an EventType
-      eventBridgePattern({ types: ['OrderPlacd'] });
+      eventBridgePattern({ catalog: ordersCatalog, types: ['OrderPlacd'] });
 
     // Assert
     expect(act).toThrow(ValidationError);
@@ -68,6 +75,7 @@ describe('eventBridgePattern', () => {
   it('turns a misspelled data field into a compile error', () => {
     // Act
     const pattern = eventBridgePattern({
+      catalog: ordersCatalog,
       types: ['OrderPlaced'],
       // @ts-expect-error 'currencyCode' is not a field of OrderPlaced data
       data: { currencyCode: ['EUR'] },
@@ -82,7 +90,7 @@ describe('eventBridgePattern', () => {
     const types: EventType[] = [];
 
     // Act
-    const act = () => eventBridgePattern({ types });
+    const act = () => eventBridgePattern({ catalog: ordersCatalog, types });
 
     // Assert
     expect(act).toThrow(/types: at least one event type/);
@@ -90,7 +98,7 @@ describe('eventBridgePattern', () => {
 
   it('offers the same pattern in the shape of the CDK EventPattern', () => {
     // Act
-    const pattern = cdkEventPattern({ types: ['OrderConfirmed', 'OrderCancelled'] });
+    const pattern = cdkEventPattern({ catalog: ordersCatalog, types: ['OrderConfirmed', 'OrderCancelled'] });
 
     // Assert
     expect(pattern).toEqual({ source: ['orders.saga'], detailType: ['OrderConfirmed', 'OrderCancelled'] });
@@ -100,7 +108,7 @@ describe('eventBridgePattern', () => {
 describe('snsFilterPolicy', () => {
   it('filters on the type message attribute', () => {
     // Act
-    const policy = snsFilterPolicy({ types: ['OrderConfirmed', 'OrderCancelled'] });
+    const policy = snsFilterPolicy({ catalog: ordersCatalog, types: ['OrderConfirmed', 'OrderCancelled'] });
 
     // Assert
     expect(policy).toEqual({ type: ['OrderConfirmed', 'OrderCancelled'] });
@@ -108,7 +116,11 @@ describe('snsFilterPolicy', () => {
 
   it('adds a source condition only when sources are given', () => {
     // Act
-    const policy = snsFilterPolicy({ types: ['NotificationSent'], sources: ['orders.notifications'] });
+    const policy = snsFilterPolicy({
+      catalog: ordersCatalog,
+      types: ['NotificationSent'],
+      sources: ['orders.notifications'],
+    });
 
     // Assert
     expect(policy).toEqual({ type: ['NotificationSent'], source: ['orders.notifications'] });
@@ -117,7 +129,7 @@ describe('snsFilterPolicy', () => {
   it('matches the attributes that snsMessageAttributes publishes', () => {
     // Arrange
     const envelope = exampleEvent('OrderCancelled');
-    const policy = snsFilterPolicy({ types: ['OrderCancelled'] });
+    const policy = snsFilterPolicy({ catalog: ordersCatalog, types: ['OrderCancelled'] });
 
     // Act
     const attributes = snsMessageAttributes(envelope);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { definitionOf } from '../../shared/contexts/orders/events/catalog.ts';
+import {
+  causedBy,
+  createEvent,
+  definitionOf,
+  exampleEvent,
+  parseEvent,
+} from '../../shared/contexts/orders/events/catalog.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
-import { causedBy, createEvent, exampleEvent, parseEvent } from '../../shared/kit/events/registry.ts';
 
 const fixedDeps = { now: () => new Date('2026-03-01T10:00:00.000Z'), newId: () => 'evt-1' };
 

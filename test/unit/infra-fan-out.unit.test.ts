@@ -5,6 +5,7 @@ import { FanOutTopic } from '../../infra/constructs/fan-out-topic.ts';
 import { NOTIFICATION_CHANNELS } from '../../infra/stacks/notification-channels.ts';
 import { stageSettings } from '../../infra/stages.ts';
 import type { EventType } from '../../shared/contexts/orders/events/catalog.ts';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { snsFilterPolicy } from '../../shared/kit/events/patterns.ts';
 import { type CfnResource, pipelineTemplate, referencedId, testStack } from './infra-fixture.ts';
 
@@ -53,7 +54,10 @@ describe('infra: notifications fan-out topic', () => {
       expect(subscription?.Properties).toMatchObject({
         Protocol: 'sqs',
         RawMessageDelivery: true,
-        FilterPolicy: snsFilterPolicy({ types: channel.types as readonly EventType[] }),
+        FilterPolicy: snsFilterPolicy({
+          catalog: ordersCatalog,
+          types: channel.types as readonly EventType[],
+        }),
         RedrivePolicy: {
           deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(`^${prefix}DeliveryDlq`), 'Arn'] },
         },
@@ -82,7 +86,11 @@ describe('infra: notifications fan-out topic', () => {
 
   it('rejects duplicate subscribers, odd names, unknown event types and an empty list', () => {
     const fanOut = (subscribers: unknown) =>
-      new FanOutTopic(testStack(), 'Topic', { stage, subscribers: subscribers as never });
+      new FanOutTopic(testStack(), 'Topic', {
+        stage,
+        catalog: ordersCatalog,
+        subscribers: subscribers as never,
+      });
     expect(() => fanOut([])).toThrow(/at least one/);
     expect(() => fanOut([{ name: 'Email', types: ['OrderPlaced'] }])).toThrow(/lower-case/);
     expect(() =>

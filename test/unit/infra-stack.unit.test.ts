@@ -152,7 +152,9 @@ describe('infra: lean cold starts', () => {
 
     // Assert
     expect(args['--alias:bowser']).toMatch(/shared\/kit\/aws\/bowser-stand-in\.ts$/);
-    expect(args['--alias:@aws-sdk/credential-provider-node']).toMatch(/shared\/kit\/aws\/lambda-credentials\.ts$/);
+    expect(args['--alias:@aws-sdk/credential-provider-node']).toMatch(
+      /shared\/kit\/aws\/lambda-credentials\.ts$/,
+    );
   });
 });
 

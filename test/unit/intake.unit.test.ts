@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Orders } from '../../shared/contexts/orders/events/catalog.ts';
+import { createEvent, ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   availableStock,
   inventoryHandlers,
@@ -10,7 +12,6 @@ import { createSqsConsumer, type SqsConsumerOptions } from '../../shared/kit/con
 import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
 import { storeStoredEventCheck } from '../../shared/kit/event-store/stored-check.ts';
 import { contentHashOf } from '../../shared/kit/events/content-hash.ts';
-import { createEvent } from '../../shared/kit/events/registry.ts';
 import { markStored } from '../../shared/kit/events/stored.ts';
 import { InMemoryInputClaims } from '../../shared/kit/idempotency/input-claims.ts';
 import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
@@ -41,13 +42,14 @@ function reasons(pipeline: TestPipeline, consumer: string): { code?: string; mes
 function testConsumer(
   clock: ManualClock,
   options: Pick<
-    SqsConsumerOptions,
+    SqsConsumerOptions<Orders>,
     'name' | 'handlers' | 'intake' | 'storedCheck' | 'inputClaims' | 'claimedTypes'
   >,
 ) {
   const sqs = new FakeSqs();
   const metrics = new CountingOutcomeMetrics();
   const run = createSqsConsumer({
+    catalog: ordersCatalog,
     ...options,
     sqs,
     queueUrl: QUEUE_URL,
@@ -227,7 +229,7 @@ describe('consumer runtime: stored-only consumers and reused ids', () => {
     const { run, sqs, metrics } = testConsumer(clock, {
       name: 'projector',
       intake: [],
-      storedCheck: storeStoredEventCheck(source),
+      storedCheck: storeStoredEventCheck(source, ordersCatalog),
       handlers: {
         OrderPlaced: async (event, context) => {
           handled.push(event.id);

@@ -6,9 +6,9 @@ import {
 } from '../../shared/contexts/orders/adapters/logging-notification-sender.ts';
 import { SnsEventPublisher } from '../../shared/contexts/orders/adapters/sns-event-publisher.ts';
 import { planNotifications } from '../../shared/contexts/orders/domain/notifications.ts';
+import { exampleEvent, ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { outcomeFanOutHandlers } from '../../shared/contexts/orders/use-cases/outcome-fan-out.ts';
 import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
-import { exampleEvent } from '../../shared/kit/events/registry.ts';
 import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { RecordingLogger } from '../fakes/logger.ts';
 import { DLQ_URL, eventBridgeBody, FakeSqs, QUEUE_URL, sqsEvent, sqsRecord } from '../fakes/sqs.ts';
@@ -30,6 +30,7 @@ function notifier(sns: FakeSns) {
   });
   const metrics = new CountingOutcomeMetrics();
   const consumer = createSqsConsumer({
+    catalog: ordersCatalog,
     name: 'notifier',
     handlers: outcomeFanOutHandlers(publisher),
     sqs: new FakeSqs(),

@@ -1,17 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyEvent, EventDataInput, EventType } from '../../shared/contexts/orders/events/catalog.ts';
+import type {
+  AnyEvent,
+  EventDataInput,
+  EventType,
+  Orders,
+} from '../../shared/contexts/orders/events/catalog.ts';
+import { createEvent, exampleEvent, fact } from '../../shared/contexts/orders/events/catalog.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
-import { fact } from '../../shared/kit/events/facts.ts';
-import { createEvent, exampleEvent } from '../../shared/kit/events/registry.ts';
-import { defineSaga, sagaEventTypes, step } from '../../shared/kit/saga/definition.ts';
+import { defineSaga, sagaEventTypes, stepsOf } from '../../shared/kit/saga/definition.ts';
 import { decideSaga, type SagaDecision } from '../../shared/kit/saga/engine.ts';
 import { evolveSagaState, initialSagaState, type SagaState } from '../../shared/kit/saga/state.ts';
 import { ManualClock } from '../fakes/clock.ts';
 
 type Data = { orderId: string };
 
+const step = stepsOf<Orders>();
+
 /** Reserve → charge → notify; notify has nothing to undo, so its timeout compensates the other two. */
-const saga = defineSaga<'OrderPlaced', Data>({
+const saga = defineSaga<Orders, 'OrderPlaced', Data>({
   name: 'test',
   source: 'orders.saga',
   startedBy: 'OrderPlaced',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
 import { createInternalEvent } from '../../shared/kit/events/internal.ts';
 import { type SagaMetricName, withSagaMetrics } from '../../shared/kit/saga/metrics.ts';
@@ -6,7 +7,7 @@ import { ManualClock } from '../fakes/clock.ts';
 
 const clock = new ManualClock();
 const transition = (type: string) =>
-  createInternalEvent(type, {}, { correlationId: 'corr-1', source: 'orders.saga' }, clock);
+  createInternalEvent(ordersCatalog, type, {}, { correlationId: 'corr-1', source: 'orders.saga' }, clock);
 
 describe('saga metrics: transitions counted as the store accepts them', () => {
   it('counts starts, completions and cancellations (as compensations) once each', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { causedBy, createEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import { availableStock } from '../../shared/contexts/orders/use-cases/inventory.ts';
-import { causedBy, createEvent } from '../../shared/kit/events/registry.ts';
 import { markStored } from '../../shared/kit/events/stored.ts';
 import { TestPipeline } from '../fakes/pipeline.ts';
 

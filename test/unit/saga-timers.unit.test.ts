@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseSqsBody } from '../../shared/kit/consumer/body.ts';
+import { sagaTimerCatalog } from '../../shared/kit/saga/timer-event.ts';
 import { InMemorySagaTimers, type SagaTimer, SqsDelaySagaTimers } from '../../shared/kit/saga/timers.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { FakeSqs } from '../fakes/sqs.ts';
 
 const timer = (deadline: string): SagaTimer => ({
   saga: 'order',
+  source: 'shop.saga',
   sagaId: 'ord-1',
   step: 'authorizePayment',
   deadline,
@@ -25,9 +27,10 @@ describe('saga timers', () => {
 
     // Assert
     expect(sqs.sent[0]).toMatchObject({ QueueUrl: 'queue/saga', DelaySeconds: 30 });
-    const event = parseSqsBody(sqs.sent[0]?.MessageBody ?? '');
+    const event = parseSqsBody(sagaTimerCatalog('shop.saga'), sqs.sent[0]?.MessageBody ?? '');
     expect(event).toMatchObject({
       type: 'SagaStepTimedOut',
+      source: 'shop.saga',
       correlationId: 'corr-1',
       causationId: 'evt-1',
       data: {

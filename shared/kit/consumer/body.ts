@@ -1,13 +1,11 @@
-import type { AnyEvent } from '../../contexts/orders/events/catalog.ts';
-import { ValidationError } from '../errors/pipeline-error.ts';
+import type { Catalog, Definitions, EventOf } from '../events/catalog.ts';
 import { fromEventBridgeEvent } from '../events/eventbridge.ts';
 import { isJsonObject, parseJsonText } from '../events/json.ts';
-import { parseEvent } from '../events/registry.ts';
 
-/** An EventBridge event (has `detail`) or a bare envelope; validated and upcast by the catalog. */
-function fromMessage(value: unknown, path: string): AnyEvent {
-  if (isJsonObject(value) && 'detail' in value) return fromEventBridgeEvent(value);
-  return parseEvent(value, { pathPrefix: path });
+/** An EventBridge event (has `detail`) or a bare envelope; validated and upcast by `catalog`. */
+function fromMessage<D extends Definitions>(catalog: Catalog<D>, value: unknown, path: string): EventOf<D> {
+  if (isJsonObject(value) && 'detail' in value) return fromEventBridgeEvent(catalog, value);
+  return catalog.parse(value, { pathPrefix: path });
 }
 
 /**
@@ -17,10 +15,10 @@ function fromMessage(value: unknown, path: string): AnyEvent {
  * - either of those inside an SNS notification (raw delivery off; error paths start with `Message`).
  * Every failure is a {@link ValidationError} naming the field.
  */
-export function parseSqsBody(body: string): AnyEvent {
+export function parseSqsBody<D extends Definitions>(catalog: Catalog<D>, body: string): EventOf<D> {
   const parsed = parseJsonText(body, '');
   if (isJsonObject(parsed) && parsed.Type === 'Notification' && typeof parsed.Message === 'string') {
-    return fromMessage(parseJsonText(parsed.Message, 'Message'), 'Message');
+    return fromMessage(catalog, parseJsonText(parsed.Message, 'Message'), 'Message');
   }
-  return fromMessage(parsed, '');
+  return fromMessage(catalog, parsed, '');
 }

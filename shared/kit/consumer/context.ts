@@ -1,20 +1,22 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { AnyEvent, EventDataInput, EventType } from '../../contexts/orders/events/catalog.ts';
 import { ValidationError } from '../errors/pipeline-error.ts';
+import { type Catalog, causedBy, type Definitions, type EventFactoryDeps } from '../events/catalog.ts';
 import { contentHashOf } from '../events/content-hash.ts';
+import type { EventEnvelope } from '../events/envelope.ts';
 import { createInternalEvent } from '../events/internal.ts';
-import { causedBy, createEvent, type EventFactoryDeps } from '../events/registry.ts';
 import { type LogPort, withKeys } from '../observability/logger.ts';
 import { CAUSE_HASH_METADATA_KEY, causeHashOf } from './reuse.ts';
-import type { Fact, HandlerContext } from './types.ts';
+import type { HandlerContext } from './types.ts';
 
 /** Inputs of {@link createHandlerContext}. */
-export interface ContextInput {
+export interface ContextInput<D extends Definitions = Definitions> {
   readonly consumer: string;
   readonly record: Pick<SQSRecord, 'messageId' | 'attributes'>;
-  readonly event: AnyEvent;
+  readonly event: EventEnvelope;
   readonly logger: LogPort;
   readonly factory: EventFactoryDeps;
+  /** Builds (and validates) what the handler emits. */
+  readonly catalog: Catalog<D>;
 }
 
 /** The idempotency key of one event in one consumer: `<consumer>#<event id>`. */
@@ -32,7 +34,7 @@ export function receiveCountOf(record: Pick<SQSRecord, 'attributes'>): number {
 export function recordLogKeys(
   consumer: string,
   record: Pick<SQSRecord, 'messageId' | 'attributes'>,
-  event?: AnyEvent,
+  event?: EventEnvelope,
 ): Record<string, unknown> {
   return {
     consumer,
@@ -45,15 +47,17 @@ export function recordLogKeys(
 }
 
 /** Builds the {@link HandlerContext} of one record. */
-export function createHandlerContext(input: ContextInput): HandlerContext {
+export function createHandlerContext<D extends Definitions>(input: ContextInput<D>): HandlerContext<D> {
   const { consumer, record, event, factory } = input;
+  // Emitted types are checked by value (`create` refuses a type the catalog lacks); `D` types the callers.
+  const catalog = input.catalog as unknown as Catalog;
   const inputFingerprint = inputFingerprintOf(event);
   // Each emitted fact names the content of its cause, so a later input with the same id and other
   // content is told apart even where the domain answers "already decided" (see `refuseReusedId`).
   const metadata = { [CAUSE_HASH_METADATA_KEY]: causeHashOf(inputFingerprint) };
-  const emit = <T extends EventType>(type: T, data: EventDataInput<T>) =>
-    createEvent(type, data, { ...causedBy(event), metadata }, factory);
-  return {
+  const emit = <T extends string>(type: T, data: unknown) =>
+    catalog.create(type, data, { ...causedBy(event), metadata }, factory);
+  const context: HandlerContext = {
     consumer,
     inputId: event.id,
     messageId: record.messageId,
@@ -63,14 +67,15 @@ export function createHandlerContext(input: ContextInput): HandlerContext {
     logger: withKeys(input.logger, recordLogKeys(consumer, record, event)),
     now: factory.now,
     emit,
-    emitFact: (fact: Fact) => emit(fact.type, fact.data as EventDataInput<typeof fact.type>),
+    emitFact: (fact) => emit(fact.type, fact.data),
     emitInternal: (fact, source) =>
-      createInternalEvent(fact.type, fact.data, { ...causedBy(event), source }, factory),
+      createInternalEvent(catalog, fact.type, fact.data, { ...causedBy(event), source }, factory),
   };
+  return context as unknown as HandlerContext<D>;
 }
 
 /** The content hash of an input; data too deeply nested to hash is refused like one too deep to parse. */
-export function inputFingerprintOf(event: AnyEvent): string {
+export function inputFingerprintOf(event: EventEnvelope): string {
   try {
     return contentHashOf(event);
   } catch (cause) {

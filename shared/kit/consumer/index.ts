@@ -37,7 +37,6 @@ export { realTimer, type Timer, withTimeout } from './timeout.ts';
 export type {
   EventHandler,
   EventHandlers,
-  Fact,
   Handled,
   HandlerContext,
   InternalFact,

@@ -1,8 +1,14 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { AnyEvent, EventType } from '../../contexts/orders/events/catalog.ts';
 import { isRetryable, ValidationError } from '../errors/pipeline-error.ts';
 import { DuplicateError } from '../event-store/errors.ts';
-import { defaultEventFactoryDeps, type EventFactoryDeps } from '../events/registry.ts';
+import {
+  type Catalog,
+  type Definitions,
+  defaultEventFactoryDeps,
+  type EventFactoryDeps,
+  type TypeOf,
+} from '../events/catalog.ts';
+import type { EventEnvelope } from '../events/envelope.ts';
 import { type StoredEventCheck, storedPositionOf } from '../events/stored.ts';
 import type { InputClaims } from '../idempotency/input-claims.ts';
 import type { IdempotencyStore } from '../idempotency/port.ts';
@@ -65,14 +71,20 @@ export interface ConsumerDeps {
    * The first-hand types whose ids are claimed: events that producers send. A consumer's own messages
    * (the saga's step timers, whose ids it makes itself) need no claim. @default every `intake` type
    */
-  readonly claimedTypes?: readonly EventType[];
+  readonly claimedTypes?: readonly string[];
 }
 
-/** Options of {@link createSqsConsumer}. */
-export interface SqsConsumerOptions extends ConsumerDeps {
+/** Options of {@link createSqsConsumer}; `D` is the consumer's catalog. */
+export interface SqsConsumerOptions<D extends Definitions = Definitions> extends ConsumerDeps {
   /** Names the consumer in logs and prefixes its idempotency keys (`<name>#<event id>`). */
   readonly name: string;
-  readonly handlers: EventHandlers;
+  /**
+   * What the consumer reads and emits: every message is validated and upcast by it, and events of
+   * other types are refused with the catalog's names. A context's own catalog, with the foreign
+   * integration events it consumes.
+   */
+  readonly catalog: Catalog<D>;
+  readonly handlers: EventHandlers<D>;
   /**
    * Run each record at most once per event id through this store: for consumers whose effect is
    * outside the event store. Store-appending consumers pass `context.idempotencyKey` to the append.
@@ -84,7 +96,7 @@ export interface SqsConsumerOptions extends ConsumerDeps {
    * stored mark (`metadata.storedStream`), otherwise it is refused to the DLQ (`NOT_STORED`): consumers react
    * to what the event store accepted, never to what merely arrived. Omitted: no check (tests, tools).
    */
-  readonly intake?: readonly EventType[];
+  readonly intake?: readonly TypeOf<D>[];
 }
 
 /** A Lambda handler for an SQS event source with `ReportBatchItemFailures`. */
@@ -92,7 +104,7 @@ export interface SqsConsumer {
   (event: SQSEvent): Promise<SQSBatchResponse>;
   readonly consumerName: string;
   /** The event types it handles: what its rule pattern / SNS filter policy must select. */
-  readonly eventTypes: readonly EventType[];
+  readonly eventTypes: readonly string[];
 }
 
 /**
@@ -106,8 +118,10 @@ export interface SqsConsumer {
  *   the reason as message attributes and counted as handled; if that send fails, retried instead.
  * Records of a FIFO message group after a failed one are not processed (order within a group holds).
  */
-export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
-  const eventTypes = Object.keys(options.handlers) as EventType[];
+export function createSqsConsumer<D extends Definitions>(typed: SqsConsumerOptions<D>): SqsConsumer {
+  // Handlers are typed per catalog where they are written; from here on events are checked by value.
+  const options = typed as unknown as SqsConsumerOptions;
+  const eventTypes = Object.keys(options.handlers);
   if (options.name.length === 0) throw new ValidationError('must not be empty', 'name');
   if (eventTypes.length === 0) throw new ValidationError('at least one handler is required', 'handlers');
   const faults = options.faults ?? NO_FAULTS;
@@ -189,11 +203,11 @@ function stopMidBatch(options: SqsConsumerOptions, batch: SQSEvent, handled: num
 async function processRecord(
   options: SqsConsumerOptions,
   record: SQSRecord,
-  eventTypes: readonly EventType[],
+  eventTypes: readonly string[],
 ): Promise<RecordOutcome> {
-  let event: AnyEvent | undefined;
+  let event: EventEnvelope | undefined;
   try {
-    event = parseSqsBody(record.body);
+    event = parseSqsBody(options.catalog, record.body);
     const { messageId, receiveCount } = deliveryOf(record);
     if (injectsTransient(options.faults ?? NO_FAULTS, messageId, receiveCount)) {
       throw new InjectedFaultError(`transient failure of ${options.name} on first delivery`);
@@ -215,8 +229,8 @@ async function processRecord(
 async function handleEvent(
   options: SqsConsumerOptions,
   record: SQSRecord,
-  event: AnyEvent,
-  eventTypes: readonly EventType[],
+  event: EventEnvelope,
+  eventTypes: readonly string[],
 ): Promise<Handled> {
   const handler = options.handlers[event.type] as AnyEventHandler | undefined;
   const { intake } = options;
@@ -226,7 +240,14 @@ async function handleEvent(
   const { name: consumer } = options;
   // What a handler says at INFO about one record is per-record detail: DEBUG (the batch line counts it).
   const logger = infoAsDebug(options.logger);
-  const context = createHandlerContext({ consumer, record, event, logger, factory });
+  const context = createHandlerContext({
+    consumer,
+    record,
+    event,
+    logger,
+    factory,
+    catalog: options.catalog,
+  });
   const claimed = options.claimedTypes ?? options.intake ?? [];
   if (
     options.inputClaims !== undefined &&
@@ -262,8 +283,8 @@ async function claimInput(claims: InputClaims, context: HandlerContext, now: Dat
 /** Refuses an event without the stored mark, or whose mark the event store does not confirm. */
 async function assertStored(
   options: SqsConsumerOptions,
-  event: AnyEvent,
-  intake: readonly EventType[],
+  event: EventEnvelope,
+  intake: readonly string[],
 ): Promise<void> {
   const position = storedPositionOf(event);
   if (position === undefined) throw new NotStoredError(options.name, event.type, intake);
@@ -291,7 +312,7 @@ async function retryLater(
   options: SqsConsumerOptions,
   record: SQSRecord,
   error: unknown,
-  event: AnyEvent | undefined,
+  event: EventEnvelope | undefined,
 ): Promise<'retry'> {
   const retryInSeconds = await delayRetry(
     options.sqs,
@@ -312,7 +333,7 @@ async function deadLetter(
   options: SqsConsumerOptions,
   record: SQSRecord,
   error: unknown,
-  event: AnyEvent | undefined,
+  event: EventEnvelope | undefined,
 ): Promise<'dead-lettered' | 'retry'> {
   const keys = recordLogKeys(options.name, record, event);
   const failedAt = (options.events ?? defaultEventFactoryDeps).now();

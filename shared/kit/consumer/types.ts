@@ -1,13 +1,7 @@
 import type { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type {
-  AnyEvent,
-  EventDataInput,
-  EventType,
-  TypedEnvelope,
-} from '../../contexts/orders/events/catalog.ts';
-import type { EventSource } from '../events/define.ts';
+import type { DataInputOf, Definitions, EnvelopeOf, FactOf, TypeOf } from '../events/catalog.ts';
 import type { EventEnvelope } from '../events/envelope.ts';
-import type { Fact, InternalFact } from '../events/facts.ts';
+import type { InternalFact } from '../events/facts.ts';
 import type { LogPort } from '../observability/logger.ts';
 
 /** The two SQS calls the runtime makes; `SQSClient` satisfies it, tests pass a recording fake. */
@@ -15,14 +9,15 @@ export interface SqsPort {
   send(command: SendMessageCommand | ChangeMessageVisibilityCommand): Promise<unknown>;
 }
 
-export type { Fact, InternalFact };
+export type { InternalFact };
 
 /**
  * What a handler gets besides the event: ids for idempotent writes, a clock, a logger that already
  * carries the record's correlation id, and factories for the events it emits. Emitted events are
- * caused by the event being handled: same `correlationId`, `causationId` = its id.
+ * caused by the event being handled: same `correlationId`, `causationId` = its id. `D` is the
+ * consumer's catalog (its definitions), which types what it may emit.
  */
-export interface HandlerContext {
+export interface HandlerContext<D extends Definitions = Definitions> {
   /** Name of the consumer, e.g. `inventory`; prefixes idempotency keys. */
   readonly consumer: string;
   readonly messageId: string;
@@ -44,11 +39,11 @@ export interface HandlerContext {
   readonly logger: LogPort;
   now(): Date;
   /** A catalog event caused by the event being handled (validated, see `createEvent`). */
-  emit<T extends EventType>(type: T, data: EventDataInput<T>): TypedEnvelope<T>;
+  emit<T extends TypeOf<D>>(type: T, data: DataInputOf<D, T>): EnvelopeOf<D, T>;
   /** {@link emit} for a pure decision's output. */
-  emitFact(fact: Fact): EventEnvelope;
+  emitFact(fact: FactOf<D>): EventEnvelope;
   /** An internal (never published) event caused by the event being handled. */
-  emitInternal(fact: InternalFact, source: EventSource): EventEnvelope;
+  emitInternal(fact: InternalFact, source: string): EventEnvelope;
 }
 
 /**
@@ -58,13 +53,15 @@ export interface HandlerContext {
 export type Handled = 'handled' | 'duplicate';
 
 /** Handles one event type; throw to fail the record (the error decides retry vs dead-letter). */
-export type EventHandler<T extends EventType> = (
-  event: TypedEnvelope<T>,
-  context: HandlerContext,
+export type EventHandler<D extends Definitions, T extends TypeOf<D>> = (
+  event: EnvelopeOf<D, T>,
+  context: HandlerContext<D>,
 ) => Promise<Handled | undefined>;
 
-/** Handlers by event type. The keys are also what the consumer's queue subscribes to. */
-export type EventHandlers = { readonly [T in EventType]?: EventHandler<T> };
+/** Handlers by event type of catalog `D`. The keys are also what the consumer's queue subscribes to. */
+export type EventHandlers<D extends Definitions = Definitions> = {
+  readonly [T in TypeOf<D>]?: EventHandler<D, T>;
+};
 
 /** A handler that accepts any event; the runtime calls handlers through this type. */
-export type AnyEventHandler = (event: AnyEvent, context: HandlerContext) => Promise<Handled | undefined>;
+export type AnyEventHandler = (event: EventEnvelope, context: HandlerContext) => Promise<Handled | undefined>;

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { clientConfig } from '../aws/client-config.ts';
-import { upcastStoredEvent } from '../events/internal.ts';
+import type { AnyCatalog } from '../events/catalog.ts';
+import { storedEventUpcaster } from '../events/internal.ts';
 import type { StoredEventCheck } from '../events/stored.ts';
 import { DynamoDbInputClaims, type InputClaims } from '../idempotency/input-claims.ts';
 import { DynamoDbEventStore } from './dynamodb.ts';
@@ -19,10 +20,13 @@ export interface EventStoreEnv {
 
 /**
  * The event store a Lambda uses: one DynamoDB client on the configured endpoint and the store on
- * `TABLE_NAME`, upcasting catalog events on read. Call once at module scope; the client is returned
+ * `TABLE_NAME`, upcasting the events of `catalog` on read. Call once at module scope; the client is returned
  * too, for adapters that share the table (idempotency records, the simulated payment provider).
  */
-export function productionEventStore(env: EventStoreEnv): {
+export function productionEventStore(
+  env: EventStoreEnv,
+  catalog: AnyCatalog,
+): {
   client: DynamoDBClient;
   store: DynamoDbEventStore;
   /** Checks a stored mark against this table before a consumer acts on a marked event. */
@@ -38,8 +42,12 @@ export function productionEventStore(env: EventStoreEnv): {
   );
   return {
     client,
-    store: new DynamoDbEventStore({ client, tableName: env.TABLE_NAME, upcast: upcastStoredEvent }),
-    storedCheck: dynamoDbStoredEventCheck({ client, tableName: env.TABLE_NAME }),
+    store: new DynamoDbEventStore({
+      client,
+      tableName: env.TABLE_NAME,
+      upcast: storedEventUpcaster(catalog),
+    }),
+    storedCheck: dynamoDbStoredEventCheck({ client, tableName: env.TABLE_NAME, catalog }),
     inputClaims: new DynamoDbInputClaims({ client, tableName: env.TABLE_NAME }),
   };
 }

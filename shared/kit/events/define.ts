@@ -1,16 +1,10 @@
 import type * as z from 'zod';
 
-/** Every source of the product lives under `orders.`; each one names the service that owns its events. */
-export const EVENT_SOURCES = [
-  'orders.api',
-  'orders.inventory',
-  'orders.payment',
-  'orders.saga',
-  'orders.notifications',
-] as const;
-
-/** Owner of an event, written to the envelope's `source` and to EventBridge's `Source`. */
-export type EventSource = (typeof EVENT_SOURCES)[number];
+/**
+ * Owner of an event, written to the envelope's `source` and to EventBridge's `Source`:
+ * `<context>.<service>`, e.g. `orders.payment`. A catalog checks that its sources start with its name.
+ */
+export type EventSource = string;
 
 /**
  * An older version of an event that may still be read (stored events, archive replays, producers not

@@ -1,15 +1,9 @@
-import {
-  type AnyEvent,
-  definitionOf,
-  type EventType,
-  isEventType,
-  unknownEventTypeError,
-} from '../../contexts/orders/events/catalog.ts';
 import { ValidationError } from '../errors/pipeline-error.ts';
+import type { AnyCatalog, Catalog, Definitions, EventOf } from './catalog.ts';
+import type { EventDefinition } from './define.ts';
 import { assertEntryFits } from './entry-size.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { isJsonObject, parseJsonText } from './json.ts';
-import { parseEvent } from './registry.ts';
 
 export { entrySize, type SizedEntry } from './entry-size.ts';
 
@@ -72,19 +66,19 @@ export function isEnvelopeDetail(detail: Record<string, unknown>): boolean {
  * `time`, `source` and `detail-type`; the newest catalog version unless the detail says otherwise in
  * a `version` field (one the event's data does not itself have). Not validated against the catalog.
  */
-export function envelopeOfEventBridgeEvent(value: unknown): Record<string, unknown> {
+export function envelopeOfEventBridgeEvent(catalog: AnyCatalog, value: unknown): Record<string, unknown> {
   if (!isJsonObject(value)) throw new ValidationError('EventBridge event must be a JSON object');
   if (!('detail' in value)) throw new ValidationError('not an EventBridge event (no detail)', 'detail');
   const detail = value.detail;
   if (!isJsonObject(detail)) throw new ValidationError('must be a JSON object', 'detail');
   if (isEnvelopeDetail(detail)) return detail;
   const type = value['detail-type'];
-  if (typeof type !== 'string' || !isEventType(type)) {
-    if (typeof type === 'string') throw unknownEventTypeError(type, 'detail-type');
+  if (typeof type !== 'string' || !catalog.isType(type)) {
+    if (typeof type === 'string') throw catalog.unknownTypeError(type, 'detail-type');
     throw new ValidationError('must name a catalog event type', 'detail-type');
   }
   const id = requiredString(value, 'id');
-  const { version, data } = versionAndData(type, detail);
+  const { version, data } = versionAndData(catalog.definitionOf(type), detail);
   return {
     id,
     type,
@@ -112,10 +106,9 @@ function isoTime(time: string): string {
 
 /** `detail.version` names the schema version only when the event's data has no field of that name. */
 function versionAndData(
-  type: EventType,
+  definition: EventDefinition,
   detail: Record<string, unknown>,
 ): { version: unknown; data: unknown } {
-  const definition = definitionOf(type);
   const shape = (definition.schema as { shape?: Record<string, unknown> }).shape;
   const dataHasVersion = shape !== undefined && 'version' in shape;
   if (dataHasVersion || !('version' in detail)) return { version: definition.version, data: detail };
@@ -124,16 +117,16 @@ function versionAndData(
 }
 
 /**
- * Reads the event out of an EventBridge event, validated and upcast (see `parseEvent`): our envelope
+ * Reads the event out of an EventBridge event, validated and upcast by `catalog`: our envelope
  * in `detail` (error paths start with `detail.`; the routing fields must agree with it, otherwise rules
  * matched the event on values its consumers never see), or bare data (see
  * {@link envelopeOfEventBridgeEvent}; error paths name the field under `detail.`).
  */
-export function fromEventBridgeEvent(value: unknown): AnyEvent {
-  const envelope = envelopeOfEventBridgeEvent(value);
+export function fromEventBridgeEvent<D extends Definitions>(catalog: Catalog<D>, value: unknown): EventOf<D> {
+  const envelope = envelopeOfEventBridgeEvent(catalog, value);
   const bare = envelope !== (value as { detail?: unknown }).detail;
-  if (bare) return withBareDataPaths(() => parseEvent(envelope, { pathPrefix: 'detail' }));
-  const event = parseEvent(envelope, { pathPrefix: 'detail' });
+  if (bare) return withBareDataPaths(() => catalog.parse(envelope, { pathPrefix: 'detail' }));
+  const event = catalog.parse(envelope, { pathPrefix: 'detail' });
   const routed = value as Record<string, unknown>;
   if (routed['detail-type'] !== event.type) {
     throw new ValidationError(
@@ -151,7 +144,7 @@ export function fromEventBridgeEvent(value: unknown): AnyEvent {
 }
 
 /** Bare data sits at `detail`, not at `detail.data`: errors name the field where the producer put it. */
-function withBareDataPaths(parse: () => AnyEvent): AnyEvent {
+function withBareDataPaths<E>(parse: () => E): E {
   try {
     return parse();
   } catch (error) {
@@ -165,10 +158,10 @@ function withBareDataPaths(parse: () => AnyEvent): AnyEvent {
  * Parses an SQS message body holding an EventBridge event (rule → queue, or rule → SNS → queue with raw
  * delivery). A body that is an SNS notification (raw delivery off) is unwrapped first.
  */
-export function fromSqsBody(body: string): AnyEvent {
+export function fromSqsBody<D extends Definitions>(catalog: Catalog<D>, body: string): EventOf<D> {
   const parsed = parseJsonText(body, '');
   if (isJsonObject(parsed) && parsed.Type === 'Notification' && typeof parsed.Message === 'string') {
-    return fromEventBridgeEvent(parseJsonText(parsed.Message, 'Message'));
+    return fromEventBridgeEvent(catalog, parseJsonText(parsed.Message, 'Message'));
   }
-  return fromEventBridgeEvent(parsed);
+  return fromEventBridgeEvent(catalog, parsed);
 }

@@ -1,12 +1,10 @@
-import { isEventType } from '../../contexts/orders/events/catalog.ts';
-import type { EventSource } from './define.ts';
-import { type EventEnvelope, parseEnvelope } from './envelope.ts';
 import {
+  type AnyCatalog,
   type CreateEventOptions,
   defaultEventFactoryDeps,
   type EventFactoryDeps,
-  parseEvent,
-} from './registry.ts';
+} from './catalog.ts';
+import { type EventEnvelope, parseEnvelope } from './envelope.ts';
 
 /**
  * Internal events live in the event store next to catalog events but never leave it: per-SKU stock
@@ -23,28 +21,32 @@ export function isInternalEvent(event: Pick<EventEnvelope<unknown>, 'metadata'>)
   return event.metadata?.[INTERNAL_METADATA_KEY] === true;
 }
 
-/** True for catalog events that are not marked internal: the only events the outbox may publish. */
-export function isPublishable(event: Pick<EventEnvelope<unknown>, 'type' | 'metadata'>): boolean {
-  return !isInternalEvent(event) && isEventType(event.type);
+/** True for events of `catalog` that are not marked internal: the only events the outbox may publish. */
+export function isPublishable(
+  catalog: AnyCatalog,
+  event: Pick<EventEnvelope<unknown>, 'type' | 'metadata'>,
+): boolean {
+  return !isInternalEvent(event) && catalog.isType(event.type);
 }
 
 /** Options of {@link createInternalEvent}: like `createEvent`, but the source must be named. */
 export interface CreateInternalEventOptions extends CreateEventOptions {
-  readonly source: EventSource;
+  readonly source: string;
 }
 
 /**
  * Builds an internal event. Its data is validated by the module that owns the type (the saga engine,
- * the inventory domain), not by the catalog; a catalog type here is a programming error, because the
- * same name would then mean two different things on the read path.
+ * the inventory domain), not by the catalog; a type of the owner's `catalog` here is a programming
+ * error, because the same name would then mean two different things on the read path.
  */
 export function createInternalEvent(
+  catalog: AnyCatalog,
   type: string,
   data: object,
   options: CreateInternalEventOptions,
   deps: EventFactoryDeps = defaultEventFactoryDeps,
 ): EventEnvelope {
-  if (isEventType(type)) throw new Error(`${type} is a catalog event and cannot be internal`);
+  if (catalog.isType(type)) throw new Error(`${type} is a catalog event and cannot be internal`);
   const time = options.time ?? deps.now();
   const head = parseEnvelope({
     id: options.id ?? deps.newId(),
@@ -61,11 +63,14 @@ export function createInternalEvent(
 }
 
 /**
- * The event store's read-path upcaster: catalog events are validated and brought to their newest
- * version (so `evolve` functions only know the newest shapes); internal events pass through, their
- * owners read them as written. Pass it as `upcast` to the event store adapters.
+ * The event store's read-path upcaster for `catalog`: its events are validated and brought to their
+ * newest version (so `evolve` functions only know the newest shapes); internal events and types of
+ * other catalogs pass through, their owners read them as written. Pass it as `upcast` to the event
+ * store adapters.
  */
-export function upcastStoredEvent(event: EventEnvelope): EventEnvelope {
-  if (isInternalEvent(event) || !isEventType(event.type)) return event;
-  return parseEvent(event) as EventEnvelope;
+export function storedEventUpcaster(catalog: AnyCatalog): (event: EventEnvelope) => EventEnvelope {
+  return (event) => {
+    if (isInternalEvent(event) || !catalog.isType(event.type)) return event;
+    return catalog.parse(event) as EventEnvelope;
+  };
 }

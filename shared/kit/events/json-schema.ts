@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { catalogVersions, type EventType } from '../../contexts/orders/events/catalog.ts';
+import type { AnyCatalog } from './catalog.ts';
 import { envelopeSchema } from './envelope.ts';
 
 /**
@@ -12,7 +12,7 @@ export type JsonSchemaTarget = 'draft-04' | 'draft-07' | 'draft-2020-12';
 
 /** The JSON Schema of one event version. */
 export interface EventJsonSchema {
-  readonly type: EventType;
+  readonly type: string;
   readonly version: number;
   readonly latest: boolean;
   /** `<Type>.v<version>`, also the file name stem of {@link writeJsonSchemas}. */
@@ -27,14 +27,14 @@ export interface JsonSchemaOptions {
 }
 
 /**
- * One JSON Schema per event type and version, describing the whole envelope (what travels as the
+ * One JSON Schema per event type and version of `catalog`, describing the whole envelope (what travels as the
  * EventBridge `detail`) with `type` and `version` pinned and `data` set to that version's schema.
  * Schemas describe the wire input, so data objects allow extra fields (consumers are tolerant readers)
  * and zod refinements such as "a channel needs its address" are not expressed.
  */
-export function toJsonSchemas(options: JsonSchemaOptions = {}): EventJsonSchema[] {
+export function toJsonSchemas(catalog: AnyCatalog, options: JsonSchemaOptions = {}): EventJsonSchema[] {
   const target = options.target ?? 'draft-04';
-  return catalogVersions().map(({ type, version, latest, description, schema }) => {
+  return catalog.versions().map(({ type, version, latest, description, schema }) => {
     const envelope = envelopeSchema.extend({
       type: z.literal(type),
       version: z.literal(version),
@@ -51,9 +51,13 @@ export function toJsonSchemas(options: JsonSchemaOptions = {}): EventJsonSchema[
  * Writes `<Type>.v<version>.json` for every event version into `dir` (created if missing) and
  * returns the paths written, in catalog order.
  */
-export async function writeJsonSchemas(dir: string, options: JsonSchemaOptions = {}): Promise<string[]> {
+export async function writeJsonSchemas(
+  catalog: AnyCatalog,
+  dir: string,
+  options: JsonSchemaOptions = {},
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const schemas = toJsonSchemas(options);
+  const schemas = toJsonSchemas(catalog, options);
   return Promise.all(
     schemas.map(async ({ name, schema }) => {
       const path = join(dir, `${name}.json`);

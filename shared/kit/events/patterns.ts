@@ -1,12 +1,5 @@
-import {
-  type EventData,
-  type EventType,
-  eventCatalog,
-  isEventType,
-  unknownEventTypeError,
-} from '../../contexts/orders/events/catalog.ts';
 import { ValidationError } from '../errors/pipeline-error.ts';
-import type { EventSource } from './define.ts';
+import type { AnyCatalog, Catalog, DataOf, Definitions, TypeOf } from './catalog.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { storedPatternFilter } from './stored.ts';
 
@@ -51,15 +44,17 @@ export interface EventBridgePattern {
 }
 
 /** Options of {@link eventBridgePattern}. */
-export interface PatternOptions<T extends EventType> {
+export interface PatternOptions<D extends Definitions, T extends TypeOf<D>> {
+  /** The catalog defining `types` (and their owners, the default sources). */
+  readonly catalog: Catalog<D>;
   readonly types: readonly T[];
   /**
    * `'any'` matches every source (an intake takes a command from whichever producer put it on the
    * pipeline's own bus). @default the owners of `types` in the catalog
    */
-  readonly sources?: readonly EventSource[] | 'any';
+  readonly sources?: readonly string[] | 'any';
   /** Filter on the envelope's `data` (under `detail.data` in the EventBridge event). */
-  readonly data?: DataPattern<EventData<T>>;
+  readonly data?: DataPattern<DataOf<D, T>>;
   /**
    * `true`: only events the outbox published from the event store (they carry its mark, see
    * `stored.ts`); `false`: only events that were not stored yet (producers' commands, for their
@@ -68,34 +63,34 @@ export interface PatternOptions<T extends EventType> {
   readonly stored?: boolean;
 }
 
-function uniqueTypes<T extends EventType>(types: readonly T[]): T[] {
+function uniqueTypes<T extends string>(catalog: AnyCatalog, types: readonly T[]): T[] {
   if (types.length === 0) throw new ValidationError('at least one event type is required', 'types');
   // The type system already rejects misspellings; this catches casts and plain-JS callers.
   types.forEach((type, index) => {
-    if (!isEventType(type)) throw unknownEventTypeError(type, `types.${index}`);
+    if (!catalog.isType(type)) throw catalog.unknownTypeError(type, `types.${index}`);
   });
   return [...new Set(types)];
 }
 
-/** Owners of the given types in the catalog, sorted and without duplicates. */
-export function sourcesOf(types: readonly EventType[]): EventSource[] {
-  return [...new Set(types.map((type) => eventCatalog[type].source))].sort();
+/** Owners of the given types in `catalog`, sorted and without duplicates. */
+export function sourcesOf(catalog: AnyCatalog, types: readonly string[]): string[] {
+  return [...new Set(types.map((type) => catalog.definitionOf(type).source as string))].sort();
 }
 
 /**
  * Builds the event pattern of a rule that matches the given catalog events. Matching on `source` as
  * well as `detail-type` keeps a rule from picking up another product's event of the same name.
  */
-export function eventBridgePattern<const T extends EventType>(
-  options: PatternOptions<T>,
+export function eventBridgePattern<D extends Definitions, const T extends TypeOf<D>>(
+  options: PatternOptions<D, T>,
 ): EventBridgePattern {
-  const types = uniqueTypes(options.types);
+  const types = uniqueTypes(options.catalog, options.types);
   const sources =
     options.sources === 'any'
       ? undefined
       : options.sources
         ? [...new Set(options.sources)]
-        : sourcesOf(types);
+        : sourcesOf(options.catalog, types);
   const detail = {
     ...(options.data === undefined ? {} : { data: options.data }),
     ...(options.stored === undefined ? {} : storedPatternFilter(options.stored)),
@@ -111,8 +106,8 @@ export function eventBridgePattern<const T extends EventType>(
  * The same pattern in the shape of aws-cdk-lib's `EventPattern` (`detailType` instead of
  * `detail-type`), without importing CDK into shared code.
  */
-export function cdkEventPattern<const T extends EventType>(
-  options: PatternOptions<T>,
+export function cdkEventPattern<D extends Definitions, const T extends TypeOf<D>>(
+  options: PatternOptions<D, T>,
 ): { source?: string[]; detailType: string[]; detail?: Record<string, unknown> } {
   const pattern = eventBridgePattern(options);
   return {
@@ -129,10 +124,12 @@ export interface SnsFilterPolicy {
 }
 
 /** Options of {@link snsFilterPolicy}. */
-export interface SnsFilterOptions<T extends EventType> {
+export interface SnsFilterOptions<D extends Definitions, T extends TypeOf<D>> {
+  /** The catalog defining `types`. */
+  readonly catalog: Catalog<D>;
   readonly types: readonly T[];
   /** Also require one of these sources; by default the type alone decides. */
-  readonly sources?: readonly EventSource[];
+  readonly sources?: readonly string[];
 }
 
 /**
@@ -140,8 +137,10 @@ export interface SnsFilterOptions<T extends EventType> {
  * {@link snsMessageAttributes} sets. Attribute scope because body-scoped policies are ignored by the
  * local emulator; it also means SNS never parses the message body.
  */
-export function snsFilterPolicy<const T extends EventType>(options: SnsFilterOptions<T>): SnsFilterPolicy {
-  const types = uniqueTypes(options.types);
+export function snsFilterPolicy<D extends Definitions, const T extends TypeOf<D>>(
+  options: SnsFilterOptions<D, T>,
+): SnsFilterPolicy {
+  const types = uniqueTypes(options.catalog, options.types);
   return {
     type: types,
     ...(options.sources === undefined ? {} : { source: [...new Set(options.sources)] }),

@@ -1,7 +1,13 @@
-import type { AnyEvent, EventData, EventType } from '../../contexts/orders/events/catalog.ts';
-import type { Fact } from '../events/facts.ts';
-import { type SagaDefinition, type SagaStep, stepNamed } from './definition.ts';
+import type { EventEnvelope } from '../events/envelope.ts';
+import { type AnySagaDefinition, type SagaStep, stepNamed } from './definition.ts';
 import { type ActiveStep, evolveSagaState, type SagaState, type SagaTransition } from './state.ts';
+import { SAGA_TIMER_TYPE, type SagaTimerData } from './timer-event.ts';
+
+/** A command or outcome a saga emits, of whichever catalog the saga is defined over. */
+type Fact = { readonly type: string; readonly data: unknown };
+
+/** An input of the saga, as the runtime parsed it (its catalog validated the data). */
+type Input = EventEnvelope<unknown>;
 
 /** What a saga decided for one input event. Pure data: the runner persists and schedules it. */
 export interface SagaDecision {
@@ -24,7 +30,7 @@ export interface SagaDecision {
   readonly reusedId?: { readonly storedHash: string };
 }
 
-type Definition<Data> = SagaDefinition<EventType, Data>;
+type Definition<Data> = AnySagaDefinition<Data>;
 
 /** Accumulates transitions while keeping the state they lead to, so later rules see earlier ones. */
 class Draft<Data> {
@@ -34,7 +40,7 @@ class Draft<Data> {
 
   constructor(
     public state: SagaState<Data>,
-    readonly input: AnyEvent,
+    readonly input: Input,
     readonly now: Date,
     readonly inputHash?: string,
   ) {}
@@ -66,7 +72,7 @@ class Draft<Data> {
 export function decideSaga<Data>(
   definition: Definition<Data>,
   state: SagaState<Data>,
-  input: AnyEvent,
+  input: Input,
   now: Date,
   inputHash?: string,
 ): SagaDecision {
@@ -98,7 +104,7 @@ export function decideSaga<Data>(
 }
 
 /** The transition that makes an input a duplicate next time (with its content hash, when known). */
-function inputHandled(input: AnyEvent, inputHash: string | undefined): SagaTransition {
+function inputHandled(input: Input, inputHash: string | undefined): SagaTransition {
   const data = { eventId: input.id, eventType: input.type, eventTime: input.time };
   return {
     type: 'SagaInputHandled',
@@ -116,7 +122,7 @@ function inputHandled(input: AnyEvent, inputHash: string | undefined): SagaTrans
 function startAgain<Data>(
   definition: Definition<Data>,
   state: SagaState<Data>,
-  input: AnyEvent,
+  input: Input,
   inputHash: string | undefined,
 ): SagaDecision {
   if (inputHash !== undefined && inputHash === state.startHash) {
@@ -135,7 +141,8 @@ const NOT_DUE = 'timer not due yet';
 function route<Data>(definition: Definition<Data>, draft: Draft<Data>): string | undefined {
   const { input, state } = draft;
   if (input.type === definition.startedBy) return start(definition, draft);
-  if (input.type === 'SagaStepTimedOut') return timeout(definition, draft, input.data);
+  // The saga's catalog holds the timer definition, so the runtime validated this data already.
+  if (input.type === SAGA_TIMER_TYPE) return timeout(definition, draft, input.data as SagaTimerData);
   if (state.status === 'new') return 'saga not started';
   const active = state.active;
   if (active?.phase === 'forward') {
@@ -244,7 +251,7 @@ function compensated<Data>(
 function timeout<Data>(
   definition: Definition<Data>,
   draft: Draft<Data>,
-  timer: EventData<'SagaStepTimedOut'>,
+  timer: SagaTimerData,
 ): string | undefined {
   const active = draft.state.active;
   if (timer.saga !== definition.name || active === undefined) return 'stale timer';
@@ -277,7 +284,7 @@ function lateResult<Data>(definition: Definition<Data>, draft: Draft<Data>): str
   return undefined;
 }
 
-function reasonOf(event: AnyEvent): string {
+function reasonOf(event: Input): string {
   const reason = (event.data as { reason?: unknown }).reason;
   return typeof reason === 'string' && reason.length > 0 ? reason : event.type;
 }

@@ -7,7 +7,7 @@ export {
   type StepInput,
   type StepResult,
   sagaEventTypes,
-  step,
+  stepsOf,
 } from './definition.ts';
 export { decideSaga, type SagaDecision } from './engine.ts';
 export { handleSagaEvent, loadSaga, type SagaRunnerDeps, sagaHandlers, sagaStreamId } from './runner.ts';

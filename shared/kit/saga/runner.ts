@@ -1,12 +1,12 @@
-import type { AnyEvent, EventType } from '../../contexts/orders/events/catalog.ts';
 import { appendOutcome } from '../consumer/append-outcome.ts';
 import { EventIdReusedError } from '../consumer/errors.ts';
 import type { EventHandlers, Handled, HandlerContext } from '../consumer/types.ts';
 import { loadAggregate } from '../event-store/load-aggregate.ts';
 import type { EventStore } from '../event-store/port.ts';
 import { type RetryOnConflictOptions, retryOnConflict } from '../event-store/retry.ts';
+import type { Definitions, TypeOf } from '../events/catalog.ts';
 import type { EventEnvelope } from '../events/envelope.ts';
-import { type SagaDefinition, sagaEventTypes } from './definition.ts';
+import { type AnySagaDefinition, type SagaDefinition, sagaEventTypes } from './definition.ts';
 import { decideSaga, type SagaDecision } from './engine.ts';
 import { evolveSagaState, initialSagaState, isSagaTransition, type SagaState } from './state.ts';
 import type { SagaTimerPort } from './timers.ts';
@@ -28,7 +28,7 @@ export function sagaStreamId(definition: Pick<SagaDefinition, 'name'>, sagaId: s
 /** Loads a saga's state and version; public events in its stream (its outputs) do not change state. */
 export async function loadSaga<Data>(
   store: EventStore,
-  definition: SagaDefinition<EventType, Data>,
+  definition: AnySagaDefinition<Data>,
   sagaId: string,
   snapshotEvery?: number,
 ): Promise<{ state: SagaState<Data>; version: number }> {
@@ -47,9 +47,9 @@ export async function loadSaga<Data>(
  * the record is retried and the redelivered event (now a duplicate) re-arms the same timer.
  */
 export async function handleSagaEvent<Data>(
-  definition: SagaDefinition<EventType, Data>,
+  definition: AnySagaDefinition<Data>,
   deps: SagaRunnerDeps,
-  event: AnyEvent,
+  event: EventEnvelope,
   context: HandlerContext,
 ): Promise<Handled> {
   const sagaId = definition.sagaIdOf(event);
@@ -70,18 +70,26 @@ export async function handleSagaEvent<Data>(
   if (decision.timer !== undefined) {
     const { step, deadline } = decision.timer;
     const { correlationId, id: causationId } = event;
-    await deps.timers.schedule({ saga: definition.name, sagaId, step, deadline, correlationId, causationId });
+    await deps.timers.schedule({
+      saga: definition.name,
+      source: definition.source,
+      sagaId,
+      step,
+      deadline,
+      correlationId,
+      causationId,
+    });
   }
   return outcome;
 }
 
 async function append<Data>(
-  definition: SagaDefinition<EventType, Data>,
+  definition: AnySagaDefinition<Data>,
   store: EventStore,
   sagaId: string,
   version: number,
   decision: SagaDecision,
-  input: AnyEvent,
+  input: EventEnvelope,
   context: HandlerContext,
 ): Promise<Handled> {
   const events = [
@@ -100,11 +108,14 @@ async function append<Data>(
 }
 
 /** Handlers for every event the saga reacts to, for `createSqsConsumer`. */
-export function sagaHandlers<Data>(
-  definition: SagaDefinition<EventType, Data>,
+export function sagaHandlers<D extends Definitions, Data>(
+  definition: SagaDefinition<TypeOf<D>, Data, D>,
   deps: SagaRunnerDeps,
-): EventHandlers {
-  const handle = (event: AnyEvent, context: HandlerContext) =>
-    handleSagaEvent(definition, deps, event, context);
-  return Object.fromEntries(sagaEventTypes(definition).map((type) => [type, handle]));
+): EventHandlers<D> {
+  const generic = definition as unknown as AnySagaDefinition<Data>;
+  const handle = (event: EventEnvelope, context: HandlerContext) =>
+    handleSagaEvent(generic, deps, event, context);
+  return Object.fromEntries(
+    sagaEventTypes(definition).map((type) => [type, handle]),
+  ) as unknown as EventHandlers<D>;
 }

@@ -1,10 +1,12 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { TypedEnvelope } from '../../contexts/orders/events/catalog.ts';
-import { createEvent, defaultEventFactoryDeps, type EventFactoryDeps } from '../events/registry.ts';
+import { defaultEventFactoryDeps, type EventFactoryDeps } from '../events/catalog.ts';
+import { SAGA_TIMER_TYPE, type SagaTimerEnvelope, sagaTimerCatalog } from './timer-event.ts';
 
 /** A deadline of one saga step. When it passes, a `SagaStepTimedOut` event must reach the saga. */
 export interface SagaTimer {
   readonly saga: string;
+  /** Source of the saga's events (its definition's `source`), which owns the timer event. */
+  readonly source: string;
   readonly sagaId: string;
   readonly step: string;
   /** ISO-8601 instant. */
@@ -26,10 +28,10 @@ export interface SagaTimerPort {
 export function timeoutEvent(
   timer: SagaTimer,
   deps: EventFactoryDeps = defaultEventFactoryDeps,
-): TypedEnvelope<'SagaStepTimedOut'> {
+): SagaTimerEnvelope {
   const { saga, sagaId, step, deadline, correlationId, causationId } = timer;
-  return createEvent(
-    'SagaStepTimedOut',
+  return sagaTimerCatalog(timer.source).create(
+    SAGA_TIMER_TYPE,
     { saga, sagaId, step, deadline },
     { correlationId, causationId },
     deps,
@@ -37,7 +39,7 @@ export function timeoutEvent(
 }
 
 /** An EventBridge event as a rule would deliver it to SQS, so the consumer runtime parses it alike. */
-export function asEventBridgeEvent(envelope: TypedEnvelope<'SagaStepTimedOut'>): Record<string, unknown> {
+export function asEventBridgeEvent(envelope: SagaTimerEnvelope): Record<string, unknown> {
   return {
     version: '0',
     id: envelope.id,

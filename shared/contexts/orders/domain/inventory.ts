@@ -1,6 +1,7 @@
 import { ValidationError } from '../../../kit/errors/pipeline-error.ts';
-import { type Fact, fact, type TypeAndData } from '../../../kit/events/facts.ts';
+import type { TypeAndData } from '../../../kit/events/facts.ts';
 import type { EventData } from '../events/catalog.ts';
+import { type Fact, fact } from '../events/catalog.ts';
 
 /**
  * Inventory, event-sourced in two kinds of streams written together by one `appendMany`:

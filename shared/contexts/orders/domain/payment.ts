@@ -1,6 +1,7 @@
 import { ValidationError } from '../../../kit/errors/pipeline-error.ts';
-import { type Fact, fact, type TypeAndData } from '../../../kit/events/facts.ts';
+import type { TypeAndData } from '../../../kit/events/facts.ts';
 import type { EventData } from '../events/catalog.ts';
+import { type Fact, fact } from '../events/catalog.ts';
 
 /**
  * Payment, event-sourced in one stream per order (`PaymentAuthorized`, `PaymentDeclined`,

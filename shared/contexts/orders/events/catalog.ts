@@ -1,8 +1,19 @@
-import type * as z from 'zod';
-import { ValidationError } from '../../../kit/errors/pipeline-error.ts';
-import type { EventDefinition, EventSource } from '../../../kit/events/define.ts';
-import type { EventEnvelope } from '../../../kit/events/envelope.ts';
-import { nearestNames } from '../../../kit/events/suggest.ts';
+import type { ValidationError } from '../../../kit/errors/pipeline-error.ts';
+import {
+  type CatalogRow,
+  type CatalogVersion,
+  type CreateEventOptions,
+  type DataInputOf,
+  type DataOf,
+  defaultEventFactoryDeps,
+  defineCatalog,
+  type EnvelopeOf,
+  type EventFactoryDeps,
+  type EventOf,
+  type FactOf,
+  type ParseEventOptions,
+  type TypeOf,
+} from '../../../kit/events/catalog.ts';
 import {
   InventoryReleased,
   InventoryReservationFailed,
@@ -21,22 +32,30 @@ import {
   SagaStepTimedOut,
 } from './saga.ts';
 
-export type { EventDefinition, EventSource, PreviousVersion } from '../../../kit/events/define.ts';
-export { EVENT_SOURCES } from '../../../kit/events/define.ts';
+export type {
+  CatalogRow,
+  CatalogVersion,
+  CreateEventOptions,
+  EventFactoryDeps,
+  ParseEventOptions,
+} from '../../../kit/events/catalog.ts';
+export { causedBy, defaultEventFactoryDeps } from '../../../kit/events/catalog.ts';
+export type { EventDefinition, PreviousVersion } from '../../../kit/events/define.ts';
 
-type ByType<D extends readonly EventDefinition[]> = { readonly [E in D[number] as E['type']]: E };
+/** The services of the orders context; each names the owner of its events (`source`). */
+export const EVENT_SOURCES = [
+  'orders.api',
+  'orders.inventory',
+  'orders.payment',
+  'orders.saga',
+  'orders.notifications',
+] as const;
 
-function indexByType<const D extends readonly EventDefinition[]>(definitions: D): ByType<D> {
-  const byType: Record<string, EventDefinition> = {};
-  for (const definition of definitions) {
-    if (byType[definition.type]) throw new Error(`event type ${definition.type} is defined twice`);
-    byType[definition.type] = definition;
-  }
-  return byType as ByType<D>;
-}
+/** Owner of an order event. */
+export type EventSource = (typeof EVENT_SOURCES)[number];
 
-/** Every event of the product, each defined once, keyed by type. Add new event types here. */
-export const eventCatalog = indexByType([
+/** Every event of the orders context, each defined once, keyed by type. Add new event types here. */
+export const ordersCatalog = defineCatalog('orders', [
   OrderPlaced,
   InventoryReserved,
   InventoryReservationFailed,
@@ -55,85 +74,83 @@ export const eventCatalog = indexByType([
   SagaStepTimedOut,
 ]);
 
-/** Name of a catalog event; a misspelled literal is a compile error. */
-export type EventType = keyof typeof eventCatalog;
+/** The order catalog's definitions: the type parameter of the kit's generic handlers and sagas. */
+export type Orders = (typeof ordersCatalog)['definitions'];
+
+/** The definitions, keyed by type. */
+export const eventCatalog: Orders = ordersCatalog.definitions;
+
+/** Name of an order event; a misspelled literal is a compile error. */
+export type EventType = TypeOf<Orders>;
 
 /** Data of the newest version of `T`, the only version consumers ever see. */
-export type EventData<T extends EventType> = z.output<(typeof eventCatalog)[T]['schema']>;
+export type EventData<T extends EventType> = DataOf<Orders, T>;
 
 /** Input accepted for the data of `T` when creating an event (before zod defaults apply). */
-export type EventDataInput<T extends EventType> = z.input<(typeof eventCatalog)[T]['schema']>;
+export type EventDataInput<T extends EventType> = DataInputOf<Orders, T>;
 
 /** Envelope of the newest version of `T`. */
-export type TypedEnvelope<T extends EventType> = Omit<EventEnvelope, 'type' | 'data'> & {
-  type: T;
-  data: EventData<T>;
-};
+export type TypedEnvelope<T extends EventType> = EnvelopeOf<Orders, T>;
 
-/** Any catalog event; `switch (event.type)` narrows `event.data`. */
-export type AnyEvent = { [T in EventType]: TypedEnvelope<T> }[EventType];
+/** Any order event; `switch (event.type)` narrows `event.data`. */
+export type AnyEvent = EventOf<Orders>;
+
+/** An order event type and its data: what a pure `decide` returns. */
+export type Fact = FactOf<Orders>;
+
+/** Builds a {@link Fact} with the data checked against the type at compile time. */
+export function fact<T extends EventType>(type: T, data: EventDataInput<T>): Fact {
+  return { type, data } as Fact;
+}
 
 /** All event type names, in catalog order. */
-export const eventTypes = Object.keys(eventCatalog) as EventType[];
+export const eventTypes: readonly EventType[] = ordersCatalog.types;
 
-/** True when `name` is a catalog event type. */
+/** True when `name` is an order event type. */
 export function isEventType(name: string): name is EventType {
-  return Object.hasOwn(eventCatalog, name);
+  return ordersCatalog.isType(name);
 }
 
 /** The error for a name that is not in the catalog, suggesting the nearest catalog names. */
 export function unknownEventTypeError(name: string, path: string): ValidationError {
-  const near = nearestNames(name, eventTypes);
-  const hint =
-    near.length > 0 ? `did you mean ${near.join(' or ')}?` : `known types: ${eventTypes.join(', ')}`;
-  return new ValidationError(`unknown event type '${name}'; ${hint}`, path);
+  return ordersCatalog.unknownTypeError(name, path);
 }
 
 /** The definition of `type`, with its newest version and the older versions it can still read. */
-export function definitionOf<T extends EventType>(type: T): (typeof eventCatalog)[T] {
-  return eventCatalog[type];
-}
-
-/** One (type, version) pair of the catalog, flattened for listings and schema export. */
-export interface CatalogVersion {
-  readonly type: EventType;
-  readonly version: number;
-  readonly latest: boolean;
-  readonly source: EventSource;
-  readonly description: string;
-  readonly schema: z.ZodType;
-  readonly example: unknown;
+export function definitionOf<T extends EventType>(type: T): Orders[T] {
+  return ordersCatalog.definitionOf(type);
 }
 
 /** Every version of every event, grouped by type in catalog order, oldest version first. */
 export function catalogVersions(): CatalogVersion[] {
-  return eventTypes.flatMap((type) => {
-    const definition: EventDefinition = eventCatalog[type];
-    const { source } = definition;
-    const older = definition.previous.map(({ version, description, schema, example }): CatalogVersion => {
-      return { type, version, latest: false, source, description, schema, example };
-    });
-    const { version, description, schema, example } = definition;
-    return [...older, { type, version, latest: true, source, description, schema, example }];
-  });
-}
-
-/** A row of {@link describeCatalog}. */
-export interface CatalogRow {
-  readonly type: EventType;
-  readonly version: number;
-  readonly latest: boolean;
-  readonly source: EventSource;
-  readonly description: string;
+  return ordersCatalog.versions();
 }
 
 /** One row per event type and version, for the CLI's catalog listing. */
 export function describeCatalog(): CatalogRow[] {
-  return catalogVersions().map(({ type, version, latest, source, description }) => ({
-    type,
-    version,
-    latest,
-    source,
-    description,
-  }));
+  return ordersCatalog.describe();
+}
+
+/** Validates and upcasts an order event (see `Catalog.parse`). */
+export function parseEvent(value: unknown, options: ParseEventOptions = {}): AnyEvent {
+  return ordersCatalog.parse(value, options);
+}
+
+/** Builds a newest-version order event (see `Catalog.create`). */
+export function createEvent<T extends EventType>(
+  type: T,
+  data: EventDataInput<T>,
+  options: CreateEventOptions,
+  deps: EventFactoryDeps = defaultEventFactoryDeps,
+): TypedEnvelope<T> {
+  return ordersCatalog.create(type, data, options, deps);
+}
+
+/** A valid event of `type` built from the catalog example, for docs, the CLI and tests. */
+export function exampleEvent<T extends EventType>(
+  type: T,
+  options: Partial<CreateEventOptions> = {},
+  deps: EventFactoryDeps = defaultEventFactoryDeps,
+): TypedEnvelope<T> {
+  return ordersCatalog.example(type, options, deps);
 }

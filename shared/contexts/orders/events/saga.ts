@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defineEvent } from '../../../kit/events/define.ts';
+import { sagaTimerEvent } from '../../../kit/saga/timer-event.ts';
 import { amount, currency, customerId, lineItem, orderId, reason, stockItem } from './common.ts';
 
 /**
@@ -78,18 +79,5 @@ export const PaymentVoided = defineEvent({
   example: { orderId: 'ord-1004', authorizationId: 'auth-9f8e' },
 });
 
-export const SagaStepTimedOut = defineEvent({
-  type: 'SagaStepTimedOut',
-  source: 'orders.saga',
-  description:
-    'Timer: a saga step had not finished by its deadline. Sent to the saga queue by the timer ' +
-    '(SQS delay or EventBridge Scheduler), not by the outbox; stale timers are ignored.',
-  version: 1,
-  schema: z.object({
-    saga: z.string().min(1).describe('Name of the saga definition, e.g. order'),
-    sagaId: z.string().min(1).describe('Instance id, e.g. the order id'),
-    step: z.string().min(1),
-    deadline: z.iso.datetime({ offset: true }),
-  }),
-  example: { saga: 'order', sagaId: 'ord-1004', step: 'authorizePayment', deadline: '2026-11-22T10:00:30Z' },
-});
+/** The saga engine's timer, owned by the order saga. */
+export const SagaStepTimedOut = sagaTimerEvent('orders.saga');

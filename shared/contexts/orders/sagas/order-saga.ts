@@ -1,7 +1,8 @@
-import { fact } from '../../../kit/events/facts.ts';
-import { defineSaga, type SagaDefinition, step } from '../../../kit/saga/definition.ts';
+import { defineSaga, type SagaDefinition, stepsOf } from '../../../kit/saga/definition.ts';
 import type { SagaStatus } from '../../../kit/saga/state.ts';
-import type { EventData } from '../events/catalog.ts';
+import { type EventData, fact, type Orders } from '../events/catalog.ts';
+
+const step = stepsOf<Orders>();
 
 /** What the order saga keeps: the order as placed. */
 export type OrderSagaData = EventData<'OrderPlaced'>;
@@ -20,8 +21,8 @@ export interface OrderSagaOptions {
  * - Payment timed out: void (or pre-empt) the authorization, release → `OrderCancelled`; a late
  *   `PaymentAuthorized` is voided with its authorization id, never confirmed.
  */
-export function orderSaga(options: OrderSagaOptions): SagaDefinition<'OrderPlaced', OrderSagaData> {
-  return defineSaga<'OrderPlaced', OrderSagaData>({
+export function orderSaga(options: OrderSagaOptions): SagaDefinition<'OrderPlaced', OrderSagaData, Orders> {
+  return defineSaga<Orders, 'OrderPlaced', OrderSagaData>({
     name: 'order',
     source: 'orders.saga',
     startedBy: 'OrderPlaced',

@@ -5,7 +5,6 @@ import { loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
 import type { EventStore, StreamAppend } from '../../../kit/event-store/port.ts';
 import { type RetryOnConflictOptions, retryOnConflict } from '../../../kit/event-store/retry.ts';
 import { createInternalEvent } from '../../../kit/events/internal.ts';
-import { defaultEventFactoryDeps, type EventFactoryDeps } from '../../../kit/events/registry.ts';
 import {
   decideRelease,
   decideReservation,
@@ -21,6 +20,8 @@ import {
   type SkuStock,
   type StockItem,
 } from '../domain/inventory.ts';
+import type { Orders } from '../events/catalog.ts';
+import { defaultEventFactoryDeps, type EventFactoryDeps, ordersCatalog } from '../events/catalog.ts';
 
 /** What the inventory consumer needs. */
 export interface InventoryDeps {
@@ -74,7 +75,7 @@ async function write(
   reservation: Loaded<OrderReservation>,
   stock: ReadonlyMap<string, Loaded<SkuStock>>,
   decision: InventoryDecision,
-  context: HandlerContext,
+  context: HandlerContext<Orders>,
 ): Promise<Handled> {
   const appends: StreamAppend[] = [
     {
@@ -102,7 +103,7 @@ async function write(
 export async function reserveInventory(
   deps: InventoryDeps,
   request: { readonly orderId: string; readonly items: readonly StockItem[] },
-  context: HandlerContext,
+  context: HandlerContext<Orders>,
 ): Promise<Handled> {
   return retryOnConflict(async () => {
     const reservation = await loadReservation(deps.store, request.orderId);
@@ -125,7 +126,7 @@ export async function reserveInventory(
 export async function releaseInventory(
   deps: InventoryDeps,
   orderId: string,
-  context: HandlerContext,
+  context: HandlerContext<Orders>,
 ): Promise<Handled> {
   return retryOnConflict(async () => {
     const reservation = await loadReservation(deps.store, orderId);
@@ -146,7 +147,7 @@ export async function releaseInventory(
 }
 
 /** Handlers of the inventory consumer. */
-export function inventoryHandlers(deps: InventoryDeps): EventHandlers {
+export function inventoryHandlers(deps: InventoryDeps): EventHandlers<Orders> {
   return {
     InventoryReservationRequested: (event, context) => reserveInventory(deps, event.data, context),
     InventoryReleaseRequested: (event, context) => releaseInventory(deps, event.data.orderId, context),
@@ -165,6 +166,7 @@ export async function restockInventory(
 ): Promise<void> {
   const event = decideRestock(item.sku, item.qty);
   const envelope = createInternalEvent(
+    ordersCatalog,
     event.type,
     event.data,
     { correlationId: options.correlationId, source: 'orders.inventory' },

@@ -5,6 +5,7 @@ import { type RetryOnConflictOptions, retryOnConflict } from '../../../kit/event
 import type { IdempotencyStore } from '../../../kit/idempotency/port.ts';
 import { runOnce } from '../../../kit/idempotency/run-once.ts';
 import { type Notification, type OrderOutcome, planNotifications } from '../domain/notifications.ts';
+import type { Orders } from '../events/catalog.ts';
 import type { NotificationChannel } from '../events/common.ts';
 
 /** Port of a channel gateway (SES, SNS SMS, a push service). */
@@ -51,7 +52,7 @@ async function recordSent(
   deps: NotificationDeps,
   notification: Notification,
   key: string,
-  context: HandlerContext,
+  context: HandlerContext<Orders>,
 ): Promise<void> {
   const streamId = notificationStreamId(notification.orderId);
   const event = context.emit('NotificationSent', {
@@ -80,7 +81,7 @@ async function recordSent(
 export async function notifyCustomer(
   deps: NotificationDeps,
   outcome: OrderOutcome,
-  context: HandlerContext,
+  context: HandlerContext<Orders>,
 ): Promise<Handled> {
   let delivered = 0;
   const plan = planNotifications(outcome).filter((n) => deps.channels?.includes(n.channel) ?? true);
@@ -100,7 +101,7 @@ export async function notifyCustomer(
 }
 
 /** Handlers of the notifications consumer. */
-export function notificationHandlers(deps: NotificationDeps): EventHandlers {
+export function notificationHandlers(deps: NotificationDeps): EventHandlers<Orders> {
   return {
     OrderConfirmed: (event, context) => notifyCustomer(deps, event, context),
     OrderCancelled: (event, context) => notifyCustomer(deps, event, context),

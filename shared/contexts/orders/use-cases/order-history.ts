@@ -1,8 +1,8 @@
 import type { EventStore, StoredEvent } from '../../../kit/event-store/port.ts';
 import { isPublishable } from '../../../kit/events/internal.ts';
-import { parseEvent } from '../../../kit/events/registry.ts';
 import { sagaStreamId } from '../../../kit/saga/runner.ts';
 import type { AnyEvent } from '../events/catalog.ts';
+import { ordersCatalog, parseEvent } from '../events/catalog.ts';
 import { inventoryStreams } from './inventory.ts';
 import { notificationStreamId } from './notifications.ts';
 import { paymentStreamId } from './payment.ts';
@@ -38,7 +38,7 @@ export async function* orderEvents(store: EventStore, orderId: string): AsyncGen
     const storedPlaced = stored.some(({ event }) => event.type === 'OrderPlaced');
     const placed = isSaga && !storedPlaced ? recoverOrderPlaced(stored) : undefined;
     if (placed) yield placed;
-    for (const { event } of stored) if (isPublishable(event)) yield parseEvent(event);
+    for (const { event } of stored) if (isPublishable(ordersCatalog, event)) yield parseEvent(event);
   }
 }
 

@@ -2,6 +2,7 @@ import type { EventHandlers, Handled } from '../../../kit/consumer/types.ts';
 import { ConcurrencyError } from '../../../kit/event-store/errors.ts';
 import { type RetryOnConflictOptions, retryOnConflict } from '../../../kit/event-store/retry.ts';
 import { evolveOrderSummary, type OrderSummary, orderIdOf } from '../domain/order-summary.ts';
+import type { Orders } from '../events/catalog.ts';
 import { type AnyEvent, type EventType, eventTypes } from '../events/catalog.ts';
 
 /** A stored summary and its version, for optimistic concurrency. */
@@ -63,7 +64,7 @@ export async function projectOrderSummary(
 export function orderSummaryHandlers(
   repository: OrderSummaryRepository,
   retry?: RetryOnConflictOptions,
-): EventHandlers {
+): EventHandlers<Orders> {
   const project = (event: AnyEvent) => projectOrderSummary(repository, event, retry);
   return Object.fromEntries(ORDER_SUMMARY_EVENT_TYPES.map((type) => [type, project]));
 }
@@ -173,7 +174,7 @@ export class BatchedOrderSummaries {
 }
 
 /** Handlers of the projector when it writes per batch ({@link BatchedOrderSummaries}). */
-export function batchedOrderSummaryHandlers(batch: BatchedOrderSummaries): EventHandlers {
+export function batchedOrderSummaryHandlers(batch: BatchedOrderSummaries): EventHandlers<Orders> {
   const project = (event: AnyEvent, context: { readonly messageId: string }) =>
     batch.project(event, context.messageId);
   return Object.fromEntries(ORDER_SUMMARY_EVENT_TYPES.map((type) => [type, project]));

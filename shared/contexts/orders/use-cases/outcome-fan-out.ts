@@ -1,6 +1,7 @@
 import type { EventHandler, EventHandlers } from '../../../kit/consumer/types.ts';
 import type { EventEnvelope } from '../../../kit/events/envelope.ts';
 import type { NotifyingEventType } from '../domain/notifications.ts';
+import type { Orders } from '../events/catalog.ts';
 
 /** Port of a topic that fans events out to subscribers (SNS in production). */
 export interface EventPublisher {
@@ -15,8 +16,8 @@ export const OUTCOME_EVENT_TYPES: readonly NotifyingEventType[] = ['OrderConfirm
  * whose per-channel subscribers do the delivering. Publishing again on a redelivery is harmless: the
  * channel consumers deliver once per order, channel and outcome.
  */
-export function outcomeFanOutHandlers(publisher: EventPublisher): EventHandlers {
-  const forward: EventHandler<NotifyingEventType> = async (event, context) => {
+export function outcomeFanOutHandlers(publisher: EventPublisher): EventHandlers<Orders> {
+  const forward: EventHandler<Orders, NotifyingEventType> = async (event, context) => {
     const { messageId } = await publisher.publish(event);
     context.logger.info('order outcome published to the notifications topic', { snsMessageId: messageId });
     return 'handled';

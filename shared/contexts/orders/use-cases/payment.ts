@@ -19,6 +19,7 @@ import {
   validatePaymentRequest,
 } from '../domain/payment.ts';
 import { type PaymentProvider, PaymentProviderTimeoutError } from '../domain/payment-provider.ts';
+import type { Orders } from '../events/catalog.ts';
 
 /** What the payment consumer needs. */
 export interface PaymentDeps {
@@ -73,7 +74,7 @@ async function apply(
   orderId: string,
   version: number,
   decision: PaymentDecision,
-  context: HandlerContext,
+  context: HandlerContext<Orders>,
 ): Promise<Handled> {
   const voidId = decision.voidAuthorization;
   if (voidId !== undefined) await callProvider(deps, (signal) => deps.provider.void(voidId, signal));
@@ -98,7 +99,7 @@ async function apply(
 export async function authorizePayment(
   deps: PaymentDeps,
   request: PaymentRequest,
-  context: HandlerContext,
+  context: HandlerContext<Orders>,
 ): Promise<Handled> {
   validatePaymentRequest(request);
   const { orderId } = request;
@@ -130,7 +131,7 @@ export async function authorizePayment(
 export async function voidPayment(
   deps: PaymentDeps,
   orderId: string,
-  context: HandlerContext,
+  context: HandlerContext<Orders>,
 ): Promise<Handled> {
   return retryOnConflict(async () => {
     const { state, version } = await loadPayment(deps.store, orderId);
@@ -139,7 +140,7 @@ export async function voidPayment(
 }
 
 /** Handlers of the payment consumer. */
-export function paymentHandlers(deps: PaymentDeps): EventHandlers {
+export function paymentHandlers(deps: PaymentDeps): EventHandlers<Orders> {
   return {
     PaymentAuthorizationRequested: (event, context) => authorizePayment(deps, event.data, context),
     PaymentVoidRequested: (event, context) => voidPayment(deps, event.data.orderId, context),

@@ -4,6 +4,7 @@ import { InMemoryIdempotencyStore } from '../../../kit/idempotency/in-memory.ts'
 import { sagaHandlers } from '../../../kit/saga/runner.ts';
 import { InMemorySagaTimers } from '../../../kit/saga/timers.ts';
 import { SimulatedPaymentProvider } from '../domain/payment-provider.ts';
+import type { Orders } from '../events/catalog.ts';
 import { type EventType, eventTypes } from '../events/catalog.ts';
 import { orderSaga } from '../sagas/order-saga.ts';
 import { ORDER_INTAKE_TYPES } from './intake.ts';
@@ -14,7 +15,7 @@ import { outcomeFanOutHandlers } from './outcome-fan-out.ts';
 import { paymentHandlers } from './payment.ts';
 
 /** The event types a handler map handles: exactly what its queue must be subscribed to. */
-function handled(handlers: EventHandlers): EventType[] {
+function handled(handlers: EventHandlers<Orders>): EventType[] {
   return Object.keys(handlers) as EventType[];
 }
 
