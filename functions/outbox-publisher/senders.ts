@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
 
 /** The slice of PutEvents the outbox needs; the AWS SDK client's response has this shape. */
@@ -17,6 +18,23 @@ export type PutEvents = (entries: readonly PutEventsEntry[]) => Promise<PutEvent
 export interface QueueMessage {
   readonly Id: string;
   readonly MessageBody: string;
+  /** FIFO queues only: the stream the event belongs to, so each stream's events stay in order. */
+  readonly MessageGroupId?: string;
+  /** FIFO queues only: the event id, so a re-sent event is dropped by SQS within its 5-minute window. */
+  readonly MessageDeduplicationId?: string;
+}
+
+/** True for a FIFO queue's URL (its name must end in `.fifo`). */
+export function isFifoQueueUrl(queueUrl: string): boolean {
+  return queueUrl.endsWith('.fifo');
+}
+
+/**
+ * A FIFO group or deduplication id: SQS takes at most 128 printable ASCII characters, so a longer or
+ * non-ASCII value (a producer's event id may be anything) is replaced by its SHA-256, still one per value.
+ */
+export function fifoKey(value: string): string {
+  return /^[\x21-\x7e]{1,128}$/.test(value) ? value : createHash('sha256').update(value).digest('hex');
 }
 
 /** The slice of SendMessageBatch's response the outbox needs (the SDK client's shape). */
@@ -111,14 +129,25 @@ export function putEventsOnce<T extends { readonly entry: PutEventsEntry }>(
 /**
  * One SendMessageBatch call to `queueUrl`; a call that throws fails every message it carried, and a
  * message the answer names neither as sent nor as failed is taken as failed (sending it again is safe:
- * consumers are idempotent). A failure the sender caused (`SenderFault`) is permanent.
+ * consumers are idempotent). A failure the sender caused (`SenderFault`) is permanent. To a FIFO queue
+ * each message goes in its stream's group, deduplicated by event id: the group keeps one stream's events
+ * in order for its consumer; consumers that depend on that order still check stream versions, because
+ * a message re-sent after a partial failure may follow later ones of its group.
  */
-export function sendMessagesOnce<T extends { readonly body: string }>(
-  sendMessages: SendMessages,
-  queueUrl: string,
-): SendOnce<T> {
+export function sendMessagesOnce<
+  T extends { readonly body: string; readonly eventId: string; readonly streamId: string },
+>(sendMessages: SendMessages, queueUrl: string): SendOnce<T> {
+  const fifo = isFifoQueueUrl(queueUrl);
   return async (items) => {
-    const messages = items.map((item, i) => ({ Id: String(i), MessageBody: item.body }));
+    const messages = items.map(
+      (item, i): QueueMessage => ({
+        Id: String(i),
+        MessageBody: item.body,
+        ...(fifo
+          ? { MessageGroupId: fifoKey(item.streamId), MessageDeduplicationId: fifoKey(item.eventId) }
+          : {}),
+      }),
+    );
     let result: SendMessagesResult;
     try {
       result = await sendMessages(queueUrl, messages);

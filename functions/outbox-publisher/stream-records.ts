@@ -29,6 +29,8 @@ export type OutboxItem =
       readonly sequenceNumber: string;
       readonly eventId: string;
       readonly type: string;
+      /** The stream the event was stored in: a FIFO queue's message group. */
+      readonly streamId: string;
       /** The marked envelope as a bus entry. */
       readonly entry: PutEventsEntry;
       /** The marked envelope as a queue message body (a bare envelope, as consumers read it). */
@@ -91,6 +93,7 @@ function toOutboxItem(sequenceNumber: string, stored: StoredEvent, busName: stri
       sequenceNumber,
       eventId: event.id,
       type: event.type,
+      streamId: stored.streamId,
       entry: toPutEventsEntry(published, busName),
       body: JSON.stringify(published),
     },

@@ -5,7 +5,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageSettings } from '../stages.ts';
 import { ALARM_PERIOD, thresholdAlarm } from './alarms.ts';
-import { DeadLetterQueue } from './dead-letter-queue.ts';
+import { DeadLetterQueue, FIFO_QUEUE } from './dead-letter-queue.ts';
 
 /** Props of {@link ConsumerQueue}. */
 export interface ConsumerQueueProps {
@@ -23,6 +23,8 @@ export interface ConsumerQueueProps {
   readonly maxMessageAge?: Duration;
   /** Where the alarms notify. @default no action */
   readonly alarmTopic?: ITopic;
+  /** A FIFO queue (and DLQ): per-key order, see {@link FIFO_QUEUE}. @default false */
+  readonly fifo?: boolean;
 }
 
 /**
@@ -34,6 +36,8 @@ export class ConsumerQueue extends Construct {
   readonly deadLetterQueue: DeadLetterQueue;
   readonly maxReceiveCount: number;
   readonly visibilityTimeout: Duration;
+  /** Per-key order: messages of one group (a stream) are delivered one batch at a time, in order. */
+  readonly fifo: boolean;
   readonly alarms: { readonly dlqNotEmpty: Alarm; readonly oldestMessageAge: Alarm };
 
   constructor(scope: Construct, id: string, props: ConsumerQueueProps) {
@@ -42,10 +46,12 @@ export class ConsumerQueue extends Construct {
     this.visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(60);
     validateConsumerQueueProps(id, this.maxReceiveCount, props);
 
+    this.fifo = props.fifo ?? false;
     this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
       stage: props.stage,
       purpose: props.purpose,
       alarmTopic: props.alarmTopic,
+      fifo: this.fifo,
     });
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -53,6 +59,7 @@ export class ConsumerQueue extends Construct {
       visibilityTimeout: this.visibilityTimeout,
       deadLetterQueue: { queue: this.deadLetterQueue.queue, maxReceiveCount: this.maxReceiveCount },
       removalPolicy: props.stage.removalPolicy,
+      ...(this.fifo ? FIFO_QUEUE : {}),
     });
     const maxAge = props.maxMessageAge ?? Duration.minutes(5);
     this.alarms = {

@@ -1,10 +1,22 @@
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { StageSettings } from '../stages.ts';
 import { ALARM_PERIOD, thresholdAlarm } from './alarms.ts';
+
+/**
+ * A FIFO queue as the pipeline uses them: per-key order (message group = a stream), deduplication by
+ * the sender's id (an event id: content-based deduplication would merge two events with equal bodies),
+ * and high throughput (deduplication and throughput limits per message group, not per queue).
+ */
+export const FIFO_QUEUE = {
+  fifo: true,
+  contentBasedDeduplication: false,
+  deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+  fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+} as const;
 
 /** Props of {@link DeadLetterQueue}. */
 export interface DeadLetterQueueProps {
@@ -14,6 +26,8 @@ export interface DeadLetterQueueProps {
   readonly purpose: string;
   /** Where the "not empty" alarm notifies. @default no action */
   readonly alarmTopic?: ITopic;
+  /** A FIFO queue (the DLQ of a FIFO queue must be one). @default false */
+  readonly fifo?: boolean;
 }
 
 /**
@@ -35,6 +49,7 @@ export class DeadLetterQueue extends Construct {
       enforceSSL: true,
       retentionPeriod: props.stage.dlqRetention,
       removalPolicy: props.stage.removalPolicy,
+      ...(props.fifo ? FIFO_QUEUE : {}),
     });
     NagSuppressions.addResourceSuppressions(this.queue, [
       {

@@ -88,6 +88,12 @@ export interface QueueConsumerProps {
    * Off for handlers that only ever retry and leave dead-lettering to the redrive policy. @default true
    */
   readonly directDeadLettering?: boolean;
+  /**
+   * Per-key order: a FIFO queue (and DLQ) whose message groups are delivered one batch at a time, in
+   * order, groups in parallel (competing consumers across keys). No batching window (SQS FIFO event
+   * sources take none) and at most 10 records a batch. @default false
+   */
+  readonly fifo?: boolean;
 }
 
 /**
@@ -108,6 +114,9 @@ export class QueueConsumer extends Construct {
     const maxConcurrency = props.maxConcurrency ?? 5;
     const batchingWindow = props.maxBatchingWindow;
     validateConsumerProps(id, { batchSize, maxConcurrency, timeout, batchingWindow });
+    if (props.fifo && batchingWindow !== undefined) {
+      throw new Error(`${id}: a FIFO queue's event source takes no maxBatchingWindow`);
+    }
 
     const visibility = consumerVisibilityTimeout(timeout, batchingWindow);
     this.consumerQueue = props.queue ?? this.createQueue(id, visibility, props);
@@ -165,6 +174,7 @@ export class QueueConsumer extends Construct {
       maxReceiveCount: props.maxReceiveCount,
       maxMessageAge: props.maxMessageAge,
       alarmTopic: props.alarmTopic,
+      fifo: props.fifo ?? false,
     });
   }
 }

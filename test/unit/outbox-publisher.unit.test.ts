@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type PublishDependencies, publishStreamRecords } from '../../functions/outbox-publisher/publish.ts';
+import { fifoKey, isFifoQueueUrl, type QueueMessage } from '../../functions/outbox-publisher/senders.ts';
 import { commitItems, type ItemImage, snapshotItem } from '../../shared/kit/event-store/dynamodb-items.ts';
 import { entrySize } from '../../shared/kit/events/eventbridge.ts';
 import {
@@ -405,5 +406,63 @@ describe('outbox publisher: routes to the bus and to consumer queues', () => {
     expect(outcome).toEqual({ published: [], skipped: 1 });
     expect(bus.requests).toEqual([]);
     expect(queues.requests).toEqual([]);
+  });
+});
+
+describe('outbox publisher: FIFO queues', () => {
+  it('sends to a FIFO queue in the event stream group, deduplicated by event id', async () => {
+    // Arrange
+    const changes = [1, 2, 3].map((n) => ({ ...anEnvelope(n), type: 'InventoryReservationRequested' }));
+    const sent: { queueUrl: string; messages: readonly QueueMessage[] }[] = [];
+    const sendMessages = async (queueUrl: string, messages: readonly QueueMessage[]) => {
+      sent.push({ queueUrl, messages });
+      return { Successful: messages.map((m) => ({ Id: m.Id })) };
+    };
+    const routes = {
+      bus: new Set<string>(),
+      queues: new Map([['https://sqs/profiles.fifo', new Set(['InventoryReservationRequested'])]]),
+    };
+
+    // Act
+    await publishStreamRecords(
+      [insertedCommit(changes, 1)],
+      deps(new FakeEventBridge(), { routes, sendMessages }).dependencies,
+    );
+
+    // Assert: one group per stream, in stream order, each message deduplicated by its event id.
+    const messages = sent.flatMap((request) => request.messages);
+    expect(messages.map((m) => JSON.parse(m.MessageBody).id)).toEqual(changes.map((c) => c.id));
+    expect(new Set(messages.map((m) => m.MessageGroupId))).toEqual(new Set(['order-1']));
+    expect(messages.map((m) => m.MessageDeduplicationId)).toEqual(changes.map((c) => c.id));
+  });
+
+  it('sends no FIFO parameters to a standard queue', async () => {
+    const sent: QueueMessage[] = [];
+    const sendMessages = async (_queueUrl: string, messages: readonly QueueMessage[]) => {
+      sent.push(...messages);
+      return { Successful: messages.map((m) => ({ Id: m.Id })) };
+    };
+    const routes = {
+      bus: new Set<string>(),
+      queues: new Map([['https://sqs/inventory', new Set(['OrderPlaced'])]]),
+    };
+
+    await publishStreamRecords(
+      [inserted(anEnvelope(1), 1)],
+      deps(new FakeEventBridge(), { routes, sendMessages }).dependencies,
+    );
+
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).not.toHaveProperty('MessageGroupId');
+    expect(sent[0]).not.toHaveProperty('MessageDeduplicationId');
+  });
+
+  it('hashes group and deduplication ids SQS would refuse (too long, not printable ASCII)', () => {
+    expect(fifoKey('user#u-1')).toBe('user#u-1');
+    expect(fifoKey('x'.repeat(129))).toMatch(/^[0-9a-f]{64}$/);
+    expect(fifoKey('événement')).toMatch(/^[0-9a-f]{64}$/);
+    expect(fifoKey('a b')).not.toBe(fifoKey('a_b'));
+    expect(isFifoQueueUrl('https://sqs/q.fifo')).toBe(true);
+    expect(isFifoQueueUrl('https://sqs/q')).toBe(false);
   });
 });
