@@ -86,7 +86,10 @@ export const WelcomeMessageFailed = defineEvent({
     'The welcome message could not be delivered (the address bounced; a domain ending in .invalid always does); the accounts consumer revokes the registration.',
   version: 1,
   schema: z.object({ userId, reason }),
-  example: { userId: exampleUser, reason: 'address ada@example.invalid bounced: domain does not exist' },
+  example: {
+    userId: exampleUser,
+    reason: 'address at example.invalid bounced: the domain cannot exist (RFC 2606)',
+  },
 });
 
 /** Compensation of a registration whose address bounced; the settings consumer removes what it applied. */
@@ -99,7 +102,7 @@ export const UserRegistrationRevoked = defineEvent({
   schema: z.object({ userId, reason }),
   example: {
     userId: exampleUser,
-    reason: 'welcome message failed: address ada@example.invalid bounced: domain does not exist',
+    reason: 'welcome message failed: address at example.invalid bounced: the domain cannot exist (RFC 2606)',
   },
 });
 
@@ -124,12 +127,13 @@ export const DefaultSettingsApplied = defineEvent({
 export const DefaultSettingsRemoved = defineEvent({
   type: 'DefaultSettingsRemoved',
   source: 'onboarding.settings',
-  description: 'The default settings of a revoked registration were removed (only when they had been applied).',
+  description:
+    'The default settings of a revoked registration were removed (only when they had been applied).',
   version: 1,
   schema: z.object({ userId, reason }),
   example: {
     userId: exampleUser,
-    reason: 'welcome message failed: address ada@example.invalid bounced: domain does not exist',
+    reason: 'welcome message failed: address at example.invalid bounced: the domain cannot exist (RFC 2606)',
   },
 });
 

@@ -1,0 +1,143 @@
+import { appendOutcome } from '../../../kit/consumer/append-outcome.ts';
+import { refuseReusedId } from '../../../kit/consumer/reuse.ts';
+import type { EventHandler, EventHandlers, Handled, HandlerContext } from '../../../kit/consumer/types.ts';
+import { isRetryable } from '../../../kit/errors/pipeline-error.ts';
+import { loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
+import type { EventStore } from '../../../kit/event-store/port.ts';
+import { type RetryOnConflictOptions, retryOnConflict } from '../../../kit/event-store/retry.ts';
+import type { LogPort } from '../../../kit/observability/logger.ts';
+import {
+  type DeliveryOutcome,
+  decideWelcome,
+  domainOf,
+  evolveWelcome,
+  initialWelcome,
+  isUndeliverableAddress,
+  needsWelcome,
+  WelcomeBouncedError,
+  type WelcomeState,
+} from '../domain/welcome.ts';
+import type { Onboarding, OnboardingEventData, OnboardingEventType } from '../events/catalog.ts';
+
+/**
+ * Port of the mail gateway. Resolves when the message is handed over; throws to fail: a retryable
+ * error (gateway down, throttled) retries the record, a non-retryable one (the address bounced) is
+ * recorded as `WelcomeMessageFailed`.
+ */
+export interface WelcomeSender {
+  send(address: string, displayName: string): Promise<void>;
+}
+
+/**
+ * The mail gateway of the reference product: it "sends" by writing one log line (address masked) and
+ * bounces, by rule, every address whose domain cannot exist (`.invalid`, RFC 2606). Replace it with
+ * SES; the records (`WelcomeMessageSent`, `WelcomeMessageFailed`) stay the same.
+ */
+export class LoggingWelcomeSender implements WelcomeSender {
+  constructor(private readonly logger: LogPort) {}
+
+  async send(address: string, displayName: string): Promise<void> {
+    if (isUndeliverableAddress(address)) {
+      throw new WelcomeBouncedError(address, 'the domain cannot exist (RFC 2606)');
+    }
+    this.logger.info('welcome message delivered (simulated gateway)', {
+      to: maskAddress(address),
+      displayNameLength: displayName.length,
+    });
+  }
+}
+
+/** Keeps logs useful without copying addresses into them: `ad***@example.com`. */
+function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  return `${address.slice(0, Math.min(2, Math.max(at, 0)))}***@${domainOf(address)}`;
+}
+
+/** What the welcome consumer needs. */
+export interface WelcomeDeps {
+  readonly store: EventStore;
+  readonly retry?: RetryOnConflictOptions;
+  /** @default a {@link LoggingWelcomeSender} on the record's logger */
+  readonly sender?: WelcomeSender;
+}
+
+/** What the welcome consumer handles: stored registrations. */
+export const WELCOME_TYPES = ['UserRegistered'] as const satisfies readonly OnboardingEventType[];
+
+type WelcomeType = (typeof WELCOME_TYPES)[number];
+
+/** The welcome stream of a user; the welcome consumer is its one writer. */
+export function welcomeStreamId(userId: string): string {
+  return `welcome#${userId}`;
+}
+
+async function loadWelcome(
+  store: EventStore,
+  userId: string,
+): Promise<{ state: WelcomeState; version: number }> {
+  const { state, version } = await loadAggregate(store, welcomeStreamId(userId), {
+    initial: () => initialWelcome(userId),
+    evolve: evolveWelcome,
+  });
+  return { state, version };
+}
+
+/** The gateway's answer: a non-retryable failure is an outcome to record, anything else is thrown on. */
+async function deliver(
+  sender: WelcomeSender,
+  address: string,
+  displayName: string,
+): Promise<DeliveryOutcome> {
+  try {
+    await sender.send(address, displayName);
+    return { delivered: true };
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    return { delivered: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Welcomes a registered user once: a stored outcome makes the registration a duplicate; otherwise the
+ * gateway is asked and its answer stored. The message goes out before the record is stored, so a crash
+ * in between sends it again on the retry (at least once, like any mail without a gateway-side key).
+ */
+export async function welcomeUser(
+  deps: WelcomeDeps,
+  registration: OnboardingEventData<'UserRegistered'>,
+  context: HandlerContext<Onboarding>,
+): Promise<Handled> {
+  const { userId, email, displayName } = registration;
+  const streamId = welcomeStreamId(userId);
+  const before = await loadWelcome(deps.store, userId);
+  if (!needsWelcome(before.state)) {
+    await refuseReusedId(deps.store, streamId, context);
+    return 'duplicate';
+  }
+  const sender = deps.sender ?? new LoggingWelcomeSender(context.logger);
+  const outcome = await deliver(sender, email, displayName);
+  if (!outcome.delivered) context.logger.warn('welcome message failed', { userId, reason: outcome.reason });
+  return retryOnConflict(async (attempt) => {
+    const current = attempt === 1 ? before : await loadWelcome(deps.store, userId);
+    const facts = decideWelcome(current.state, registration, outcome);
+    if (facts.length === 0) {
+      await refuseReusedId(deps.store, streamId, context);
+      return 'duplicate';
+    }
+    const events = facts.map((fact) => context.emitFact(fact));
+    const result = await deps.store.append(streamId, events, {
+      expectedVersion: current.version,
+      idempotencyKey: context.idempotencyKey,
+      idempotencyFingerprint: context.inputFingerprint,
+    });
+    return appendOutcome(result, events);
+  }, deps.retry);
+}
+
+/** Handlers of the welcome consumer: exactly {@link WELCOME_TYPES}. */
+export function welcomeHandlers(deps: WelcomeDeps): EventHandlers<Onboarding> {
+  const handlers: { readonly [T in WelcomeType]: EventHandler<Onboarding, T> } = {
+    UserRegistered: (event, context) => welcomeUser(deps, event.data, context),
+  };
+  return handlers;
+}
