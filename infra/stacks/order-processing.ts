@@ -4,10 +4,12 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
+import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import {
   OUTBOX_QUEUE_ROUTES,
   SAGA_INTAKE_RULE_TYPES,
 } from '../../shared/contexts/orders/use-cases/subscriptions.ts';
+import type { DeployedContext } from '../constructs/bounded-context.ts';
 import { BusConsumer } from '../constructs/bus-consumer.ts';
 import type { DashboardConsumer } from '../constructs/dashboard.ts';
 import type { EventStoreTable } from '../constructs/event-store-table.ts';
@@ -57,7 +59,10 @@ const GATHERED_TIMEOUT = Duration.seconds(15);
  * Every function gets only what its handler calls: event store actions on the event store table,
  * ChangeMessageVisibility on its queue and SendMessage on its DLQ (QueueConsumer), and its own extras.
  */
-export class OrderProcessing extends Construct {
+export class OrderProcessing extends Construct implements DeployedContext {
+  readonly contextName = ordersCatalog.name;
+  /** Order outcomes (and the intake's OrderPlaced) for other contexts and outside consumers. */
+  readonly integrationEvents: readonly string[] = ORDER_INTEGRATION_EVENT_TYPES;
   readonly saga: BusConsumer;
   readonly inventory: QueueConsumer;
   readonly payment: QueueConsumer;

@@ -3,9 +3,10 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { CONTEXT_CATALOGS, DECLARED_CONTEXTS } from '../../shared/contexts/index.ts';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
-import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
+import { BoundedContext, type DeployedContext } from '../constructs/bounded-context.ts';
 import { PipelineDashboard } from '../constructs/dashboard.ts';
 import { PipelineEventBus } from '../constructs/event-bus.ts';
 import { EventStoreTable } from '../constructs/event-store-table.ts';
@@ -21,8 +22,8 @@ export interface PipelineStackProps extends StackProps {
   readonly stage: StageSettings;
 }
 
-/** Every event of the product carries a source under this prefix (e.g. `orders.api`). */
-export const EVENT_SOURCE_PREFIX = 'orders.';
+/** Each context's events carry a source under its name (`orders.api`, `onboarding.accounts`). */
+export const EVENT_SOURCE_PREFIXES: readonly string[] = CONTEXT_CATALOGS.map((catalog) => `${catalog.name}.`);
 
 /** Names of the stack outputs the CLI and the end-to-end tests read. */
 export const OUTPUTS = {
@@ -57,6 +58,23 @@ export const OUTPUTS = {
   notifierQueueUrl: 'NotifierQueueUrl',
   notifierDlqUrl: 'NotifierDlqUrl',
 } as const;
+
+/**
+ * Outputs of the declared contexts' consumers, `<Context><Consumer>QueueUrl` and `…DlqUrl` (e.g.
+ * `OnboardingProfilesQueueUrl`), derived from their definitions like the resources themselves.
+ */
+export function contextOutputName(context: string, consumer: string, what: 'QueueUrl' | 'DlqUrl'): string {
+  return `${pascal(context)}${pascal(consumer)}${what}`;
+}
+
+/** Every output name of the declared contexts. */
+export function declaredContextOutputs(): string[] {
+  return DECLARED_CONTEXTS.flatMap((context) =>
+    context.consumers.flatMap((consumer) =>
+      (['QueueUrl', 'DlqUrl'] as const).map((what) => contextOutputName(context.name, consumer.name, what)),
+    ),
+  );
+}
 
 /**
  * Composition only. The bus (archive, resource policy) feeds rules whose targets all have a DLQ and a
@@ -102,8 +120,24 @@ export class PipelineStack extends Stack {
       eventStore,
       notifications,
     });
+    // The declared contexts, each deployed from its definition (one line in shared/contexts/index.ts).
+    const declared = DECLARED_CONTEXTS.map(
+      (definition) =>
+        new BoundedContext(this, pascal(definition.name), {
+          definition,
+          stage,
+          alarmTopic,
+          bus: events.bus,
+          ruleTargets,
+          eventStore,
+        }),
+    );
+    const contexts: DeployedContext[] = [orders, ...declared];
     // Integration events on the bus; every other stored event straight to the queues that take it.
-    outbox.deliverTo(ORDER_INTEGRATION_EVENT_TYPES, orders.outboxRoutes());
+    outbox.deliverTo(
+      [...new Set(contexts.flatMap((context) => context.integrationEvents))],
+      contexts.flatMap((context) => context.outboxRoutes()),
+    );
 
     const dashboard = new PipelineDashboard(this, 'Dashboard', {
       consumers: [
@@ -117,7 +151,7 @@ export class PipelineStack extends Stack {
               },
             ]
           : []),
-        ...orders.dashboardConsumers(),
+        ...contexts.flatMap((context) => context.dashboardConsumers()),
       ],
       outboxFunction: outbox.function,
     });
@@ -130,6 +164,7 @@ export class PipelineStack extends Stack {
       outbox,
       notifications,
       orders,
+      declared,
       dashboard,
     });
   }
@@ -160,8 +195,10 @@ export class PipelineStack extends Stack {
     table.grant(recorder.function, 'dynamodb:PutItem');
     new Rule(this, 'RecordAllOrderEvents', {
       eventBus: bus,
-      description: 'Walking skeleton: every order event is recorded once',
-      eventPattern: { source: [{ prefix: EVENT_SOURCE_PREFIX }] as unknown as string[] },
+      description: 'Walking skeleton: every event of every context is recorded once',
+      eventPattern: {
+        source: EVENT_SOURCE_PREFIXES.map((prefix) => ({ prefix })) as unknown as string[],
+      },
       targets: [ruleTargets.queue(recorder.queue)],
     });
     return { table, recorder };
@@ -176,6 +213,7 @@ export class PipelineStack extends Stack {
     outbox: OutboxPublisher;
     notifications: FanOutTopic;
     orders: OrderProcessing;
+    declared: readonly BoundedContext[];
     dashboard: PipelineDashboard;
   }): void {
     const output = (name: string, value: string) => new CfnOutput(this, name, { value });
@@ -213,7 +251,18 @@ export class PipelineStack extends Stack {
       output(`${prefix}QueueUrl`, consumer.queue.queueUrl);
       output(`${prefix}DlqUrl`, consumer.deadLetterQueue.queueUrl);
     }
+    // Declared contexts: `<Context><Consumer>QueueUrl` / `…DlqUrl`, e.g. OnboardingAccountsQueueUrl.
+    for (const context of parts.declared) {
+      for (const [name, consumer] of Object.entries(context.consumers)) {
+        output(contextOutputName(context.contextName, name, 'QueueUrl'), consumer.queue.queueUrl);
+        output(contextOutputName(context.contextName, name, 'DlqUrl'), consumer.deadLetterQueue.queueUrl);
+      }
+    }
   }
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
 }
 
 function channel(notifications: FanOutTopic, name: NotificationChannel) {

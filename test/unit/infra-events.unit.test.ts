@@ -106,10 +106,12 @@ describe('infra: rule targets', () => {
     }
   });
 
-  it('routes every orders.* event on the bus to the walking-skeleton recorder queue', () => {
+  it("routes every context's events on the bus to the walking-skeleton recorder queue", () => {
     const [rule] = Object.values(template.findResources('AWS::Events::Rule')) as CfnResource[];
     const [target] = (rule?.Properties?.Targets as { Arn: unknown }[]) ?? [];
-    expect(rule?.Properties?.EventPattern).toEqual({ source: [{ prefix: 'orders.' }] });
+    expect(rule?.Properties?.EventPattern).toEqual({
+      source: [{ prefix: 'orders.' }, { prefix: 'onboarding.' }],
+    });
     expect(referencedId(rule?.Properties?.EventBusName)).toMatch(/^EventsBus/);
     expect(referencedId(target?.Arn)).toMatch(/^RecorderWorkQueue/);
   });

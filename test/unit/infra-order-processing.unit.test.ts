@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NOTIFICATION_CHANNELS } from '../../infra/stacks/notification-channels.ts';
+import { ONBOARDING_INTEGRATION_EVENT_TYPES } from '../../shared/contexts/onboarding/events/catalog.ts';
 import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import { CONSUMER_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/subscriptions.ts';
 import { type CfnResource, pipelineTemplate, referencedId, referencedIds } from './infra-fixture.ts';
@@ -249,12 +250,17 @@ describe('infra: order saga consumers', () => {
     const variables = (outbox.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables;
     const routes = routesOf(variables?.OUTBOX_ROUTES);
-    expect([...routes.bus].sort()).toEqual([...ORDER_INTEGRATION_EVENT_TYPES].sort());
+    // Every context's integration events; the orders context's among them.
+    expect([...routes.bus].sort()).toEqual(
+      [...ORDER_INTEGRATION_EVENT_TYPES, ...ONBOARDING_INTEGRATION_EVENT_TYPES].sort(),
+    );
     for (const name of ['saga', 'inventory', 'payment', 'projector', 'notifier'] as const) {
       const route = routes.queues.find(({ queue }) => queue.startsWith(CONSUMERS[name].queue));
       expect([...(route?.types ?? [])].sort(), name).toEqual([...CONSUMER_EVENT_TYPES[name]].sort());
     }
-    expect(routes.queues).toHaveLength(5);
+    // Five orders consumers and four onboarding consumers (each takes stored events from the outbox).
+    expect(routes.queues.filter(({ queue }) => queue.startsWith('Orders'))).toHaveLength(5);
+    expect(routes.queues).toHaveLength(9);
     expect(CONSUMER_EVENT_TYPES.saga).not.toContain('SagaStepTimedOut');
   });
 

@@ -5,7 +5,7 @@ import { ConsumerQueue } from '../../infra/constructs/consumer-queue.ts';
 import { SAGA_METRICS } from '../../infra/constructs/dashboard.ts';
 import { bundleAliasArgs, sourceMapSettings } from '../../infra/constructs/pipeline-function.ts';
 import { QueueConsumer } from '../../infra/constructs/queue-consumer.ts';
-import { OUTPUTS } from '../../infra/stacks/pipeline-stack.ts';
+import { declaredContextOutputs, OUTPUTS } from '../../infra/stacks/pipeline-stack.ts';
 import { stageSettings } from '../../infra/stages.ts';
 import { type CfnResource, pipelineStack, pipelineTemplate, testStack } from './infra-fixture.ts';
 
@@ -27,7 +27,8 @@ describe('infra: stack outputs', () => {
         'RuleTargetDlqUrl',
       ]),
     );
-    expect(names.sort()).toEqual(Object.values(OUTPUTS).sort());
+    expect(names.sort()).toEqual([...Object.values(OUTPUTS), ...declaredContextOutputs()].sort());
+    expect(names).toContain('OnboardingProfilesQueueUrl');
   });
 
   it('leaves the walking skeleton (recorder rule, queues, function, table) out of a prod stack', () => {
