@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type ContextConsumerDefinition,
+  type ContextDefinition,
+  validateContextDefinition,
+} from '../../shared/kit/context.ts';
+import { defineCatalog } from '../../shared/kit/events/catalog.ts';
+import { CartCheckedOut, ItemAdded, shopCatalog } from '../fakes/test-context.ts';
+
+const cart: ContextConsumerDefinition = {
+  name: 'cart',
+  entry: 'functions/onboarding/accounts.ts',
+  intake: ['ItemAdded', 'ItemRemoved'],
+};
+const checkout: ContextConsumerDefinition = {
+  name: 'checkout',
+  entry: 'functions/onboarding/welcome.ts',
+  stored: ['ItemAdded', 'ItemRemoved'],
+  ordered: true,
+};
+const receipts: ContextConsumerDefinition = {
+  name: 'receipts',
+  entry: 'functions/onboarding/settings.ts',
+  fromBus: ['CartCheckedOut'],
+};
+
+/** A valid shop context; each test changes one thing. */
+function shopContext(overrides: Partial<ContextDefinition> = {}): ContextDefinition {
+  return {
+    name: 'shop',
+    catalog: shopCatalog,
+    integrationEvents: ['CartCheckedOut'],
+    consumers: [cart, checkout, receipts],
+    ...overrides,
+  };
+}
+
+/** The shop context with one more consumer. */
+function withConsumer(consumer: ContextConsumerDefinition): ContextDefinition {
+  return shopContext({ consumers: [cart, consumer] });
+}
+
+describe('validateContextDefinition', () => {
+  it('accepts a context with intake, stored, fromBus and ordered consumers of its own catalog', () => {
+    // Act
+    const validate = () => validateContextDefinition(shopContext());
+
+    // Assert
+    expect(validate).not.toThrow();
+  });
+
+  it('accepts foreign integration events its catalog includes in a fromBus consumer', () => {
+    // Arrange
+    const billing = defineCatalog('billing', [], { foreign: [CartCheckedOut] });
+    const definition: ContextDefinition = {
+      name: 'billing',
+      catalog: billing,
+      integrationEvents: [],
+      consumers: [
+        { name: 'invoices', entry: 'functions/onboarding/accounts.ts', fromBus: ['CartCheckedOut'] },
+      ],
+    };
+
+    // Act
+    const validate = () => validateContextDefinition(definition);
+
+    // Assert
+    expect(validate).not.toThrow();
+  });
+
+  it('refuses a context name that is not the name of its catalog', () => {
+    // Act
+    const validate = () => validateContextDefinition(shopContext({ name: 'cart' }));
+
+    // Assert
+    expect(validate).toThrow('cart: its catalog is named shop');
+  });
+
+  it.each(['Shop', 'shop_cart', '9shop', ''])('refuses the non-kebab context name %j', (name) => {
+    // Act
+    const validate = () => validateContextDefinition(shopContext({ name }));
+
+    // Assert
+    expect(validate).toThrow(`context name must be lower-case kebab: ${name}`);
+  });
+
+  it('refuses an integration event the catalog does not hold', () => {
+    // Act
+    const validate = () =>
+      validateContextDefinition(shopContext({ integrationEvents: ['CartCheckedOut', 'OrderPlaced'] }));
+
+    // Assert
+    expect(validate).toThrow('shop.integrationEvents: OrderPlaced is not in the catalog');
+  });
+
+  it.each([
+    ['stored', { stored: ['ItemAdded', 'ItemAded'] }],
+    ['intake', { intake: ['ItemAded'] }],
+    ['fromBus', { fromBus: ['ItemAded'] }],
+  ] as const)('refuses an unknown type in a consumer %s list, naming the field', (field, types) => {
+    // Arrange
+    const consumer: ContextConsumerDefinition = {
+      name: 'audit',
+      entry: 'functions/onboarding/accounts.ts',
+      ...types,
+    };
+
+    // Act
+    const validate = () => validateContextDefinition(withConsumer(consumer));
+
+    // Assert
+    expect(validate).toThrow(`shop.consumers.audit.${field}: ItemAded is not in the catalog`);
+  });
+
+  it('refuses a consumer that takes no event type, with or without empty lists', () => {
+    // Arrange
+    const bare: ContextConsumerDefinition = { name: 'idle', entry: 'functions/onboarding/accounts.ts' };
+    const empty: ContextConsumerDefinition = { ...bare, stored: [], intake: [], fromBus: [] };
+
+    // Act
+    const validateBare = () => validateContextDefinition(withConsumer(bare));
+    const validateEmpty = () => validateContextDefinition(withConsumer(empty));
+
+    // Assert
+    expect(validateBare).toThrow('shop.consumers.idle: takes no event type');
+    expect(validateEmpty).toThrow('shop.consumers.idle: takes no event type');
+  });
+
+  it('refuses a context without consumers', () => {
+    // Act
+    const validate = () => validateContextDefinition(shopContext({ consumers: [] }));
+
+    // Assert
+    expect(validate).toThrow('shop: at least one consumer is required');
+  });
+
+  it('refuses two consumers of the same name', () => {
+    // Arrange
+    const twin: ContextConsumerDefinition = { ...receipts, fromBus: undefined, stored: ['CartCheckedOut'] };
+
+    // Act
+    const validate = () => validateContextDefinition(shopContext({ consumers: [cart, receipts, twin] }));
+
+    // Assert
+    expect(validate).toThrow('shop.consumers.receipts: defined twice');
+  });
+
+  it.each(['Cart', 'cart_projector', '2cart', 'cart projector'])(
+    'refuses the non-kebab consumer name %j',
+    (name) => {
+      // Act
+      const validate = () => validateContextDefinition(withConsumer({ ...receipts, name }));
+
+      // Assert
+      expect(validate).toThrow(`shop.consumers.${name}: name must be lower-case kebab`);
+    },
+  );
+
+  it.each([
+    ['intake', { intake: ['ItemAdded'] }],
+    ['fromBus', { fromBus: ['CartCheckedOut'] }],
+  ] as const)('refuses an ordered consumer fed by the bus through %s', (_field, types) => {
+    // Arrange
+    const consumer: ContextConsumerDefinition = {
+      name: 'ledger',
+      entry: 'functions/onboarding/profiles.ts',
+      stored: ['ItemRemoved'],
+      ordered: true,
+      ...types,
+    };
+
+    // Act
+    const validate = () => validateContextDefinition(withConsumer(consumer));
+
+    // Assert
+    expect(validate).toThrow('shop.consumers.ledger: an ordered (FIFO) consumer is fed by the outbox only');
+  });
+
+  it('accepts an ordered consumer fed by the outbox alone', () => {
+    // Arrange
+    const consumer: ContextConsumerDefinition = {
+      name: 'ledger',
+      entry: 'functions/onboarding/profiles.ts',
+      stored: [ItemAdded.type, 'ItemRemoved'],
+      ordered: true,
+    };
+
+    // Act
+    const validate = () => validateContextDefinition(withConsumer(consumer));
+
+    // Assert
+    expect(validate).not.toThrow();
+  });
+});
