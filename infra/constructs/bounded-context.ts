@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import {
   type ContextConsumerDefinition,
   type ContextDefinition,
+  pascalName,
   validateContextDefinition,
 } from '../../shared/kit/context.ts';
 import type { StageSettings } from '../stages.ts';
@@ -102,7 +103,7 @@ export class BoundedContext extends Construct implements DeployedContext {
         : { timeout: Duration.seconds(consumer.timeoutSeconds) }),
       ...(consumer.ordered ? { batchSize: 10, fifo: true } : BATCHING[consumer.batching ?? 'immediate']),
     };
-    const id = pascal(consumer.name);
+    const id = pascalName(consumer.name);
     const fromBus = [...(consumer.intake ?? []), ...(consumer.fromBus ?? [])].length > 0;
     const deployed = fromBus
       ? new BusConsumer(this, id, {
@@ -118,8 +119,4 @@ export class BoundedContext extends Construct implements DeployedContext {
     eventStore.grantEventStore(deployed.function);
     return deployed;
   }
-}
-
-function pascal(name: string): string {
-  return name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
 }

@@ -5,6 +5,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { CONTEXT_CATALOGS, DECLARED_CONTEXTS } from '../../shared/contexts/index.ts';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
+import { pascalName } from '../../shared/kit/context.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { BoundedContext, type DeployedContext } from '../constructs/bounded-context.ts';
 import { PipelineDashboard } from '../constructs/dashboard.ts';
@@ -64,7 +65,7 @@ export const OUTPUTS = {
  * `OnboardingProfilesQueueUrl`), derived from their definitions like the resources themselves.
  */
 export function contextOutputName(context: string, consumer: string, what: 'QueueUrl' | 'DlqUrl'): string {
-  return `${pascal(context)}${pascal(consumer)}${what}`;
+  return `${pascalName(context)}${pascalName(consumer)}${what}`;
 }
 
 /** Every output name of the declared contexts. */
@@ -123,7 +124,7 @@ export class PipelineStack extends Stack {
     // The declared contexts, each deployed from its definition (one line in shared/contexts/index.ts).
     const declared = DECLARED_CONTEXTS.map(
       (definition) =>
-        new BoundedContext(this, pascal(definition.name), {
+        new BoundedContext(this, pascalName(definition.name), {
           definition,
           stage,
           alarmTopic,
@@ -259,10 +260,6 @@ export class PipelineStack extends Stack {
       }
     }
   }
-}
-
-function pascal(name: string): string {
-  return name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
 }
 
 function channel(notifications: FanOutTopic, name: NotificationChannel) {

@@ -41,7 +41,13 @@ export interface ContextDefinition {
   readonly consumers: readonly ContextConsumerDefinition[];
 }
 
-const NAME = /^[a-z][a-z0-9-]*$/;
+/** Lower-case kebab: words of letters and digits joined by single hyphens. */
+const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** `cart-1` → `Cart1`: construct ids and output names; two names must not meet here. */
+export function pascalName(name: string): string {
+  return name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
+}
 
 /** A definition that cannot deploy as meant is a programming error: thrown at synth, naming the field. */
 export function validateContextDefinition(definition: ContextDefinition): void {
@@ -60,21 +66,52 @@ export function validateContextDefinition(definition: ContextDefinition): void {
   known(definition.integrationEvents, 'integrationEvents');
   if (definition.consumers.length === 0)
     throw new Error(`${definition.name}: at least one consumer is required`);
-  const names = new Set<string>();
+  const names = new Map<string, string>();
+  const intakeOwners = new Map<string, string>();
+  const owned = (type: string) => catalog.definitionOf(type).source.startsWith(`${definition.name}.`);
   for (const consumer of definition.consumers) {
     const where = `consumers.${consumer.name}`;
-    if (!NAME.test(consumer.name))
-      throw new Error(`${definition.name}.${where}: name must be lower-case kebab`);
-    if (names.has(consumer.name)) throw new Error(`${definition.name}.${where}: defined twice`);
-    names.add(consumer.name);
+    const fail = (message: string): never => {
+      throw new Error(`${definition.name}.${where}: ${message}`);
+    };
+    if (!NAME.test(consumer.name)) fail('name must be lower-case kebab (a-z, 0-9, single hyphens)');
+    const id = pascalName(consumer.name);
+    if (names.has(id)) fail(`defined twice (or named like ${names.get(id)}: both are ${id})`);
+    names.set(id, consumer.name);
     known(consumer.stored ?? [], `${where}.stored`);
     known(consumer.intake ?? [], `${where}.intake`);
     known(consumer.fromBus ?? [], `${where}.fromBus`);
     const total = [consumer.stored, consumer.intake, consumer.fromBus].flatMap((types) => types ?? []);
-    if (total.length === 0) throw new Error(`${definition.name}.${where}: takes no event type`);
+    if (total.length === 0) fail('takes no event type');
     // EventBridge gives a FIFO target one static message group: per-stream order needs the outbox.
     if (consumer.ordered && [...(consumer.intake ?? []), ...(consumer.fromBus ?? [])].length > 0) {
-      throw new Error(`${definition.name}.${where}: an ordered (FIFO) consumer is fed by the outbox only`);
+      fail('an ordered (FIFO) consumer is fed by the outbox only');
+    }
+    // One writer at the door: a producer's command has exactly one intake.
+    for (const type of consumer.intake ?? []) {
+      const other = intakeOwners.get(type);
+      if (other !== undefined) fail(`${type} already has an intake (${other}): one writer per command`);
+      intakeOwners.set(type, consumer.name);
+    }
+    // A stored event reaches a queue once: from the outbox or through a bus rule, not both.
+    const both = (consumer.stored ?? []).filter((type) => (consumer.fromBus ?? []).includes(type));
+    if (both.length > 0) fail(`${both.join(', ')} both stored and fromBus: it would arrive twice`);
+    // The outbox puts only integration events on the bus: a rule for another of the context's own
+    // events would never fire (take it as `stored`).
+    for (const type of consumer.fromBus ?? []) {
+      if (owned(type) && !definition.integrationEvents.includes(type)) {
+        fail(`fromBus ${type} is this context's own event but not an integration event: take it as stored`);
+      }
+    }
+    if (consumer.ordered && consumer.batching === 'gathered') {
+      fail('an ordered (FIFO) consumer takes no batching window: leave batching unset');
+    }
+    const timeout = consumer.timeoutSeconds;
+    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 1 && timeout <= 900)) {
+      fail(`timeoutSeconds must be a whole number of seconds from 1 to 900, got ${timeout}`);
+    }
+    if (!/^functions\/[\w-]+\/[\w.-]+\.ts$/.test(consumer.entry)) {
+      fail(`entry must be functions/<folder>/<file>.ts, got ${consumer.entry}`);
     }
   }
 }

@@ -9,7 +9,7 @@ import {
   type TypeOf,
 } from '../../shared/kit/events/catalog.ts';
 import { defineEvent } from '../../shared/kit/events/define.ts';
-import { sagaTimerEvent } from '../../shared/kit/saga/timer-event.ts';
+import { SagaStepTimedOut } from '../../shared/kit/saga/timer-event.ts';
 
 /**
  * A tiny bounded context for the kit's own tests: a shopping cart. The kit must work for any context,
@@ -50,13 +50,10 @@ export const CartCheckedOut = defineEvent({
   example: { cartId: 'cart-1', total: 19.8 },
 });
 
-/** The shop's catalog: its three events and the saga timer it owns (`shop.saga`). */
-export const shopCatalog = defineCatalog('shop', [
-  ItemAdded,
-  ItemRemoved,
-  CartCheckedOut,
-  sagaTimerEvent('shop.saga'),
-]);
+/** The shop's catalog: its three events and the kit's saga timer (its envelopes carry `shop.saga`). */
+export const shopCatalog = defineCatalog('shop', [ItemAdded, ItemRemoved, CartCheckedOut], {
+  foreign: [SagaStepTimedOut],
+});
 
 /** The shop catalog's definitions: the type parameter of the kit's generic code. */
 export type Shop = (typeof shopCatalog)['definitions'];

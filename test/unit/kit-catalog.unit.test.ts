@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import { defineCatalog, mergeCatalogs } from '../../shared/kit/events/catalog.ts';
 import { defineEvent, previousVersion } from '../../shared/kit/events/define.ts';
-import { SAGA_TIMER_TYPE } from '../../shared/kit/saga/timer-event.ts';
+import { SAGA_TIMER_TYPE, SagaStepTimedOut } from '../../shared/kit/saga/timer-event.ts';
 import {
   CartCheckedOut,
   ItemAdded,
@@ -56,7 +56,8 @@ describe('defineCatalog', () => {
     // Assert
     expect(name).toBe('shop');
     expect(types).toEqual(['ItemAdded', 'ItemRemoved', 'CartCheckedOut', SAGA_TIMER_TYPE]);
-    expect(shopCatalog.definitionOf(SAGA_TIMER_TYPE).source).toBe('shop.saga');
+    // The kit's one timer definition (each timer envelope carries its saga's source instead).
+    expect(shopCatalog.definitionOf(SAGA_TIMER_TYPE).source).toBe('pipeline.saga');
   });
 
   it('refuses an owned event whose source lies outside the catalog name prefix', () => {
@@ -445,7 +446,7 @@ describe('Catalog.versions and describe', () => {
       ['ItemAdded', 'shop.cart'],
       ['ItemRemoved', 'shop.cart'],
       ['CartCheckedOut', 'shop.checkout'],
-      [SAGA_TIMER_TYPE, 'shop.saga'],
+      [SAGA_TIMER_TYPE, 'pipeline.saga'],
     ]);
     expect(rows[0]).toEqual({
       type: 'ItemAdded',
@@ -462,5 +463,19 @@ describe('Catalog.versions and describe', () => {
 
     // Assert
     expect(results).toEqual([true, true, true, true]);
+  });
+});
+
+describe('the saga timer shared by contexts', () => {
+  it('lets two catalogs that both hold the kit timer merge, the timer defined once', () => {
+    // Arrange
+    const other = defineCatalog('billing', [], { foreign: [SagaStepTimedOut] });
+
+    // Act
+    const merged = mergeCatalogs([shopCatalog, other]);
+
+    // Assert
+    expect(merged.definitionOf(SAGA_TIMER_TYPE)).toBe(SagaStepTimedOut);
+    expect(merged.types.filter((type) => type === SAGA_TIMER_TYPE)).toHaveLength(1);
   });
 });

@@ -192,3 +192,76 @@ describe('validateContextDefinition', () => {
     expect(validate).not.toThrow();
   });
 });
+
+describe('validateContextDefinition: definitions that would deploy wrongly', () => {
+  const base = (consumers: readonly ContextConsumerDefinition[]): ContextDefinition => ({
+    name: 'shop',
+    catalog: shopCatalog,
+    integrationEvents: ['CartCheckedOut'],
+    consumers,
+  });
+  const entry = 'functions/onboarding/accounts.ts';
+
+  it('refuses two consumers whose names meet in one construct id', () => {
+    const validate = () =>
+      validateContextDefinition(
+        base([
+          { name: 'cart-1', entry, stored: ['ItemAdded'] },
+          { name: 'cart1', entry, stored: ['ItemRemoved'] },
+        ]),
+      );
+    expect(validate).toThrow('shop.consumers.cart1: defined twice (or named like cart-1: both are Cart1)');
+  });
+
+  it('refuses a name with a trailing or doubled hyphen', () => {
+    expect(() => validateContextDefinition(base([{ name: 'cart-', entry, stored: ['ItemAdded'] }]))).toThrow(
+      /lower-case kebab/,
+    );
+    expect(() => validateContextDefinition(base([{ name: 'a--b', entry, stored: ['ItemAdded'] }]))).toThrow(
+      /lower-case kebab/,
+    );
+  });
+
+  it('refuses a second intake for one command: one writer at the door', () => {
+    const validate = () =>
+      validateContextDefinition(
+        base([
+          { name: 'cart', entry, intake: ['ItemAdded'] },
+          { name: 'audit', entry, intake: ['ItemAdded'] },
+        ]),
+      );
+    expect(validate).toThrow(
+      'shop.consumers.audit: ItemAdded already has an intake (cart): one writer per command',
+    );
+  });
+
+  it('refuses a type taken both stored and from the bus, which would arrive twice', () => {
+    const validate = () =>
+      validateContextDefinition(
+        base([{ name: 'receipts', entry, stored: ['CartCheckedOut'], fromBus: ['CartCheckedOut'] }]),
+      );
+    expect(validate).toThrow('shop.consumers.receipts: CartCheckedOut both stored and fromBus');
+  });
+
+  it('refuses a bus rule for an own event the outbox never puts on the bus', () => {
+    const validate = () =>
+      validateContextDefinition(base([{ name: 'receipts', entry, fromBus: ['ItemAdded'] }]));
+    expect(validate).toThrow(/fromBus ItemAdded is this context's own event but not an integration event/);
+  });
+
+  it('refuses an ordered consumer with a batching window, a bad timeout or an entry outside functions/', () => {
+    expect(() =>
+      validateContextDefinition(
+        base([{ name: 'ledger', entry, stored: ['ItemAdded'], ordered: true, batching: 'gathered' }]),
+      ),
+    ).toThrow(/takes no batching window/);
+    expect(() =>
+      validateContextDefinition(
+        base([{ name: 'ledger', entry, stored: ['ItemAdded'], timeoutSeconds: 0.5 }]),
+      ),
+    ).toThrow(/timeoutSeconds must be a whole number of seconds from 1 to 900, got 0.5/);
+    expect(() =>
+      validateContextDefinition(base([{ name: 'ledger', entry: 'src/ledger.ts', stored: ['ItemAdded'] }])),
+    ).toThrow(/entry must be functions\/<folder>\/<file>.ts/);
+  });
+});

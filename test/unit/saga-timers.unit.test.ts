@@ -27,7 +27,7 @@ describe('saga timers', () => {
 
     // Assert
     expect(sqs.sent[0]).toMatchObject({ QueueUrl: 'queue/saga', DelaySeconds: 30 });
-    const event = parseSqsBody(sagaTimerCatalog('shop.saga'), sqs.sent[0]?.MessageBody ?? '');
+    const event = parseSqsBody(sagaTimerCatalog, sqs.sent[0]?.MessageBody ?? '');
     expect(event).toMatchObject({
       type: 'SagaStepTimedOut',
       source: 'shop.saga',

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { Catalog, type EnvelopeOf } from '../events/catalog.ts';
-import { defineEvent, type EventDefinition } from '../events/define.ts';
+import { defineEvent } from '../events/define.ts';
 
-/** Type name of the saga engine's timer event; every catalog with a saga includes {@link sagaTimerEvent}. */
+/** Type name of the saga engine's timer event. */
 export const SAGA_TIMER_TYPE = 'SagaStepTimedOut';
 
 const timerSchema = z.object({
@@ -16,42 +16,26 @@ const timerSchema = z.object({
 export type SagaTimerData = z.output<typeof timerSchema>;
 
 /**
- * The timer event of the saga engine, owned by the context whose saga it serves (`source`, e.g.
- * `orders.saga`). The engine reads it by type name; its catalog must hold this definition.
+ * The timer event of the saga engine: one definition for every context, so catalogs that each hold it
+ * still merge (a type two catalogs share must be the same definition). A context with a saga lists it
+ * among its catalog's `foreign` definitions; each timer envelope carries its saga's own source (e.g.
+ * `orders.saga`), set by the timer adapters, not this definition's default.
  */
-export function sagaTimerEvent<const S extends string>(
-  source: S,
-): EventDefinition<typeof SAGA_TIMER_TYPE, typeof timerSchema> {
-  return defineEvent({
-    type: SAGA_TIMER_TYPE,
-    source,
-    description:
-      'Timer: a saga step had not finished by its deadline. Sent to the saga queue by the timer ' +
-      '(SQS delay or EventBridge Scheduler), not by the outbox; stale timers are ignored.',
-    version: 1,
-    schema: timerSchema,
-    example: {
-      saga: 'order',
-      sagaId: 'ord-1004',
-      step: 'authorizePayment',
-      deadline: '2026-11-22T10:00:30Z',
-    },
-  });
-}
+export const SagaStepTimedOut = defineEvent({
+  type: SAGA_TIMER_TYPE,
+  source: 'pipeline.saga',
+  description:
+    'Timer: a saga step had not finished by its deadline. Sent to the saga queue by the timer ' +
+    '(SQS delay or EventBridge Scheduler), not by the outbox; stale timers are ignored.',
+  version: 1,
+  schema: timerSchema,
+  example: { saga: 'order', sagaId: 'ord-1004', step: 'authorizePayment', deadline: '2026-11-22T10:00:30Z' },
+});
 
-type TimerDefinitions = { readonly SagaStepTimedOut: ReturnType<typeof sagaTimerEvent> };
+type TimerDefinitions = { readonly SagaStepTimedOut: typeof SagaStepTimedOut };
 
 /** The envelope of a saga timer. */
 export type SagaTimerEnvelope = EnvelopeOf<TimerDefinitions, typeof SAGA_TIMER_TYPE>;
 
-const timerCatalogs = new Map<string, Catalog<TimerDefinitions>>();
-
-/** A catalog of the timer alone, as owned by `source`: what the timer adapters build envelopes with. */
-export function sagaTimerCatalog(source: string): Catalog<TimerDefinitions> {
-  let catalog = timerCatalogs.get(source);
-  if (catalog === undefined) {
-    catalog = new Catalog('saga-timer', { SagaStepTimedOut: sagaTimerEvent(source) });
-    timerCatalogs.set(source, catalog);
-  }
-  return catalog;
-}
+/** A catalog of the timer alone: what the timer adapters build envelopes with. */
+export const sagaTimerCatalog = new Catalog<TimerDefinitions>('saga-timer', { SagaStepTimedOut });

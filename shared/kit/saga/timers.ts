@@ -30,10 +30,10 @@ export function timeoutEvent(
   deps: EventFactoryDeps = defaultEventFactoryDeps,
 ): SagaTimerEnvelope {
   const { saga, sagaId, step, deadline, correlationId, causationId } = timer;
-  return sagaTimerCatalog(timer.source).create(
+  return sagaTimerCatalog.create(
     SAGA_TIMER_TYPE,
     { saga, sagaId, step, deadline },
-    { correlationId, causationId },
+    { correlationId, causationId, source: timer.source },
     deps,
   );
 }

@@ -14,6 +14,7 @@ import {
   type ParseEventOptions,
   type TypeOf,
 } from '../../../kit/events/catalog.ts';
+import { SagaStepTimedOut } from '../../../kit/saga/timer-event.ts';
 import {
   InventoryReleased,
   InventoryReservationFailed,
@@ -29,7 +30,6 @@ import {
   PaymentAuthorizationRequested,
   PaymentVoided,
   PaymentVoidRequested,
-  SagaStepTimedOut,
 } from './saga.ts';
 
 export type {
@@ -55,24 +55,28 @@ export const EVENT_SOURCES = [
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /** Every event of the orders context, each defined once, keyed by type. Add new event types here. */
-export const ordersCatalog = defineCatalog('orders', [
-  OrderPlaced,
-  InventoryReserved,
-  InventoryReservationFailed,
-  PaymentAuthorized,
-  PaymentDeclined,
-  OrderConfirmed,
-  OrderCancelled,
-  OrderRejected,
-  InventoryReleased,
-  NotificationSent,
-  InventoryReservationRequested,
-  InventoryReleaseRequested,
-  PaymentAuthorizationRequested,
-  PaymentVoidRequested,
-  PaymentVoided,
-  SagaStepTimedOut,
-]);
+export const ordersCatalog = defineCatalog(
+  'orders',
+  [
+    OrderPlaced,
+    InventoryReserved,
+    InventoryReservationFailed,
+    PaymentAuthorized,
+    PaymentDeclined,
+    OrderConfirmed,
+    OrderCancelled,
+    OrderRejected,
+    InventoryReleased,
+    NotificationSent,
+    InventoryReservationRequested,
+    InventoryReleaseRequested,
+    PaymentAuthorizationRequested,
+    PaymentVoidRequested,
+    PaymentVoided,
+  ],
+  // The saga engine's timer, one definition for every context (its envelopes carry `orders.saga`).
+  { foreign: [SagaStepTimedOut] },
+);
 
 /** The order catalog's definitions: the type parameter of the kit's generic handlers and sagas. */
 export type Orders = (typeof ordersCatalog)['definitions'];

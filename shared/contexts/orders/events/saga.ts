@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { defineEvent } from '../../../kit/events/define.ts';
-import { sagaTimerEvent } from '../../../kit/saga/timer-event.ts';
 import { amount, currency, customerId, lineItem, orderId, reason, stockItem } from './common.ts';
 
 /**
@@ -78,6 +77,3 @@ export const PaymentVoided = defineEvent({
   schema: z.object({ orderId, authorizationId: z.string().min(1).optional() }),
   example: { orderId: 'ord-1004', authorizationId: 'auth-9f8e' },
 });
-
-/** The saga engine's timer, owned by the order saga. */
-export const SagaStepTimedOut = sagaTimerEvent('orders.saga');
