@@ -60,6 +60,7 @@ export function createHandlerContext<D extends Definitions>(input: ContextInput<
   const context: HandlerContext = {
     consumer,
     inputId: event.id,
+    input: event,
     messageId: record.messageId,
     receiveCount: receiveCountOf(record),
     idempotencyKey: idempotencyKeyOf(consumer, event.id),

@@ -23,6 +23,8 @@ export interface HandlerContext<D extends Definitions = Definitions> {
   readonly messageId: string;
   /** Id of the event being handled. */
   readonly inputId: string;
+  /** The event being handled, as parsed (what an intake stores as it arrived). */
+  readonly input: EventEnvelope;
   /** SQS ApproximateReceiveCount: 1 on the first delivery. */
   readonly receiveCount: number;
   /**

@@ -1,9 +1,8 @@
-import { appendOutcome } from '../../../kit/consumer/append-outcome.ts';
-import { EventIdReusedError } from '../../../kit/consumer/errors.ts';
+import { append, type Decision, handleCommand } from '../../../kit/consumer/command.ts';
 import type { EventHandler, EventHandlers, Handled, HandlerContext } from '../../../kit/consumer/types.ts';
 import { loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
 import type { EventStore } from '../../../kit/event-store/port.ts';
-import { type RetryOnConflictOptions, retryOnConflict } from '../../../kit/event-store/retry.ts';
+import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import type { EventEnvelope } from '../../../kit/events/envelope.ts';
 import {
   type AccountDecision,
@@ -58,8 +57,13 @@ export async function loadAccount(
 /** An event of any type, with its data typed as the decider reads it. */
 type Input<Data> = Omit<EventEnvelope, 'data'> & { readonly data: Data };
 
-/** Load → decide → store, again on a concurrent writer's conflict. */
-async function handle<Data>(
+/** The kernel's decision for an account decision (`record` = store these facts). */
+function toDecision(decision: AccountDecision): Decision<Onboarding> {
+  return decision.kind === 'record' ? append(decision.facts) : decision;
+}
+
+/** Load → decide → store through the kit's command kernel (again on a concurrent writer's conflict). */
+function handle<Data>(
   deps: AccountsDeps,
   userId: string,
   event: Input<Data>,
@@ -67,52 +71,16 @@ async function handle<Data>(
   decide: (state: AccountState, input: AccountInput<Data>) => AccountDecision,
 ): Promise<Handled> {
   const input: AccountInput<Data> = { id: event.id, hash: context.inputFingerprint, data: event.data };
-  return retryOnConflict(async () => {
-    const { state, version } = await loadAccount(deps.store, userId);
-    const decision = decide(state, input);
-    switch (decision.kind) {
-      case 'duplicate':
-        return 'duplicate';
-      case 'reused':
-        throw new EventIdReusedError(
-          context.consumer,
-          event.id,
-          decision.storedHash,
-          context.inputFingerprint,
-        );
-      case 'ignore':
-        context.logger.info('input changes nothing', { userId, reason: decision.why });
-        return 'handled';
-      case 'accept':
-        // The intake write: the command is stored as it arrived (same id); the outbox publishes it and
-        // the other consumers react to that. Two deliveries racing here both report 'handled' (the
-        // replayed append holds the same id); only one is stored.
-        return write(deps.store, userId, version, [event as EventEnvelope], context);
-      case 'record':
-        return write(
-          deps.store,
-          userId,
-          version,
-          decision.facts.map((fact) => context.emitFact(fact)),
-          context,
-        );
-    }
-  }, deps.retry);
-}
-
-async function write(
-  store: EventStore,
-  userId: string,
-  version: number,
-  events: readonly EventEnvelope[],
-  context: HandlerContext<Onboarding>,
-): Promise<Handled> {
-  const result = await store.append(userStreamId(userId), events, {
-    expectedVersion: version,
-    idempotencyKey: context.idempotencyKey,
-    idempotencyFingerprint: context.inputFingerprint,
-  });
-  return appendOutcome(result, events);
+  return handleCommand(
+    {
+      store: deps.store,
+      streamId: userStreamId(userId),
+      aggregate: { initial: () => initialAccount(userId), evolve: evolveAccount },
+      decide: (state) => toDecision(decide(state, input)),
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
+    },
+    context,
+  );
 }
 
 /** Handlers of the accounts consumer: exactly {@link ACCOUNTS_TYPES}. */

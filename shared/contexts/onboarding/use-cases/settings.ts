@@ -1,9 +1,7 @@
-import { appendOutcome } from '../../../kit/consumer/append-outcome.ts';
-import { refuseReusedId } from '../../../kit/consumer/reuse.ts';
+import { append, type Decision, handleCommand } from '../../../kit/consumer/command.ts';
 import type { EventHandler, EventHandlers, Handled, HandlerContext } from '../../../kit/consumer/types.ts';
-import { loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
 import type { EventStore } from '../../../kit/event-store/port.ts';
-import { type RetryOnConflictOptions, retryOnConflict } from '../../../kit/event-store/retry.ts';
+import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import {
   decideDefaults,
   decideRevocation,
@@ -36,47 +34,29 @@ export function settingsStreamId(userId: string): string {
 /** Source of the internal events the settings consumer stores. */
 const SOURCE = 'onboarding.settings';
 
-async function loadSettings(
-  store: EventStore,
-  userId: string,
-): Promise<{ state: SettingsState; version: number }> {
-  const { state, version } = await loadAggregate(store, settingsStreamId(userId), {
-    initial: () => initialSettings(userId),
-    evolve: evolveSettings,
-  });
-  return { state, version };
+/** The kernel's decision for a settings decision (`record` = store these facts and internal facts). */
+function toDecision(decision: SettingsDecision): Decision<Onboarding> {
+  return decision.kind === 'record' ? append(decision.facts, decision.internal) : decision;
 }
 
-/** Load → decide → store, again on a concurrent writer's conflict. */
-async function handle(
+/** Load → decide → store through the kit's command kernel (again on a concurrent writer's conflict). */
+function handle(
   deps: SettingsDeps,
   userId: string,
   context: HandlerContext<Onboarding>,
   decide: (state: SettingsState) => SettingsDecision,
 ): Promise<Handled> {
-  const streamId = settingsStreamId(userId);
-  return retryOnConflict(async () => {
-    const { state, version } = await loadSettings(deps.store, userId);
-    const decision = decide(state);
-    if (decision.kind === 'duplicate') {
-      await refuseReusedId(deps.store, streamId, context);
-      return 'duplicate';
-    }
-    if (decision.kind === 'ignore') {
-      context.logger.info('input changes nothing', { userId, reason: decision.why });
-      return 'handled';
-    }
-    const events = [
-      ...decision.facts.map((fact) => context.emitFact(fact)),
-      ...decision.internal.map((fact) => context.emitInternal(fact, SOURCE)),
-    ];
-    const result = await deps.store.append(streamId, events, {
-      expectedVersion: version,
-      idempotencyKey: context.idempotencyKey,
-      idempotencyFingerprint: context.inputFingerprint,
-    });
-    return appendOutcome(result, events);
-  }, deps.retry);
+  return handleCommand(
+    {
+      store: deps.store,
+      streamId: settingsStreamId(userId),
+      aggregate: { initial: () => initialSettings(userId), evolve: evolveSettings },
+      decide: (state) => toDecision(decide(state)),
+      internalSource: SOURCE,
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
+    },
+    context,
+  );
 }
 
 /** Handlers of the settings consumer: exactly {@link SETTINGS_TYPES}. */
