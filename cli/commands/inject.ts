@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
-import { ORDER_INTAKE_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
+import { PRODUCER_INTAKE_TYPES } from '../../shared/contexts/index.ts';
 import { buildEvents, catalogType, dataTemplate, putAll } from '../ops/inject.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import { CliError, table } from '../output.ts';
@@ -57,11 +57,11 @@ export function registerInjectCommand(program: Command): void {
       }
       const context = await stackContext(stackName);
       const busName = requiredOutput(context, 'EventBusName');
-      const intake: readonly string[] = ORDER_INTAKE_TYPES;
+      const intake: readonly string[] = PRODUCER_INTAKE_TYPES;
       if (!intake.includes(type)) {
         reporter.warn(
           `${type} is not a command producers send: consumers react only to events the event store ` +
-            `accepted, so it will be refused to the saga's DLQ (NOT_STORED). Producers send ${intake.join(', ')}.`,
+            `accepted, so whichever consumer receives it refuses it to its DLQ (NOT_STORED). Producers send ${intake.join(', ')}.`,
         );
       }
       reporter.step(`Putting ${count} ${type} event(s) on ${busName}`);

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  createEvent,
-  definitionOf,
-  type EventType,
-  eventTypes,
-  isEventType,
-} from '../../shared/contexts/orders/events/catalog.ts';
+import { pipelineCatalog } from '../../shared/contexts/index.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import { type PutEventsEntry, toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
 import { nearestNames } from '../../shared/kit/events/suggest.ts';
@@ -22,10 +16,13 @@ export interface InjectedEvent {
   readonly error?: string;
 }
 
-/** Checks the type against the catalog; a typo gets the nearest names. */
+/** A type of some context's catalog. */
+export type EventType = string;
+
+/** Checks the type against every context's catalog; a typo gets the nearest names. */
 export function catalogType(name: string): EventType {
-  if (isEventType(name)) return name;
-  const near = nearestNames(name, eventTypes);
+  if (pipelineCatalog.isType(name)) return name;
+  const near = nearestNames(name, pipelineCatalog.types);
   throw new CliError(
     `Unknown event type "${name}".`,
     near.length > 0
@@ -88,9 +85,13 @@ export function dataTemplate(
   if (!source.example) {
     throw new CliError('No event data given.', 'Pass --data JSON, --file FILE, or --example.', 2);
   }
-  const example = definitionOf(type).example as Record<string, unknown>;
-  if (count > 1 && typeof example.orderId === 'string')
-    return { ...example, orderId: `${example.orderId}-{{uuid}}` };
+  const example = pipelineCatalog.definitionOf(type).example as Record<string, unknown>;
+  // Distinct instances when counting: each context's example names its key (an order, a user).
+  if (count > 1) {
+    for (const key of ['orderId', 'userId'] as const) {
+      if (typeof example[key] === 'string') return { ...example, [key]: `${example[key]}-{{uuid}}` };
+    }
+  }
   return example;
 }
 
@@ -99,7 +100,7 @@ export function buildEvents(type: EventType, template: unknown, count: number, c
   return Array.from({ length: count }, (_, i) => {
     const data = fillPlaceholders(template, i + 1);
     try {
-      return createEvent(type, data as never, { correlationId: correlationId ?? randomUUID() });
+      return pipelineCatalog.create(type, data, { correlationId: correlationId ?? randomUUID() });
     } catch (error) {
       if (error instanceof ValidationError) {
         throw new CliError(
