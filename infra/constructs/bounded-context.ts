@@ -95,6 +95,8 @@ export class BoundedContext extends Construct implements DeployedContext {
       environment: {
         TABLE_NAME: eventStore.table.tableName,
         RETRY_BASE_SECONDS: String(stage.retryBase.toSeconds()),
+        // The context's own metrics namespace (its consumers are the `service` dimension within it).
+        POWERTOOLS_METRICS_NAMESPACE: definition.metricsNamespace ?? pascalName(definition.name),
         ...consumer.environment,
       },
       maxReceiveCount: consumer.maxReceiveCount ?? 5,

@@ -39,6 +39,8 @@ export interface ContextDefinition {
   /** Events the outbox puts on the bus, for other contexts and outside consumers. */
   readonly integrationEvents: readonly string[];
   readonly consumers: readonly ContextConsumerDefinition[];
+  /** CloudWatch namespace of its consumers' metrics. @default the name in PascalCase, e.g. `Onboarding` */
+  readonly metricsNamespace?: string;
 }
 
 /** Lower-case kebab: words of letters and digits joined by single hyphens. */

@@ -255,7 +255,7 @@ describe('infra: BoundedContext', () => {
     }
   });
 
-  it('gives every consumer function the table name, its context service name and the event store grants', () => {
+  it('gives every consumer function the table name, its context service name and metrics namespace, and the event store grants', () => {
     for (const name of Object.keys(context.consumers)) {
       // Arrange
       const fn = functions[logicalId(consumer(name).function)];
@@ -265,7 +265,11 @@ describe('infra: BoundedContext', () => {
 
       // Assert
       expect(fn?.Properties?.Environment, name).toMatchObject({
-        Variables: { TABLE_NAME: { Ref: tableId }, POWERTOOLS_SERVICE_NAME: `shop-${name}` },
+        Variables: {
+          TABLE_NAME: { Ref: tableId },
+          POWERTOOLS_SERVICE_NAME: `shop-${name}`,
+          POWERTOOLS_METRICS_NAMESPACE: 'Shop',
+        },
       });
       expect(actions, name).toEqual(expect.arrayContaining([...EVENT_STORE_ACTIONS]));
     }

@@ -1,7 +1,15 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
-/** CloudWatch namespace of every pipeline metric. */
+/** CloudWatch namespace of the pipeline's metrics unless the function's context names its own. */
 export const METRICS_NAMESPACE = 'OrderPipeline';
+
+/**
+ * The namespace of this function's metrics: its context's (`POWERTOOLS_METRICS_NAMESPACE`, set per
+ * context by the stack, e.g. `Onboarding`), else {@link METRICS_NAMESPACE}.
+ */
+export function metricsNamespace(): string {
+  return process.env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE;
+}
 /** Count of SQS records handled, by outcome. */
 export const RECORDS_PROCESSED_METRIC = 'RecordsProcessed';
 
@@ -53,9 +61,9 @@ export function powertoolsOutcomeMetrics(metrics: Metrics): OutcomeMetrics {
   };
 }
 
-/** Production metrics of a consumer: namespace {@link METRICS_NAMESPACE}, `service` dimension = name. */
+/** Production metrics of a consumer: its context's namespace ({@link metricsNamespace}), `service` = name. */
 export function createOutcomeMetrics(serviceName: string): OutcomeMetrics {
-  return powertoolsOutcomeMetrics(new Metrics({ namespace: METRICS_NAMESPACE, serviceName }));
+  return powertoolsOutcomeMetrics(new Metrics({ namespace: metricsNamespace(), serviceName }));
 }
 
 /** In-memory counters, for tests and local tools; `totals` is what has been flushed. */
