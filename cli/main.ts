@@ -5,13 +5,12 @@ import { registerDevCommand } from './commands/dev.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerInjectCommand } from './commands/inject.ts';
-import { registerOrdersCommands } from './commands/orders.ts';
 import { registerReplayCommand } from './commands/replay.ts';
-import { registerSeedCommand } from './commands/seed.ts';
 import { registerStackCommands } from './commands/stack.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerTailCommand } from './commands/tail.ts';
 import { registerTraceCommand } from './commands/trace.ts';
+import { CONTEXT_COMMANDS } from './contexts.ts';
 import { CliError } from './output.ts';
 
 const program = new Command('pipeline')
@@ -42,8 +41,7 @@ registerTailCommand(program);
 registerTraceCommand(program);
 registerReplayCommand(program);
 registerStatusCommand(program);
-registerOrdersCommands(program);
-registerSeedCommand(program);
+for (const register of CONTEXT_COMMANDS) register(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliError) {

@@ -102,6 +102,18 @@ describe('onboarding: a choreographed second context on the same pipeline', () =
     });
     await waitForTypes(`profile#${userId}`, ['ProfileCreated']);
     expect((await streamOf(`user#${userId}`)).map((e) => e.type)).toEqual(['UserRegistered']);
+
+    // The context's own CLI command shows the user across its four streams.
+    const shown = await runCliJson<{ events: { stream: string; type: string }[] }>(
+      ['--stack', e2eStack, 'onboarding', 'user', userId],
+      { AWS_ENDPOINT_URL: endpoint },
+    );
+    expect(new Set(shown.events.map((e) => e.stream))).toEqual(
+      new Set([`user#${userId}`, `welcome#${userId}`, `settings#${userId}`, `profile#${userId}`]),
+    );
+    expect(shown.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['UserRegistered', 'WelcomeMessageSent', 'DefaultSettingsApplied']),
+    );
   });
 
   it('compensates a bounced welcome by events alone: accounts revokes, settings removes what it applied', async () => {

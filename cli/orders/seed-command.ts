@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { StockItem } from '../../shared/contexts/orders/domain/inventory.ts';
+import { globals } from '../commands/common.ts';
 import { stackContext } from '../ops/stack-context.ts';
-import { ordersContext } from '../orders/context.ts';
-import { DEMO_STOCK, seedStock } from '../orders/seed.ts';
 import { CliError, table } from '../output.ts';
-import { globals } from './common.ts';
+import { ordersContext } from './context.ts';
+import { DEMO_STOCK, seedStock } from './seed.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { ORDER_STATUSES } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import type { OrderStatus } from '../../shared/contexts/orders/domain/order-summary.ts';
+import { globals } from '../commands/common.ts';
 import { stackContext } from '../ops/stack-context.ts';
-import { ordersContext } from '../orders/context.ts';
-import { rebuildSummaries } from '../orders/rebuild.ts';
-import { renderList, renderSummary } from '../orders/render.ts';
 import { CliError } from '../output.ts';
-import { globals } from './common.ts';
+import { ordersContext } from './context.ts';
+import { rebuildSummaries } from './rebuild.ts';
+import { renderList, renderSummary } from './render.ts';
 
 function statusOption(raw: string | undefined): OrderStatus | undefined {
   if (raw === undefined) return undefined;
