@@ -1,9 +1,7 @@
-import { appendOutcome } from '../../../kit/consumer/append-outcome.ts';
-import { refuseReusedId } from '../../../kit/consumer/reuse.ts';
+import { append, type Decision, handleCommand } from '../../../kit/consumer/command.ts';
 import type { EventHandler, EventHandlers, Handled, HandlerContext } from '../../../kit/consumer/types.ts';
-import { loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
 import type { EventStore } from '../../../kit/event-store/port.ts';
-import { type RetryOnConflictOptions, retryOnConflict } from '../../../kit/event-store/retry.ts';
+import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import {
   decideProfileStart,
   decideProfileUpdate,
@@ -39,46 +37,34 @@ export function profileStreamId(userId: string): string {
 /** Source of the internal events the profiles consumer stores. */
 const SOURCE = 'onboarding.profiles';
 
-async function loadProfile(
-  store: EventStore,
-  userId: string,
-): Promise<{ state: ProfileState; version: number }> {
-  const { state, version } = await loadAggregate(store, profileStreamId(userId), {
-    initial: () => initialProfile(userId),
-    evolve: evolveProfile,
-  });
-  return { state, version };
+/** The kernel's decision for a profile decision: nothing to store means the input was applied already. */
+function toDecision(decision: ProfileDecision): Decision<Onboarding> {
+  const { facts, internal } = decision;
+  return facts.length + internal.length === 0 ? { kind: 'duplicate' } : append(facts, internal);
 }
 
 /**
- * Load → decide → store, again on a concurrent writer's conflict. A decider's error (a change before
- * the registration, retryable) propagates, so the record and its FIFO group wait.
+ * Load → decide → store through the kit's command kernel (again on a concurrent writer's conflict).
+ * A decider's error (a change before the registration, retryable) propagates, so the record and its
+ * FIFO group wait.
  */
-async function handle(
+function handle(
   deps: ProfilesDeps,
   userId: string,
   context: HandlerContext<Onboarding>,
   decide: (state: ProfileState) => ProfileDecision,
 ): Promise<Handled> {
-  const streamId = profileStreamId(userId);
-  return retryOnConflict(async () => {
-    const { state, version } = await loadProfile(deps.store, userId);
-    const decision = decide(state);
-    const events = [
-      ...decision.facts.map((fact) => context.emitFact(fact)),
-      ...decision.internal.map((fact) => context.emitInternal(fact, SOURCE)),
-    ];
-    if (events.length === 0) {
-      await refuseReusedId(deps.store, streamId, context);
-      return 'duplicate';
-    }
-    const result = await deps.store.append(streamId, events, {
-      expectedVersion: version,
-      idempotencyKey: context.idempotencyKey,
-      idempotencyFingerprint: context.inputFingerprint,
-    });
-    return appendOutcome(result, events);
-  }, deps.retry);
+  return handleCommand(
+    {
+      store: deps.store,
+      streamId: profileStreamId(userId),
+      aggregate: { initial: () => initialProfile(userId), evolve: evolveProfile },
+      decide: (state) => toDecision(decide(state)),
+      internalSource: SOURCE,
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
+    },
+    context,
+  );
 }
 
 /** Handlers of the profiles consumer: exactly {@link PROFILES_TYPES}. */

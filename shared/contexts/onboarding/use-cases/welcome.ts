@@ -1,10 +1,10 @@
-import { appendOutcome } from '../../../kit/consumer/append-outcome.ts';
+import { append, type Decision, handleCommand } from '../../../kit/consumer/command.ts';
 import { refuseReusedId } from '../../../kit/consumer/reuse.ts';
 import type { EventHandler, EventHandlers, Handled, HandlerContext } from '../../../kit/consumer/types.ts';
 import { isRetryable } from '../../../kit/errors/pipeline-error.ts';
-import { loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
+import { type AggregateOptions, loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
 import type { EventStore } from '../../../kit/event-store/port.ts';
-import { type RetryOnConflictOptions, retryOnConflict } from '../../../kit/event-store/retry.ts';
+import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import type { LogPort } from '../../../kit/observability/logger.ts';
 import {
   type DeliveryOutcome,
@@ -17,7 +17,12 @@ import {
   WelcomeBouncedError,
   type WelcomeState,
 } from '../domain/welcome.ts';
-import type { Onboarding, OnboardingEventData, OnboardingEventType } from '../events/catalog.ts';
+import type {
+  Onboarding,
+  OnboardingEventData,
+  OnboardingEventType,
+  OnboardingFact,
+} from '../events/catalog.ts';
 
 /**
  * Port of the mail gateway. Resolves when the message is handed over; throws to fail: a retryable
@@ -71,15 +76,14 @@ export function welcomeStreamId(userId: string): string {
   return `welcome#${userId}`;
 }
 
-async function loadWelcome(
-  store: EventStore,
-  userId: string,
-): Promise<{ state: WelcomeState; version: number }> {
-  const { state, version } = await loadAggregate(store, welcomeStreamId(userId), {
-    initial: () => initialWelcome(userId),
-    evolve: evolveWelcome,
-  });
-  return { state, version };
+/** How the welcome stream of a user is folded into its state. */
+function welcomeAggregate(userId: string): AggregateOptions<WelcomeState> {
+  return { initial: () => initialWelcome(userId), evolve: evolveWelcome };
+}
+
+/** The kernel's decision for the welcome's facts: none means an outcome is stored already. */
+function toDecision(facts: readonly OnboardingFact[]): Decision<Onboarding> {
+  return facts.length === 0 ? { kind: 'duplicate' } : append(facts);
 }
 
 /** The gateway's answer: a non-retryable failure is an outcome to record, anything else is thrown on. */
@@ -109,7 +113,9 @@ export async function welcomeUser(
 ): Promise<Handled> {
   const { userId, email, displayName } = registration;
   const streamId = welcomeStreamId(userId);
-  const before = await loadWelcome(deps.store, userId);
+  // Whether to ask the gateway at all: the send cannot run inside the kernel (its decider is pure and
+  // runs again after a conflict), so it is decided from a first load.
+  const before = await loadAggregate(deps.store, streamId, welcomeAggregate(userId));
   if (!needsWelcome(before.state)) {
     await refuseReusedId(deps.store, streamId, context);
     return 'duplicate';
@@ -117,21 +123,18 @@ export async function welcomeUser(
   const sender = deps.sender ?? new LoggingWelcomeSender(context.logger);
   const outcome = await deliver(sender, email, displayName);
   if (!outcome.delivered) context.logger.warn('welcome message failed', { userId, reason: outcome.reason });
-  return retryOnConflict(async (attempt) => {
-    const current = attempt === 1 ? before : await loadWelcome(deps.store, userId);
-    const facts = decideWelcome(current.state, registration, outcome);
-    if (facts.length === 0) {
-      await refuseReusedId(deps.store, streamId, context);
-      return 'duplicate';
-    }
-    const events = facts.map((fact) => context.emitFact(fact));
-    const result = await deps.store.append(streamId, events, {
-      expectedVersion: current.version,
-      idempotencyKey: context.idempotencyKey,
-      idempotencyFingerprint: context.inputFingerprint,
-    });
-    return appendOutcome(result, events);
-  }, deps.retry);
+  // Records the gateway's answer through the kit's command kernel; a concurrent delivery that stored an
+  // outcome meanwhile makes this one a duplicate.
+  return handleCommand(
+    {
+      store: deps.store,
+      streamId,
+      aggregate: welcomeAggregate(userId),
+      decide: (state) => toDecision(decideWelcome(state, registration, outcome)),
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
+    },
+    context,
+  );
 }
 
 /** Handlers of the welcome consumer: exactly {@link WELCOME_TYPES}. */
