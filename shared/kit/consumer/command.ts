@@ -78,7 +78,12 @@ export async function handleCommand<State, D extends Definitions>(
       return 'duplicate';
     }
     if (decision.kind === 'reused') {
-      throw new EventIdReusedError(context.consumer, context.inputId, decision.storedHash, context.inputFingerprint);
+      throw new EventIdReusedError(
+        context.consumer,
+        context.inputId,
+        decision.storedHash,
+        context.inputFingerprint,
+      );
     }
     if (decision.kind === 'ignore') {
       context.logger.info('input changes nothing', { streamId, reason: decision.why });
