@@ -1,4 +1,4 @@
-import type { EventFactoryDeps } from '../../shared/contexts/orders/events/catalog.ts';
+import type { EventFactoryDeps } from '../../shared/kit/events/catalog.ts';
 
 /** A clock that moves only when told to, plus sequential ids: deterministic events in tests. */
 export class ManualClock implements EventFactoryDeps {

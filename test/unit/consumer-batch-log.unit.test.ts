@@ -1,30 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import type { TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
-import {
-  createEvent,
-  exampleEvent,
-  type Orders,
-  ordersCatalog,
-} from '../../shared/contexts/orders/events/catalog.ts';
 import { CONSUMER_LOG_MESSAGES, createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import type { EventHandlers } from '../../shared/kit/consumer/types.ts';
+import type { EnvelopeOf } from '../../shared/kit/events/catalog.ts';
 import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { type LogLine, RecordingLogger } from '../fakes/logger.ts';
 import { DLQ_URL, eventBridgeBody, FakeSqs, QUEUE_URL, sqsEvent, sqsRecord } from '../fakes/sqs.ts';
+import { type Shop, shopCatalog, shopEvent } from '../fakes/test-context.ts';
 
-function placed(orderId: string): TypedEnvelope<'OrderPlaced'> {
-  const { data } = exampleEvent('OrderPlaced');
-  return createEvent(
-    'OrderPlaced',
-    { ...data, orderId },
-    { id: `evt-${orderId}`, correlationId: `corr-${orderId}` },
+/** An ItemAdded of cart `cartId`, with event id `evt-<cartId>` and correlation id `corr-<cartId>`. */
+function added(cartId: string): EnvelopeOf<Shop, 'ItemAdded'> {
+  return shopEvent(
+    'ItemAdded',
+    { cartId, sku: 'SKU-RED-MUG', qty: 1 },
+    { id: `evt-${cartId}`, correlationId: `corr-${cartId}` },
   );
 }
 
-function consumerLoggingTo(logger: RecordingLogger, handlers: EventHandlers<Orders>) {
+function consumerLoggingTo(logger: RecordingLogger, handlers: EventHandlers<Shop>) {
   return createSqsConsumer({
-    catalog: ordersCatalog,
+    catalog: shopCatalog,
     name: 'test',
     handlers,
     sqs: new FakeSqs(),
@@ -37,8 +32,7 @@ function consumerLoggingTo(logger: RecordingLogger, handlers: EventHandlers<Orde
   });
 }
 
-const record = (orderId: string) =>
-  sqsRecord(eventBridgeBody(placed(orderId)), { messageId: `m-${orderId}` });
+const record = (cartId: string) => sqsRecord(eventBridgeBody(added(cartId)), { messageId: `m-${cartId}` });
 const at = (lines: readonly LogLine[], level: LogLine['level']) =>
   lines.filter((line) => line.level === level).map((line) => line.message);
 
@@ -47,9 +41,9 @@ describe('consumer runtime logs', () => {
     // Arrange
     const logger = new RecordingLogger();
     const consumer = consumerLoggingTo(logger, {
-      OrderPlaced: async (event) => {
-        if (event.data.orderId === 'ord-dup') return 'duplicate';
-        if (event.data.orderId === 'ord-flaky') throw new Error('throttled');
+      ItemAdded: async (event) => {
+        if (event.data.cartId === 'cart-dup') return 'duplicate';
+        if (event.data.cartId === 'cart-flaky') throw new Error('throttled');
         return undefined;
       },
     });
@@ -57,10 +51,10 @@ describe('consumer runtime logs', () => {
     // Act
     await consumer(
       sqsEvent(
-        record('ord-1'),
-        record('ord-2'),
-        record('ord-dup'),
-        record('ord-flaky'),
+        record('cart-1'),
+        record('cart-2'),
+        record('cart-dup'),
+        record('cart-flaky'),
         sqsRecord('not json', { messageId: 'm-poison' }),
       ),
     );
@@ -88,9 +82,9 @@ describe('consumer runtime logs', () => {
     // Arrange
     const logger = new RecordingLogger();
     const consumer = consumerLoggingTo(logger, {
-      OrderPlaced: async (event) => {
-        if (event.data.orderId === 'ord-dup') return 'duplicate';
-        if (event.data.orderId === 'ord-flaky') throw new Error('throttled');
+      ItemAdded: async (event) => {
+        if (event.data.cartId === 'cart-dup') return 'duplicate';
+        if (event.data.cartId === 'cart-flaky') throw new Error('throttled');
         return undefined;
       },
     });
@@ -98,9 +92,9 @@ describe('consumer runtime logs', () => {
     // Act
     await consumer(
       sqsEvent(
-        record('ord-1'),
-        record('ord-dup'),
-        record('ord-flaky'),
+        record('cart-1'),
+        record('cart-dup'),
+        record('cart-flaky'),
         sqsRecord('not json', { messageId: 'm-poison' }),
       ),
     );
@@ -114,14 +108,14 @@ describe('consumer runtime logs', () => {
     expect(at(logger.lines, 'error')).toEqual(['record sent to the DLQ']);
     expect(
       logger.lines.find((line) => line.message === CONSUMER_LOG_MESSAGES.duplicate)?.fields,
-    ).toMatchObject({ consumer: 'test', eventId: 'evt-ord-dup', messageId: 'm-ord-dup' });
+    ).toMatchObject({ consumer: 'test', eventId: 'evt-cart-dup', messageId: 'm-cart-dup' });
   });
 
   it('writes what a handler says at INFO about its record at DEBUG, and keeps its warnings', async () => {
     // Arrange
     const logger = new RecordingLogger();
     const consumer = consumerLoggingTo(logger, {
-      OrderPlaced: async (_event, context) => {
+      ItemAdded: async (_event, context) => {
         context.logger.info('reserved');
         context.logger.warn('stock running low');
         return undefined;
@@ -129,7 +123,7 @@ describe('consumer runtime logs', () => {
     });
 
     // Act
-    await consumer(sqsEvent(record('ord-1')));
+    await consumer(sqsEvent(record('cart-1')));
 
     // Assert
     expect(logger.lines.map(({ level, message }) => `${level} ${message}`)).toEqual([
@@ -138,6 +132,6 @@ describe('consumer runtime logs', () => {
       `debug ${CONSUMER_LOG_MESSAGES.handled}`,
       `info ${CONSUMER_LOG_MESSAGES.batch}`,
     ]);
-    expect(logger.lines[0]?.fields).toMatchObject({ correlationId: 'corr-ord-1', eventId: 'evt-ord-1' });
+    expect(logger.lines[0]?.fields).toMatchObject({ correlationId: 'corr-cart-1', eventId: 'evt-cart-1' });
   });
 });

@@ -1,28 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createEvent,
-  type EventFactoryDeps,
-  exampleEvent,
-  type Orders,
-  ordersCatalog,
-} from '../../shared/contexts/orders/events/catalog.ts';
-import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
 import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import type { EventHandlers } from '../../shared/kit/consumer/types.ts';
 import { DuplicateError } from '../../shared/kit/event-store/errors.ts';
 import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
+import type { EventFactoryDeps } from '../../shared/kit/events/catalog.ts';
 import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { loadSaga, sagaHandlers, sagaStreamId } from '../../shared/kit/saga/runner.ts';
 import { InMemorySagaTimers } from '../../shared/kit/saga/timers.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { RecordingLogger } from '../fakes/logger.ts';
 import { DLQ_URL, eventBridgeBody, FakeSqs, QUEUE_URL, sqsEvent, sqsRecord } from '../fakes/sqs.ts';
+import { checkoutSaga, type Shop, shopCatalog, shopEvent } from '../fakes/test-context.ts';
 
-function consumer(handlers: EventHandlers<Orders>, events: EventFactoryDeps = new ManualClock()) {
+function consumer(handlers: EventHandlers<Shop>, events: EventFactoryDeps = new ManualClock()) {
   const sqs = new FakeSqs();
   const metrics = new CountingOutcomeMetrics();
   const run = createSqsConsumer({
-    catalog: ordersCatalog,
+    catalog: shopCatalog,
     name: 'saga',
     handlers,
     sqs,
@@ -36,9 +30,9 @@ function consumer(handlers: EventHandlers<Orders>, events: EventFactoryDeps = ne
   return { run, sqs, metrics };
 }
 
-const placed = createEvent(
-  'OrderPlaced',
-  { ...exampleEvent('OrderPlaced').data, orderId: 'ord-race' },
+const checkedOut = shopEvent(
+  'CartCheckedOut',
+  { cartId: 'cart-race', total: 19.8 },
   { id: 'evt-race', correlationId: 'corr-race' },
 );
 
@@ -46,13 +40,13 @@ describe('consumer runtime: two deliveries of one event racing each other', () =
   it('counts a DuplicateError on the record’s own idempotency key as a duplicate, not a poison', async () => {
     // Arrange: the store refused the append because the other delivery wrote under the same key first.
     const { run, sqs, metrics } = consumer({
-      OrderPlaced: async (_event, context) => {
+      CartCheckedOut: async (_event, context) => {
         throw new DuplicateError(context.idempotencyKey);
       },
     });
 
     // Act
-    const response = await run(sqsEvent(sqsRecord(eventBridgeBody(placed))));
+    const response = await run(sqsEvent(sqsRecord(eventBridgeBody(checkedOut))));
 
     // Assert
     expect(response.batchItemFailures).toEqual([]);
@@ -63,20 +57,20 @@ describe('consumer runtime: two deliveries of one event racing each other', () =
   it('still dead-letters a DuplicateError on any other key: that is a programming error', async () => {
     // Arrange
     const { run, sqs, metrics } = consumer({
-      OrderPlaced: async () => {
+      CartCheckedOut: async () => {
         throw new DuplicateError('some-other-key');
       },
     });
 
     // Act
-    await run(sqsEvent(sqsRecord(eventBridgeBody(placed))));
+    await run(sqsEvent(sqsRecord(eventBridgeBody(checkedOut))));
 
     // Assert
     expect(sqs.sent.map((m) => m.QueueUrl)).toEqual([DLQ_URL]);
     expect(metrics.totals['dead-lettered']).toBe(1);
   });
 
-  it('starts the saga once when the same OrderPlaced is handled by two invocations at once', async () => {
+  it('starts the saga once when the same start event is handled by two invocations at once', async () => {
     // Arrange: a clock that moves on every read, so each invocation computes its own step deadline.
     const clock = new ManualClock();
     const ticking = {
@@ -87,11 +81,11 @@ describe('consumer runtime: two deliveries of one event racing each other', () =
       newId: clock.newId,
     };
     const store = new InMemoryEventStore({ clock: ticking.now });
-    const saga = orderSaga({ stepTimeoutMs: 10_000 });
+    const saga = checkoutSaga({ stepTimeoutMs: 10_000 });
     const timers = new InMemorySagaTimers();
     const first = consumer(sagaHandlers(saga, { store, timers }), ticking);
     const second = consumer(sagaHandlers(saga, { store, timers }), ticking);
-    const body = eventBridgeBody(placed);
+    const body = eventBridgeBody(checkedOut);
 
     // Act
     const responses = await Promise.all([
@@ -103,9 +97,9 @@ describe('consumer runtime: two deliveries of one event racing each other', () =
     expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
     expect([...first.sqs.sent, ...second.sqs.sent]).toEqual([]);
     const stream = [];
-    for await (const stored of store.readAll(sagaStreamId(saga, 'ord-race'))) stream.push(stored.event.type);
+    for await (const stored of store.readAll(sagaStreamId(saga, 'cart-race'))) stream.push(stored.event.type);
     expect(stream.filter((type) => type === 'SagaStarted')).toHaveLength(1);
-    expect(stream.filter((type) => type === 'InventoryReservationRequested')).toHaveLength(1);
-    expect((await loadSaga(store, saga, 'ord-race')).state.status).toBe('running');
+    expect(stream.filter((type) => type === 'StockReservationRequested')).toHaveLength(1);
+    expect((await loadSaga(store, saga, 'cart-race')).state.status).toBe('running');
   });
 });

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
-import { createEvent, exampleEvent, ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   draw,
   FAULTS_COMPILED_OUT,
@@ -14,18 +12,20 @@ import {
   parseFaultSpec,
 } from '../../shared/kit/consumer/faults.ts';
 import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
+import type { EnvelopeOf } from '../../shared/kit/events/catalog.ts';
 import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
 import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { RecordingLogger } from '../fakes/logger.ts';
 import { DLQ_URL, eventBridgeBody, FakeSqs, QUEUE_URL, sqsEvent, sqsRecord } from '../fakes/sqs.ts';
+import { type Shop, shopCatalog, shopEvent } from '../fakes/test-context.ts';
 
-function placed(orderId: string): TypedEnvelope<'OrderPlaced'> {
-  const { data } = exampleEvent('OrderPlaced');
-  return createEvent(
-    'OrderPlaced',
-    { ...data, orderId },
-    { id: `evt-${orderId}`, correlationId: `c-${orderId}` },
+/** An ItemAdded of cart `cartId`, with event id `evt-<cartId>` and correlation id `c-<cartId>`. */
+function added(cartId: string): EnvelopeOf<Shop, 'ItemAdded'> {
+  return shopEvent(
+    'ItemAdded',
+    { cartId, sku: 'SKU-RED-MUG', qty: 1 },
+    { id: `evt-${cartId}`, correlationId: `c-${cartId}` },
   );
 }
 
@@ -44,11 +44,11 @@ function consumerWith(faults: { transient: number; crash: number }) {
   const logger = new RecordingLogger();
   const handled: string[] = [];
   const consumer = createSqsConsumer({
-    catalog: ordersCatalog,
+    catalog: shopCatalog,
     name: 'faulty',
     handlers: {
-      OrderPlaced: async (event) => {
-        handled.push(event.data.orderId);
+      ItemAdded: async (event) => {
+        handled.push(event.data.cartId);
         return undefined;
       },
     },
@@ -135,7 +135,7 @@ describe('fault injection in the consumer runtime', () => {
     // Arrange
     const [id = ''] = idsWhere('transient', 0.5, true, 1);
     const { consumer, sqs, logger, handled } = consumerWith({ transient: 0.5, crash: 0 });
-    const body = eventBridgeBody(placed('ord-1'));
+    const body = eventBridgeBody(added('cart-1'));
 
     // Act
     const first = await consumer(sqsEvent(sqsRecord(body, { messageId: id, receiveCount: 1 })));
@@ -151,7 +151,7 @@ describe('fault injection in the consumer runtime', () => {
       ),
     ).toBe(true);
     expect(second.batchItemFailures).toEqual([]);
-    expect(handled).toEqual(['ord-1']);
+    expect(handled).toEqual(['cart-1']);
   });
 
   it('leaves unselected records alone', async () => {
@@ -161,12 +161,12 @@ describe('fault injection in the consumer runtime', () => {
 
     // Act
     const response = await consumer(
-      sqsEvent(...ids.map((id, i) => sqsRecord(eventBridgeBody(placed(`ord-${i}`)), { messageId: id }))),
+      sqsEvent(...ids.map((id, i) => sqsRecord(eventBridgeBody(added(`cart-${i}`)), { messageId: id }))),
     );
 
     // Assert
     expect(response.batchItemFailures).toEqual([]);
-    expect(handled).toEqual(['ord-0', 'ord-1', 'ord-2']);
+    expect(handled).toEqual(['cart-0', 'cart-1', 'cart-2']);
   });
 
   it('stops a selected batch after half its records; redelivered, the handled ones are duplicates', async () => {
@@ -177,7 +177,7 @@ describe('fault injection in the consumer runtime', () => {
     const batch = (receiveCount: number) =>
       sqsEvent(
         ...ids.map((id, i) =>
-          sqsRecord(eventBridgeBody(placed(`ord-${i}`)), { messageId: id, receiveCount }),
+          sqsRecord(eventBridgeBody(added(`cart-${i}`)), { messageId: id, receiveCount }),
         ),
       );
 
@@ -187,22 +187,22 @@ describe('fault injection in the consumer runtime', () => {
     // Assert
     await expect(crash).rejects.toBeInstanceOf(InjectedFaultError);
     await expect(crash).rejects.toThrow('consumer faulty stopped after 2 of 4 records');
-    expect(handled).toEqual(['ord-0', 'ord-1']);
+    expect(handled).toEqual(['cart-0', 'cart-1']);
     expect(logger.lines.some((l) => l.message === 'injected fault: consumer stopped mid-batch')).toBe(true);
 
     // Act: Lambda returns the whole batch to the queue
     const again = await consumer(batch(2));
 
-    // Assert: each order handled exactly once
+    // Assert: each cart handled exactly once
     expect(again.batchItemFailures).toEqual([]);
-    expect(handled).toEqual(['ord-0', 'ord-1', 'ord-2', 'ord-3']);
+    expect(handled).toEqual(['cart-0', 'cart-1', 'cart-2', 'cart-3']);
   });
 
   it('a one-record batch is handled and then stopped, so it comes back as a duplicate', async () => {
     // Arrange
     const [id = ''] = idsWhere('crash', 0.5, true, 1);
     const { consumer, handled } = consumerWith({ transient: 0, crash: 0.5 });
-    const body = eventBridgeBody(placed('ord-9'));
+    const body = eventBridgeBody(added('cart-9'));
 
     // Act
     await expect(consumer(sqsEvent(sqsRecord(body, { messageId: id })))).rejects.toBeInstanceOf(
@@ -212,7 +212,7 @@ describe('fault injection in the consumer runtime', () => {
 
     // Assert
     expect(again.batchItemFailures).toEqual([]);
-    expect(handled).toEqual(['ord-9']);
+    expect(handled).toEqual(['cart-9']);
   });
 });
 

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { TypedEnvelope } from '../../shared/contexts/orders/events/catalog.ts';
-import {
-  createEvent,
-  exampleEvent,
-  type Orders,
-  ordersCatalog,
-} from '../../shared/contexts/orders/events/catalog.ts';
 import { createSqsConsumer, type SqsConsumerOptions } from '../../shared/kit/consumer/runtime.ts';
 import type { EventHandlers } from '../../shared/kit/consumer/types.ts';
 import { PipelineError, ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
+import type { EnvelopeOf } from '../../shared/kit/events/catalog.ts';
 import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
 import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
@@ -23,14 +17,15 @@ import {
   sqsEvent,
   sqsRecord,
 } from '../fakes/sqs.ts';
+import { type Shop, shopCatalog, shopEvent } from '../fakes/test-context.ts';
 
-function setup(handlers: EventHandlers<Orders>, extra: Partial<SqsConsumerOptions<Orders>> = {}) {
+function setup(handlers: EventHandlers<Shop>, extra: Partial<SqsConsumerOptions<Shop>> = {}) {
   const sqs = new FakeSqs();
   const logger = new RecordingLogger();
   const metrics = new CountingOutcomeMetrics();
   const clock = new ManualClock();
   const consumer = createSqsConsumer({
-    catalog: ordersCatalog,
+    catalog: shopCatalog,
     name: 'test',
     handlers,
     sqs,
@@ -45,18 +40,19 @@ function setup(handlers: EventHandlers<Orders>, extra: Partial<SqsConsumerOption
   return { consumer, sqs, logger, metrics, clock };
 }
 
-function placed(orderId: string): TypedEnvelope<'OrderPlaced'> {
-  const { data } = exampleEvent('OrderPlaced');
-  return createEvent(
-    'OrderPlaced',
-    { ...data, orderId },
-    { id: `evt-${orderId}`, correlationId: `corr-${orderId}` },
+/** An ItemAdded of cart `cartId`, with event id `evt-<cartId>` and correlation id `corr-<cartId>`. */
+function added(cartId: string): EnvelopeOf<Shop, 'ItemAdded'> {
+  return shopEvent(
+    'ItemAdded',
+    { cartId, sku: 'SKU-RED-MUG', qty: 1 },
+    { id: `evt-${cartId}`, correlationId: `corr-${cartId}` },
   );
 }
 
+/** A StockReserved whose first line reserves no item: invalid deep inside its data. */
 function invalidBody(): string {
-  const event = placed('ord-bad');
-  const broken = { ...event, data: { ...event.data, items: [{ sku: 'BOOK-123', qty: 0, unitPrice: 1 }] } };
+  const event = shopEvent('StockReserved', { cartId: 'cart-bad', lines: [{ sku: 'SKU-1', qty: 1 }] });
+  const broken = { ...event, data: { ...event.data, lines: [{ sku: 'SKU-1', qty: 0 }] } };
   return eventBridgeBody(broken);
 }
 
@@ -71,20 +67,20 @@ describe('SQS consumer runtime', () => {
     // Arrange
     const seen: string[] = [];
     const { consumer, metrics } = setup({
-      OrderPlaced: async (event) => {
-        seen.push(event.data.orderId);
+      ItemAdded: async (event) => {
+        seen.push(event.data.cartId);
         return undefined;
       },
     });
 
     // Act
     const response = await consumer(
-      sqsEvent(sqsRecord(eventBridgeBody(placed('ord-1'))), sqsRecord(eventBridgeBody(placed('ord-2')))),
+      sqsEvent(sqsRecord(eventBridgeBody(added('cart-1'))), sqsRecord(eventBridgeBody(added('cart-2')))),
     );
 
     // Assert
     expect(response.batchItemFailures).toEqual([]);
-    expect(seen).toEqual(['ord-1', 'ord-2']);
+    expect(seen).toEqual(['cart-1', 'cart-2']);
     expect(metrics.totals).toEqual({
       success: 2,
       duplicate: 0,
@@ -98,8 +94,12 @@ describe('SQS consumer runtime', () => {
     // Arrange
     const seen: string[] = [];
     const { consumer, sqs, metrics } = setup({
-      OrderPlaced: async (event) => {
-        seen.push(event.data.orderId);
+      ItemAdded: async (event) => {
+        seen.push(event.data.cartId);
+        return undefined;
+      },
+      StockReserved: async (event) => {
+        seen.push(event.data.cartId);
         return undefined;
       },
     });
@@ -107,20 +107,20 @@ describe('SQS consumer runtime', () => {
 
     // Act
     const response = await consumer(
-      sqsEvent(sqsRecord(eventBridgeBody(placed('ord-1'))), bad, sqsRecord(eventBridgeBody(placed('ord-3')))),
+      sqsEvent(sqsRecord(eventBridgeBody(added('cart-1'))), bad, sqsRecord(eventBridgeBody(added('cart-3')))),
     );
 
     // Assert
     expect(response.batchItemFailures).toEqual([]);
-    expect(seen).toEqual(['ord-1', 'ord-3']);
+    expect(seen).toEqual(['cart-1', 'cart-3']);
     expect(sqs.sent).toHaveLength(1);
     const message = sqs.sent[0];
     expect(message?.QueueUrl).toBe(DLQ_URL);
     expect(message?.MessageBody).toBe(bad.body);
     const attributes = message?.MessageAttributes ?? {};
     expect(attributes['error-code']?.StringValue).toBe('VALIDATION');
-    expect(attributes['error-path']?.StringValue).toBe('detail.data.items.0.qty');
-    expect(attributes['error-message']?.StringValue).toContain('detail.data.items.0.qty');
+    expect(attributes['error-path']?.StringValue).toBe('detail.data.lines.0.qty');
+    expect(attributes['error-message']?.StringValue).toContain('detail.data.lines.0.qty');
     expect(attributes['failed-at']?.StringValue).toBe('2026-11-22T10:00:00.000Z');
     expect(attributes['source-queue']?.StringValue).toBe(QUEUE_ARN);
     expect(attributes['receive-count']).toEqual({ DataType: 'Number', StringValue: '1' });
@@ -130,12 +130,12 @@ describe('SQS consumer runtime', () => {
 
   it('dead-letters bodies that are not JSON, unknown types and types the consumer does not handle', async () => {
     // Arrange
-    const { consumer, sqs } = setup({ OrderConfirmed: async () => undefined });
-    const unknownType = eventBridgeBody({ ...placed('ord-x'), type: 'OrderPlacd' });
+    const { consumer, sqs } = setup({ CartCheckedOut: async () => undefined });
+    const unknownType = eventBridgeBody({ ...added('cart-x'), type: 'ItemAded' });
 
     // Act
     await consumer(
-      sqsEvent(sqsRecord('{nope'), sqsRecord(unknownType), sqsRecord(eventBridgeBody(placed('ord-y')))),
+      sqsEvent(sqsRecord('{nope'), sqsRecord(unknownType), sqsRecord(eventBridgeBody(added('cart-y')))),
     );
 
     // Assert
@@ -144,23 +144,20 @@ describe('SQS consumer runtime', () => {
       m.MessageAttributes?.['error-message']?.StringValue,
     ]);
     expect(reasons[0]?.[0]).toBe('VALIDATION');
-    expect(reasons[1]?.[1]).toContain('did you mean OrderPlaced');
-    expect(reasons[2]).toEqual([
-      'UNHANDLED_EVENT_TYPE',
-      expect.stringContaining('no handler for OrderPlaced'),
-    ]);
+    expect(reasons[1]?.[1]).toContain('did you mean ItemAdded');
+    expect(reasons[2]).toEqual(['UNHANDLED_EVENT_TYPE', expect.stringContaining('no handler for ItemAdded')]);
   });
 
   it('dead-letters a business-rule error with its code and no field path', async () => {
     // Arrange
     const { consumer, sqs } = setup({
-      OrderPlaced: async () => {
+      ItemAdded: async () => {
         throw new OutOfStock();
       },
     });
 
     // Act
-    const response = await consumer(sqsEvent(sqsRecord(eventBridgeBody(placed('ord-1')))));
+    const response = await consumer(sqsEvent(sqsRecord(eventBridgeBody(added('cart-1')))));
 
     // Assert
     expect(response.batchItemFailures).toEqual([]);
@@ -171,11 +168,11 @@ describe('SQS consumer runtime', () => {
   it('reports a retryable failure and delays each next delivery longer than the one before', async () => {
     // Arrange
     const { consumer, sqs, metrics } = setup({
-      OrderPlaced: async () => {
+      ItemAdded: async () => {
         throw new Error('dependency down');
       },
     });
-    const body = eventBridgeBody(placed('ord-1'));
+    const body = eventBridgeBody(added('cart-1'));
 
     // Act
     const responses = [];
@@ -194,7 +191,7 @@ describe('SQS consumer runtime', () => {
 
   it('falls back to a batch item failure when the DLQ cannot be reached, so nothing is lost', async () => {
     // Arrange
-    const { consumer, sqs, logger, metrics } = setup({ OrderPlaced: async () => undefined });
+    const { consumer, sqs, logger, metrics } = setup({ StockReserved: async () => undefined });
     sqs.failSends = true;
 
     // Act
@@ -211,66 +208,61 @@ describe('SQS consumer runtime', () => {
     // Arrange
     const seen: string[] = [];
     const { consumer } = setup({
-      OrderPlaced: async (event) => {
-        seen.push(event.data.orderId);
+      ItemAdded: async (event) => {
+        seen.push(event.data.cartId);
         return undefined;
       },
     });
-    const wrapped = snsNotificationBody(eventBridgeBody(placed('ord-sns')));
-    const bare = JSON.stringify(placed('ord-raw'));
-    const bareInSns = snsNotificationBody(JSON.stringify(placed('ord-raw-sns')));
+    const wrapped = snsNotificationBody(eventBridgeBody(added('cart-sns')));
+    const bare = JSON.stringify(added('cart-raw'));
+    const bareInSns = snsNotificationBody(JSON.stringify(added('cart-raw-sns')));
 
     // Act
     const response = await consumer(sqsEvent(sqsRecord(wrapped), sqsRecord(bare), sqsRecord(bareInSns)));
 
     // Assert
     expect(response.batchItemFailures).toEqual([]);
-    expect(seen).toEqual(['ord-sns', 'ord-raw', 'ord-raw-sns']);
+    expect(seen).toEqual(['cart-sns', 'cart-raw', 'cart-raw-sns']);
   });
 
   it('upcasts an old event version before the handler sees it', async () => {
     // Arrange
-    let channels: string[] = [];
+    let seen: { version: number; currency: string } | undefined;
     const { consumer } = setup({
-      OrderPlaced: async (event) => {
-        channels = event.data.contact.channels;
+      PaymentRequested: async (event) => {
+        seen = { version: event.version, currency: event.data.currency };
         return undefined;
       },
     });
-    const v2 = placed('ord-v1');
-    const { contact: _contact, ...rest } = v2.data;
-    const v1 = { ...v2, version: 1, data: { ...rest, email: 'ada@example.com' } };
+    const v2 = shopEvent('PaymentRequested', { cartId: 'cart-v1', amount: 19.8, currency: 'USD' });
+    const { currency: _currency, ...v1Data } = v2.data;
+    const v1 = { ...v2, version: 1, data: v1Data };
 
     // Act
     await consumer(sqsEvent(sqsRecord(eventBridgeBody(v1))));
 
     // Assert
-    expect(channels).toEqual(['email']);
+    expect(seen).toEqual({ version: 2, currency: 'EUR' });
   });
 
   it('gives emitted events the correlation id of the record and its event id as causation', async () => {
     // Arrange
     const emitted: unknown[] = [];
     const { consumer } = setup({
-      OrderPlaced: async (event, context) => {
-        emitted.push(
-          context.emit('InventoryReservationRequested', {
-            orderId: event.data.orderId,
-            items: [{ sku: 'A', qty: 1 }],
-          }),
-        );
+      ItemAdded: async (event, context) => {
+        emitted.push(context.emit('StockReservationRequested', { cartId: event.data.cartId }));
         return undefined;
       },
     });
 
     // Act
-    await consumer(sqsEvent(sqsRecord(eventBridgeBody(placed('ord-1')))));
+    await consumer(sqsEvent(sqsRecord(eventBridgeBody(added('cart-1')))));
 
     // Assert
     expect(emitted[0]).toMatchObject({
-      correlationId: 'corr-ord-1',
-      causationId: 'evt-ord-1',
-      source: 'orders.saga',
+      correlationId: 'corr-cart-1',
+      causationId: 'evt-cart-1',
+      source: 'shop.saga',
       time: '2026-11-22T10:00:00.000Z',
     });
   });
@@ -278,14 +270,14 @@ describe('SQS consumer runtime', () => {
   it('logs every record as JSON fields carrying its correlation id', async () => {
     // Arrange
     const { consumer, logger } = setup({
-      OrderPlaced: async (_event, context) => {
+      ItemAdded: async (_event, context) => {
         context.logger.info('inside the handler');
         return undefined;
       },
     });
 
     // Act
-    await consumer(sqsEvent(sqsRecord(eventBridgeBody(placed('ord-1')), { messageId: 'm-9' })));
+    await consumer(sqsEvent(sqsRecord(eventBridgeBody(added('cart-1')), { messageId: 'm-9' })));
 
     // Assert
     const perRecord = logger.lines.filter((line) => line.message !== 'batch processed');
@@ -294,18 +286,18 @@ describe('SQS consumer runtime', () => {
       expect(line.fields).toMatchObject({
         consumer: 'test',
         messageId: 'm-9',
-        correlationId: 'corr-ord-1',
-        eventId: 'evt-ord-1',
+        correlationId: 'corr-cart-1',
+        eventId: 'evt-cart-1',
       });
     }
   });
 
   it('counts a record the handler reports as already handled as a duplicate', async () => {
     // Arrange
-    const { consumer, metrics } = setup({ OrderPlaced: async () => 'duplicate' });
+    const { consumer, metrics } = setup({ ItemAdded: async () => 'duplicate' });
 
     // Act
-    const response = await consumer(sqsEvent(sqsRecord(eventBridgeBody(placed('ord-1')))));
+    const response = await consumer(sqsEvent(sqsRecord(eventBridgeBody(added('cart-1')))));
 
     // Assert
     expect(response.batchItemFailures).toEqual([]);
@@ -317,14 +309,14 @@ describe('SQS consumer runtime', () => {
     let effects = 0;
     const { consumer, metrics } = setup(
       {
-        OrderPlaced: async () => {
+        ItemAdded: async () => {
           effects += 1;
           return undefined;
         },
       },
       { idempotency: new InMemoryIdempotencyStore() },
     );
-    const body = eventBridgeBody(placed('ord-1'));
+    const body = eventBridgeBody(added('cart-1'));
 
     // Act
     await consumer(sqsEvent(sqsRecord(body), sqsRecord(body)));
@@ -339,23 +331,23 @@ describe('SQS consumer runtime', () => {
     // Arrange
     const seen: string[] = [];
     const { consumer } = setup({
-      OrderPlaced: async (event) => {
-        if (event.data.orderId === 'ord-a1') throw new Error('transient');
-        seen.push(event.data.orderId);
+      ItemAdded: async (event) => {
+        if (event.data.cartId === 'cart-a1') throw new Error('transient');
+        seen.push(event.data.cartId);
         return undefined;
       },
     });
-    const record = (orderId: string, groupId: string) =>
-      sqsRecord(eventBridgeBody(placed(orderId)), { messageId: orderId, groupId });
+    const record = (cartId: string, groupId: string) =>
+      sqsRecord(eventBridgeBody(added(cartId)), { messageId: cartId, groupId });
 
     // Act
     const response = await consumer(
-      sqsEvent(record('ord-a1', 'a'), record('ord-b1', 'b'), record('ord-a2', 'a')),
+      sqsEvent(record('cart-a1', 'a'), record('cart-b1', 'b'), record('cart-a2', 'a')),
     );
 
     // Assert
-    expect(seen).toEqual(['ord-b1']);
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['ord-a1', 'ord-a2']);
+    expect(seen).toEqual(['cart-b1']);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['cart-a1', 'cart-a2']);
   });
 
   it('refuses to build a consumer without handlers', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { exampleEvent, ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import {
   entrySize,
@@ -7,6 +6,7 @@ import {
   fromSqsBody,
   toPutEventsEntry,
 } from '../../shared/kit/events/eventbridge.ts';
+import { shopCatalog } from '../fakes/test-context.ts';
 
 const deps = { now: () => new Date('2026-03-01T10:00:00.000Z'), newId: () => 'evt-1' };
 
@@ -40,16 +40,16 @@ function validationErrorOf(act: () => unknown): ValidationError {
 describe('toPutEventsEntry', () => {
   it('maps source and type to Source and DetailType and sends the whole envelope as Detail', () => {
     // Arrange
-    const envelope = exampleEvent('OrderConfirmed', {}, deps);
+    const envelope = shopCatalog.example('CheckoutCompleted', {}, deps);
 
     // Act
-    const entry = toPutEventsEntry(envelope, 'orders-bus');
+    const entry = toPutEventsEntry(envelope, 'shop-bus');
 
     // Assert
     expect(entry).toEqual({
-      EventBusName: 'orders-bus',
-      Source: 'orders.saga',
-      DetailType: 'OrderConfirmed',
+      EventBusName: 'shop-bus',
+      Source: 'shop.saga',
+      DetailType: 'CheckoutCompleted',
       Detail: JSON.stringify(envelope),
     });
   });
@@ -57,12 +57,12 @@ describe('toPutEventsEntry', () => {
   it('rejects an entry above 256 KB at path Detail', () => {
     // Arrange
     const envelope = {
-      ...exampleEvent('PaymentDeclined', {}, deps),
+      ...shopCatalog.example('PaymentRefused', {}, deps),
       metadata: { blob: 'x'.repeat(262_144) },
     };
 
     // Act
-    const error = validationErrorOf(() => toPutEventsEntry(envelope, 'orders-bus'));
+    const error = validationErrorOf(() => toPutEventsEntry(envelope, 'shop-bus'));
 
     // Assert
     expect(error.path).toBe('Detail');
@@ -83,7 +83,7 @@ describe('entrySize', () => {
 
   it('accepts an entry of exactly 262144 bytes and rejects one byte more', () => {
     // Arrange
-    const envelope = exampleEvent('PaymentDeclined', {}, deps);
+    const envelope = shopCatalog.example('PaymentRefused', {}, deps);
     const overhead = entrySize(toPutEventsEntry({ ...envelope, metadata: { pad: '' } }, 'bus'));
     const fitting = { ...envelope, metadata: { pad: 'x'.repeat(262_144 - overhead) } };
     const tooBig = { ...envelope, metadata: { pad: 'x'.repeat(262_144 - overhead + 1) } };
@@ -100,10 +100,10 @@ describe('entrySize', () => {
 describe('fromEventBridgeEvent', () => {
   it('returns the validated envelope carried in detail', () => {
     // Arrange
-    const envelope = exampleEvent('InventoryReserved', {}, deps);
+    const envelope = shopCatalog.example('StockReserved', {}, deps);
 
     // Act
-    const event = fromEventBridgeEvent(ordersCatalog, delivered(envelope));
+    const event = fromEventBridgeEvent(shopCatalog, delivered(envelope));
 
     // Assert
     expect(event).toEqual(envelope);
@@ -111,23 +111,23 @@ describe('fromEventBridgeEvent', () => {
 
   it('reports data errors under detail', () => {
     // Arrange
-    const envelope = exampleEvent('InventoryReserved', {}, deps);
-    const broken = { ...envelope, data: { ...envelope.data, items: [{ sku: 'a', qty: 1.5 }] } };
+    const envelope = shopCatalog.example('StockReserved', {}, deps);
+    const broken = { ...envelope, data: { ...envelope.data, lines: [{ sku: 'a', qty: 1.5 }] } };
 
     // Act
-    const error = validationErrorOf(() => fromEventBridgeEvent(ordersCatalog, delivered(broken)));
+    const error = validationErrorOf(() => fromEventBridgeEvent(shopCatalog, delivered(broken)));
 
     // Assert
-    expect(error.path).toBe('detail.data.items.0.qty');
+    expect(error.path).toBe('detail.data.lines.0.qty');
   });
 
   it('rejects an event whose detail-type disagrees with the envelope type', () => {
     // Arrange
-    const envelope = exampleEvent('InventoryReserved', {}, deps);
+    const envelope = shopCatalog.example('StockReserved', {}, deps);
 
     // Act
     const error = validationErrorOf(() =>
-      fromEventBridgeEvent(ordersCatalog, delivered(envelope, { 'detail-type': 'InventoryReleased' })),
+      fromEventBridgeEvent(shopCatalog, delivered(envelope, { 'detail-type': 'StockReleased' })),
     );
 
     // Assert
@@ -137,7 +137,7 @@ describe('fromEventBridgeEvent', () => {
   it('rejects an event without detail at path detail', () => {
     // Act
     const error = validationErrorOf(() =>
-      fromEventBridgeEvent(ordersCatalog, { 'detail-type': 'X', source: 'y' }),
+      fromEventBridgeEvent(shopCatalog, { 'detail-type': 'X', source: 'y' }),
     );
 
     // Assert
@@ -148,10 +148,10 @@ describe('fromEventBridgeEvent', () => {
 describe('fromSqsBody', () => {
   it('parses an SQS body holding an EventBridge event', () => {
     // Arrange
-    const envelope = exampleEvent('PaymentAuthorized', {}, deps);
+    const envelope = shopCatalog.example('PaymentTaken', {}, deps);
 
     // Act
-    const event = fromSqsBody(ordersCatalog, JSON.stringify(delivered(envelope)));
+    const event = fromSqsBody(shopCatalog, JSON.stringify(delivered(envelope)));
 
     // Assert
     expect(event).toEqual(envelope);
@@ -159,11 +159,11 @@ describe('fromSqsBody', () => {
 
   it('unwraps an SNS notification when raw message delivery is off', () => {
     // Arrange
-    const envelope = exampleEvent('PaymentAuthorized', {}, deps);
+    const envelope = shopCatalog.example('PaymentTaken', {}, deps);
     const body = JSON.stringify({ Type: 'Notification', Message: JSON.stringify(delivered(envelope)) });
 
     // Act
-    const event = fromSqsBody(ordersCatalog, body);
+    const event = fromSqsBody(shopCatalog, body);
 
     // Assert
     expect(event).toEqual(envelope);
@@ -171,7 +171,7 @@ describe('fromSqsBody', () => {
 
   it('rejects a body that is not JSON with a ValidationError for the whole input', () => {
     // Act
-    const error = validationErrorOf(() => fromSqsBody(ordersCatalog, '{"detail": '));
+    const error = validationErrorOf(() => fromSqsBody(shopCatalog, '{"detail": '));
 
     // Assert
     expect(error.path).toBe('');
@@ -180,20 +180,20 @@ describe('fromSqsBody', () => {
 });
 
 describe('fromEventBridgeEvent with bare data (a producer without our envelope)', () => {
-  const data = exampleEvent('OrderPlaced', {}, deps).data;
+  const data = shopCatalog.example('PaymentRequested', {}, deps).data;
   const bare = (detail: unknown, overrides: Record<string, unknown> = {}) =>
-    delivered({ type: 'OrderPlaced', source: 'orders.api' }, { detail, ...overrides });
+    delivered({ type: 'PaymentRequested', source: 'shop.saga' }, { detail, ...overrides });
 
   it('derives the envelope from the EventBridge event: its id (also the correlation id), time, source and type', () => {
     // Act
-    const event = fromEventBridgeEvent(ordersCatalog, bare(data));
+    const event = fromEventBridgeEvent(shopCatalog, bare(data));
 
     // Assert
     expect(event).toEqual({
       id: 'eb-1',
-      type: 'OrderPlaced',
+      type: 'PaymentRequested',
       version: 2,
-      source: 'orders.api',
+      source: 'shop.saga',
       time: '2026-03-01T10:00:01.000Z',
       correlationId: 'eb-1',
       data,
@@ -202,42 +202,41 @@ describe('fromEventBridgeEvent with bare data (a producer without our envelope)'
 
   it('reads an older version named in detail.version and upcasts it', () => {
     // Arrange
-    const { contact, ...rest } = data;
-    const v1 = { ...rest, email: 'old@example.com', version: 1 };
+    const v1 = { cartId: 'cart-old', amount: 7, version: 1 };
 
     // Act
-    const event = fromEventBridgeEvent(ordersCatalog, bare(v1));
+    const event = fromEventBridgeEvent(shopCatalog, bare(v1));
 
     // Assert
     expect(event.version).toBe(2);
-    expect(event.data).toMatchObject({ contact: { email: 'old@example.com', channels: ['email'] } });
+    expect(event.data).toEqual({ cartId: 'cart-old', amount: 7, currency: 'EUR' });
   });
 
   it('names the missing field where the producer put the data', () => {
     // Arrange
-    const { customerId: _, ...withoutCustomer } = data;
+    const { amount: _, ...withoutAmount } = data;
 
     // Act
-    const error = validationErrorOf(() => fromEventBridgeEvent(ordersCatalog, bare(withoutCustomer)));
+    const error = validationErrorOf(() => fromEventBridgeEvent(shopCatalog, bare(withoutAmount)));
 
     // Assert
-    expect(error.path).toBe('detail.customerId');
+    expect(error.path).toBe('detail.amount');
   });
 
   it('refuses bare data of a type outside the catalog, suggesting the nearest type', () => {
     // Act
     const error = validationErrorOf(() =>
-      fromEventBridgeEvent(ordersCatalog, bare(data, { 'detail-type': 'OrderPlacd' })),
+      fromEventBridgeEvent(shopCatalog, bare(data, { 'detail-type': 'PaymentRequestd' })),
     );
 
     // Assert
     expect(error.path).toBe('detail-type');
-    expect(error.message).toMatch(/did you mean OrderPlaced/);
+    expect(error.message).toMatch(/did you mean PaymentRequested/);
   });
 
   it('refuses bare data without the EventBridge id it would be identified by', () => {
     // Act
-    const error = validationErrorOf(() => fromEventBridgeEvent(ordersCatalog, bare(data, { id: undefined })));
+    const error = validationErrorOf(() => fromEventBridgeEvent(shopCatalog, bare(data, { id: undefined })));
 
     // Assert
     expect(error.path).toBe('id');
@@ -246,7 +245,7 @@ describe('fromEventBridgeEvent with bare data (a producer without our envelope)'
   it('still reads a detail with type and data as an envelope, and reports what that envelope lacks', () => {
     // Act
     const error = validationErrorOf(() =>
-      fromEventBridgeEvent(ordersCatalog, bare({ type: 'OrderPlaced', data })),
+      fromEventBridgeEvent(shopCatalog, bare({ type: 'PaymentRequested', data })),
     );
 
     // Assert

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { EventType } from '../../shared/contexts/orders/events/catalog.ts';
-import { exampleEvent, ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import {
   cdkEventPattern,
@@ -8,55 +6,63 @@ import {
   snsFilterPolicy,
   snsMessageAttributes,
 } from '../../shared/kit/events/patterns.ts';
+import { type ShopEventType, shopCatalog } from '../fakes/test-context.ts';
 
 describe('eventBridgePattern', () => {
   it('derives the sources of the given types from the catalog', () => {
     // Act
     const pattern = eventBridgePattern({
-      catalog: ordersCatalog,
-      types: ['PaymentDeclined', 'InventoryReservationFailed', 'PaymentDeclined'],
+      catalog: shopCatalog,
+      types: ['StockReservationFailed', 'PaymentRefused', 'StockReservationFailed'],
     });
 
-    // Assert
+    // Assert: sources sorted, types in the given order without repeats
     expect(pattern).toEqual({
-      source: ['orders.inventory', 'orders.payment'],
-      'detail-type': ['PaymentDeclined', 'InventoryReservationFailed'],
+      source: ['shop.payment', 'shop.stock'],
+      'detail-type': ['StockReservationFailed', 'PaymentRefused'],
     });
   });
 
   it('uses explicit sources and filters on data under detail.data', () => {
     // Act
     const pattern = eventBridgePattern({
-      catalog: ordersCatalog,
-      types: ['OrderPlaced'],
-      sources: ['orders.api'],
-      data: { currency: ['EUR'], total: [{ numeric: ['>', 100] }], items: { sku: [{ prefix: 'BOOK-' }] } },
+      catalog: shopCatalog,
+      types: ['StockReserved'],
+      sources: ['shop.stock'],
+      data: {
+        cartId: ['cart-1', 'cart-2'],
+        lines: { sku: [{ prefix: 'SKU-' }], qty: [{ numeric: ['>', 10] }] },
+      },
     });
 
     // Assert
+    expect(pattern.source).toEqual(['shop.stock']);
     expect(pattern.detail).toEqual({
-      data: { currency: ['EUR'], total: [{ numeric: ['>', 100] }], items: { sku: [{ prefix: 'BOOK-' }] } },
+      data: {
+        cartId: ['cart-1', 'cart-2'],
+        lines: { sku: [{ prefix: 'SKU-' }], qty: [{ numeric: ['>', 10] }] },
+      },
     });
   });
 
   it('selects stored events, or events not yet stored from any source, by the outbox mark', () => {
     // Act
-    const stored = eventBridgePattern({ catalog: ordersCatalog, types: ['InventoryReserved'], stored: true });
+    const stored = eventBridgePattern({ catalog: shopCatalog, types: ['StockReserved'], stored: true });
     const intake = eventBridgePattern({
-      catalog: ordersCatalog,
-      types: ['OrderPlaced'],
+      catalog: shopCatalog,
+      types: ['CartCheckedOut'],
       stored: false,
       sources: 'any',
     });
 
     // Assert
     expect(stored).toEqual({
-      source: ['orders.inventory'],
-      'detail-type': ['InventoryReserved'],
+      source: ['shop.stock'],
+      'detail-type': ['StockReserved'],
       detail: { metadata: { storedStream: [{ exists: true }] } },
     });
     expect(intake).toEqual({
-      'detail-type': ['OrderPlaced'],
+      'detail-type': ['CartCheckedOut'],
       detail: { metadata: { storedStream: [{ exists: false }] } },
     });
   });
@@ -64,21 +70,34 @@ describe('eventBridgePattern', () => {
   it('turns a misspelled type into a compile error, and a runtime error for casts', () => {
     // Act
     const act = () =>
-      // @ts-expect-error 'OrderPlacd' is not an EventType
-      eventBridgePattern({ catalog: ordersCatalog, types: ['OrderPlacd'] });
+      // @ts-expect-error 'CartCheckedOot' is not a shop event type
+      eventBridgePattern({ catalog: shopCatalog, types: ['CartCheckedOot'] });
 
     // Assert
     expect(act).toThrow(ValidationError);
-    expect(act).toThrow(/types\.0: unknown event type 'OrderPlacd'; did you mean OrderPlaced/);
+    expect(act).toThrow(/types\.0: unknown event type 'CartCheckedOot'; did you mean CartCheckedOut/);
   });
 
   it('turns a misspelled data field into a compile error', () => {
     // Act
     const pattern = eventBridgePattern({
-      catalog: ordersCatalog,
-      types: ['OrderPlaced'],
-      // @ts-expect-error 'currencyCode' is not a field of OrderPlaced data
-      data: { currencyCode: ['EUR'] },
+      catalog: shopCatalog,
+      types: ['StockReserved'],
+      // @ts-expect-error 'cartNumber' is not a field of StockReserved data
+      data: { cartNumber: ['cart-1'] },
+    });
+
+    // Assert
+    expect(pattern.detail).toBeDefined();
+  });
+
+  it('turns a misspelled field inside an array of objects into a compile error', () => {
+    // Act
+    const pattern = eventBridgePattern({
+      catalog: shopCatalog,
+      types: ['StockReserved'],
+      // @ts-expect-error 'quantity' is not a field of a StockReserved line
+      data: { lines: { quantity: [{ numeric: ['>', 1] }] } },
     });
 
     // Assert
@@ -87,10 +106,10 @@ describe('eventBridgePattern', () => {
 
   it('refuses an empty list of types, which EventBridge would reject', () => {
     // Arrange
-    const types: EventType[] = [];
+    const types: ShopEventType[] = [];
 
     // Act
-    const act = () => eventBridgePattern({ catalog: ordersCatalog, types });
+    const act = () => eventBridgePattern({ catalog: shopCatalog, types });
 
     // Assert
     expect(act).toThrow(/types: at least one event type/);
@@ -98,48 +117,68 @@ describe('eventBridgePattern', () => {
 
   it('offers the same pattern in the shape of the CDK EventPattern', () => {
     // Act
-    const pattern = cdkEventPattern({ catalog: ordersCatalog, types: ['OrderConfirmed', 'OrderCancelled'] });
+    const pattern = cdkEventPattern({
+      catalog: shopCatalog,
+      types: ['CheckoutCompleted', 'CheckoutCancelled'],
+    });
 
     // Assert
-    expect(pattern).toEqual({ source: ['orders.saga'], detailType: ['OrderConfirmed', 'OrderCancelled'] });
+    expect(pattern).toEqual({
+      source: ['shop.saga'],
+      detailType: ['CheckoutCompleted', 'CheckoutCancelled'],
+    });
   });
 });
 
 describe('snsFilterPolicy', () => {
   it('filters on the type message attribute', () => {
     // Act
-    const policy = snsFilterPolicy({ catalog: ordersCatalog, types: ['OrderConfirmed', 'OrderCancelled'] });
+    const policy = snsFilterPolicy({
+      catalog: shopCatalog,
+      types: ['CheckoutCompleted', 'CheckoutCancelled'],
+    });
 
     // Assert
-    expect(policy).toEqual({ type: ['OrderConfirmed', 'OrderCancelled'] });
+    expect(policy).toEqual({ type: ['CheckoutCompleted', 'CheckoutCancelled'] });
   });
 
   it('adds a source condition only when sources are given', () => {
     // Act
     const policy = snsFilterPolicy({
-      catalog: ordersCatalog,
-      types: ['NotificationSent'],
-      sources: ['orders.notifications'],
+      catalog: shopCatalog,
+      types: ['ReceiptSent'],
+      sources: ['shop.receipts'],
     });
 
     // Assert
-    expect(policy).toEqual({ type: ['NotificationSent'], source: ['orders.notifications'] });
+    expect(policy).toEqual({ type: ['ReceiptSent'], source: ['shop.receipts'] });
   });
 
   it('matches the attributes that snsMessageAttributes publishes', () => {
     // Arrange
-    const envelope = exampleEvent('OrderCancelled');
-    const policy = snsFilterPolicy({ catalog: ordersCatalog, types: ['OrderCancelled'] });
+    const envelope = shopCatalog.example('CheckoutCancelled');
+    const policy = snsFilterPolicy({ catalog: shopCatalog, types: ['CheckoutCancelled'] });
 
     // Act
     const attributes = snsMessageAttributes(envelope);
 
     // Assert
     expect(attributes).toEqual({
-      type: { DataType: 'String', StringValue: 'OrderCancelled' },
-      source: { DataType: 'String', StringValue: 'orders.saga' },
+      type: { DataType: 'String', StringValue: 'CheckoutCancelled' },
+      source: { DataType: 'String', StringValue: 'shop.saga' },
       version: { DataType: 'Number', StringValue: '1' },
     });
     expect(policy.type).toContain(attributes.type.StringValue);
+  });
+
+  it('publishes the version of a newer event as its version attribute', () => {
+    // Arrange
+    const envelope = shopCatalog.example('PaymentRequested');
+
+    // Act
+    const attributes = snsMessageAttributes(envelope);
+
+    // Assert
+    expect(attributes.version).toEqual({ DataType: 'Number', StringValue: '2' });
   });
 });

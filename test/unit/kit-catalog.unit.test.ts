@@ -30,6 +30,28 @@ function validationErrorOf(act: () => unknown): ValidationError {
   return error as ValidationError;
 }
 
+/** The shop's types in catalog order: the cart's, the checkout saga's, then the kit's saga timer. */
+const SHOP_TYPES = [
+  'ItemAdded',
+  'ItemRemoved',
+  'CartCheckedOut',
+  'StockReservationRequested',
+  'StockReserved',
+  'StockReservationFailed',
+  'StockReleaseRequested',
+  'StockReleased',
+  'PaymentRequested',
+  'PaymentTaken',
+  'PaymentRefused',
+  'RefundRequested',
+  'PaymentRefunded',
+  'ReceiptSent',
+  'CheckoutCompleted',
+  'CheckoutCancelled',
+  'CheckoutRejected',
+  SAGA_TIMER_TYPE,
+];
+
 /** A plain copy of a valid ItemAdded envelope, to corrupt one field at a time. */
 function rawItemAdded(): Record<string, unknown> {
   return structuredClone(shopEvent('ItemAdded', { cartId: 'cart-7', sku: 'SKU-1', qty: 1 })) as Record<
@@ -55,7 +77,7 @@ describe('defineCatalog', () => {
 
     // Assert
     expect(name).toBe('shop');
-    expect(types).toEqual(['ItemAdded', 'ItemRemoved', 'CartCheckedOut', SAGA_TIMER_TYPE]);
+    expect(types).toEqual(SHOP_TYPES);
     // The kit's one timer definition (each timer envelope carries its saga's source instead).
     expect(shopCatalog.definitionOf(SAGA_TIMER_TYPE).source).toBe('pipeline.saga');
   });
@@ -201,9 +223,7 @@ describe('Catalog.parse', () => {
 
     // Assert
     expect(error.path).toBe('type');
-    expect(error.message).toContain(
-      `known types: ItemAdded, ItemRemoved, CartCheckedOut, ${SAGA_TIMER_TYPE}`,
-    );
+    expect(error.message).toContain(`known types: ${SHOP_TYPES.join(', ')}`);
   });
 
   it('lists the known versions for a version the type never had', () => {
@@ -439,14 +459,29 @@ describe('Catalog.versions and describe', () => {
     // Act
     const rows = shopCatalog.describe();
 
-    // Assert
-    expect(rows).toHaveLength(4);
-    expect(rows.every((row) => row.latest && row.version === 1)).toBe(true);
-    expect(rows.map(({ type, source }) => [type, source])).toEqual([
-      ['ItemAdded', 'shop.cart'],
-      ['ItemRemoved', 'shop.cart'],
-      ['CartCheckedOut', 'shop.checkout'],
-      [SAGA_TIMER_TYPE, 'pipeline.saga'],
+    // Assert: PaymentRequested alone has an older version, listed just before its newest
+    expect(rows).toHaveLength(SHOP_TYPES.length + 1);
+    expect(rows.filter((row) => row.latest).map((row) => row.type)).toEqual(SHOP_TYPES);
+    expect(rows.map(({ type, version, latest, source }) => [type, version, latest, source])).toEqual([
+      ['ItemAdded', 1, true, 'shop.cart'],
+      ['ItemRemoved', 1, true, 'shop.cart'],
+      ['CartCheckedOut', 1, true, 'shop.checkout'],
+      ['StockReservationRequested', 1, true, 'shop.saga'],
+      ['StockReserved', 1, true, 'shop.stock'],
+      ['StockReservationFailed', 1, true, 'shop.stock'],
+      ['StockReleaseRequested', 1, true, 'shop.saga'],
+      ['StockReleased', 1, true, 'shop.stock'],
+      ['PaymentRequested', 1, false, 'shop.saga'],
+      ['PaymentRequested', 2, true, 'shop.saga'],
+      ['PaymentTaken', 1, true, 'shop.payment'],
+      ['PaymentRefused', 1, true, 'shop.payment'],
+      ['RefundRequested', 1, true, 'shop.saga'],
+      ['PaymentRefunded', 1, true, 'shop.payment'],
+      ['ReceiptSent', 1, true, 'shop.receipts'],
+      ['CheckoutCompleted', 1, true, 'shop.saga'],
+      ['CheckoutCancelled', 1, true, 'shop.saga'],
+      ['CheckoutRejected', 1, true, 'shop.saga'],
+      [SAGA_TIMER_TYPE, 1, true, 'pipeline.saga'],
     ]);
     expect(rows[0]).toEqual({
       type: 'ItemAdded',
@@ -462,7 +497,7 @@ describe('Catalog.versions and describe', () => {
     const results = shopCatalog.versions().map(({ schema, example }) => schema.safeParse(example).success);
 
     // Assert
-    expect(results).toEqual([true, true, true, true]);
+    expect(results).toEqual(Array.from({ length: SHOP_TYPES.length + 1 }, () => true));
   });
 });
 

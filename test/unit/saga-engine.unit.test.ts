@@ -1,102 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import type {
-  AnyEvent,
-  EventDataInput,
-  EventType,
-  Orders,
-} from '../../shared/contexts/orders/events/catalog.ts';
-import { createEvent, exampleEvent, fact } from '../../shared/contexts/orders/events/catalog.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
-import { defineSaga, sagaEventTypes, stepsOf } from '../../shared/kit/saga/definition.ts';
+import type { DataInputOf } from '../../shared/kit/events/catalog.ts';
+import { defineSaga, type SagaDefinition, sagaEventTypes } from '../../shared/kit/saga/definition.ts';
 import { decideSaga, type SagaDecision } from '../../shared/kit/saga/engine.ts';
 import { evolveSagaState, initialSagaState, type SagaState } from '../../shared/kit/saga/state.ts';
 import { ManualClock } from '../fakes/clock.ts';
+import {
+  type CheckoutData,
+  checkoutSaga,
+  type Shop,
+  type ShopEvent,
+  type ShopEventType,
+  shopEvent,
+} from '../fakes/test-context.ts';
 
-type Data = { orderId: string };
+/** Reserve → charge (5 s) → receipt; the receipt has nothing to undo, so its timeout compensates the other two. */
+const saga = checkoutSaga({ stepTimeoutMs: 10_000 });
 
-const step = stepsOf<Orders>();
-
-/** Reserve → charge → notify; notify has nothing to undo, so its timeout compensates the other two. */
-const saga = defineSaga<Orders, 'OrderPlaced', Data>({
-  name: 'test',
-  source: 'orders.saga',
-  startedBy: 'OrderPlaced',
-  start: (event) => ({ orderId: event.data.orderId }),
-  sagaIdOf: (event) => (event.type === 'SagaStepTimedOut' ? event.data.sagaId : event.data.orderId),
-  stepTimeoutMs: 10_000,
-  steps: [
-    step<Data, 'InventoryReserved'>({
-      name: 'reserve',
-      run: ({ orderId }) => [
-        fact('InventoryReservationRequested', { orderId, items: [{ sku: 'A', qty: 1 }] }),
-      ],
-      completedBy: 'InventoryReserved',
-      failedBy: 'InventoryReservationFailed',
-      compensate: ({ orderId }, _r, reason) => [fact('InventoryReleaseRequested', { orderId, reason })],
-      compensatedBy: 'InventoryReleased',
-    }),
-    step<Data, 'PaymentAuthorized'>({
-      name: 'charge',
-      run: ({ orderId }) => [
-        fact('PaymentAuthorizationRequested', {
-          orderId,
-          customerId: 'c',
-          items: [{ sku: 'A', qty: 1, unitPrice: 1 }],
-          total: 1,
-          currency: 'EUR',
-          paymentToken: 't',
-        }),
-      ],
-      completedBy: 'PaymentAuthorized',
-      failedBy: 'PaymentDeclined',
-      compensate: ({ orderId }, auth, reason) => [
-        fact('PaymentVoidRequested', {
-          orderId,
-          reason,
-          ...(auth ? { authorizationId: auth.authorizationId } : {}),
-        }),
-      ],
-      compensatedBy: 'PaymentVoided',
-      timeoutMs: 5_000,
-    }),
-    step<Data, 'NotificationSent'>({
-      name: 'notify',
-      run: () => [],
-      completedBy: 'NotificationSent',
-    }),
-  ],
-  completed: ({ orderId }) => [
-    fact('OrderConfirmed', {
-      orderId,
-      customerId: 'c',
-      total: 1,
-      currency: 'EUR',
-      contact: { channels: [] },
-    }),
-  ],
-  cancelled: ({ orderId }, reason) => [
-    fact('OrderCancelled', { orderId, customerId: 'c', reason, contact: { channels: [] } }),
-  ],
-});
+const CART = 'cart-1';
 
 /** Drives the pure engine: decide, fold the transitions, keep the decisions. */
 class Driver {
   readonly clock = new ManualClock();
-  state: SagaState<Data> = initialSagaState();
+  state: SagaState<CheckoutData> = initialSagaState();
   readonly decisions: SagaDecision[] = [];
 
-  event<T extends EventType>(type: T, data: EventDataInput<T>): AnyEvent {
-    return createEvent(type, data, { correlationId: 'c' }, this.clock) as AnyEvent;
+  constructor(readonly definition: SagaDefinition<'CartCheckedOut', CheckoutData, Shop> = saga) {}
+
+  event<T extends ShopEventType>(type: T, data: DataInputOf<Shop, T>): ShopEvent {
+    return shopEvent(type, data, {}, this.clock) as ShopEvent;
   }
 
-  feed(event: AnyEvent): SagaDecision {
-    const decision = decideSaga(saga, this.state, event, this.clock.now());
-    this.state = decision.transitions.reduce(evolveSagaState<Data>, this.state);
+  /** Decides for `event`; `contentHash` is the input's fingerprint, as the runner passes it. */
+  feed(event: ShopEvent, contentHash?: string): SagaDecision {
+    const decision = decideSaga(this.definition, this.state, event, this.clock.now(), contentHash);
+    this.state = decision.transitions.reduce(evolveSagaState<CheckoutData>, this.state);
     this.decisions.push(decision);
     return decision;
   }
 
-  send<T extends EventType>(type: T, data: EventDataInput<T>): SagaDecision {
+  send<T extends ShopEventType>(type: T, data: DataInputOf<Shop, T>): SagaDecision {
     return this.feed(this.event(type, data));
   }
 
@@ -105,15 +48,27 @@ class Driver {
     if (active === undefined) throw new Error('no active step');
     this.clock.set(Date.parse(active.deadline));
     return this.send('SagaStepTimedOut', {
-      saga: 'test',
-      sagaId: 'o-1',
+      saga: 'checkout',
+      sagaId: CART,
       step: active.step,
       deadline: active.deadline,
     });
   }
 
+  checkedOut(total = 19.8): ShopEvent {
+    return this.event('CartCheckedOut', { cartId: CART, total });
+  }
+
   start(): SagaDecision {
-    return this.send('OrderPlaced', { ...exampleEvent('OrderPlaced').data, orderId: 'o-1' });
+    return this.feed(this.checkedOut());
+  }
+
+  reserved(): SagaDecision {
+    return this.send('StockReserved', { cartId: CART, lines: [{ sku: 'SKU-RED-MUG', qty: 2 }] });
+  }
+
+  paid(paymentId = 'pay-1'): SagaDecision {
+    return this.send('PaymentTaken', { cartId: CART, paymentId, amount: 19.8 });
   }
 
   outputs(): string[] {
@@ -130,7 +85,7 @@ describe('saga engine', () => {
     const decision = driver.start();
 
     // Assert
-    expect(decision.outputs.map((o) => o.type)).toEqual(['InventoryReservationRequested']);
+    expect(decision.outputs).toEqual([{ type: 'StockReservationRequested', data: { cartId: CART } }]);
     expect(decision.timer).toMatchObject({
       step: 'reserve',
       phase: 'forward',
@@ -141,6 +96,7 @@ describe('saga engine', () => {
       'SagaStarted',
       'SagaStepStarted',
     ]);
+    expect(decision.accepted).toBe(true);
     expect(driver.state.status).toBe('running');
   });
 
@@ -150,25 +106,22 @@ describe('saga engine', () => {
     driver.start();
 
     // Act
-    driver.send('InventoryReserved', { orderId: 'o-1', items: [{ sku: 'A', qty: 1 }] });
+    driver.reserved();
     const charge = driver.decisions.at(-1);
-    driver.send('PaymentAuthorized', {
-      orderId: 'o-1',
-      authorizationId: 'auth-1',
-      amount: 1,
-      currency: 'EUR',
-    });
-    driver.send('NotificationSent', { orderId: 'o-1', channel: 'email' });
+    driver.paid('pay-1');
+    driver.send('ReceiptSent', { cartId: CART, channel: 'email' });
 
     // Assert
     expect(charge?.timer?.deadline).toBe('2026-11-22T10:00:05.000Z');
-    expect(driver.outputs()).toEqual([
-      'InventoryReservationRequested',
-      'PaymentAuthorizationRequested',
-      'OrderConfirmed',
+    expect(charge?.outputs).toEqual([
+      { type: 'PaymentRequested', data: { cartId: CART, amount: 19.8, currency: 'EUR' } },
+    ]);
+    expect(driver.outputs()).toEqual(['StockReservationRequested', 'PaymentRequested', 'CheckoutCompleted']);
+    expect(driver.decisions.at(-1)?.outputs).toEqual([
+      { type: 'CheckoutCompleted', data: { cartId: CART, total: 19.8 } },
     ]);
     expect(driver.state.status).toBe('completed');
-    expect(driver.state.results.charge).toMatchObject({ authorizationId: 'auth-1' });
+    expect(driver.state.results.charge).toMatchObject({ paymentId: 'pay-1' });
   });
 
   it('cancels at once when the first step fails: nothing to compensate', () => {
@@ -177,41 +130,36 @@ describe('saga engine', () => {
     driver.start();
 
     // Act
-    driver.send('InventoryReservationFailed', { orderId: 'o-1', reason: 'A out of stock' });
+    driver.send('StockReservationFailed', { cartId: CART, reason: 'SKU-RED-MUG out of stock' });
 
     // Assert
-    expect(driver.outputs()).toEqual(['InventoryReservationRequested', 'OrderCancelled']);
-    expect(driver.state).toMatchObject({ status: 'cancelled', reason: 'A out of stock' });
+    expect(driver.outputs()).toEqual(['StockReservationRequested', 'CheckoutCancelled']);
+    expect(driver.state).toMatchObject({ status: 'cancelled', reason: 'SKU-RED-MUG out of stock' });
   });
 
   it('compensates completed steps newest first, each after the previous one confirmed', () => {
     // Arrange
     const driver = new Driver();
     driver.start();
-    driver.send('InventoryReserved', { orderId: 'o-1', items: [{ sku: 'A', qty: 1 }] });
-    driver.send('PaymentAuthorized', {
-      orderId: 'o-1',
-      authorizationId: 'auth-1',
-      amount: 1,
-      currency: 'EUR',
-    });
+    driver.reserved();
+    driver.paid('pay-1');
 
     // Act
     const timedOut = driver.fireTimer();
-    driver.send('PaymentVoided', { orderId: 'o-1', authorizationId: 'auth-1' });
-    driver.send('InventoryReleased', { orderId: 'o-1', items: [{ sku: 'A', qty: 1 }] });
+    const refunded = driver.send('PaymentRefunded', { cartId: CART });
+    driver.send('StockReleased', { cartId: CART });
 
     // Assert
     expect(timedOut.outputs).toEqual([
-      {
-        type: 'PaymentVoidRequested',
-        data: { orderId: 'o-1', reason: 'notify timed out', authorizationId: 'auth-1' },
-      },
+      { type: 'RefundRequested', data: { cartId: CART, reason: 'receipt timed out', paymentId: 'pay-1' } },
+    ]);
+    expect(refunded.outputs).toEqual([
+      { type: 'StockReleaseRequested', data: { cartId: CART, reason: 'receipt timed out' } },
     ]);
     expect(driver.outputs().slice(2)).toEqual([
-      'PaymentVoidRequested',
-      'InventoryReleaseRequested',
-      'OrderCancelled',
+      'RefundRequested',
+      'StockReleaseRequested',
+      'CheckoutCancelled',
     ]);
     expect(driver.state).toMatchObject({ status: 'cancelled', compensated: ['charge', 'reserve'] });
   });
@@ -220,15 +168,15 @@ describe('saga engine', () => {
     // Arrange
     const driver = new Driver();
     driver.start();
-    driver.send('InventoryReserved', { orderId: 'o-1', items: [{ sku: 'A', qty: 1 }] });
+    driver.reserved();
 
     // Act
     const decision = driver.fireTimer();
 
     // Assert
-    expect(decision.outputs.map((o) => o.type)).toEqual([
-      'PaymentVoidRequested',
-      'InventoryReleaseRequested',
+    expect(decision.outputs).toEqual([
+      { type: 'RefundRequested', data: { cartId: CART, reason: 'charge timed out' } },
+      { type: 'StockReleaseRequested', data: { cartId: CART, reason: 'charge timed out' } },
     ]);
     expect(decision.timer).toMatchObject({ step: 'reserve', phase: 'compensation' });
     expect(driver.state.status).toBe('compensating');
@@ -238,25 +186,25 @@ describe('saga engine', () => {
     // Arrange
     const driver = new Driver();
     driver.start();
-    driver.send('InventoryReserved', { orderId: 'o-1', items: [{ sku: 'A', qty: 1 }] });
-    driver.send('PaymentDeclined', { orderId: 'o-1', reason: 'declined' });
+    driver.reserved();
+    driver.send('PaymentRefused', { cartId: CART, reason: 'card declined' });
 
     // Act
     driver.fireTimer();
 
     // Assert
-    expect(driver.state).toMatchObject({ status: 'cancelled', reason: 'declined' });
-    expect(driver.outputs().at(-1)).toBe('OrderCancelled');
+    expect(driver.state).toMatchObject({ status: 'cancelled', reason: 'card declined' });
+    expect(driver.outputs().at(-1)).toBe('CheckoutCancelled');
   });
 
   it('ignores a redelivered event and re-arms the timer that event set', () => {
     // Arrange
     const driver = new Driver();
-    const placed = driver.event('OrderPlaced', { ...exampleEvent('OrderPlaced').data, orderId: 'o-1' });
-    driver.feed(placed);
+    const checkedOut = driver.checkedOut();
+    driver.feed(checkedOut);
 
     // Act
-    const again = driver.feed(placed);
+    const again = driver.feed(checkedOut);
 
     // Assert
     expect(again).toMatchObject({ duplicate: true, transitions: [], outputs: [] });
@@ -268,19 +216,19 @@ describe('saga engine', () => {
     const driver = new Driver();
     driver.start();
     const active = driver.state.active;
-    driver.send('InventoryReserved', { orderId: 'o-1', items: [{ sku: 'A', qty: 1 }] });
+    driver.reserved();
     const current = driver.state.active;
 
     // Act
     const stale = driver.send('SagaStepTimedOut', {
-      saga: 'test',
-      sagaId: 'o-1',
+      saga: 'checkout',
+      sagaId: CART,
       step: 'reserve',
       deadline: active?.deadline ?? '',
     });
     const early = driver.send('SagaStepTimedOut', {
-      saga: 'test',
-      sagaId: 'o-1',
+      saga: 'checkout',
+      sagaId: CART,
       step: 'charge',
       deadline: current?.deadline ?? '',
     });
@@ -291,16 +239,36 @@ describe('saga engine', () => {
     expect(driver.state.status).toBe('running');
   });
 
+  it('ignores a timer of another saga definition as stale', () => {
+    // Arrange
+    const driver = new Driver();
+    driver.start();
+    const active = driver.state.active;
+    driver.clock.set(Date.parse(active?.deadline ?? ''));
+
+    // Act
+    const other = driver.send('SagaStepTimedOut', {
+      saga: 'returns',
+      sagaId: CART,
+      step: 'reserve',
+      deadline: active?.deadline ?? '',
+    });
+
+    // Assert
+    expect(other).toMatchObject({ ignored: 'stale timer', transitions: [], outputs: [] });
+    expect(driver.state.active).toEqual(active);
+  });
+
   it('ignores results nobody waits for: before the start, duplicates of completed steps, late failures', () => {
     // Arrange
     const driver = new Driver();
-    const early = driver.send('InventoryReserved', { orderId: 'o-1', items: [{ sku: 'A', qty: 1 }] });
+    const early = driver.reserved();
     driver.start();
-    driver.send('InventoryReserved', { orderId: 'o-1', items: [{ sku: 'A', qty: 1 }] });
+    driver.reserved();
 
     // Act
-    const repeated = driver.send('InventoryReserved', { orderId: 'o-1', items: [{ sku: 'A', qty: 1 }] });
-    const wrongStep = driver.send('InventoryReservationFailed', { orderId: 'o-1', reason: 'late' });
+    const repeated = driver.reserved();
+    const wrongStep = driver.send('StockReservationFailed', { cartId: CART, reason: 'late' });
 
     // Assert
     expect(early.ignored).toBe('saga not started');
@@ -313,34 +281,21 @@ describe('saga engine', () => {
     // Arrange
     const driver = new Driver();
     driver.start();
-    driver.send('InventoryReserved', { orderId: 'o-1', items: [{ sku: 'A', qty: 1 }] });
+    driver.reserved();
     driver.fireTimer();
-    driver.send('InventoryReleased', { orderId: 'o-1', items: [{ sku: 'A', qty: 1 }] });
+    driver.send('StockReleased', { cartId: CART });
 
     // Act
-    const late = driver.send('PaymentAuthorized', {
-      orderId: 'o-1',
-      authorizationId: 'auth-late',
-      amount: 1,
-      currency: 'EUR',
-    });
-    const lateAgain = driver.send('PaymentAuthorized', {
-      orderId: 'o-1',
-      authorizationId: 'auth-late',
-      amount: 1,
-      currency: 'EUR',
-    });
+    const late = driver.paid('pay-late');
+    const lateAgain = driver.paid('pay-late');
 
     // Assert
     expect(late.outputs).toEqual([
-      {
-        type: 'PaymentVoidRequested',
-        data: { orderId: 'o-1', reason: 'charge timed out', authorizationId: 'auth-late' },
-      },
+      { type: 'RefundRequested', data: { cartId: CART, reason: 'charge timed out', paymentId: 'pay-late' } },
     ]);
     expect(lateAgain.transitions).toEqual([]);
     expect(driver.state.status).toBe('cancelled');
-    expect(driver.outputs()).not.toContain('OrderConfirmed');
+    expect(driver.outputs()).not.toContain('CheckoutCompleted');
   });
 
   it('lists the event types its queue must receive', () => {
@@ -350,31 +305,166 @@ describe('saga engine', () => {
     // Assert
     expect(types.sort()).toEqual(
       [
-        'InventoryReleased',
-        'InventoryReservationFailed',
-        'InventoryReserved',
-        'NotificationSent',
-        'OrderPlaced',
-        'PaymentAuthorized',
-        'PaymentDeclined',
-        'PaymentVoided',
+        'CartCheckedOut',
+        'PaymentRefunded',
+        'PaymentRefused',
+        'PaymentTaken',
+        'ReceiptSent',
         'SagaStepTimedOut',
+        'StockReleased',
+        'StockReservationFailed',
+        'StockReserved',
       ].sort(),
     );
   });
+});
 
+describe('saga engine: inputs seen before', () => {
+  it('treats an input handled before with the same content hash as a duplicate', () => {
+    // Arrange
+    const driver = new Driver();
+    const checkedOut = driver.checkedOut();
+    driver.feed(checkedOut, 'hash-a');
+
+    // Act
+    const again = driver.feed(checkedOut, 'hash-a');
+
+    // Assert
+    expect(again).toMatchObject({ duplicate: true, transitions: [], outputs: [] });
+    expect(again.reusedId).toBeUndefined();
+  });
+
+  it('refuses an input whose id was handled before with other content, naming the stored hash', () => {
+    // Arrange
+    const driver = new Driver();
+    const checkedOut = driver.checkedOut();
+    driver.feed(checkedOut, 'hash-a');
+    const before = driver.state;
+
+    // Act
+    const reused = driver.feed({ ...checkedOut, data: { cartId: CART, total: 99 } } as ShopEvent, 'hash-b');
+
+    // Assert
+    expect(reused).toEqual({
+      transitions: [],
+      outputs: [],
+      duplicate: false,
+      reusedId: { storedHash: 'hash-a' },
+    });
+    expect(driver.state).toEqual(before);
+  });
+
+  it('takes a second start command with another id but the same content as a duplicate', () => {
+    // Arrange
+    const driver = new Driver();
+    driver.feed(driver.checkedOut(), 'hash-a');
+
+    // Act
+    const resent = driver.feed(driver.checkedOut(), 'hash-a');
+
+    // Assert
+    expect(resent).toEqual({ transitions: [], outputs: [], duplicate: true });
+    expect(driver.state.handled).toHaveLength(1);
+  });
+
+  it('rejects a second start command with other content, records it as handled and changes nothing else', () => {
+    // Arrange
+    const driver = new Driver();
+    driver.feed(driver.checkedOut(), 'hash-a');
+    driver.reserved();
+    const other = driver.checkedOut(42);
+
+    // Act
+    const refused = driver.feed(other, 'hash-b');
+    const redelivered = driver.feed(other, 'hash-b');
+
+    // Assert
+    expect(refused.outputs).toEqual([
+      {
+        type: 'CheckoutRejected',
+        data: { cartId: CART, reason: 'cart cart-1 already checked out (running)' },
+      },
+    ]);
+    expect(refused.transitions).toEqual([
+      {
+        type: 'SagaInputHandled',
+        data: {
+          eventId: other.id,
+          eventType: 'CartCheckedOut',
+          eventTime: other.time,
+          contentHash: 'hash-b',
+        },
+      },
+    ]);
+    expect(refused.accepted).toBeUndefined();
+    expect(redelivered).toMatchObject({ duplicate: true, transitions: [], outputs: [] });
+    expect(driver.state).toMatchObject({ status: 'running', data: { cartId: CART, total: 19.8 } });
+    expect(driver.state.active?.step).toBe('charge');
+  });
+
+  it('ignores a second start command when the definition has no rejection or the start has no hash', () => {
+    // Arrange
+    const { rejected: _rejected, ...withoutRejection } = saga;
+    const lenient = new Driver(defineSaga(withoutRejection));
+    lenient.feed(lenient.checkedOut(), 'hash-a');
+    const unhashed = new Driver();
+    unhashed.start();
+
+    // Act
+    const toLenient = lenient.feed(lenient.checkedOut(42), 'hash-b');
+    const toUnhashed = unhashed.feed(unhashed.checkedOut(42), 'hash-b');
+
+    // Assert
+    for (const decision of [toLenient, toUnhashed]) {
+      expect(decision).toEqual({
+        transitions: [],
+        outputs: [],
+        duplicate: false,
+        ignored: 'saga already started',
+      });
+    }
+  });
+});
+
+describe('defineSaga', () => {
   it('rejects a definition where two steps claim the same event', () => {
     // Act
     const define = () =>
       defineSaga({
         ...saga,
-        steps: [
-          saga.steps[0],
-          { ...saga.steps[1], name: 'again', completedBy: 'InventoryReserved' },
-        ] as never,
+        steps: [saga.steps[0], { ...saga.steps[1], name: 'again', completedBy: 'StockReserved' }] as never,
       });
 
     // Assert
     expect(define).toThrow(ValidationError);
+    expect(define).toThrow('StockReserved is used twice');
+  });
+
+  it.each([
+    ['no step', { steps: [] }, 'steps'],
+    [
+      'a step name used twice',
+      { steps: [saga.steps[0], { ...saga.steps[1], name: 'reserve' }] },
+      'steps.1.name',
+    ],
+    [
+      'a step claiming the start event',
+      { steps: [{ ...saga.steps[0], completedBy: 'CartCheckedOut' }] },
+      'steps.0',
+    ],
+    ['a step timeout of zero', { steps: [{ ...saga.steps[0], timeoutMs: 0 }] }, 'steps.0.timeoutMs'],
+    ['a negative default step timeout', { stepTimeoutMs: -1 }, 'stepTimeoutMs'],
+  ])('rejects a definition with %s, naming where', (_case, change, path) => {
+    // Act
+    let thrown: unknown;
+    try {
+      defineSaga({ ...saga, ...change } as never);
+    } catch (error) {
+      thrown = error;
+    }
+
+    // Assert
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect((thrown as ValidationError).path).toBe(path);
   });
 });

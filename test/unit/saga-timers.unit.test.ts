@@ -6,10 +6,10 @@ import { ManualClock } from '../fakes/clock.ts';
 import { FakeSqs } from '../fakes/sqs.ts';
 
 const timer = (deadline: string): SagaTimer => ({
-  saga: 'order',
+  saga: 'checkout',
   source: 'shop.saga',
-  sagaId: 'ord-1',
-  step: 'authorizePayment',
+  sagaId: 'cart-1',
+  step: 'charge',
   deadline,
   correlationId: 'corr-1',
   causationId: 'evt-1',
@@ -34,9 +34,9 @@ describe('saga timers', () => {
       correlationId: 'corr-1',
       causationId: 'evt-1',
       data: {
-        saga: 'order',
-        sagaId: 'ord-1',
-        step: 'authorizePayment',
+        saga: 'checkout',
+        sagaId: 'cart-1',
+        step: 'charge',
         deadline: '2026-11-22T10:00:29.500Z',
       },
     });
