@@ -4,9 +4,10 @@ import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 /**
  * Given/when/then for pure deciders: the state is folded from past events with the aggregate's own
  * `evolve`, exactly as the kernel loads it, so a test states history as events, not as a hand-made
- * state object that could drift from what `evolve` produces.
+ * state object that could drift from what `evolve` produces. The last step is `thenCheck`, not `then`:
+ * an object with a `then` method is taken for a promise by `await`.
  *
- *   given(account, [registered]).when((state) => decideRegistration(state, input)).then(expected)
+ *   given(account, [registered]).when((state) => decideRegistration(state, input)).thenCheck(expected)
  */
 export function given<State>(aggregate: AggregateOptions<State>, history: readonly EventEnvelope[]) {
   const state = history.reduce(aggregate.evolve, aggregate.initial());
@@ -17,7 +18,7 @@ export function given<State>(aggregate: AggregateOptions<State>, history: readon
       return {
         decision,
         /** Returns the decision, after asserting it with the given check (an `expect`-based callback). */
-        then(check: (decision: Decision) => void): Decision {
+        thenCheck(check: (decision: Decision) => void): Decision {
           check(decision);
           return decision;
         },

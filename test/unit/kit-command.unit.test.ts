@@ -197,10 +197,10 @@ describe('given/when/then for deciders', () => {
 
     given(cart, [added as EventEnvelope])
       .when((state) => decideAdd(state, 'req-1', 'SKU-1', 1))
-      .then((decision) => expect(decision).toEqual({ kind: 'duplicate' }));
+      .thenCheck((decision) => expect(decision).toEqual({ kind: 'duplicate' }));
     given(cart, [])
       .when((state) => decideAdd(state, 'req-1', 'SKU-1', 3))
-      .then((decision) =>
+      .thenCheck((decision) =>
         expect(decision).toEqual({
           kind: 'append',
           facts: [{ type: 'ItemAdded', data: { cartId: 'cart-1', sku: 'SKU-1', qty: 3 } }],
