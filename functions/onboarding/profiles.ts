@@ -1,5 +1,6 @@
+import { onboardingCatalog } from '../../shared/contexts/onboarding/events/catalog.ts';
 import { profilesHandlers } from '../../shared/contexts/onboarding/use-cases/profiles.ts';
-import { onboardingConsumer } from './consumer.ts';
+import { contextConsumer } from '../../shared/kit/consumer/production.ts';
 
 /** Profiles: a user's registration and profile changes, in stream order (FIFO group = the user's stream). */
-export const handler = onboardingConsumer('profiles', (store) => profilesHandlers({ store }));
+export const handler = contextConsumer(onboardingCatalog, 'profiles', (store) => profilesHandlers({ store }));

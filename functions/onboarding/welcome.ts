@@ -1,5 +1,6 @@
+import { onboardingCatalog } from '../../shared/contexts/onboarding/events/catalog.ts';
 import { welcomeHandlers } from '../../shared/contexts/onboarding/use-cases/welcome.ts';
-import { onboardingConsumer } from './consumer.ts';
+import { contextConsumer } from '../../shared/kit/consumer/production.ts';
 
 /** Welcome: greets each stored registration once; a bounced address is a `WelcomeMessageFailed` event. */
-export const handler = onboardingConsumer('welcome', (store) => welcomeHandlers({ store }));
+export const handler = contextConsumer(onboardingCatalog, 'welcome', (store) => welcomeHandlers({ store }));

@@ -2,7 +2,7 @@ import type * as z from 'zod';
 
 /**
  * Owner of an event, written to the envelope's `source` and to EventBridge's `Source`:
- * `<context>.<service>`, e.g. `orders.payment`. A catalog checks that its sources start with its name.
+ * `<context>.<service>`, e.g. `billing.invoices`. A catalog checks that its sources start with its name.
  */
 export type EventSource = string;
 

@@ -56,7 +56,7 @@ export interface SagaDefinition<
 > {
   /** Names the saga in stream ids (`saga-<name>#<id>`) and timers. */
   readonly name: string;
-  /** Source of the saga's internal events and timers, e.g. `orders.saga`; the catalog must hold its timer. */
+  /** Source of the saga's internal events and timers, `<context>.<service>`; the catalog must hold its timer. */
   readonly source: string;
   readonly startedBy: Start;
   /** Method syntax on purpose: lets a definition for one catalog be used as a generic one. */

@@ -18,8 +18,8 @@ export type SagaTimerData = z.output<typeof timerSchema>;
 /**
  * The timer event of the saga engine: one definition for every context, so catalogs that each hold it
  * still merge (a type two catalogs share must be the same definition). A context with a saga lists it
- * among its catalog's `foreign` definitions; each timer envelope carries its saga's own source (e.g.
- * `orders.saga`), set by the timer adapters, not this definition's default.
+ * among its catalog's `foreign` definitions; each timer envelope carries its saga's own source
+ * (`<context>.saga`), set by the timer adapters, not this definition's default.
  */
 export const SagaStepTimedOut = defineEvent({
   type: SAGA_TIMER_TYPE,
