@@ -206,6 +206,11 @@ export async function runBadInputSuite(
     log(`${c.id}: ${seen ? 'refusal logged by the outbox publisher' : 'no refusal logged within 30 s'}`);
   }
 
+  // The CLI's cases first: it refuses them before sending anything, and each is a process start that
+  // would compete for the CPU with the good order's saga steps (a step timeout is load, not bad input).
+  const cliCases = cases.filter((x) => x.edge === 'cli-inject');
+  await runLimited(cliCases, 3, async (c) => sent.set(c.id, await sendCli(target, c)));
+
   // Everything else at once, with a good order alongside.
   const good = orderPlaced({
     orderId: `bad-${runId}-good-order`,
@@ -218,11 +223,7 @@ export async function runBadInputSuite(
   });
   await placeOrders(clients.events, output(target, 'EventBusName'), [good]);
   const others = cases.filter((x) => x.edge !== 'stream-record' && x.edge !== 'cli-inject');
-  const cliCases = cases.filter((x) => x.edge === 'cli-inject');
-  await Promise.all([
-    ...others.map(async (c) => sent.set(c.id, await sendCase(target, clients, store, c))),
-    runLimited(cliCases, 3, async (c) => sent.set(c.id, await sendCli(target, c))),
-  ]);
+  await Promise.all(others.map(async (c) => sent.set(c.id, await sendCase(target, clients, store, c))));
   log(`Sent ${sent.size} cases and a good order (${good.data.orderId}); waiting for outcomes`);
 
   // Poll until every awaited outcome is in, then watch a little longer for anything unexpected.
@@ -794,7 +795,7 @@ export function sideChecks(input: {
     {
       name: SIDE_CHECKS.goodOrder,
       ok: good?.status === 'CONFIRMED',
-      detail: `${input.goodOrderId}: ${good?.status ?? 'no summary'}`,
+      detail: `${input.goodOrderId}: ${good?.status ?? 'no summary'}${good?.reason ? ` (${good.reason})` : ''}`,
     },
     {
       name: SIDE_CHECKS.strayEntries,
