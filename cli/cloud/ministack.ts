@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { CliError, type Reporter } from '../output.ts';
 import { cloudInstance, localDir } from '../paths.ts';
 import { type CloudState, clearCloudState, isAlive, readCloudState, writeCloudState } from './state.ts';
@@ -30,7 +31,11 @@ export const MINISTACK_SERVICES = [
 ];
 
 const venvDir = `${localDir}/venv`;
-const ministackBin = `${venvDir}/bin/ministack`;
+/**
+ * MiniStack is started through this launcher: it installs the local cloud's run-time fix-ups (each
+ * logged, each standing down once the pinned emulator behaves as AWS), then runs MiniStack's own main.
+ */
+const launcher = fileURLToPath(new URL('./ministack_launch.py', import.meta.url));
 const workDirOf = () => `${localDir}/ministack-${cloudInstance()}`;
 const logFileOf = () => `${localDir}/ministack-${cloudInstance()}.log`;
 
@@ -179,7 +184,10 @@ export async function startMiniStack(
   );
   const out = openSync(logFile, 'w');
   reporter.step(`Starting MiniStack ${MINISTACK_VERSION} on 127.0.0.1:${port} (log: ${logFile})`);
-  const child = spawn(ministackBin, [], {
+  reporter.warn(
+    `local-cloud fix-up: MiniStack ignores SQS batching windows (MaximumBatchingWindowInSeconds); its launcher applies them (cli/cloud/ministack_launch.py; what it did is in ${logFile})`,
+  );
+  const child = spawn(`${venvDir}/bin/python`, [launcher], {
     cwd: workDir,
     detached: true,
     stdio: ['ignore', out, out],
@@ -203,7 +211,8 @@ export async function startMiniStack(
   });
   child.unref();
   const pid = child.pid;
-  if (!pid) throw new CliError(`Could not start ${ministackBin}.`, 'Run `pipeline cloud reset --reinstall`.');
+  if (!pid)
+    throw new CliError(`Could not start MiniStack (${launcher}).`, 'Run `pipeline cloud reset --reinstall`.');
   const endpoint = `http://127.0.0.1:${port}`;
   const timeoutMs = options.timeoutMs ?? Number(process.env.PIPELINE_CLOUD_START_TIMEOUT_MS ?? 60_000);
   const deadline = Date.now() + timeoutMs;
