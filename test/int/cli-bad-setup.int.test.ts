@@ -27,15 +27,16 @@ function pipeline(args: string[], env: Record<string, string> = {}) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A fake project-local area whose "MiniStack" is the given shell script. */
+/**
+ * A fake project-local area whose "MiniStack" is the given shell script: its venv's python answers the
+ * version probe (`-c …`) and runs the script when started with the launcher, as the CLI starts MiniStack.
+ */
 function fakeEmulator(script: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'pipeline-bad-setup-'));
   mkdirSync(join(dir, 'venv/bin'), { recursive: true });
-  const python = `#!/usr/bin/env bash\necho ${MINISTACK_VERSION}\n`;
+  const python = `#!/usr/bin/env bash\nif [ "$1" = "-c" ]; then echo ${MINISTACK_VERSION}; exit 0; fi\n${script}\n`;
   writeFileSync(join(dir, 'venv/bin/python'), python);
-  writeFileSync(join(dir, 'venv/bin/ministack'), `#!/usr/bin/env bash\n${script}\n`);
   chmodSync(join(dir, 'venv/bin/python'), 0o755);
-  chmodSync(join(dir, 'venv/bin/ministack'), 0o755);
   return dir;
 }
 
