@@ -56,8 +56,8 @@ export interface Trace {
 }
 
 /**
- * Every stored event with this correlation id. A full scan with a filter on the commits' envelope JSON
- * (exactly as `JSON.stringify` writes the field): fine for the local cloud and for occasional operator
+ * Every stored event with this correlation id. A full scan with a filter on the commits' correlation
+ * ids: fine for the local cloud and for occasional operator
  * use; a busy production table wants a correlationId index for this.
  */
 export async function eventsOf(
@@ -71,8 +71,11 @@ export async function eventsOf(
     { client: dynamo },
     {
       TableName: tableName,
-      FilterExpression: 'contains(events, :c) AND begins_with(sk, :e)',
+      // `correlationIds` (a string set) on every commit, whether its events are gzipped or not; the
+      // text match on `events` finds commits written before that attribute existed.
+      FilterExpression: '(contains(correlationIds, :id) OR contains(events, :c)) AND begins_with(sk, :e)',
       ExpressionAttributeValues: {
+        ':id': { S: correlationId },
         ':c': { S: `"correlationId":${JSON.stringify(correlationId)}` },
         ':e': { S: 'E#' },
       },

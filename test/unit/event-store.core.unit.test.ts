@@ -8,6 +8,7 @@ import {
 } from '../../shared/kit/event-store/core.ts';
 import { classifyCancellation } from '../../shared/kit/event-store/dynamodb-cancellation.ts';
 import {
+  COMPRESS_EVENTS_FROM_BYTES,
   commitInfoOf,
   commitItems,
   commitKey,
@@ -185,10 +186,58 @@ describe('DynamoDB commit items', () => {
 
     expect(items.length).toBeGreaterThan(1);
     expect(items.flatMap(storedEventsFromItem)).toEqual(stored);
-    for (const item of items) expect(item.events?.S?.length).toBeLessThanOrEqual(MAX_COMMIT_ITEM_BYTES);
+    for (const item of items) {
+      const json = JSON.stringify(storedEventsFromItem(item).map((e) => e.event));
+      expect(Buffer.byteLength(json)).toBeLessThanOrEqual(MAX_COMMIT_ITEM_BYTES);
+    }
     expect(items.map((item) => item.sk?.S)).toEqual(
       items.map((item) => `E#${String(commitInfoOf(item).fromVersion).padStart(10, '0')}`),
     );
+  });
+
+  it('stores the envelopes gzipped once their JSON reaches the threshold, as text below it, and reads both back', () => {
+    const small = [storedAt(1)];
+    const large = [storedAt(1, { note: 'y'.repeat(COMPRESS_EVENTS_FROM_BYTES) })];
+
+    const [text] = commitItems(small, undefined);
+    const [packed] = commitItems(large, undefined);
+
+    expect(text?.events?.S).toBe(JSON.stringify(small.map((s) => s.event)));
+    expect(text?.eventsGzip).toBeUndefined();
+    expect(packed?.events).toBeUndefined();
+    expect(packed?.eventsGzip?.B?.byteLength).toBeLessThan(JSON.stringify(large[0]?.event).length / 2);
+    expect(storedEventsFromItem(text ?? {})).toEqual(small);
+    expect(storedEventsFromItem(packed ?? {})).toEqual(large);
+  });
+
+  it('reads a gzipped commit from a stream record image, where a binary value is base64 text', () => {
+    const stored = [storedAt(3, { note: 'z'.repeat(2 * COMPRESS_EVENTS_FROM_BYTES) })];
+    const [item] = commitItems(stored, undefined);
+    const bytes = item?.eventsGzip?.B as Uint8Array;
+
+    const image = { ...item, eventsGzip: { B: Buffer.from(bytes).toString('base64') } };
+
+    expect(storedEventsFromItem(image)).toEqual(stored);
+  });
+
+  it('names the correlation ids of its events on every commit item, compressed or not', () => {
+    const stored = [
+      storedAt(1, { note: 'w'.repeat(COMPRESS_EVENTS_FROM_BYTES) }),
+      { ...storedAt(2), event: anEvent({ correlationId: 'corr-other' }) },
+    ];
+
+    const [item] = commitItems(stored, undefined);
+
+    expect(item?.eventsGzip).toBeDefined();
+    expect([...(item?.correlationIds?.SS ?? [])].sort()).toEqual(
+      [...new Set(stored.map((s) => s.event.correlationId))].sort(),
+    );
+  });
+
+  it('refuses a commit whose gzipped events are not gzip, naming the attribute', () => {
+    const image = { ...commitItems([storedAt(1)], undefined)[0], eventsGzip: { B: 'bm90IGd6aXA=' } };
+
+    expect(() => storedEventsFromItem(image)).toThrow(/eventsGzip/);
   });
 
   it('refuses an item whose events disagree with its versions', () => {
