@@ -3,6 +3,7 @@ import {
   CreateTableCommand,
   DeleteTableCommand,
   DynamoDBClient,
+  GetItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +67,48 @@ function summaryAt(status: OrderSummary['status'], at: string): OrderSummary {
   const placed = placedSummary(`list-${randomUUID().slice(0, 8)}`);
   return { ...placed, status, timeline: [{ ...(placed.timeline[0] as OrderSummary['timeline'][0]), at }] };
 }
+
+describe('DynamoDB order summaries: storage', () => {
+  it('stores a summary of a full saga gzipped, under one write unit, and reads it back exactly, listings included', async () => {
+    // Arrange: a summary with the timeline of a whole saga, well over the 640 bytes compression starts at.
+    const repo = repository();
+    const placed = placedSummary(`gz-${randomUUID().slice(0, 8)}`);
+    const first = placed.timeline[0] as OrderSummary['timeline'][0];
+    const types = [
+      'OrderPlaced',
+      'InventoryReserved',
+      'PaymentAuthorized',
+      'OrderConfirmed',
+      'NotificationSent',
+      'NotificationSent',
+    ] as const;
+    const summary: OrderSummary = {
+      ...placed,
+      status: 'CONFIRMED',
+      timeline: types.map((type, i) => ({
+        ...first,
+        eventId: randomUUID(),
+        type,
+        at: `2020-01-01T00:00:0${i}.000Z`,
+      })),
+    };
+    expect(Buffer.byteLength(JSON.stringify(summary))).toBeGreaterThan(640);
+
+    // Act
+    await repo.put(summary, 0);
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: { [K.partitionKey]: { S: summary.orderId } } }),
+    );
+    const read = await repo.get(summary.orderId);
+    const listed = await repo.list({ status: 'CONFIRMED', limit: 1000 });
+
+    // Assert
+    expect(Item?.summary).toBeUndefined();
+    expect(Item?.summaryGzip?.B?.byteLength).toBeLessThan(1024 - 200);
+    expect(read).toEqual({ summary, version: 1 });
+    expect(listed.find((s) => s.orderId === summary.orderId)).toEqual(summary);
+  });
+});
 
 describe('DynamoDB order summaries: listings for operators', () => {
   it('lists the latest summaries of one status, newest first, up to the limit', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { COMPRESS_JSON_FROM_BYTES } from '../../shared/kit/aws/dynamodb-json.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import {
   appendFingerprint,
@@ -8,7 +9,6 @@ import {
 } from '../../shared/kit/event-store/core.ts';
 import { classifyCancellation } from '../../shared/kit/event-store/dynamodb-cancellation.ts';
 import {
-  COMPRESS_EVENTS_FROM_BYTES,
   commitInfoOf,
   commitItems,
   commitKey,
@@ -197,7 +197,7 @@ describe('DynamoDB commit items', () => {
 
   it('stores the envelopes gzipped once their JSON reaches the threshold, as text below it, and reads both back', () => {
     const small = [storedAt(1)];
-    const large = [storedAt(1, { note: 'y'.repeat(COMPRESS_EVENTS_FROM_BYTES) })];
+    const large = [storedAt(1, { note: 'y'.repeat(COMPRESS_JSON_FROM_BYTES) })];
 
     const [text] = commitItems(small, undefined);
     const [packed] = commitItems(large, undefined);
@@ -211,7 +211,7 @@ describe('DynamoDB commit items', () => {
   });
 
   it('reads a gzipped commit from a stream record image, where a binary value is base64 text', () => {
-    const stored = [storedAt(3, { note: 'z'.repeat(2 * COMPRESS_EVENTS_FROM_BYTES) })];
+    const stored = [storedAt(3, { note: 'z'.repeat(2 * COMPRESS_JSON_FROM_BYTES) })];
     const [item] = commitItems(stored, undefined);
     const bytes = item?.eventsGzip?.B as Uint8Array;
 
@@ -222,7 +222,7 @@ describe('DynamoDB commit items', () => {
 
   it('names the correlation ids of its events on every commit item, compressed or not', () => {
     const stored = [
-      storedAt(1, { note: 'w'.repeat(COMPRESS_EVENTS_FROM_BYTES) }),
+      storedAt(1, { note: 'w'.repeat(COMPRESS_JSON_FROM_BYTES) }),
       { ...storedAt(2), event: anEvent({ correlationId: 'corr-other' }) },
     ];
 

@@ -1,5 +1,5 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { jsonAttribute, jsonAttributeText } from '../aws/dynamodb-json.ts';
 import { ValidationError } from '../errors/pipeline-error.ts';
 import type { EventEnvelope } from '../events/envelope.ts';
 import { parseJsonText } from '../events/json.ts';
@@ -35,14 +35,6 @@ export const EVENT_STORE_PREFIXES = {
  * the rest is left for the keys and the other attributes.
  */
 export const MAX_COMMIT_ITEM_BYTES = 360 * 1024;
-
-/**
- * Envelope JSON of at least this many bytes is stored gzipped (`eventsGzip`, binary) instead of as text
- * (`events`). DynamoDB bills writes per started KB of the whole item: a saga commit of three envelopes
- * (~2.2 KB of JSON, 3 write units) gzips to ~0.8 KB (1 unit), and the stream record the outbox reads
- * shrinks alike. Below this size the text is kept, readable in the console, as it costs no more.
- */
-export const COMPRESS_EVENTS_FROM_BYTES = 640;
 
 /**
  * An item as the SDK returns it or as a DynamoDB stream record's `NewImage` holds it (there a binary
@@ -116,7 +108,7 @@ function commitItem(chunk: readonly StoredEvent[], input: CommitInput | undefine
     fromVersion: { N: String(first.streamVersion) },
     toVersion: { N: String(last.streamVersion) },
     recordedAt: { S: first.recordedAt },
-    ...eventsAttribute(JSON.stringify(chunk.map((stored) => stored.event))),
+    ...jsonAttribute('events', JSON.stringify(chunk.map((stored) => stored.event))),
     // What `pipeline trace` filters its scan on, readable whether or not the events are compressed.
     correlationIds: { SS: [...new Set(chunk.map((stored) => stored.event.correlationId))] },
     ...(input === undefined
@@ -125,21 +117,9 @@ function commitItem(chunk: readonly StoredEvent[], input: CommitInput | undefine
   };
 }
 
-function eventsAttribute(json: string): Item {
-  return Buffer.byteLength(json) < COMPRESS_EVENTS_FROM_BYTES
-    ? { events: { S: json } }
-    : { eventsGzip: { B: gzipSync(json) } };
-}
-
-/** The envelope JSON of a commit item, text or gzipped. */
+/** The envelope JSON of a commit item, text or gzipped ({@link jsonAttribute}). */
 function eventsText(image: ItemImage): string {
-  const packed = image.eventsGzip?.B;
-  if (packed === undefined) return stringAttr(image, 'events');
-  try {
-    return gunzipSync(typeof packed === 'string' ? Buffer.from(packed, 'base64') : packed).toString('utf8');
-  } catch (error) {
-    throw new ValidationError(`not gzip: ${(error as Error).message}`, 'eventsGzip');
-  }
+  return jsonAttributeText(image, 'events') ?? stringAttr(image, 'events');
 }
 
 /** True for commit items (`sk = E#…`), the only items the outbox publishes. */

@@ -10,6 +10,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { jsonAttribute, jsonAttributeText } from '../../../kit/aws/dynamodb-json.ts';
 import { ConcurrencyError } from '../../../kit/event-store/errors.ts';
 import type { OrderStatus, OrderSummary } from '../domain/order-summary.ts';
 import type { OrderSummaryRepository, VersionedSummary } from '../use-cases/order-summary.ts';
@@ -60,7 +61,7 @@ const K = ORDER_SUMMARY_KEYS;
 
 /**
  * {@link OrderSummaryRepository} on its own DynamoDB table. The summary travels as one JSON attribute
- * (exact round trip of the read model); `status`, `updatedAt`, `customerId` and `total` are copied to
+ * (exact round trip of the read model; `summaryGzip` once it is large enough to cost a write unit more); `status`, `updatedAt`, `customerId` and `total` are copied to
  * top-level attributes for the index and for people browsing the table. `version` is the optimistic
  * lock: a put requires the version it was decided against, so two projector invocations folding
  * events of the same order never overwrite each other.
@@ -209,7 +210,8 @@ function toItem(summary: OrderSummary, version: number): Item {
     [K.statusAttribute]: { S: summary.status },
     [K.updatedAtAttribute]: { S: updatedAt(summary) },
     version: { N: String(version) },
-    summary: { S: JSON.stringify(summary) },
+    // Gzipped from 640 bytes: a summary with its timeline is ~1.1 KB of JSON (2 write units per put).
+    ...jsonAttribute('summary', JSON.stringify(summary)),
     ...(summary.customerId === undefined ? {} : { customerId: { S: summary.customerId } }),
     ...(summary.total === undefined ? {} : { total: { N: String(summary.total) } }),
   };
@@ -217,7 +219,7 @@ function toItem(summary: OrderSummary, version: number): Item {
 
 function fromItem(item: Item): VersionedSummary {
   return {
-    summary: JSON.parse(item.summary?.S ?? '{}') as OrderSummary,
+    summary: JSON.parse(jsonAttributeText(item, 'summary') ?? '{}') as OrderSummary,
     version: Number(item.version?.N ?? '0'),
   };
 }
