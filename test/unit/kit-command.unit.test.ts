@@ -5,6 +5,7 @@ import {
   type Decision,
   handleCommand,
   handleMultiStreamCommand,
+  handleOperatorCommand,
   type MultiStreamCommand,
 } from '../../shared/kit/consumer/command.ts';
 import { createHandlerContext } from '../../shared/kit/consumer/context.ts';
@@ -509,6 +510,65 @@ describe('the multi-stream command kernel', () => {
     const attempt = handleMultiStreamCommand(unloaded, contextOf(input));
 
     await expect(attempt).rejects.toThrow(/stock#SKU-1: written but not among the command's related streams/);
+  });
+});
+
+describe('the operator command kernel (no input behind it)', () => {
+  it('appends at the version it loaded, loading again after a concurrent writer took it', async () => {
+    // Arrange: another writer stores a movement between the first load and the append.
+    const store = new InMemoryEventStore();
+    const appendOnce = store.append.bind(store);
+    let raced = false;
+    store.append = async (streamId, events, options) => {
+      if (!raced) {
+        raced = true;
+        await appendOnce('stock#SKU-1', [taken('SKU-1', 1)], { expectedVersion: 0 });
+      }
+      return appendOnce(streamId, events, options);
+    };
+    const added = createInternalEvent(
+      shopCatalog,
+      'StockAdded',
+      { sku: 'SKU-1', qty: 5 },
+      { correlationId: 'seed', source: 'shop.stock' },
+    );
+    const seen: number[] = [];
+
+    // Act
+    const stored = await handleOperatorCommand({
+      store,
+      streamId: 'stock#SKU-1',
+      aggregate: stock,
+      decide: (state) => {
+        seen.push(state.available);
+        return [added];
+      },
+      retry: { sleep: async () => undefined },
+    });
+
+    // Assert: decided again on the new state; the same event (same id) stored after the other one.
+    expect(stored).toBe(true);
+    expect(seen).toEqual([3, 2]);
+    const events = (await store.read('stock#SKU-1')).events;
+    expect(events.map((e) => [e.streamVersion, e.event.type])).toEqual([
+      [1, 'StockTaken'],
+      [2, 'StockAdded'],
+    ]);
+    expect(events[1]?.event.id).toBe(added.id);
+  });
+
+  it('stores nothing when the decider returns no event', async () => {
+    const store = new InMemoryEventStore();
+
+    const stored = await handleOperatorCommand({
+      store,
+      streamId: 'stock#SKU-1',
+      aggregate: stock,
+      decide: () => [],
+    });
+
+    expect(stored).toBe(false);
+    expect((await store.read('stock#SKU-1')).events).toEqual([]);
   });
 });
 

@@ -327,3 +327,30 @@ export async function handleMultiStreamCommand<State, Related, D extends Definit
     );
   }, command.retry);
 }
+
+/**
+ * A command with no input behind it (an operator's: goods received, seeding): nothing to be idempotent
+ * about and no duplicate to tell, so it is the kernel's load → decide → append at the version decided
+ * on → bounded retry on a conflict, without the input's idempotency. The decider returns the events to
+ * store, built once by the caller (the same ids on every attempt); none stores nothing.
+ */
+export interface OperatorCommand<State> {
+  readonly store: EventStore;
+  readonly streamId: string;
+  readonly aggregate: AggregateOptions<State>;
+  /** Pure: the events to append on this state. */
+  readonly decide: (state: State) => readonly EventEnvelope[];
+  readonly retry?: RetryOnConflictOptions;
+}
+
+/** Runs an {@link OperatorCommand}; answers whether anything was stored. */
+export async function handleOperatorCommand<State>(command: OperatorCommand<State>): Promise<boolean> {
+  const { store, streamId } = command;
+  return retryOnConflict(async () => {
+    const { state, version } = await loadAggregate(store, streamId, command.aggregate);
+    const events = command.decide(state);
+    if (events.length === 0) return false;
+    await store.append(streamId, events, { expectedVersion: version });
+    return true;
+  }, command.retry);
+}

@@ -1,8 +1,12 @@
-import { handleMultiStreamCommand, type MultiStreamDecision } from '../../../kit/consumer/command.ts';
+import {
+  handleMultiStreamCommand,
+  handleOperatorCommand,
+  type MultiStreamDecision,
+} from '../../../kit/consumer/command.ts';
 import type { EventHandlers, Handled, HandlerContext } from '../../../kit/consumer/types.ts';
 import { type AggregateOptions, loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
 import type { EventStore } from '../../../kit/event-store/port.ts';
-import { type RetryOnConflictOptions, retryOnConflict } from '../../../kit/event-store/retry.ts';
+import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import { createInternalEvent } from '../../../kit/events/internal.ts';
 import {
   decideRelease,
@@ -169,20 +173,18 @@ export async function restockInventory(
     { correlationId: options.correlationId, source: 'orders.inventory' },
     options.events ?? defaultEventFactoryDeps,
   );
-  await retryOnConflict(async () => {
-    const { version } = await loadAggregate(store, inventoryStreams.sku(item.sku), {
-      initial: () => initialSkuStock(item.sku),
-      evolve: evolveSkuStock,
-    });
-    await store.append(inventoryStreams.sku(item.sku), [envelope], { expectedVersion: version });
-  }, options.retry);
+  // Stock may be added whatever the SKU holds: the load only gives the version the append is checked at.
+  await handleOperatorCommand({
+    store,
+    streamId: inventoryStreams.sku(item.sku),
+    aggregate: stockAggregate(item.sku),
+    decide: () => [envelope],
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+  });
 }
 
 /** Quantity of a SKU that can still be reserved. */
 export async function availableStock(store: EventStore, sku: string): Promise<number> {
-  const { state } = await loadAggregate(store, inventoryStreams.sku(sku), {
-    initial: () => initialSkuStock(sku),
-    evolve: evolveSkuStock,
-  });
+  const { state } = await loadAggregate(store, inventoryStreams.sku(sku), stockAggregate(sku));
   return state.available;
 }
