@@ -286,6 +286,26 @@ describe('inventory use cases on the event store', () => {
     expect(await availableStock(store, 'BOOK')).toBe(3);
   });
 
+  it('answers a repeated request from one read of the order stream, no SKU stream read', async () => {
+    // Arrange: reads of the store after the first reservation are recorded with their stream.
+    const { clock, store, request } = await setup();
+    const event = request('ord-1', [{ sku: 'BOOK', qty: 2 }]);
+    await reserveInventory({ store }, event.data, contextFor(event, clock, 'inventory'));
+    const reads: string[] = [];
+    const readAll = store.readAll.bind(store);
+    store.readAll = (streamId, fromVersion) => {
+      reads.push(streamId);
+      return readAll(streamId, fromVersion);
+    };
+
+    // Act
+    const again = await reserveInventory({ store }, event.data, contextFor(event, clock, 'inventory'));
+
+    // Assert
+    expect(again).toBe('duplicate');
+    expect(reads).toEqual([inventoryStreams.order('ord-1')]);
+  });
+
   it('gives the last unit to one of two concurrent orders and fails the other', async () => {
     // Arrange
     const { clock, store, request } = await setup();

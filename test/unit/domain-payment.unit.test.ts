@@ -8,6 +8,7 @@ import {
   validatePaymentRequest,
 } from '../../shared/contexts/orders/domain/payment.ts';
 import {
+  type PaymentProvider,
   PaymentProviderTimeoutError,
   PaymentProviderUnavailableError,
   SimulatedPaymentProvider,
@@ -291,6 +292,43 @@ describe('payment use cases on the event store', () => {
     expect(provider.voids).toEqual(['auth-1-ord-1']);
     const stream = await store.read(paymentStreamId('ord-1'));
     expect(stream.events.map((e) => e.event.type)).toEqual(['PaymentAuthorized', 'PaymentVoided']);
+  });
+
+  it('asks the provider once when a void overtakes its answer, and voids the late authorization', async () => {
+    // Arrange: while the provider authorizes, a void request is stored first (the version moves on).
+    const { clock, store, deps, requested, provider } = setup({ retry: { sleep: async () => undefined } });
+    const voidRequest = createEvent(
+      'PaymentVoidRequested',
+      { orderId: 'ord-1', reason: 'timed out' },
+      { correlationId: 'c' },
+      clock,
+    );
+    const overtaken: PaymentProvider = {
+      authorize: async (ask, signal) => {
+        const answer = await provider.authorize(ask, signal);
+        await voidPayment(deps, 'ord-1', contextFor(voidRequest, clock));
+        return answer;
+      },
+      void: (authorizationId) => provider.void(authorizationId),
+    };
+    const event = requested(request());
+
+    // Act
+    const outcome = await authorizePayment(
+      { ...deps, provider: overtaken },
+      event.data,
+      contextFor(event, clock),
+    );
+
+    // Assert: decided again on the voided state with the answer in hand, not asked again.
+    expect(outcome).toBe('handled');
+    expect(provider.attemptsFor(authorizationKey('ord-1'))).toBe(1);
+    expect(provider.voids).toEqual(['auth-1-ord-1']);
+    const stream = await store.read(paymentStreamId('ord-1'));
+    expect(stream.events.map((e) => [e.event.type, e.event.data])).toEqual([
+      ['PaymentVoided', { orderId: 'ord-1' }],
+      ['PaymentVoided', { orderId: 'ord-1', authorizationId: 'auth-1-ord-1' }],
+    ]);
   });
 
   it('never asks the provider for an order voided before its authorization', async () => {

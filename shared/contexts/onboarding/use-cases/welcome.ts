@@ -1,8 +1,7 @@
-import { append, type Decision, handleCommand } from '../../../kit/consumer/command.ts';
-import { refuseReusedId } from '../../../kit/consumer/reuse.ts';
+import { type Answers, append, type Decision, handleCommand } from '../../../kit/consumer/command.ts';
 import type { EventHandler, EventHandlers, Handled, HandlerContext } from '../../../kit/consumer/types.ts';
 import { isRetryable } from '../../../kit/errors/pipeline-error.ts';
-import { type AggregateOptions, loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
+import type { AggregateOptions } from '../../../kit/event-store/load-aggregate.ts';
 import type { EventStore } from '../../../kit/event-store/port.ts';
 import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import type { LogPort } from '../../../kit/observability/logger.ts';
@@ -101,10 +100,30 @@ async function deliver(
   }
 }
 
+/** The one effect of a welcome: asking the gateway to send it. */
+type Send = { readonly key: 'send' };
+
 /**
- * Welcomes a registered user once: a stored outcome makes the registration a duplicate; otherwise the
- * gateway is asked and its answer stored. The message goes out before the record is stored, so a crash
- * in between sends it again on the retry (at least once, like any mail without a gateway-side key).
+ * Decides a registration (pure): a stored outcome makes it a duplicate; otherwise the gateway is asked
+ * first, and its answer is what gets stored.
+ */
+function decideRegistration(
+  state: WelcomeState,
+  registration: OnboardingEventData<'UserRegistered'>,
+  answers: Answers<DeliveryOutcome>,
+): Decision<Onboarding, Send> {
+  const outcome = answers.get('send');
+  if (outcome === undefined)
+    return needsWelcome(state) ? { kind: 'effect', effect: { key: 'send' } } : { kind: 'duplicate' };
+  return toDecision(decideWelcome(state, registration, outcome));
+}
+
+/**
+ * Welcomes a registered user once, through the kit's command kernel: a stored outcome makes the
+ * registration a duplicate; otherwise the gateway is asked and its answer stored. The message goes out
+ * before the record is stored, so a crash in between sends it again on the retry (at least once, like
+ * any mail without a gateway-side key); a concurrent delivery that stored an outcome meanwhile makes
+ * this one a duplicate, without a second send.
  */
 export async function welcomeUser(
   deps: WelcomeDeps,
@@ -112,25 +131,19 @@ export async function welcomeUser(
   context: HandlerContext<Onboarding>,
 ): Promise<Handled> {
   const { userId, email, displayName } = registration;
-  const streamId = welcomeStreamId(userId);
-  // Whether to ask the gateway at all: the send cannot run inside the kernel (its decider is pure and
-  // runs again after a conflict), so it is decided from a first load.
-  const before = await loadAggregate(deps.store, streamId, welcomeAggregate(userId));
-  if (!needsWelcome(before.state)) {
-    await refuseReusedId(deps.store, streamId, context);
-    return 'duplicate';
-  }
   const sender = deps.sender ?? new LoggingWelcomeSender(context.logger);
-  const outcome = await deliver(sender, email, displayName);
-  if (!outcome.delivered) context.logger.warn('welcome message failed', { userId, reason: outcome.reason });
-  // Records the gateway's answer through the kit's command kernel; a concurrent delivery that stored an
-  // outcome meanwhile makes this one a duplicate.
   return handleCommand(
     {
       store: deps.store,
-      streamId,
+      streamId: welcomeStreamId(userId),
       aggregate: welcomeAggregate(userId),
-      decide: (state) => toDecision(decideWelcome(state, registration, outcome)),
+      decide: (state, answers) => decideRegistration(state, registration, answers),
+      effect: async () => {
+        const outcome = await deliver(sender, email, displayName);
+        if (!outcome.delivered)
+          context.logger.warn('welcome message failed', { userId, reason: outcome.reason });
+        return outcome;
+      },
       ...(deps.retry === undefined ? {} : { retry: deps.retry }),
     },
     context,

@@ -1,9 +1,12 @@
-import { appendOutcome } from '../../../kit/consumer/append-outcome.ts';
-import { refuseReusedId } from '../../../kit/consumer/reuse.ts';
+import {
+  handleMultiStreamCommand,
+  handleOperatorCommand,
+  type MultiStreamDecision,
+} from '../../../kit/consumer/command.ts';
 import type { EventHandlers, Handled, HandlerContext } from '../../../kit/consumer/types.ts';
-import { loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
-import type { EventStore, StreamAppend } from '../../../kit/event-store/port.ts';
-import { type RetryOnConflictOptions, retryOnConflict } from '../../../kit/event-store/retry.ts';
+import { type AggregateOptions, loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
+import type { EventStore } from '../../../kit/event-store/port.ts';
+import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import { createInternalEvent } from '../../../kit/events/internal.ts';
 import {
   decideRelease,
@@ -19,6 +22,7 @@ import {
   type OrderReservation,
   type SkuStock,
   type StockItem,
+  skuOf,
 } from '../domain/inventory.ts';
 import type { Orders } from '../events/catalog.ts';
 import { defaultEventFactoryDeps, type EventFactoryDeps, ordersCatalog } from '../events/catalog.ts';
@@ -31,71 +35,70 @@ export interface InventoryDeps {
   readonly snapshotEvery?: number;
 }
 
+const SKU_STREAM_PREFIX = 'inventory-sku#';
+
 /** Stream ids of the inventory (see `shared/contexts/orders/domain/inventory.ts` for why two kinds). */
 export const inventoryStreams = {
   order: (orderId: string): string => `inventory-order#${orderId}`,
-  sku: (sku: string): string => `inventory-sku#${sku}`,
+  sku: (sku: string): string => `${SKU_STREAM_PREFIX}${sku}`,
 };
 
-interface Loaded<State> {
-  readonly state: State;
-  readonly version: number;
+/** The SKU whose stock stream this is (the inverse of `inventoryStreams.sku`). */
+function skuOfStream(streamId: string): string {
+  return streamId.slice(SKU_STREAM_PREFIX.length);
 }
 
-async function loadReservation(store: EventStore, orderId: string): Promise<Loaded<OrderReservation>> {
-  return loadAggregate(store, inventoryStreams.order(orderId), {
-    initial: () => initialReservation(orderId),
-    evolve: evolveReservation,
-  });
+/** Source of the SKU streams' internal stock events. */
+const SOURCE = 'orders.inventory';
+
+function reservationAggregate(orderId: string): AggregateOptions<OrderReservation> {
+  return { initial: () => initialReservation(orderId), evolve: evolveReservation };
 }
 
-async function loadStock(
-  deps: InventoryDeps,
-  skus: readonly string[],
-): Promise<Map<string, Loaded<SkuStock>>> {
-  const loaded = await Promise.all(
-    skus.map(async (sku) => {
-      const stock = await loadAggregate(deps.store, inventoryStreams.sku(sku), {
-        initial: () => initialSkuStock(sku),
-        evolve: evolveSkuStock,
-        snapshotEvery: deps.snapshotEvery ?? 50,
-      });
-      return [sku, stock] as const;
-    }),
-  );
-  return new Map(loaded);
+function stockAggregate(sku: string, snapshotEvery?: number): AggregateOptions<SkuStock> {
+  return {
+    initial: () => initialSkuStock(sku),
+    evolve: evolveSkuStock,
+    ...(snapshotEvery === undefined ? {} : { snapshotEvery }),
+  };
 }
 
 /**
- * Writes a decision in one transaction: the order's facts at its version and each SKU's stock event
- * at that SKU's version, so a concurrent order for the same SKU makes one of them retry.
+ * The kernel's writes for an inventory decision (pure): the order's facts in its stream, each SKU's
+ * stock event in that SKU's stream, all in one transaction at the versions decided on, so a
+ * concurrent order for the same SKU makes one of them decide again.
  */
-async function write(
-  store: EventStore,
-  reservation: Loaded<OrderReservation>,
-  stock: ReadonlyMap<string, Loaded<SkuStock>>,
-  decision: InventoryDecision,
+function toWrites(orderId: string, decision: InventoryDecision): MultiStreamDecision<Orders> {
+  return {
+    kind: 'append',
+    writes: [
+      { streamId: inventoryStreams.order(orderId), facts: decision.order },
+      ...decision.stock.map((event) => ({ streamId: inventoryStreams.sku(skuOf(event)), internal: [event] })),
+    ],
+  };
+}
+
+/** A command on an order's reservation and the stock streams of the SKUs it names. */
+function handle(
+  deps: InventoryDeps,
+  orderId: string,
+  skusFor: (state: OrderReservation) => readonly string[],
+  decide: (state: OrderReservation, stock: ReadonlyMap<string, SkuStock>) => MultiStreamDecision<Orders>,
   context: HandlerContext<Orders>,
 ): Promise<Handled> {
-  const appends: StreamAppend[] = [
+  return handleMultiStreamCommand(
     {
-      streamId: inventoryStreams.order(reservation.state.orderId),
-      events: decision.order.map((fact) => context.emitFact(fact)),
-      expectedVersion: reservation.version,
+      store: deps.store,
+      streamId: inventoryStreams.order(orderId),
+      aggregate: reservationAggregate(orderId),
+      related: (state) => skusFor(state).map(inventoryStreams.sku),
+      relatedAggregate: (streamId) => stockAggregate(skuOfStream(streamId), deps.snapshotEvery ?? 50),
+      decide: (state, related) =>
+        decide(state, new Map([...related.values()].map((stock) => [stock.sku, stock]))),
+      internalSource: SOURCE,
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
     },
-    ...decision.stock.map((event) => ({
-      streamId: inventoryStreams.sku(event.data.sku),
-      events: [context.emitInternal(event, 'orders.inventory')],
-      expectedVersion: stock.get(event.data.sku)?.version ?? 0,
-    })),
-  ];
-  const results = await store.appendMany(appends, {
-    idempotencyKey: context.idempotencyKey,
-    idempotencyFingerprint: context.inputFingerprint,
-  });
-  return appendOutcome(
-    results,
-    appends.flatMap((append) => append.events),
+    context,
   );
 }
 
@@ -105,21 +108,23 @@ export async function reserveInventory(
   request: { readonly orderId: string; readonly items: readonly StockItem[] },
   context: HandlerContext<Orders>,
 ): Promise<Handled> {
-  return retryOnConflict(async () => {
-    const reservation = await loadReservation(deps.store, request.orderId);
-    if (reservation.state.status !== 'none') {
-      await refuseReusedId(deps.store, inventoryStreams.order(request.orderId), context);
-      return 'duplicate';
-    }
-    const lines = mergeItems(request.items);
-    // An order with too many SKUs is refused without reading any stock: the decision needs none, and
-    // an order of thousands of SKUs would otherwise load thousands of streams first (and time out).
-    const skus = lines.length > MAX_SKUS_PER_RESERVATION ? [] : lines.map((line) => line.sku);
-    const stock = await loadStock(deps, skus);
-    const levels = new Map([...stock].map(([sku, loaded]) => [sku, loaded.state]));
-    const decision = decideReservation(reservation.state, levels, request.items);
-    return write(deps.store, reservation, stock, decision, context);
-  }, deps.retry);
+  const { orderId, items } = request;
+  return handle(
+    deps,
+    orderId,
+    (state) => {
+      if (state.status !== 'none') return [];
+      const lines = mergeItems(items);
+      // An order with too many SKUs is refused without reading any stock: the decision needs none, and
+      // an order of thousands of SKUs would otherwise load thousands of streams first (and time out).
+      return lines.length > MAX_SKUS_PER_RESERVATION ? [] : lines.map((line) => line.sku);
+    },
+    (state, stock) =>
+      state.status !== 'none'
+        ? { kind: 'duplicate' }
+        : toWrites(orderId, decideReservation(state, stock, items)),
+    context,
+  );
 }
 
 /** Gives back what the order holds; nothing happens when it holds nothing (released, failed, never). */
@@ -128,22 +133,18 @@ export async function releaseInventory(
   orderId: string,
   context: HandlerContext<Orders>,
 ): Promise<Handled> {
-  return retryOnConflict(async () => {
-    const reservation = await loadReservation(deps.store, orderId);
-    const decision = decideRelease(reservation.state);
-    if (decision.order.length === 0) {
-      context.logger.info('nothing to release', { status: reservation.state.status });
-      if (reservation.state.status !== 'released') return 'handled';
-      await refuseReusedId(deps.store, inventoryStreams.order(orderId), context);
-      return 'duplicate';
-    }
-    const stock = await loadStock(
-      deps,
-      reservation.state.items.map((line) => line.sku),
-    );
-    await write(deps.store, reservation, stock, decision, context);
-    return 'handled';
-  }, deps.retry);
+  return handle(
+    deps,
+    orderId,
+    (state) => (state.status === 'reserved' ? state.items.map((line) => line.sku) : []),
+    (state) => {
+      const decision = decideRelease(state);
+      if (decision.order.length > 0) return toWrites(orderId, decision);
+      if (state.status === 'released') return { kind: 'duplicate' };
+      return { kind: 'ignore', why: `nothing to release (${state.status})` };
+    },
+    context,
+  );
 }
 
 /** Handlers of the inventory consumer. */
@@ -172,20 +173,18 @@ export async function restockInventory(
     { correlationId: options.correlationId, source: 'orders.inventory' },
     options.events ?? defaultEventFactoryDeps,
   );
-  await retryOnConflict(async () => {
-    const { version } = await loadAggregate(store, inventoryStreams.sku(item.sku), {
-      initial: () => initialSkuStock(item.sku),
-      evolve: evolveSkuStock,
-    });
-    await store.append(inventoryStreams.sku(item.sku), [envelope], { expectedVersion: version });
-  }, options.retry);
+  // Stock may be added whatever the SKU holds: the load only gives the version the append is checked at.
+  await handleOperatorCommand({
+    store,
+    streamId: inventoryStreams.sku(item.sku),
+    aggregate: stockAggregate(item.sku),
+    decide: () => [envelope],
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+  });
 }
 
 /** Quantity of a SKU that can still be reserved. */
 export async function availableStock(store: EventStore, sku: string): Promise<number> {
-  const { state } = await loadAggregate(store, inventoryStreams.sku(sku), {
-    initial: () => initialSkuStock(sku),
-    evolve: evolveSkuStock,
-  });
+  const { state } = await loadAggregate(store, inventoryStreams.sku(sku), stockAggregate(sku));
   return state.available;
 }

@@ -1,11 +1,12 @@
+import { append, type Decision, handleCommand } from '../../../kit/consumer/command.ts';
 import type { EventHandlers, Handled, HandlerContext } from '../../../kit/consumer/types.ts';
-import { loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
+import type { AggregateOptions } from '../../../kit/event-store/load-aggregate.ts';
 import type { EventStore } from '../../../kit/event-store/port.ts';
-import { type RetryOnConflictOptions, retryOnConflict } from '../../../kit/event-store/retry.ts';
+import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import type { IdempotencyStore } from '../../../kit/idempotency/port.ts';
 import { runOnce } from '../../../kit/idempotency/run-once.ts';
 import { type Notification, type OrderOutcome, planNotifications } from '../domain/notifications.ts';
-import type { Orders } from '../events/catalog.ts';
+import { fact, type Orders } from '../events/catalog.ts';
 import type { NotificationChannel } from '../events/common.ts';
 
 /** Port of a channel gateway (SES, SNS SMS, a push service). */
@@ -42,11 +43,36 @@ export function notificationStreamId(orderId: string): string {
   return `notifications#${orderId}`;
 }
 
+/** Key of a delivery record: the input that caused it and its channel. */
+function recordKey(causationId: unknown, channel: unknown): string {
+  return `${String(causationId)}#${String(channel)}`;
+}
+
+/** The delivery records of an order's notifications stream, by {@link recordKey}. */
+const recordsAggregate: AggregateOptions<ReadonlySet<string>> = {
+  initial: () => new Set<string>(),
+  evolve: (seen, stored) =>
+    stored.type === 'NotificationSent'
+      ? new Set(seen).add(recordKey(stored.causationId, stored.data.channel))
+      : seen,
+};
+
+/** Pure: record the delivery unless this input's record for the channel is stored already. */
+function decideRecord(
+  recorded: ReadonlySet<string>,
+  notification: Notification,
+  inputId: string,
+): Decision<Orders> {
+  if (recorded.has(recordKey(inputId, notification.channel))) return { kind: 'duplicate' };
+  const { orderId, channel } = notification;
+  return append([fact('NotificationSent', { orderId, channel })]);
+}
+
 /**
- * Records the delivery as `NotificationSent`, once: a repeat of the same input (same id) on the same
- * channel finds its record among the stream's events and writes nothing. The stream is shared by the
- * order's channels, so the append's key alone would only recognise a repeat that no other channel's
- * record followed.
+ * Records the delivery as `NotificationSent`, once, through the kit's command kernel: a repeat of the
+ * same input (same id) on the same channel finds its record among the stream's events and writes
+ * nothing. The stream is shared by the order's channels, so each record is keyed by its delivery: the
+ * input's key alone would let the first channel's record answer for the others.
  */
 async function recordSent(
   deps: NotificationDeps,
@@ -54,24 +80,17 @@ async function recordSent(
   key: string,
   context: HandlerContext<Orders>,
 ): Promise<void> {
-  const streamId = notificationStreamId(notification.orderId);
-  const event = context.emit('NotificationSent', {
-    orderId: notification.orderId,
-    channel: notification.channel,
-  });
-  const recordKey = (causationId: unknown, channel: unknown) => `${String(causationId)}#${String(channel)}`;
-  const mine = recordKey(context.inputId, notification.channel);
-  await retryOnConflict(async () => {
-    const { state: recorded, version } = await loadAggregate(deps.store, streamId, {
-      initial: () => new Set<string>(),
-      evolve: (seen, stored) =>
-        stored.type === 'NotificationSent'
-          ? seen.add(recordKey(stored.causationId, stored.data.channel))
-          : seen,
-    });
-    if (recorded.has(mine)) return;
-    await deps.store.append(streamId, [event], { expectedVersion: version, idempotencyKey: key });
-  }, deps.retry);
+  await handleCommand(
+    {
+      store: deps.store,
+      streamId: notificationStreamId(notification.orderId),
+      aggregate: recordsAggregate,
+      decide: (recorded) => decideRecord(recorded, notification, context.inputId),
+      idempotencyKey: key,
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
+    },
+    context,
+  );
 }
 
 /**

@@ -1,11 +1,10 @@
-import { appendOutcome } from '../../../kit/consumer/append-outcome.ts';
 import type { CircuitBreaker } from '../../../kit/consumer/circuit-breaker.ts';
-import { refuseReusedId } from '../../../kit/consumer/reuse.ts';
+import { type Answers, append, type Decision, handleCommand } from '../../../kit/consumer/command.ts';
 import { type Timer, withTimeout } from '../../../kit/consumer/timeout.ts';
 import type { EventHandlers, Handled, HandlerContext } from '../../../kit/consumer/types.ts';
-import { loadAggregate } from '../../../kit/event-store/load-aggregate.ts';
+import type { AggregateOptions } from '../../../kit/event-store/load-aggregate.ts';
 import type { EventStore } from '../../../kit/event-store/port.ts';
-import { type RetryOnConflictOptions, retryOnConflict } from '../../../kit/event-store/retry.ts';
+import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import {
   type AuthorizationOutcome,
   decideAuthorization,
@@ -18,7 +17,11 @@ import {
   type PaymentState,
   validatePaymentRequest,
 } from '../domain/payment.ts';
-import { type PaymentProvider, PaymentProviderTimeoutError } from '../domain/payment-provider.ts';
+import {
+  type AuthorizeRequest,
+  type PaymentProvider,
+  PaymentProviderTimeoutError,
+} from '../domain/payment-provider.ts';
 import type { Orders } from '../events/catalog.ts';
 
 /** What the payment consumer needs. */
@@ -43,15 +46,20 @@ export function authorizationKey(orderId: string): string {
   return `authorize#${orderId}`;
 }
 
-async function loadPayment(
-  store: EventStore,
-  orderId: string,
-): Promise<{ state: PaymentState; version: number }> {
-  return loadAggregate(store, paymentStreamId(orderId), {
-    initial: () => initialPayment(orderId),
-    evolve: evolvePayment,
-  });
+/** How the payment stream of an order is folded into its state. */
+function paymentAggregate(orderId: string): AggregateOptions<PaymentState> {
+  return { initial: () => initialPayment(orderId), evolve: evolvePayment };
 }
+
+/** The provider calls a payment decision asks for, keyed so one handling makes each once. */
+type ProviderCall =
+  | { readonly key: 'authorize'; readonly request: AuthorizeRequest }
+  | { readonly key: `void#${string}`; readonly authorizationId: string };
+
+/** What the provider answered: an authorization's outcome; a void answers nothing. */
+type ProviderAnswer = AuthorizationOutcome | undefined;
+
+const AUTHORIZE = 'authorize';
 
 /** A provider call through the circuit breaker, bounded by the call timeout. */
 function callProvider<T>(deps: PaymentDeps, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -65,36 +73,77 @@ function callProvider<T>(deps: PaymentDeps, call: (signal: AbortSignal) => Promi
   return deps.breaker ? deps.breaker.execute(bounded) : bounded();
 }
 
+/** Performs the provider call a decision asks for. */
+async function performCall(deps: PaymentDeps, call: ProviderCall): Promise<ProviderAnswer> {
+  if ('request' in call) {
+    const { request } = call;
+    return callProvider(deps, (signal) => deps.provider.authorize(request, signal));
+  }
+  const { authorizationId } = call;
+  await callProvider(deps, (signal) => deps.provider.void(authorizationId, signal));
+  return undefined;
+}
+
 /**
- * Voids at the provider first (when the decision says so), then stores the facts; a crash in between
- * repeats the void, which providers accept.
+ * The kernel's decision for a payment decision (pure): void at the provider first when it says so,
+ * then store the facts; nothing to store means the order was decided already. The void is made before
+ * the write, so a crash in between repeats it on the redelivery, which providers accept.
  */
-async function apply(
+function toDecision(
+  decision: PaymentDecision,
+  answers: Answers<ProviderAnswer>,
+): Decision<Orders, ProviderCall> {
+  const authorizationId = decision.voidAuthorization;
+  if (authorizationId !== undefined && !answers.has(`void#${authorizationId}`)) {
+    return { kind: 'effect', effect: { key: `void#${authorizationId}`, authorizationId } };
+  }
+  return decision.facts.length === 0 ? { kind: 'duplicate' } : append(decision.facts);
+}
+
+/**
+ * Decides an authorization request (pure): a decided order is a duplicate; otherwise the provider is
+ * asked (idempotency key per order) and its answer decided on the state of the moment.
+ */
+function decideAuthorizationRequest(
+  state: PaymentState,
+  request: PaymentRequest,
+  answers: Answers<ProviderAnswer>,
+): Decision<Orders, ProviderCall> {
+  const answer = answers.get(AUTHORIZE);
+  if (answer === undefined) {
+    if (!needsAuthorization(state)) return { kind: 'duplicate' };
+    const { orderId, total: amount, currency, paymentToken: token } = request;
+    const ask = { orderId, amount, currency, token, idempotencyKey: authorizationKey(orderId) };
+    return { kind: 'effect', effect: { key: AUTHORIZE, request: ask } };
+  }
+  return toDecision(decideAuthorization(state, request, answer), answers);
+}
+
+/** Load → decide → (provider calls) → store through the kit's command kernel. */
+function handle(
   deps: PaymentDeps,
   orderId: string,
-  version: number,
-  decision: PaymentDecision,
+  decide: (state: PaymentState, answers: Answers<ProviderAnswer>) => Decision<Orders, ProviderCall>,
   context: HandlerContext<Orders>,
 ): Promise<Handled> {
-  const voidId = decision.voidAuthorization;
-  if (voidId !== undefined) await callProvider(deps, (signal) => deps.provider.void(voidId, signal));
-  if (decision.facts.length === 0) {
-    await refuseReusedId(deps.store, paymentStreamId(orderId), context);
-    return 'duplicate';
-  }
-  const events = decision.facts.map((fact) => context.emitFact(fact));
-  const result = await deps.store.append(paymentStreamId(orderId), events, {
-    expectedVersion: version,
-    idempotencyKey: context.idempotencyKey,
-    idempotencyFingerprint: context.inputFingerprint,
-  });
-  return appendOutcome(result, events);
+  return handleCommand(
+    {
+      store: deps.store,
+      streamId: paymentStreamId(orderId),
+      aggregate: paymentAggregate(orderId),
+      decide,
+      effect: (call: ProviderCall) => performCall(deps, call),
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
+    },
+    context,
+  );
 }
 
 /**
  * Authorizes an order once: invalid totals are rejected (not retryable), a decided order is a duplicate,
  * otherwise the provider is asked (idempotency key per order) and its answer stored. Provider
- * timeouts and outages are retryable errors, so the record comes back with backoff.
+ * timeouts and outages are retryable errors, so the record comes back with backoff. A version conflict
+ * while storing the answer decides it again on the new state without asking the provider twice.
  */
 export async function authorizePayment(
   deps: PaymentDeps,
@@ -102,29 +151,12 @@ export async function authorizePayment(
   context: HandlerContext<Orders>,
 ): Promise<Handled> {
   validatePaymentRequest(request);
-  const { orderId } = request;
-  const before = await loadPayment(deps.store, orderId);
-  if (!needsAuthorization(before.state)) {
-    await refuseReusedId(deps.store, paymentStreamId(orderId), context);
-    return 'duplicate';
-  }
-  const answer: AuthorizationOutcome = await callProvider(deps, (signal) =>
-    deps.provider.authorize(
-      {
-        orderId,
-        amount: request.total,
-        currency: request.currency,
-        token: request.paymentToken,
-        idempotencyKey: authorizationKey(orderId),
-      },
-      signal,
-    ),
+  return handle(
+    deps,
+    request.orderId,
+    (state, answers) => decideAuthorizationRequest(state, request, answers),
+    context,
   );
-  return retryOnConflict(async (attempt) => {
-    const current = attempt === 1 ? before : await loadPayment(deps.store, orderId);
-    const decision = decideAuthorization(current.state, request, answer);
-    return apply(deps, orderId, current.version, decision, context);
-  }, deps.retry);
 }
 
 /** Voids the order's authorization, or records that none may be made any more. */
@@ -133,10 +165,7 @@ export async function voidPayment(
   orderId: string,
   context: HandlerContext<Orders>,
 ): Promise<Handled> {
-  return retryOnConflict(async () => {
-    const { state, version } = await loadPayment(deps.store, orderId);
-    return apply(deps, orderId, version, decideVoid(state), context);
-  }, deps.retry);
+  return handle(deps, orderId, (state, answers) => toDecision(decideVoid(state), answers), context);
 }
 
 /** Handlers of the payment consumer. */
