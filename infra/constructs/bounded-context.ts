@@ -1,25 +1,34 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   type ContextConsumerDefinition,
   type ContextDefinition,
+  type ContextTopicDefinition,
+  consumerGrants,
+  contextOutputPrefix,
+  type EventStoreGrant,
   pascalName,
+  type StageDurationSetting,
+  unstoredRuleTypes,
+  usesEventStore,
   validateContextDefinition,
 } from '../../shared/kit/context.ts';
 import type { StageSettings } from '../stages.ts';
 import { BusConsumer } from './bus-consumer.ts';
+import { ContextTable } from './context-table.ts';
 import type { DashboardConsumer } from './dashboard.ts';
 import type { EventStoreTable } from './event-store-table.ts';
-import { BATCHING, QueueConsumer } from './queue-consumer.ts';
+import { FanOutTopic } from './fan-out-topic.ts';
+import { BATCHING, consumerVisibilityTimeout, QueueConsumer } from './queue-consumer.ts';
+import type { RuleTargets } from './rule-targets.ts';
 
 export type { ContextConsumerDefinition, ContextDefinition };
 
-import type { RuleTargets } from './rule-targets.ts';
-
-/** What the stack needs of any deployed context, declarative or hand-composed. */
+/** What the stack needs of a deployed context. */
 export interface DeployedContext {
   readonly contextName: string;
   /** Events the outbox puts on the bus for this context. */
@@ -28,6 +37,29 @@ export interface DeployedContext {
   outboxRoutes(): { queue: IQueue; types: readonly string[] }[];
   /** Rows of the pipeline dashboard, one per consumer. */
   dashboardConsumers(): DashboardConsumer[];
+  /** Its stack outputs, by name (the CLI, the tests and the benches read them). */
+  outputs(): Record<string, string>;
+}
+
+/** The stage's value of a duration a definition names (the kit names them, the stage defines them). */
+function stageDuration(stage: StageSettings, setting: StageDurationSetting): Duration {
+  return stage[setting];
+}
+
+/** How a consumer's records are batched: its batching (or FIFO), with its own batch size if it has one. */
+function batchingOf(consumer: ContextConsumerDefinition) {
+  const batching = consumer.ordered
+    ? { batchSize: 10, fifo: true as const }
+    : BATCHING[consumer.batching ?? 'immediate'];
+  return { ...batching, batchSize: consumer.batchSize ?? batching.batchSize };
+}
+
+/** A consumer's function timeout: fixed, or a bounded call per record of a full batch plus a margin. */
+function timeoutOf(consumer: ContextConsumerDefinition, stage: StageSettings): Duration {
+  const perRecord = consumer.timeoutPerRecord;
+  if (perRecord === undefined) return Duration.seconds(consumer.timeoutSeconds ?? 10);
+  const call = stageDuration(stage, perRecord.perRecord).toSeconds();
+  return Duration.seconds(batchingOf(consumer).batchSize * call + perRecord.marginSeconds);
 }
 
 /** Props of {@link BoundedContext}. */
@@ -41,14 +73,18 @@ export interface BoundedContextProps {
 }
 
 /**
- * A context deployed from its {@link ContextDefinition}: per consumer a queue (+DLQ, FIFO when ordered)
- * drained by its Lambda, a rule for what it takes from the bus, the event store grants every consumer
- * of the kit needs (append, read, stored checks, input claims) and the alarms of a {@link QueueConsumer}.
+ * A context deployed from its {@link ContextDefinition}: its tables and topics (each subscription's
+ * queue drained by the consumer that names it), and per consumer a queue (+DLQ, FIFO when ordered)
+ * drained by its Lambda, the rules for what it takes from the bus, exactly the grants it declares
+ * (event store capabilities, its topics and tables, its own queue for timers), the alarms of a
+ * {@link QueueConsumer}, its dashboard row and its outputs.
  */
 export class BoundedContext extends Construct implements DeployedContext {
   readonly contextName: string;
   readonly integrationEvents: readonly string[];
   readonly consumers: Readonly<Record<string, QueueConsumer>>;
+  readonly tables: Readonly<Record<string, ContextTable>>;
+  readonly topics: Readonly<Record<string, FanOutTopic>>;
   private readonly definition: ContextDefinition;
 
   constructor(scope: Construct, id: string, props: BoundedContextProps) {
@@ -57,6 +93,19 @@ export class BoundedContext extends Construct implements DeployedContext {
     this.definition = props.definition;
     this.contextName = props.definition.name;
     this.integrationEvents = props.definition.integrationEvents;
+    const tables: Record<string, ContextTable> = {};
+    for (const table of props.definition.tables ?? []) {
+      tables[table.name] = new ContextTable(this, pascalName(table.name), {
+        definition: table,
+        stage: props.stage,
+      });
+    }
+    this.tables = tables;
+    const topics: Record<string, FanOutTopic> = {};
+    for (const topic of props.definition.topics ?? []) {
+      topics[topic.name] = this.createTopic(topic, props);
+    }
+    this.topics = topics;
     const consumers: Record<string, QueueConsumer> = {};
     for (const consumer of props.definition.consumers) {
       consumers[consumer.name] = this.createConsumer(consumer, props);
@@ -68,14 +117,14 @@ export class BoundedContext extends Construct implements DeployedContext {
     return this.definition.consumers
       .filter((consumer) => (consumer.stored ?? []).length > 0)
       .map((consumer) => ({
-        queue: (this.consumers[consumer.name] as QueueConsumer).queue,
+        queue: this.consumer(consumer.name).queue,
         types: consumer.stored ?? [],
       }));
   }
 
   dashboardConsumers(): DashboardConsumer[] {
     return this.definition.consumers.map(({ name }) => {
-      const consumer = this.consumers[name] as QueueConsumer;
+      const consumer = this.consumer(name);
       return {
         name: `${this.contextName} ${name}`,
         queue: consumer.queue,
@@ -85,28 +134,102 @@ export class BoundedContext extends Construct implements DeployedContext {
     });
   }
 
+  /** Named as `contextOutputNames` derives them from the definition. */
+  outputs(): Record<string, string> {
+    const prefix = contextOutputPrefix(this.definition);
+    const outputs: Record<string, string> = {};
+    for (const { name } of this.definition.consumers) {
+      const consumer = this.consumer(name);
+      outputs[`${prefix}${pascalName(name)}QueueUrl`] = consumer.queue.queueUrl;
+      outputs[`${prefix}${pascalName(name)}DlqUrl`] = consumer.deadLetterQueue.queueUrl;
+    }
+    for (const [name, table] of Object.entries(this.tables)) {
+      outputs[`${prefix}${pascalName(name)}TableName`] = table.table.tableName;
+    }
+    for (const [name, topic] of Object.entries(this.topics)) {
+      outputs[`${prefix}${pascalName(name)}TopicArn`] = topic.topic.topicArn;
+    }
+    return outputs;
+  }
+
+  private consumer(name: string): QueueConsumer {
+    const consumer = this.consumers[name];
+    if (!consumer) throw new Error(`${this.contextName}: no consumer ${name}`);
+    return consumer;
+  }
+
+  /**
+   * A topic fanned out to one queue per subscription, each queue shaped for the consumer that drains
+   * it: its receives before the DLQ, and invisible for six times its timeout plus its batching window.
+   */
+  private createTopic(topic: ContextTopicDefinition, props: BoundedContextProps): FanOutTopic {
+    const drainer = (subscription: string) => {
+      const consumer = props.definition.consumers.find(
+        ({ fromTopic }) => fromTopic?.topic === topic.name && fromTopic.subscription === subscription,
+      );
+      if (!consumer) throw new Error(`${topic.name}.${subscription}: no consumer drains it`);
+      return consumer;
+    };
+    return new FanOutTopic(this, pascalName(topic.name), {
+      stage: props.stage,
+      catalog: props.definition.catalog,
+      alarmTopic: props.alarmTopic,
+      subscribers: topic.subscriptions.map(({ name, types }) => {
+        const consumer = drainer(name);
+        const batching = batchingOf(consumer);
+        return {
+          name,
+          types,
+          maxReceiveCount: consumer.maxReceiveCount ?? 5,
+          visibilityTimeout: consumerVisibilityTimeout(
+            timeoutOf(consumer, props.stage),
+            'maxBatchingWindow' in batching ? batching.maxBatchingWindow : undefined,
+          ),
+        };
+      }),
+    });
+  }
+
   private createConsumer(consumer: ContextConsumerDefinition, props: BoundedContextProps): QueueConsumer {
     const { stage, eventStore, definition } = props;
+    const stageEnvironment = Object.fromEntries(
+      Object.entries(consumer.stageEnvironment ?? {}).map(([name, setting]) => [
+        name,
+        String(stageDuration(stage, setting).toMilliseconds()),
+      ]),
+    );
+    const resourceEnvironment: Record<string, string> = {};
+    for (const grant of consumerGrants(consumer)) {
+      if (typeof grant === 'string') continue;
+      resourceEnvironment[grant.env] =
+        'publish' in grant
+          ? this.topicNamed(grant.publish).topic.topicArn
+          : this.tableNamed(grant.table).table.tableName;
+    }
     const common = {
       stage,
       alarmTopic: props.alarmTopic,
       entry: consumer.entry,
-      serviceName: `${definition.name}-${consumer.name}`,
+      serviceName: consumer.serviceName ?? `${definition.name}-${consumer.name}`,
       environment: {
-        TABLE_NAME: eventStore.table.tableName,
+        ...(usesEventStore(consumer)
+          ? { [consumer.eventStoreEnv ?? 'TABLE_NAME']: eventStore.table.tableName }
+          : {}),
         RETRY_BASE_SECONDS: String(stage.retryBase.toSeconds()),
         // The context's own metrics namespace (its consumers are the `service` dimension within it).
         POWERTOOLS_METRICS_NAMESPACE: definition.metricsNamespace ?? pascalName(definition.name),
         ...consumer.environment,
+        ...stageEnvironment,
+        ...resourceEnvironment,
       },
       maxReceiveCount: consumer.maxReceiveCount ?? 5,
-      ...(consumer.timeoutSeconds === undefined
-        ? {}
-        : { timeout: Duration.seconds(consumer.timeoutSeconds) }),
-      ...(consumer.ordered ? { batchSize: 10, fifo: true } : BATCHING[consumer.batching ?? 'immediate']),
+      timeout: timeoutOf(consumer, stage),
+      ...batchingOf(consumer),
     };
     const id = pascalName(consumer.name);
-    const fromBus = [...(consumer.intake ?? []), ...(consumer.fromBus ?? [])].length > 0;
+    const unstored = unstoredRuleTypes(consumer);
+    const fromBus = [...unstored, ...(consumer.fromBus ?? [])].length > 0;
+    const subscription = consumer.fromTopic;
     const deployed = fromBus
       ? new BusConsumer(this, id, {
           ...common,
@@ -114,11 +237,52 @@ export class BoundedContext extends Construct implements DeployedContext {
           ruleTargets: props.ruleTargets,
           catalog: definition.catalog,
           eventTypes: consumer.fromBus ?? [],
-          intakeTypes: consumer.intake ?? [],
+          intakeTypes: unstored,
           description: `${definition.name} ${consumer.name}: ${[...(consumer.intake ?? []), ...(consumer.fromBus ?? [])].join(', ')}`,
         })
-      : new QueueConsumer(this, id, common);
-    eventStore.grantEventStore(deployed.function);
+      : new QueueConsumer(this, id, {
+          ...common,
+          ...(subscription === undefined
+            ? {}
+            : { queue: this.subscriptionQueue(subscription.topic, subscription.subscription) }),
+        });
+    this.grant(deployed, consumer, eventStore);
     return deployed;
+  }
+
+  /** Exactly what the definition grants the consumer, each on its one resource. */
+  private grant(deployed: QueueConsumer, consumer: ContextConsumerDefinition, eventStore: EventStoreTable) {
+    const fn: IGrantable = deployed.function;
+    const onEventStore: Record<EventStoreGrant, () => void> = {
+      eventStore: () => eventStore.grantEventStore(fn),
+      storedEventCheck: () => eventStore.grantStoredEventCheck(fn),
+      idempotencyRecords: () => eventStore.grantIdempotencyRecords(fn),
+      eventStoreUpdate: () => eventStore.table.grant(fn, 'dynamodb:UpdateItem'),
+    };
+    for (const grant of consumerGrants(consumer)) {
+      if (typeof grant === 'string') onEventStore[grant]();
+      else if ('publish' in grant) this.topicNamed(grant.publish).grantPublish(fn);
+      else this.tableNamed(grant.table).grantItems(fn, grant.actions);
+    }
+    // Timers are delayed messages to its own (standard) queue.
+    if (consumer.timers) deployed.queue.grant(fn, 'sqs:SendMessage');
+  }
+
+  private topicNamed(name: string): FanOutTopic {
+    const topic = this.topics[name];
+    if (!topic) throw new Error(`${this.contextName}: no topic ${name}`);
+    return topic;
+  }
+
+  private tableNamed(name: string): ContextTable {
+    const table = this.tables[name];
+    if (!table) throw new Error(`${this.contextName}: no table ${name}`);
+    return table;
+  }
+
+  private subscriptionQueue(topic: string, subscription: string) {
+    const found = this.topicNamed(topic).subscribers[subscription];
+    if (!found) throw new Error(`${this.contextName}: topic ${topic} has no subscription ${subscription}`);
+    return found.queue;
   }
 }

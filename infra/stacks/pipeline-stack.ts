@@ -4,20 +4,16 @@ import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { CONTEXT_CATALOGS, DECLARED_CONTEXTS } from '../../shared/contexts/index.ts';
-import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
-import { pascalName } from '../../shared/kit/context.ts';
+import { contextOutputNames, pascalName } from '../../shared/kit/context.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { BoundedContext, type DeployedContext } from '../constructs/bounded-context.ts';
 import { PipelineDashboard } from '../constructs/dashboard.ts';
 import { PipelineEventBus } from '../constructs/event-bus.ts';
 import { EventStoreTable } from '../constructs/event-store-table.ts';
-import { FanOutTopic } from '../constructs/fan-out-topic.ts';
 import { OutboxPublisher } from '../constructs/outbox-publisher.ts';
 import { QueueConsumer } from '../constructs/queue-consumer.ts';
 import { RuleTargets } from '../constructs/rule-targets.ts';
 import type { StageSettings } from '../stages.ts';
-import { NOTIFICATION_CHANNELS, type NotificationChannel } from './notification-channels.ts';
-import { OrderProcessing } from './order-processing.ts';
 
 export interface PipelineStackProps extends StackProps {
   readonly stage: StageSettings;
@@ -26,7 +22,10 @@ export interface PipelineStackProps extends StackProps {
 /** Each context's events carry a source under its name (`orders.api`, `onboarding.accounts`). */
 export const EVENT_SOURCE_PREFIXES: readonly string[] = CONTEXT_CATALOGS.map((catalog) => `${catalog.name}.`);
 
-/** Names of the stack outputs the CLI and the end-to-end tests read. */
+/**
+ * Names of the stack outputs the CLI and the end-to-end tests read: the stack's own, then the orders
+ * context's (derived from its definition, unprefixed; a unit test holds the two equal).
+ */
 export const OUTPUTS = {
   busName: 'EventBusName',
   recorderQueueUrl: 'RecorderQueueUrl',
@@ -61,30 +60,21 @@ export const OUTPUTS = {
 } as const;
 
 /**
- * Outputs of the declared contexts' consumers, `<Context><Consumer>QueueUrl` and `…DlqUrl` (e.g.
- * `OnboardingProfilesQueueUrl`), derived from their definitions like the resources themselves.
+ * Every output name of the contexts, derived from their definitions like the resources themselves:
+ * `<prefix><Consumer>QueueUrl` and `…DlqUrl`, `<prefix><Table>TableName`, `<prefix><Topic>TopicArn`
+ * (e.g. `OnboardingProfilesQueueUrl`; orders has no prefix: `SagaQueueUrl`, `OrderSummaryTableName`).
  */
-export function contextOutputName(context: string, consumer: string, what: 'QueueUrl' | 'DlqUrl'): string {
-  return `${pascalName(context)}${pascalName(consumer)}${what}`;
-}
-
-/** Every output name of the declared contexts. */
 export function declaredContextOutputs(): string[] {
-  return DECLARED_CONTEXTS.flatMap((context) =>
-    context.consumers.flatMap((consumer) =>
-      (['QueueUrl', 'DlqUrl'] as const).map((what) => contextOutputName(context.name, consumer.name, what)),
-    ),
-  );
+  return DECLARED_CONTEXTS.flatMap(contextOutputNames);
 }
 
 /**
  * Composition only. The bus (archive, resource policy) feeds rules whose targets all have a DLQ and a
- * retry policy; in dev, the walking skeleton records every order event (bus → rule → queue → Lambda →
- * table);
- * the event store's stream is published to the bus by the outbox; the order saga's consumers (saga,
- * inventory, payment, projector, notifier) take their events from the bus; the notifications topic fans
- * out to one queue per channel, each with its consumer. Every queue has a DLQ, every alarm notifies
- * the alarm topic.
+ * retry policy; in dev, the walking skeleton records every event (bus → rule → queue → Lambda →
+ * table); the event store's stream is published by the outbox, integration events to the bus and
+ * every other stored event straight to the queues that take it; each context (orders, onboarding) is
+ * a {@link BoundedContext} built from its definition, with its consumers, tables, topics, dashboard
+ * rows and outputs. Every queue has a DLQ, every alarm notifies the alarm topic.
  */
 export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
@@ -107,22 +97,8 @@ export class PipelineStack extends Stack {
 
     const eventStore = new EventStoreTable(this, 'EventStore', { stage });
     const outbox = new OutboxPublisher(this, 'Outbox', { stage, eventStore, bus: events.bus, alarmTopic });
-    const notifications = new FanOutTopic(this, 'Notifications', {
-      stage,
-      catalog: ordersCatalog,
-      alarmTopic,
-      subscribers: NOTIFICATION_CHANNELS,
-    });
-    const orders = new OrderProcessing(this, 'Orders', {
-      stage,
-      alarmTopic,
-      bus: events.bus,
-      ruleTargets,
-      eventStore,
-      notifications,
-    });
-    // The declared contexts, each deployed from its definition (one line in shared/contexts/index.ts).
-    const declared = DECLARED_CONTEXTS.map(
+    // The contexts, each deployed from its definition (one line in shared/contexts/index.ts).
+    const contexts: DeployedContext[] = DECLARED_CONTEXTS.map(
       (definition) =>
         new BoundedContext(this, pascalName(definition.name), {
           definition,
@@ -133,7 +109,6 @@ export class PipelineStack extends Stack {
           eventStore,
         }),
     );
-    const contexts: DeployedContext[] = [orders, ...declared];
     // Integration events on the bus; every other stored event straight to the queues that take it.
     outbox.deliverTo(
       [...new Set(contexts.flatMap((context) => context.integrationEvents))],
@@ -163,9 +138,7 @@ export class PipelineStack extends Stack {
       skeleton,
       eventStore,
       outbox,
-      notifications,
-      orders,
-      declared,
+      contexts,
       dashboard,
     });
   }
@@ -212,9 +185,7 @@ export class PipelineStack extends Stack {
     skeleton: { table: Table; recorder: QueueConsumer } | undefined;
     eventStore: EventStoreTable;
     outbox: OutboxPublisher;
-    notifications: FanOutTopic;
-    orders: OrderProcessing;
-    declared: readonly BoundedContext[];
+    contexts: readonly DeployedContext[];
     dashboard: PipelineDashboard;
   }): void {
     const output = (name: string, value: string) => new CfnOutput(this, name, { value });
@@ -231,39 +202,11 @@ export class PipelineStack extends Stack {
     output(OUTPUTS.eventStoreTable, parts.eventStore.table.tableName);
     output(OUTPUTS.outboxFunctionName, parts.outbox.function.functionName);
     output(OUTPUTS.outboxDlqUrl, parts.outbox.deadLetterQueue.queue.queueUrl);
-    output(OUTPUTS.notificationsTopicArn, parts.notifications.topic.topicArn);
-    for (const { name } of NOTIFICATION_CHANNELS) {
-      const { queue } = channel(parts.notifications, name);
-      const prefix = name.charAt(0).toUpperCase() + name.slice(1);
-      output(`${prefix}QueueUrl`, queue.queue.queueUrl);
-      output(`${prefix}DlqUrl`, queue.deadLetterQueue.queue.queueUrl);
-    }
     output(OUTPUTS.alarmTopicArn, parts.alarmTopic.topicArn);
     output(OUTPUTS.dashboardName, parts.dashboard.dashboard.dashboardName);
-    const { orders } = parts;
-    output(OUTPUTS.orderSummaryTable, orders.summaries.table.tableName);
-    for (const [prefix, consumer] of [
-      ['Saga', orders.saga],
-      ['Inventory', orders.inventory],
-      ['Payment', orders.payment],
-      ['Projector', orders.projector],
-      ['Notifier', orders.notifier],
-    ] as const) {
-      output(`${prefix}QueueUrl`, consumer.queue.queueUrl);
-      output(`${prefix}DlqUrl`, consumer.deadLetterQueue.queueUrl);
-    }
-    // Declared contexts: `<Context><Consumer>QueueUrl` / `…DlqUrl`, e.g. OnboardingAccountsQueueUrl.
-    for (const context of parts.declared) {
-      for (const [name, consumer] of Object.entries(context.consumers)) {
-        output(contextOutputName(context.contextName, name, 'QueueUrl'), consumer.queue.queueUrl);
-        output(contextOutputName(context.contextName, name, 'DlqUrl'), consumer.deadLetterQueue.queueUrl);
-      }
+    // Each context's outputs, named from its definition (its queues, DLQs, tables and topics).
+    for (const context of parts.contexts) {
+      for (const [name, value] of Object.entries(context.outputs())) output(name, value);
     }
   }
-}
-
-function channel(notifications: FanOutTopic, name: NotificationChannel) {
-  const subscription = notifications.subscribers[name];
-  if (!subscription) throw new Error(`notifications topic has no subscriber "${name}"`);
-  return subscription;
 }

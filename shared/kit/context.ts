@@ -1,8 +1,51 @@
 import type { AnyCatalog } from './events/catalog.ts';
 
+/**
+ * Durations a stage sets (a short one in dev so a demo shows them, a longer one in prod) that a
+ * consumer may read from its environment. The infra's stage settings define each one; the kit only
+ * names them, so a definition stays data.
+ */
+export const STAGE_DURATION_SETTINGS = [
+  'retryBase',
+  'sagaStepTimeout',
+  'paymentCallTimeout',
+  'paymentCircuitCoolDown',
+] as const;
+export type StageDurationSetting = (typeof STAGE_DURATION_SETTINGS)[number];
+
+/**
+ * Capabilities a consumer has on the event store table, each granted exactly:
+ * - `eventStore`: read and append events and snapshots (Query, GetItem, PutItem, ConditionCheckItem);
+ * - `storedEventCheck`: check a stored mark against the store (Query only), e.g. a read model's folder;
+ * - `idempotencyRecords`: keep idempotency records next to the events (PutItem, DeleteItem);
+ * - `eventStoreUpdate`: UpdateItem on the table, for a counter kept next to the events (atomic ADD).
+ */
+export const EVENT_STORE_GRANTS = [
+  'eventStore',
+  'storedEventCheck',
+  'idempotencyRecords',
+  'eventStoreUpdate',
+] as const;
+export type EventStoreGrant = (typeof EVENT_STORE_GRANTS)[number];
+
+/** Item actions a consumer may be granted on a context table: on the table only, never its indexes. */
+export const TABLE_ITEM_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] as const;
+export type TableItemAction = (typeof TABLE_ITEM_ACTIONS)[number];
+
+/** What a consumer may do beyond draining its own queue, each as a least-privilege grant. */
+export type ConsumerGrant =
+  | EventStoreGrant
+  /** Publish to one of the context's topics; `env` names the variable that carries its ARN. */
+  | { readonly publish: string; readonly env: string }
+  /** These item actions on one of the context's tables; `env` names the variable that carries its name. */
+  | { readonly table: string; readonly env: string; readonly actions: readonly TableItemAction[] };
+
 /** One consumer of a context, as data: where its events come from and how it is run. */
 export interface ContextConsumerDefinition {
-  /** Lower-case kebab name: its construct, its service name (`<context>-<name>`), its dashboard row. */
+  /**
+   * Lower-case kebab name: its construct, its outputs (`<prefix><Name>QueueUrl`, `…DlqUrl`), its
+   * dashboard row, and its service name unless `serviceName` says otherwise.
+   */
   readonly name: string;
   /** Handler file relative to the repository root, e.g. `functions/onboarding/accounts.ts`. */
   readonly entry: string;
@@ -10,20 +53,89 @@ export interface ContextConsumerDefinition {
   readonly stored?: readonly string[];
   /** Events it takes first-hand from producers on the bus (it is their intake, their one writer). */
   readonly intake?: readonly string[];
+  /**
+   * Further events its intake rule takes before they are stored, only for the handler to refuse them
+   * to the DLQ with the reason: a producer that put one on the bus is seen rather than silently
+   * unmatched. Needs an `intake`. @default none
+   */
+  readonly refuseUnstored?: readonly string[];
   /** Other contexts' integration events it takes from the bus once stored (they carry the outbox's mark). */
   readonly fromBus?: readonly string[];
+  /**
+   * Drains the queue of one subscription of one of the context's topics instead of a queue of its own
+   * (it then takes no other events: `stored`, `intake` and `fromBus` stay empty).
+   */
+  readonly fromTopic?: { readonly topic: string; readonly subscription: string };
   /**
    * Per-key order: a FIFO queue whose message group is the event's stream, so one stream's events are
    * handled one at a time, in order, and streams in parallel. Fed by the outbox only. @default false
    */
   readonly ordered?: boolean;
+  /**
+   * Sends itself delayed messages (a saga's step timers): SendMessage on its own queue, which stays a
+   * standard queue (a FIFO queue ignores per-message delay). @default false
+   */
+  readonly timers?: boolean;
   /** On a flow's critical path (`immediate`) or not (`gathered`, up to 1 s). @default 'immediate' */
   readonly batching?: 'immediate' | 'gathered';
-  /** @default 5 */
+  /**
+   * Records per invocation: at most 10 when `immediate` or `ordered`, up to 10,000 when `gathered`.
+   * @default the batching's (10 immediate, 25 gathered)
+   */
+  readonly batchSize?: number;
+  /** Receives before a message moves to the DLQ. @default 5 */
   readonly maxReceiveCount?: number;
   /** Function timeout. @default 10 */
   readonly timeoutSeconds?: number;
+  /**
+   * Function timeout for a batch that may wait out one bounded call per record: `batchSize` × the
+   * stage duration `perRecord` + `marginSeconds` for the rest. Instead of `timeoutSeconds`.
+   */
+  readonly timeoutPerRecord?: { readonly perRecord: StageDurationSetting; readonly marginSeconds: number };
+  /** Powertools service name (its logs and its metrics' `service` dimension). @default `<context>-<name>` */
+  readonly serviceName?: string;
   readonly environment?: Readonly<Record<string, string>>;
+  /** Environment variables set to a stage duration, in milliseconds, e.g. `{ STEP_TIMEOUT_MS: 'sagaStepTimeout' }`. */
+  readonly stageEnvironment?: Readonly<Record<string, StageDurationSetting>>;
+  /** What it may do besides draining its queue. @default ['eventStore'] (a kit consumer's store) */
+  readonly grants?: readonly ConsumerGrant[];
+  /** The variable naming the event store table, set when it has an event store grant. @default 'TABLE_NAME' */
+  readonly eventStoreEnv?: string;
+}
+
+/**
+ * A table the context owns (a read model): string keys, on-demand, encrypted, point-in-time recovery,
+ * deletion protection and removal by stage. Its key design lives with the adapter that uses it.
+ */
+export interface ContextTableDefinition {
+  /** Lower-case kebab: its construct and its output (`<prefix><Name>TableName`). */
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  /**
+   * Global secondary indexes, keys only: each write that moves an item in an index is one write unit,
+   * and listings fetch the items by key.
+   */
+  readonly indexes?: readonly {
+    readonly name: string;
+    readonly partitionKey: string;
+    readonly sortKey?: string;
+  }[];
+}
+
+/**
+ * A topic the context owns, fanned out to one queue per subscription (each filtered on the event
+ * type, each drained by one of the context's consumers through `fromTopic`).
+ */
+export interface ContextTopicDefinition {
+  /** Lower-case kebab: its construct and its output (`<prefix><Name>TopicArn`). */
+  readonly name: string;
+  readonly subscriptions: readonly {
+    /** Lower-case kebab: the subscription's queue and the consumer's `fromTopic.subscription`. */
+    readonly name: string;
+    /** Catalog events this subscription receives. */
+    readonly types: readonly string[];
+  }[];
 }
 
 /**
@@ -41,6 +153,15 @@ export interface ContextDefinition {
   readonly consumers: readonly ContextConsumerDefinition[];
   /** CloudWatch namespace of its consumers' metrics. @default the name in PascalCase, e.g. `Onboarding` */
   readonly metricsNamespace?: string;
+  /** Tables it owns (read models). @default none */
+  readonly tables?: readonly ContextTableDefinition[];
+  /** Topics it owns, with the subscriptions its consumers drain. @default none */
+  readonly topics?: readonly ContextTopicDefinition[];
+  /**
+   * Prefix of its stack outputs: `<prefix><Consumer>QueueUrl`, `…DlqUrl`, `<prefix><Table>TableName`,
+   * `<prefix><Topic>TopicArn`. @default the name in PascalCase, e.g. `OnboardingAccountsQueueUrl`
+   */
+  readonly outputPrefix?: string;
 }
 
 /** Lower-case kebab: words of letters and digits joined by single hyphens. */
@@ -50,6 +171,50 @@ const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export function pascalName(name: string): string {
   return name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
 }
+
+/** Prefix of a context's stack outputs (see {@link ContextDefinition.outputPrefix}). */
+export function contextOutputPrefix(definition: ContextDefinition): string {
+  return definition.outputPrefix ?? pascalName(definition.name);
+}
+
+/**
+ * The names of the stack outputs a context has, derived like its resources: per consumer its queue
+ * and DLQ URLs, per table its name, per topic its ARN.
+ */
+export function contextOutputNames(definition: ContextDefinition): string[] {
+  const prefix = contextOutputPrefix(definition);
+  return [
+    ...definition.consumers.flatMap(({ name }) => [
+      `${prefix}${pascalName(name)}QueueUrl`,
+      `${prefix}${pascalName(name)}DlqUrl`,
+    ]),
+    ...(definition.tables ?? []).map(({ name }) => `${prefix}${pascalName(name)}TableName`),
+    ...(definition.topics ?? []).map(({ name }) => `${prefix}${pascalName(name)}TopicArn`),
+  ];
+}
+
+/** The grants of a consumer, with the default a kit consumer needs (its event store). */
+export function consumerGrants(consumer: ContextConsumerDefinition): readonly ConsumerGrant[] {
+  return consumer.grants ?? ['eventStore'];
+}
+
+/** Whether the consumer has any grant on the event store table (so it is told the table's name). */
+export function usesEventStore(consumer: ContextConsumerDefinition): boolean {
+  return consumerGrants(consumer).some((grant) => typeof grant === 'string');
+}
+
+/** The events a consumer's intake rule takes before they are stored: its intake, then those it refuses. */
+export function unstoredRuleTypes(consumer: ContextConsumerDefinition): string[] {
+  return [...new Set([...(consumer.intake ?? []), ...(consumer.refuseUnstored ?? [])])];
+}
+
+/** Environment variables the construct sets on every consumer: a definition cannot set them. */
+const RESERVED_ENV = /^(QUEUE_URL|DLQ_URL|RETRY_BASE_SECONDS|POWERTOOLS_.*|AWS_.*|NODE_OPTIONS)$/;
+const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+/** DynamoDB's rule for index names. */
+const INDEX_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+/** A subscription's name becomes part of its queue's construct path (kept short). */
+const SUBSCRIPTION_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** A definition that cannot deploy as meant is a programming error: thrown at synth, naming the field. */
 export function validateContextDefinition(definition: ContextDefinition): void {
@@ -66,10 +231,20 @@ export function validateContextDefinition(definition: ContextDefinition): void {
     }
   };
   known(definition.integrationEvents, 'integrationEvents');
+  const prefix = definition.outputPrefix;
+  if (prefix !== undefined && !/^([A-Z][A-Za-z0-9]*)?$/.test(prefix)) {
+    throw new Error(
+      `${definition.name}.outputPrefix must be empty or PascalCase letters and digits, got ${prefix}`,
+    );
+  }
+  validateTables(definition);
+  validateTopics(definition);
   if (definition.consumers.length === 0)
     throw new Error(`${definition.name}: at least one consumer is required`);
   const names = new Map<string, string>();
+  const services = new Map<string, string>();
   const intakeOwners = new Map<string, string>();
+  const drained = new Map<string, string>();
   const owned = (type: string) => catalog.definitionOf(type).source.startsWith(`${definition.name}.`);
   for (const consumer of definition.consumers) {
     const where = `consumers.${consumer.name}`;
@@ -80,15 +255,30 @@ export function validateContextDefinition(definition: ContextDefinition): void {
     const id = pascalName(consumer.name);
     if (names.has(id)) fail(`defined twice (or named like ${names.get(id)}: both are ${id})`);
     names.set(id, consumer.name);
+    const service = consumer.serviceName ?? `${definition.name}-${consumer.name}`;
+    if (!NAME.test(service)) fail(`serviceName must be lower-case kebab, got ${service}`);
+    // The service is the consumer's dimension in the context's metrics: two would add up.
+    if (services.has(service)) fail(`serviceName ${service} is already ${services.get(service)}'s`);
+    services.set(service, consumer.name);
     known(consumer.stored ?? [], `${where}.stored`);
     known(consumer.intake ?? [], `${where}.intake`);
+    known(consumer.refuseUnstored ?? [], `${where}.refuseUnstored`);
     known(consumer.fromBus ?? [], `${where}.fromBus`);
-    const total = [consumer.stored, consumer.intake, consumer.fromBus].flatMap((types) => types ?? []);
+    const subscription = validateFromTopic(definition, consumer, fail, drained);
+    const total = [consumer.stored, consumer.intake, consumer.fromBus, subscription?.types].flatMap(
+      (types) => types ?? [],
+    );
     if (total.length === 0) fail('takes no event type');
+    if ((consumer.refuseUnstored ?? []).length > 0 && (consumer.intake ?? []).length === 0) {
+      fail('refuseUnstored needs an intake: they arrive through its intake rule');
+    }
     // EventBridge gives a FIFO target one static message group: per-stream order needs the outbox.
     if (consumer.ordered && [...(consumer.intake ?? []), ...(consumer.fromBus ?? [])].length > 0) {
       fail('an ordered (FIFO) consumer is fed by the outbox only');
     }
+    // A FIFO queue ignores per-message delay: a timer would fire at once.
+    if (consumer.timers && consumer.ordered)
+      fail('timers need a standard queue: an ordered consumer has none');
     // One writer at the door: a producer's command has exactly one intake.
     for (const type of consumer.intake ?? []) {
       const other = intakeOwners.get(type);
@@ -108,12 +298,191 @@ export function validateContextDefinition(definition: ContextDefinition): void {
     if (consumer.ordered && consumer.batching === 'gathered') {
       fail('an ordered (FIFO) consumer takes no batching window: leave batching unset');
     }
-    const timeout = consumer.timeoutSeconds;
-    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 1 && timeout <= 900)) {
-      fail(`timeoutSeconds must be a whole number of seconds from 1 to 900, got ${timeout}`);
-    }
+    validateRunSettings(consumer, fail);
     if (!/^functions\/[\w-]+\/[\w.-]+\.ts$/.test(consumer.entry)) {
       fail(`entry must be functions/<folder>/<file>.ts, got ${consumer.entry}`);
     }
+    validateGrants(definition, consumer, fail);
   }
+  for (const topic of definition.topics ?? []) {
+    for (const { name } of topic.subscriptions) {
+      // An undrained subscription queue only fills up until its messages expire.
+      if (!drained.has(`${topic.name}/${name}`)) {
+        throw new Error(
+          `${definition.name}.topics.${topic.name}.subscriptions.${name}: no consumer drains it (fromTopic)`,
+        );
+      }
+    }
+  }
+}
+
+type Fail = (message: string) => never;
+
+function validateTables(definition: ContextDefinition): void {
+  const seen = new Set<string>();
+  for (const table of definition.tables ?? []) {
+    const fail = (message: string): never => {
+      throw new Error(`${definition.name}.tables.${table.name}: ${message}`);
+    };
+    if (!NAME.test(table.name)) fail('name must be lower-case kebab (a-z, 0-9, single hyphens)');
+    if (seen.has(table.name)) fail('defined twice');
+    seen.add(table.name);
+    if (table.partitionKey === '') fail('partitionKey must name an attribute');
+    if (table.sortKey === '') fail('sortKey must name an attribute (or be left out)');
+    const indexes = new Set<string>();
+    for (const index of table.indexes ?? []) {
+      if (!INDEX_NAME.test(index.name))
+        fail(`indexes.${index.name}: name must be 3-255 of A-Z a-z 0-9 _ . -`);
+      if (indexes.has(index.name)) fail(`indexes.${index.name}: defined twice`);
+      indexes.add(index.name);
+      if (index.partitionKey === '') fail(`indexes.${index.name}.partitionKey must name an attribute`);
+      if (index.sortKey === '') fail(`indexes.${index.name}.sortKey must name an attribute (or be left out)`);
+    }
+  }
+}
+
+function validateTopics(definition: ContextDefinition): void {
+  const seen = new Set<string>();
+  for (const topic of definition.topics ?? []) {
+    const where = `${definition.name}.topics.${topic.name}`;
+    if (!NAME.test(topic.name)) throw new Error(`${where}: name must be lower-case kebab`);
+    if (seen.has(topic.name)) throw new Error(`${where}: defined twice`);
+    seen.add(topic.name);
+    if (topic.subscriptions.length === 0) throw new Error(`${where}: at least one subscription is required`);
+    const names = new Set<string>();
+    for (const subscription of topic.subscriptions) {
+      const at = `${where}.subscriptions.${subscription.name}`;
+      if (!SUBSCRIPTION_NAME.test(subscription.name) || subscription.name.length > 31) {
+        throw new Error(`${at}: name must be lower-case kebab, at most 31 characters`);
+      }
+      if (names.has(subscription.name)) throw new Error(`${at}: defined twice`);
+      names.add(subscription.name);
+      if (subscription.types.length === 0) throw new Error(`${at}: takes no event type`);
+      for (const type of subscription.types) {
+        if (!definition.catalog.isType(type)) throw new Error(`${at}.types: ${type} is not in the catalog`);
+      }
+    }
+  }
+}
+
+/** The subscription a `fromTopic` consumer drains (once per subscription), checked. */
+function validateFromTopic(
+  definition: ContextDefinition,
+  consumer: ContextConsumerDefinition,
+  fail: Fail,
+  drained: Map<string, string>,
+): { readonly types: readonly string[] } | undefined {
+  const from = consumer.fromTopic;
+  if (from === undefined) return undefined;
+  const topic = (definition.topics ?? []).find(({ name }) => name === from.topic);
+  if (!topic) return fail(`fromTopic.topic ${from.topic} is not one of the context's topics`);
+  const subscription = topic.subscriptions.find(({ name }) => name === from.subscription);
+  if (!subscription)
+    return fail(`fromTopic.subscription ${from.subscription} is not a subscription of ${topic.name}`);
+  const key = `${topic.name}/${subscription.name}`;
+  const other = drained.get(key);
+  if (other !== undefined) fail(`fromTopic ${key} is already drained by ${other}`);
+  drained.set(key, consumer.name);
+  const own = [consumer.stored, consumer.intake, consumer.fromBus, consumer.refuseUnstored].flat();
+  if (own.some((type) => type !== undefined)) {
+    fail(
+      'a fromTopic consumer takes only its subscription: leave stored, intake, refuseUnstored and fromBus unset',
+    );
+  }
+  if (consumer.ordered)
+    fail('a fromTopic consumer drains a standard subscription queue: it cannot be ordered');
+  if (consumer.timers) fail('timers are sent to its own queue: a fromTopic consumer has none');
+  return subscription;
+}
+
+/** Batch size, receives and timeout as SQS and Lambda take them. */
+function validateRunSettings(consumer: ContextConsumerDefinition, fail: Fail): void {
+  const whole = (value: number, from: number, to: number) =>
+    Number.isInteger(value) && value >= from && value <= to;
+  const batch = consumer.batchSize;
+  // Without a batching window SQS hands Lambda at most 10 records (FIFO event sources take no window).
+  const maxBatch = consumer.batching === 'gathered' ? 10_000 : 10;
+  if (batch !== undefined && !whole(batch, 1, maxBatch)) {
+    fail(
+      `batchSize must be a whole number from 1 to ${maxBatch} (${consumer.batching ?? 'immediate'}), got ${batch}`,
+    );
+  }
+  const receives = consumer.maxReceiveCount;
+  if (receives !== undefined && !whole(receives, 1, 1000)) {
+    fail(`maxReceiveCount must be a whole number from 1 to 1000, got ${receives}`);
+  }
+  const timeout = consumer.timeoutSeconds;
+  if (timeout !== undefined && !whole(timeout, 1, 900)) {
+    fail(`timeoutSeconds must be a whole number of seconds from 1 to 900, got ${timeout}`);
+  }
+  const perRecord = consumer.timeoutPerRecord;
+  if (perRecord !== undefined) {
+    if (timeout !== undefined) fail('timeoutSeconds and timeoutPerRecord both set: give one');
+    if (!(STAGE_DURATION_SETTINGS as readonly string[]).includes(perRecord.perRecord)) {
+      fail(
+        `timeoutPerRecord.perRecord: ${perRecord.perRecord} is not a stage duration (${STAGE_DURATION_SETTINGS.join(', ')})`,
+      );
+    }
+    if (!whole(perRecord.marginSeconds, 0, 900)) {
+      fail(
+        `timeoutPerRecord.marginSeconds must be a whole number of seconds from 0 to 900, got ${perRecord.marginSeconds}`,
+      );
+    }
+  }
+}
+
+/** Grants name declared resources; every variable is set once, by one field. */
+function validateGrants(
+  definition: ContextDefinition,
+  consumer: ContextConsumerDefinition,
+  fail: Fail,
+): void {
+  const variables = new Map<string, string>();
+  const variable = (name: string, field: string) => {
+    if (!ENV_NAME.test(name)) fail(`${field}: ${name} is not an environment variable name (A-Z, 0-9, _)`);
+    if (RESERVED_ENV.test(name)) fail(`${field}: ${name} is set by the kit for every consumer`);
+    const other = variables.get(name);
+    if (other !== undefined) fail(`${field}: ${name} is already set by ${other}`);
+    variables.set(name, field);
+  };
+  for (const name of Object.keys(consumer.environment ?? {})) variable(name, 'environment');
+  for (const [name, setting] of Object.entries(consumer.stageEnvironment ?? {})) {
+    variable(name, 'stageEnvironment');
+    if (!(STAGE_DURATION_SETTINGS as readonly string[]).includes(setting)) {
+      fail(
+        `stageEnvironment.${name}: ${setting} is not a stage duration (${STAGE_DURATION_SETTINGS.join(', ')})`,
+      );
+    }
+  }
+  const seen = new Set<string>();
+  for (const grant of consumerGrants(consumer)) {
+    const key = JSON.stringify(grant);
+    if (seen.has(key)) fail(`grants: ${key} is granted twice`);
+    seen.add(key);
+    if (typeof grant === 'string') {
+      if (!(EVENT_STORE_GRANTS as readonly string[]).includes(grant)) {
+        fail(`grants: ${grant} is not a grant (${EVENT_STORE_GRANTS.join(', ')}, { publish }, { table })`);
+      }
+    } else if ('publish' in grant) {
+      if (!(definition.topics ?? []).some(({ name }) => name === grant.publish)) {
+        fail(`grants: publish ${grant.publish} is not one of the context's topics`);
+      }
+      variable(grant.env, `grants.publish ${grant.publish}`);
+    } else {
+      if (!(definition.tables ?? []).some(({ name }) => name === grant.table)) {
+        fail(`grants: table ${grant.table} is not one of the context's tables`);
+      }
+      if (grant.actions.length === 0) fail(`grants: table ${grant.table} grants no action`);
+      for (const action of grant.actions) {
+        if (!(TABLE_ITEM_ACTIONS as readonly string[]).includes(action)) {
+          fail(
+            `grants: table ${grant.table}: ${action} is not an item action (${TABLE_ITEM_ACTIONS.join(', ')})`,
+          );
+        }
+      }
+      variable(grant.env, `grants.table ${grant.table}`);
+    }
+  }
+  if (usesEventStore(consumer)) variable(consumer.eventStoreEnv ?? 'TABLE_NAME', 'eventStoreEnv');
+  else if (consumer.eventStoreEnv !== undefined) fail('eventStoreEnv is set but it has no event store grant');
 }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it } from 'vitest';
-import { NOTIFICATION_CHANNELS } from '../../infra/stacks/notification-channels.ts';
+import { NOTIFICATION_SUBSCRIPTIONS as NOTIFICATION_CHANNELS } from '../../shared/contexts/orders/definition.ts';
 import type { EventDataInput, EventType } from '../../shared/contexts/orders/events/catalog.ts';
 import { createEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import { notificationStreamId } from '../../shared/contexts/orders/use-cases/notifications.ts';

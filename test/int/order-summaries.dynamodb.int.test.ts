@@ -27,7 +27,7 @@ const tableName = `order-summaries-int-${randomUUID().slice(0, 8)}`;
 const K = ORDER_SUMMARY_KEYS;
 
 beforeAll(async () => {
-  // The table as OrderSummaryTable declares it: `orderId` key, `byStatus` index on status + updatedAt.
+  // The table as the orders definition declares it: `orderId` key, `byStatus` index on status + updatedAt.
   await client.send(
     new CreateTableCommand({
       TableName: tableName,

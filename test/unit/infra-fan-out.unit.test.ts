@@ -2,8 +2,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { AlarmTopic } from '../../infra/constructs/alarm-topic.ts';
 import { FanOutTopic } from '../../infra/constructs/fan-out-topic.ts';
-import { NOTIFICATION_CHANNELS } from '../../infra/stacks/notification-channels.ts';
 import { stageSettings } from '../../infra/stages.ts';
+import { NOTIFICATION_SUBSCRIPTIONS as NOTIFICATION_CHANNELS } from '../../shared/contexts/orders/definition.ts';
 import type { EventType } from '../../shared/contexts/orders/events/catalog.ts';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { snsFilterPolicy } from '../../shared/kit/events/patterns.ts';
@@ -16,7 +16,7 @@ const stage = stageSettings('dev');
 describe('infra: notifications fan-out topic', () => {
   it('encrypts the topic with its own rotating KMS key', () => {
     template.hasResourceProperties('AWS::SNS::Topic', {
-      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotificationsKey'), 'Arn'] },
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersNotificationsKey'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::KMS::Key', {
       Description: Match.stringLikeRegexp('Notifications'),
@@ -45,7 +45,7 @@ describe('infra: notifications fan-out topic', () => {
     expect(subscriptions).toHaveLength(NOTIFICATION_CHANNELS.length);
     for (const channel of NOTIFICATION_CHANNELS) {
       // Arrange
-      const prefix = `Notifications${channel.name.charAt(0).toUpperCase()}${channel.name.slice(1)}`;
+      const prefix = `OrdersNotifications${channel.name.charAt(0).toUpperCase()}${channel.name.slice(1)}`;
       const subscription = subscriptions.find((s) =>
         referencedId(s.Properties?.Endpoint)?.startsWith(`${prefix}WorkQueue`),
       );
@@ -68,7 +68,7 @@ describe('infra: notifications fan-out topic', () => {
 
   it('lets only the topic write to a channel queue and its delivery DLQ', () => {
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: Match.stringLikeRegexp('^NotificationsEmailDeliveryDlqQueue') }],
+      Queues: [{ Ref: Match.stringLikeRegexp('^OrdersNotificationsEmailDeliveryDlqQueue') }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -76,7 +76,7 @@ describe('infra: notifications fan-out topic', () => {
             Action: 'sqs:SendMessage',
             Principal: { Service: 'sns.amazonaws.com' },
             Condition: {
-              ArnEquals: { 'aws:SourceArn': { Ref: Match.stringLikeRegexp('^NotificationsTopic') } },
+              ArnEquals: { 'aws:SourceArn': { Ref: Match.stringLikeRegexp('^OrdersNotificationsTopic') } },
             },
           }),
         ]),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NOTIFICATION_CHANNELS } from '../../infra/stacks/notification-channels.ts';
 import { ONBOARDING_INTEGRATION_EVENT_TYPES } from '../../shared/contexts/onboarding/events/catalog.ts';
+import { NOTIFICATION_SUBSCRIPTIONS as NOTIFICATION_CHANNELS } from '../../shared/contexts/orders/definition.ts';
 import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import { CONSUMER_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/subscriptions.ts';
 import { type CfnResource, pipelineTemplate, referencedId, referencedIds } from './infra-fixture.ts';
@@ -44,15 +44,19 @@ const CONSUMERS = {
   projector: { id: 'OrdersProjector', queue: 'OrdersProjectorWorkQueue', dlq: 'OrdersProjectorWorkDlqQueue' },
   notifier: { id: 'OrdersNotifier', queue: 'OrdersNotifierWorkQueue', dlq: 'OrdersNotifierWorkDlqQueue' },
   email: {
-    id: 'OrdersEmailChannel',
-    queue: 'NotificationsEmailWorkQueue',
-    dlq: 'NotificationsEmailWorkDlqQueue',
+    id: 'OrdersEmail',
+    queue: 'OrdersNotificationsEmailWorkQueue',
+    dlq: 'OrdersNotificationsEmailWorkDlqQueue',
   },
-  sms: { id: 'OrdersSmsChannel', queue: 'NotificationsSmsWorkQueue', dlq: 'NotificationsSmsWorkDlqQueue' },
+  sms: {
+    id: 'OrdersSms',
+    queue: 'OrdersNotificationsSmsWorkQueue',
+    dlq: 'OrdersNotificationsSmsWorkDlqQueue',
+  },
   push: {
-    id: 'OrdersPushChannel',
-    queue: 'NotificationsPushWorkQueue',
-    dlq: 'NotificationsPushWorkDlqQueue',
+    id: 'OrdersPush',
+    queue: 'OrdersNotificationsPushWorkQueue',
+    dlq: 'OrdersNotificationsPushWorkDlqQueue',
   },
 } as const;
 type ConsumerName = keyof typeof CONSUMERS;
@@ -217,7 +221,7 @@ describe('infra: order saga consumers', () => {
       {
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         Effect: 'Allow',
-        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OrdersOrderSummariesTable/), 'Arn'] },
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OrdersOrderSummaryTable/), 'Arn'] },
       },
       {
         Action: 'dynamodb:Query',
@@ -227,7 +231,7 @@ describe('infra: order saga consumers', () => {
         ]),
       },
     ]);
-    const [, table] = only(resources(dev, 'AWS::DynamoDB::Table'), 'OrdersOrderSummariesTable');
+    const [, table] = only(resources(dev, 'AWS::DynamoDB::Table'), 'OrdersOrderSummaryTable');
     expect(table.Properties?.GlobalSecondaryIndexes).toEqual([
       expect.objectContaining({
         IndexName: 'byStatus',
@@ -240,8 +244,8 @@ describe('infra: order saga consumers', () => {
   });
 
   it('lets the notifier publish to the notifications topic with its key, nothing broader', () => {
-    expect(actionsOn('notifier', 'NotificationsTopic')).toEqual(['sns:Publish']);
-    expect(actionsOn('notifier', 'NotificationsKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(actionsOn('notifier', 'OrdersNotificationsTopic')).toEqual(['sns:Publish']);
+    expect(actionsOn('notifier', 'OrdersNotificationsKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 
   it('has the outbox deliver each consumer exactly the stored event types its handlers take, to its own queue', () => {

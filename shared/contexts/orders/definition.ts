@@ -1,0 +1,153 @@
+import type { ContextConsumerDefinition, ContextDefinition } from '../../kit/context.ts';
+import { ORDER_SUMMARY_KEYS } from './adapters/dynamodb-order-summaries.ts';
+import { ordersCatalog } from './events/catalog.ts';
+import { NOTIFICATION_CHANNELS } from './events/common.ts';
+import { ORDER_INTAKE_TYPES, ORDER_INTEGRATION_EVENT_TYPES } from './use-cases/intake.ts';
+import {
+  CONSUMER_EVENT_TYPES,
+  OUTBOX_QUEUE_ROUTES,
+  SAGA_INTAKE_RULE_TYPES,
+} from './use-cases/subscriptions.ts';
+
+/**
+ * The notifications topic's subscriptions: one queue per channel, each drained by its own channel
+ * consumer (a slow SMS gateway never delays email). Each receives exactly what the notification
+ * handlers handle, the order outcomes; whether a customer hears on a channel is their contact
+ * preference, which the channel consumer applies.
+ */
+export const NOTIFICATION_SUBSCRIPTIONS = NOTIFICATION_CHANNELS.map((name) => ({
+  name,
+  types: CONSUMER_EVENT_TYPES.notificationChannel,
+}));
+
+/**
+ * Timeout of the projector and the notifier: they gather batches (25 records) of a few tens of
+ * milliseconds each (the projector writes once per order per batch). Kept short because a batch that
+ * crashed is redelivered only after the queue's visibility timeout (6 × this + window, 91 s): the read
+ * model lags by that much after a crash.
+ */
+const GATHERED_TIMEOUT_SECONDS = 15;
+
+/** A channel consumer gathers batches of 25 records, about a second per record (10 s for 10 was). */
+const CHANNEL_TIMEOUT_SECONDS = 30;
+
+/** One consumer per notification channel, on that channel's subscription queue. */
+const channelConsumers: ContextConsumerDefinition[] = NOTIFICATION_CHANNELS.map((channel) => ({
+  name: channel,
+  entry: 'functions/notification-channel/handler.ts',
+  serviceName: `notify-${channel}`,
+  fromTopic: { topic: 'notifications', subscription: channel },
+  batching: 'gathered',
+  timeoutSeconds: CHANNEL_TIMEOUT_SECONDS,
+  // The subscription queues' redrive, as before they were drained from a definition.
+  maxReceiveCount: 3,
+  environment: { CHANNEL: channel },
+  // Reads the customer's preferences and records the delivery (`NotificationSent`) in the store,
+  // once per order, channel and outcome (idempotency records next to the events).
+  grants: ['eventStore', 'idempotencyRecords'],
+}));
+
+/**
+ * The orders context as deployed: an orchestrated saga with its participants, a read model and a
+ * notification fan-out.
+ * - saga: its intake (`OrderPlaced`) from the bus, its replies (every stored event its handlers take)
+ *   from the outbox, its step timers as delayed messages to its own standard queue. Its intake rule
+ *   takes every unstored order event, so a producer's misdirected event is refused to the DLQ with
+ *   the reason rather than silently unmatched.
+ * - inventory, payment: from the outbox, appending to the event store. Payment waits out at most one
+ *   provider call per record, so it takes 5 records a batch and its timeout covers a full batch of
+ *   calls; provider outages retry with backoff (6 receives) until the saga's step timeout
+ *   compensates. The simulated provider's attempt counter (UpdateItem ADD) lives in the store's table.
+ * - projector: folds every stored order event into the order summary table (the read model), granted
+ *   that table's items only and a Query on the store to check each stored mark.
+ * - notifier: order outcomes → the notifications topic with the message attributes the channel
+ *   subscriptions filter on (an EventBridge → SNS target cannot set them); email / sms / push
+ *   consumers drain the topic's channel queues.
+ * The saga, inventory and payment are on every order's critical path (`immediate`); the projector,
+ * notifier and channels are not (`gathered`). Its metrics stay in the `OrderPipeline` namespace under
+ * their service names, and its outputs unprefixed (`SagaQueueUrl`, `OrderSummaryTableName`), the names
+ * the dashboard, the CLI, the tests and the benches have always read.
+ */
+export const ordersContext: ContextDefinition = {
+  name: ordersCatalog.name,
+  catalog: ordersCatalog,
+  integrationEvents: ORDER_INTEGRATION_EVENT_TYPES,
+  metricsNamespace: 'OrderPipeline',
+  outputPrefix: '',
+  tables: [
+    {
+      // Key design in `adapters/dynamodb-order-summaries.ts`: one item per order, `byStatus` for listings.
+      name: 'order-summary',
+      partitionKey: ORDER_SUMMARY_KEYS.partitionKey,
+      indexes: [
+        {
+          name: ORDER_SUMMARY_KEYS.statusIndex,
+          partitionKey: ORDER_SUMMARY_KEYS.statusAttribute,
+          sortKey: ORDER_SUMMARY_KEYS.updatedAtAttribute,
+        },
+      ],
+    },
+  ],
+  topics: [{ name: 'notifications', subscriptions: NOTIFICATION_SUBSCRIPTIONS }],
+  consumers: [
+    {
+      name: 'saga',
+      entry: 'functions/saga/handler.ts',
+      serviceName: 'order-saga',
+      intake: ORDER_INTAKE_TYPES,
+      refuseUnstored: SAGA_INTAKE_RULE_TYPES,
+      stored: OUTBOX_QUEUE_ROUTES.saga,
+      timers: true,
+      stageEnvironment: { SAGA_STEP_TIMEOUT_MS: 'sagaStepTimeout' },
+    },
+    {
+      name: 'inventory',
+      entry: 'functions/inventory/handler.ts',
+      serviceName: 'inventory',
+      stored: OUTBOX_QUEUE_ROUTES.inventory,
+    },
+    {
+      name: 'payment',
+      entry: 'functions/payment/handler.ts',
+      serviceName: 'payment',
+      stored: OUTBOX_QUEUE_ROUTES.payment,
+      batchSize: 5,
+      // Besides the provider calls: event store reads and the append.
+      timeoutPerRecord: { perRecord: 'paymentCallTimeout', marginSeconds: 10 },
+      maxReceiveCount: 6,
+      environment: { CIRCUIT_FAILURE_THRESHOLD: '5' },
+      stageEnvironment: {
+        PAYMENT_CALL_TIMEOUT_MS: 'paymentCallTimeout',
+        CIRCUIT_COOL_DOWN_MS: 'paymentCircuitCoolDown',
+      },
+      grants: ['eventStore', 'eventStoreUpdate'],
+    },
+    {
+      name: 'projector',
+      entry: 'functions/projector/handler.ts',
+      serviceName: 'order-projector',
+      stored: OUTBOX_QUEUE_ROUTES.projector,
+      batching: 'gathered',
+      timeoutSeconds: GATHERED_TIMEOUT_SECONDS,
+      // Consistent GetItem and conditional PutItem of summaries; it never reads the index.
+      grants: [
+        { table: 'order-summary', env: 'TABLE_NAME', actions: ['GetItem', 'PutItem'] },
+        'storedEventCheck',
+      ],
+      eventStoreEnv: 'EVENT_STORE_TABLE',
+    },
+    {
+      name: 'notifier',
+      entry: 'functions/notifier/handler.ts',
+      serviceName: 'notifier',
+      stored: OUTBOX_QUEUE_ROUTES.notifier,
+      batching: 'gathered',
+      timeoutSeconds: GATHERED_TIMEOUT_SECONDS,
+      // Its redrive as before it was declared (the kit's default is 5).
+      maxReceiveCount: 3,
+      // Publishes only: it neither reads nor writes the store.
+      grants: [{ publish: 'notifications', env: 'TOPIC_ARN' }],
+    },
+    ...channelConsumers,
+  ],
+};

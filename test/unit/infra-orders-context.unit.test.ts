@@ -1,0 +1,139 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { CONTEXT_CATALOGS, DECLARED_CONTEXTS } from '../../shared/contexts/index.ts';
+import { ordersContext } from '../../shared/contexts/orders/definition.ts';
+import { contextOutputNames, validateContextDefinition } from '../../shared/kit/context.ts';
+import { type CfnResource, pipelineTemplate, referencedId, referencedIds } from './infra-fixture.ts';
+import { BEFORE } from './infra-orders-before.fixture.ts';
+
+/** What a function is granted or told about, by what the resource is to it rather than by logical id. */
+function roleOf(id: string, resources: Record<string, CfnResource>, own: { queue: string; dlq: string }) {
+  if (id === own.queue) return 'queue';
+  if (id === own.dlq) return 'dlq';
+  if (id.startsWith('EventStoreTable')) return 'event store';
+  const roles: Record<string, string> = {
+    'AWS::DynamoDB::Table': 'read model',
+    'AWS::SNS::Topic': 'topic',
+    'AWS::KMS::Key': 'topic key',
+    'AWS::Logs::LogGroup': 'logs',
+  };
+  return roles[resources[id]?.Type ?? ''] ?? `other ${id}`;
+}
+
+/**
+ * The orders consumers of a template as the fixture summarizes them (same shape): per service, the
+ * actions granted by role of the resource, the environment (references by role), timeout, batching,
+ * queue visibility and redrive; and the stack's resource counts, outputs, rules and alarms.
+ */
+function summary(template: Template) {
+  const resources = template.toJSON().Resources as Record<string, CfnResource>;
+  const of = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const counts: Record<string, number> = {};
+  for (const { Type } of Object.values(resources)) counts[Type] = (counts[Type] ?? 0) + 1;
+  const consumers: Record<string, unknown> = {};
+  for (const [id, fn] of of('AWS::Lambda::Function')) {
+    const env =
+      (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const service = env.POWERTOOLS_SERVICE_NAME as string;
+    if (!(service in BEFORE.dev.consumers)) continue;
+    const [, mapping] = of('AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => referencedId(m.Properties?.FunctionName) === id,
+    ) as [string, CfnResource];
+    const queue = referencedId(mapping.Properties?.EventSourceArn) as string;
+    const queueProps = resources[queue]?.Properties as {
+      VisibilityTimeout: number;
+      RedrivePolicy: { deadLetterTargetArn: unknown; maxReceiveCount: number };
+      FifoQueue?: boolean;
+    };
+    const own = { queue, dlq: referencedId(queueProps.RedrivePolicy.deadLetterTargetArn) as string };
+    const role = referencedId(fn.Properties?.Role);
+    const [, policy] = of('AWS::IAM::Policy').find(([, p]) =>
+      ((p.Properties?.Roles as unknown[] | undefined) ?? []).some((r) => referencedId(r) === role),
+    ) as [string, CfnResource];
+    type Statement = { Action: unknown; Resource: unknown };
+    const document = policy.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined;
+    const statements = document?.Statement ?? [];
+    const grants = statements.flatMap(({ Action, Resource }) => {
+      const targets =
+        Resource === '*' ? ['*'] : [...referencedIds(Resource)].map((r) => roleOf(r, resources, own));
+      return [Action].flat().flatMap((action) => targets.map((target) => `${action} on ${target}`));
+    });
+    const environment = Object.fromEntries(
+      Object.entries(env)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([name, value]) => {
+          const ref = referencedId(value);
+          return [name, ref === undefined ? value : roleOf(ref, resources, own)];
+        }),
+    );
+    consumers[service] = {
+      grants: [...new Set(grants)].sort(),
+      timeout: fn.Properties?.Timeout,
+      environment,
+      batchSize: mapping.Properties?.BatchSize,
+      batchingWindow: mapping.Properties?.MaximumBatchingWindowInSeconds ?? null,
+      visibilityTimeout: queueProps.VisibilityTimeout,
+      maxReceiveCount: queueProps.RedrivePolicy.maxReceiveCount,
+      fifo: queueProps.FifoQueue ?? false,
+    };
+  }
+  return {
+    counts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1))),
+    outputs: Object.keys(template.findOutputs('*')).sort(),
+    consumers,
+    rules: of('AWS::Events::Rule').length,
+    alarms: of('AWS::CloudWatch::Alarm').length,
+  };
+}
+
+// Synthesized at import time, like the other infra tests (a first synthesis outlasts a test's timeout).
+const after = { dev: summary(pipelineTemplate('dev')), prod: summary(pipelineTemplate('prod')) };
+
+describe('infra: the orders context built from its definition', () => {
+  it('is a valid definition, listed with its catalog among the declared contexts', () => {
+    expect(() => validateContextDefinition(ordersContext)).not.toThrow();
+    expect(DECLARED_CONTEXTS).toContain(ordersContext);
+    // The catalogs the outbox and the recorder read are the declared contexts' catalogs, in order.
+    expect(CONTEXT_CATALOGS).toEqual(DECLARED_CONTEXTS.map((context) => context.catalog));
+  });
+
+  it('keeps the outputs the CLI, the tests and the benches read, unprefixed', () => {
+    expect(contextOutputNames(ordersContext).sort()).toEqual(
+      [
+        'SagaQueueUrl',
+        'SagaDlqUrl',
+        'InventoryQueueUrl',
+        'InventoryDlqUrl',
+        'PaymentQueueUrl',
+        'PaymentDlqUrl',
+        'ProjectorQueueUrl',
+        'ProjectorDlqUrl',
+        'NotifierQueueUrl',
+        'NotifierDlqUrl',
+        'EmailQueueUrl',
+        'EmailDlqUrl',
+        'SmsQueueUrl',
+        'SmsDlqUrl',
+        'PushQueueUrl',
+        'PushDlqUrl',
+        'OrderSummaryTableName',
+        'NotificationsTopicArn',
+      ].sort(),
+    );
+  });
+
+  for (const stage of ['dev', 'prod'] as const) {
+    it(`deploys what the hand-composed orders context deployed: resources, outputs, rules and alarms (${stage})`, () => {
+      expect(after[stage].counts).toEqual(BEFORE[stage].counts);
+      expect(after[stage].outputs).toEqual(BEFORE[stage].outputs);
+      expect(after[stage].rules).toBe(BEFORE[stage].rules);
+      expect(after[stage].alarms).toBe(BEFORE[stage].alarms);
+    });
+
+    it(`gives each orders function the grants, environment, timeout, batching and redrive it had (${stage})`, () => {
+      for (const [service, before] of Object.entries(BEFORE[stage].consumers)) {
+        expect(after[stage].consumers[service], service).toEqual(before);
+      }
+    });
+  }
+});
