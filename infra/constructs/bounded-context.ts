@@ -41,9 +41,16 @@ export interface DeployedContext {
   outputs(): Record<string, string>;
 }
 
-/** The stage's value of a duration a definition names (the kit names them, the stage defines them). */
+/**
+ * The stage's value of a duration a definition names (the definition names it, the stage defines it):
+ * a name the stage does not define as a duration fails the synth, naming it.
+ */
 function stageDuration(stage: StageSettings, setting: StageDurationSetting): Duration {
-  return stage[setting];
+  const value: unknown = (stage as unknown as Record<string, unknown>)[setting];
+  if (!(value instanceof Duration)) {
+    throw new Error(`${setting} is not a duration of the ${stage.name} stage's settings (infra/stages.ts)`);
+  }
+  return value;
 }
 
 /** How a consumer's records are batched: its batching (or FIFO), with its own batch size if it has one. */

@@ -1,17 +1,15 @@
 import type { AnyCatalog } from './events/catalog.ts';
 
 /**
- * Durations a stage sets (a short one in dev so a demo shows them, a longer one in prod) that a
- * consumer may read from its environment. The infra's stage settings define each one; the kit only
- * names them, so a definition stays data.
+ * The name of a duration the deployment's stage settings define (a short one in dev so a demo shows
+ * it, a longer one in prod), e.g. `sagaStepTimeout`. The kit only carries the name, so a definition
+ * stays data and a new context adds its durations to the stage settings, not to the kit; the
+ * construct that deploys the definition refuses a name its stage does not define.
  */
-export const STAGE_DURATION_SETTINGS = [
-  'retryBase',
-  'sagaStepTimeout',
-  'paymentCallTimeout',
-  'paymentCircuitCoolDown',
-] as const;
-export type StageDurationSetting = (typeof STAGE_DURATION_SETTINGS)[number];
+export type StageDurationSetting = string;
+
+/** Stage setting names: lowerCamelCase identifiers. */
+const STAGE_SETTING_NAME = /^[a-z][A-Za-z0-9]*$/;
 
 /**
  * Capabilities a consumer has on the event store table, each granted exactly:
@@ -418,10 +416,8 @@ function validateRunSettings(consumer: ContextConsumerDefinition, fail: Fail): v
   const perRecord = consumer.timeoutPerRecord;
   if (perRecord !== undefined) {
     if (timeout !== undefined) fail('timeoutSeconds and timeoutPerRecord both set: give one');
-    if (!(STAGE_DURATION_SETTINGS as readonly string[]).includes(perRecord.perRecord)) {
-      fail(
-        `timeoutPerRecord.perRecord: ${perRecord.perRecord} is not a stage duration (${STAGE_DURATION_SETTINGS.join(', ')})`,
-      );
+    if (!STAGE_SETTING_NAME.test(perRecord.perRecord)) {
+      fail(`timeoutPerRecord.perRecord: ${perRecord.perRecord} is not a stage setting name (lowerCamelCase)`);
     }
     if (!whole(perRecord.marginSeconds, 0, 900)) {
       fail(
@@ -448,10 +444,8 @@ function validateGrants(
   for (const name of Object.keys(consumer.environment ?? {})) variable(name, 'environment');
   for (const [name, setting] of Object.entries(consumer.stageEnvironment ?? {})) {
     variable(name, 'stageEnvironment');
-    if (!(STAGE_DURATION_SETTINGS as readonly string[]).includes(setting)) {
-      fail(
-        `stageEnvironment.${name}: ${setting} is not a stage duration (${STAGE_DURATION_SETTINGS.join(', ')})`,
-      );
+    if (!STAGE_SETTING_NAME.test(setting)) {
+      fail(`stageEnvironment.${name}: ${setting} is not a stage setting name (lowerCamelCase)`);
     }
   }
   const seen = new Set<string>();

@@ -1,5 +1,5 @@
 import type { CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
@@ -335,5 +335,31 @@ describe('infra: BoundedContext', () => {
       'shop.consumers.ledger: an ordered (FIFO) consumer is fed by the outbox only',
     );
     expect(buildUnknown).toThrow('shop.integrationEvents: OrderPlaced is not in the catalog');
+  });
+
+  it('resolves a stage duration a consumer names from the stage settings, and refuses one the stage does not define', () => {
+    // Arrange
+    const withDuration = (setting: string): ContextDefinition => ({
+      ...shopContext,
+      consumers: shopContext.consumers.map((c, i) =>
+        i === 0 ? { ...c, stageEnvironment: { STEP_TIMEOUT_MS: setting } } : c,
+      ),
+    });
+
+    // Act
+    const known = Template.fromStack(shopStack(withDuration('sagaStepTimeout')).stack);
+    const buildUnknown = () => shopStack(withDuration('cartExpiry'));
+
+    // Assert
+    known.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          STEP_TIMEOUT_MS: String(stageSettings('dev').sagaStepTimeout.toMilliseconds()),
+        }),
+      },
+    });
+    expect(buildUnknown).toThrow(
+      "cartExpiry is not a duration of the dev stage's settings (infra/stages.ts)",
+    );
   });
 });

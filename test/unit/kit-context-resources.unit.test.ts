@@ -123,8 +123,8 @@ describe('validateContextDefinition: tables, topics, grants and run settings', (
       'timeoutPerRecord.marginSeconds must be a whole number of seconds from 0 to 900, got -1',
     ],
     [
-      { timeoutPerRecord: { perRecord: 'callTimeout', marginSeconds: 10 } },
-      'timeoutPerRecord.perRecord: callTimeout is not a stage duration',
+      { timeoutPerRecord: { perRecord: 'call-timeout', marginSeconds: 10 } },
+      'timeoutPerRecord.perRecord: call-timeout is not a stage setting name (lowerCamelCase)',
     ],
     [{ serviceName: 'Payment' }, 'serviceName must be lower-case kebab, got Payment'],
   ] as const)('refuses the run setting %j, naming the field', (change, message) => {
@@ -184,10 +184,10 @@ describe('validateContextDefinition: tables, topics, grants and run settings', (
     );
     expect(() =>
       validateContextDefinition(
-        changed('checkout', { stageEnvironment: { STEP_TIMEOUT_MS: 'stepTimeout' as 'sagaStepTimeout' } }),
+        changed('checkout', { stageEnvironment: { STEP_TIMEOUT_MS: 'Step Timeout' } }),
       ),
     ).toThrow(
-      'shop.consumers.checkout: stageEnvironment.STEP_TIMEOUT_MS: stepTimeout is not a stage duration',
+      'shop.consumers.checkout: stageEnvironment.STEP_TIMEOUT_MS: Step Timeout is not a stage setting name (lowerCamelCase)',
     );
   });
 
