@@ -3,7 +3,7 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { pipelineCatalog } from '../../shared/contexts/catalogs.ts';
+import { pipelineCatalog } from '../../shared/contexts/index.ts';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import { type EventEnvelope, parseEnvelope } from '../../shared/kit/events/envelope.ts';
 import { fromEventBridgeEvent, isEnvelopeDetail } from '../../shared/kit/events/eventbridge.ts';

@@ -1,4 +1,4 @@
-import { pipelineCatalog } from '../../shared/contexts/catalogs.ts';
+import { pipelineCatalog } from '../../shared/contexts/index.ts';
 import {
   EVENT_STORE_KEYS,
   type ItemImage,

@@ -2,6 +2,9 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_CATALOGS, DECLARED_CONTEXTS } from '../../shared/contexts/index.ts';
 import { ordersContext } from '../../shared/contexts/orders/definition.ts';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
+import { ORDER_CONSUMER_TYPES } from '../../shared/contexts/orders/routes.ts';
+import { CONSUMER_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/subscriptions.ts';
 import { contextOutputNames, validateContextDefinition } from '../../shared/kit/context.ts';
 import { type CfnResource, pipelineTemplate, referencedId, referencedIds } from './infra-fixture.ts';
 import { BEFORE } from './infra-orders-before.fixture.ts';
@@ -93,8 +96,19 @@ describe('infra: the orders context built from its definition', () => {
   it('is a valid definition, listed with its catalog among the declared contexts', () => {
     expect(() => validateContextDefinition(ordersContext)).not.toThrow();
     expect(DECLARED_CONTEXTS).toContain(ordersContext);
-    // The catalogs the outbox and the recorder read are the declared contexts' catalogs, in order.
-    expect(CONTEXT_CATALOGS).toEqual(DECLARED_CONTEXTS.map((context) => context.catalog));
+    expect(CONTEXT_CATALOGS).toContain(ordersCatalog);
+  });
+
+  it('routes to each consumer exactly the types its handler map takes, so the written-out lists cannot drift', () => {
+    const consumer = (name: string) => ordersContext.consumers.find((c) => c.name === name);
+
+    expect(ORDER_CONSUMER_TYPES).toEqual(CONSUMER_EVENT_TYPES);
+    for (const name of ['saga', 'inventory', 'payment', 'projector', 'notifier'] as const) {
+      expect(consumer(name)?.stored).toEqual(CONSUMER_EVENT_TYPES[name]);
+    }
+    for (const subscription of ordersContext.topics?.[0]?.subscriptions ?? []) {
+      expect(subscription.types).toEqual(CONSUMER_EVENT_TYPES.notificationChannel);
+    }
   });
 
   it('keeps the outputs the CLI, the tests and the benches read, unprefixed', () => {

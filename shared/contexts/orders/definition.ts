@@ -2,12 +2,8 @@ import type { ContextConsumerDefinition, ContextDefinition } from '../../kit/con
 import { ORDER_SUMMARY_KEYS } from './adapters/dynamodb-order-summaries.ts';
 import { ordersCatalog } from './events/catalog.ts';
 import { NOTIFICATION_CHANNELS } from './events/common.ts';
+import { ORDER_CONSUMER_TYPES, SAGA_INTAKE_RULE_TYPES } from './routes.ts';
 import { ORDER_INTAKE_TYPES, ORDER_INTEGRATION_EVENT_TYPES } from './use-cases/intake.ts';
-import {
-  CONSUMER_EVENT_TYPES,
-  OUTBOX_QUEUE_ROUTES,
-  SAGA_INTAKE_RULE_TYPES,
-} from './use-cases/subscriptions.ts';
 
 /**
  * The notifications topic's subscriptions: one queue per channel, each drained by its own channel
@@ -17,7 +13,7 @@ import {
  */
 export const NOTIFICATION_SUBSCRIPTIONS = NOTIFICATION_CHANNELS.map((name) => ({
   name,
-  types: CONSUMER_EVENT_TYPES.notificationChannel,
+  types: ORDER_CONSUMER_TYPES.notificationChannel,
 }));
 
 /**
@@ -96,7 +92,7 @@ export const ordersContext: ContextDefinition = {
       serviceName: 'order-saga',
       intake: ORDER_INTAKE_TYPES,
       refuseUnstored: SAGA_INTAKE_RULE_TYPES,
-      stored: OUTBOX_QUEUE_ROUTES.saga,
+      stored: ORDER_CONSUMER_TYPES.saga,
       timers: true,
       stageEnvironment: { SAGA_STEP_TIMEOUT_MS: 'sagaStepTimeout' },
     },
@@ -104,13 +100,13 @@ export const ordersContext: ContextDefinition = {
       name: 'inventory',
       entry: 'functions/inventory/handler.ts',
       serviceName: 'inventory',
-      stored: OUTBOX_QUEUE_ROUTES.inventory,
+      stored: ORDER_CONSUMER_TYPES.inventory,
     },
     {
       name: 'payment',
       entry: 'functions/payment/handler.ts',
       serviceName: 'payment',
-      stored: OUTBOX_QUEUE_ROUTES.payment,
+      stored: ORDER_CONSUMER_TYPES.payment,
       batchSize: 5,
       // Besides the provider calls: event store reads and the append.
       timeoutPerRecord: { perRecord: 'paymentCallTimeout', marginSeconds: 10 },
@@ -126,7 +122,7 @@ export const ordersContext: ContextDefinition = {
       name: 'projector',
       entry: 'functions/projector/handler.ts',
       serviceName: 'order-projector',
-      stored: OUTBOX_QUEUE_ROUTES.projector,
+      stored: ORDER_CONSUMER_TYPES.projector,
       batching: 'gathered',
       timeoutSeconds: GATHERED_TIMEOUT_SECONDS,
       // Consistent GetItem and conditional PutItem of summaries; it never reads the index.
@@ -140,7 +136,7 @@ export const ordersContext: ContextDefinition = {
       name: 'notifier',
       entry: 'functions/notifier/handler.ts',
       serviceName: 'notifier',
-      stored: OUTBOX_QUEUE_ROUTES.notifier,
+      stored: ORDER_CONSUMER_TYPES.notifier,
       batching: 'gathered',
       timeoutSeconds: GATHERED_TIMEOUT_SECONDS,
       // Its redrive as before it was declared (the kit's default is 5).

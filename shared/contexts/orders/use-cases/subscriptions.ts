@@ -4,8 +4,7 @@ import { InMemoryIdempotencyStore } from '../../../kit/idempotency/in-memory.ts'
 import { sagaHandlers } from '../../../kit/saga/runner.ts';
 import { InMemorySagaTimers } from '../../../kit/saga/timers.ts';
 import { SimulatedPaymentProvider } from '../domain/payment-provider.ts';
-import type { Orders } from '../events/catalog.ts';
-import { type EventType, eventTypes } from '../events/catalog.ts';
+import type { EventType, Orders } from '../events/catalog.ts';
 import { orderSaga } from '../sagas/order-saga.ts';
 import { ORDER_INTAKE_TYPES } from './intake.ts';
 import { inventoryHandlers } from './inventory.ts';
@@ -48,15 +47,7 @@ export const CONSUMER_EVENT_TYPES = {
   ),
 } as const satisfies Record<string, readonly EventType[]>;
 
-/**
- * What reaches the saga's queue before it is stored: every catalog event a producer might put on the
- * bus without the stored mark. The saga takes its intake (`ORDER_INTAKE_TYPES`) and refuses the rest
- * to its DLQ with the reason (`NOT_STORED`), so a misdirected event is seen rather than silently
- * unmatched; in normal operation only the intake arrives here.
- */
-export const SAGA_INTAKE_RULE_TYPES: readonly EventType[] = eventTypes.filter(
-  (type) => type !== 'SagaStepTimedOut',
-);
+export { SAGA_INTAKE_RULE_TYPES } from '../routes.ts';
 
 /**
  * Stored events the outbox delivers point-to-point to each consumer's queue: everything its handlers
