@@ -85,6 +85,19 @@ export const lambdaRole = {
   },
 };
 
+/** A Node function whose code is `handlerCode` (index.handler), run by the template's `Role`. */
+export function inlineFunction(handlerCode: string): Record<string, unknown> {
+  return {
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+      Code: { ZipFile: handlerCode },
+    },
+  };
+}
+
 /**
  * A table with a NEW_IMAGE stream, an on-failure queue, and an inline Node function behind a stream
  * mapping that reports batch item failures, retries 0 times and sends what it gives up on to the queue.
@@ -102,15 +115,7 @@ export function streamMappingTemplate(handlerCode: string): Record<string, unkno
     },
     OnFailure: { Type: 'AWS::SQS::Queue' },
     Role: lambdaRole,
-    Fn: {
-      Type: 'AWS::Lambda::Function',
-      Properties: {
-        Runtime: 'nodejs22.x',
-        Handler: 'index.handler',
-        Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
-        Code: { ZipFile: handlerCode },
-      },
-    },
+    Fn: inlineFunction(handlerCode),
     Mapping: {
       Type: 'AWS::Lambda::EventSourceMapping',
       Properties: {

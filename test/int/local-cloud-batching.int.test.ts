@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deleteCreatedStacks, deployTemplate, lambdaRole, region } from './emulator-gaps.support.ts';
+import {
+  deleteCreatedStacks,
+  deployTemplate,
+  inlineFunction,
+  lambdaRole,
+  region,
+} from './emulator-gaps.support.ts';
 
 /**
  * SQS batching windows on the local cloud. AWS gathers an SQS event source mapping's records until the
@@ -21,18 +27,9 @@ async function deployCounter(mapping: Record<string, unknown>) {
   const deployed = await deployTemplate({
     Work: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 60 } },
     Role: lambdaRole,
-    Fn: {
-      Type: 'AWS::Lambda::Function',
-      Properties: {
-        Runtime: 'nodejs22.x',
-        Handler: 'index.handler',
-        Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
-        Code: {
-          ZipFile:
-            'exports.handler = async (e) => { console.log(JSON.stringify({ batch: e.Records.length })); };',
-        },
-      },
-    },
+    Fn: inlineFunction(
+      'exports.handler = async (e) => { console.log(JSON.stringify({ batch: e.Records.length })); };',
+    ),
     Mapping: {
       Type: 'AWS::Lambda::EventSourceMapping',
       Properties: {
