@@ -93,14 +93,6 @@ export function onboardingFact<T extends OnboardingEventType>(
   return { type, data } as OnboardingFact;
 }
 
-/** All event type names, in catalog order. */
-export const onboardingEventTypes: readonly OnboardingEventType[] = onboardingCatalog.types;
-
-/** True when `name` is a type of the onboarding catalog. */
-export function isOnboardingEventType(name: string): name is OnboardingEventType {
-  return onboardingCatalog.isType(name);
-}
-
 /** Validates and upcasts an onboarding event (see `Catalog.parse`). */
 export function parseOnboardingEvent(value: unknown, options: ParseEventOptions = {}): AnyOnboardingEvent {
   return onboardingCatalog.parse(value, options);
