@@ -1,6 +1,7 @@
 /**
- * `npm test`: every tier in order — unit (no network), then int, then e2e against one local cloud that
- * this script starts and always stops (also on Ctrl-C), unless AWS_ENDPOINT_URL names one already.
+ * `npm test`: every tier in order — unit (no network), cfn-lint over the dev and prod templates, then
+ * int, then e2e against one local cloud that this script starts and always stops (also on Ctrl-C),
+ * unless AWS_ENDPOINT_URL names one already.
  */
 import { spawnSync } from 'node:child_process';
 import { acquireTestCloud } from './support/local-cloud.ts';
@@ -13,6 +14,10 @@ function vitest(...projects: string[]): number {
 
 const started = Date.now();
 let status = vitest('unit');
+if (status === 0) {
+  // The templates `cdk deploy` sends, linted before any of them is deployed.
+  status = spawnSync('npx', ['tsx', 'test/support/lint-templates.ts'], { stdio: 'inherit' }).status ?? 1;
+}
 if (status === 0) {
   process.stderr.write('▸ Starting the local cloud for the int and e2e tiers\n');
   const cloud = await acquireTestCloud();
