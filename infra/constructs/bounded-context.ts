@@ -235,7 +235,7 @@ export class BoundedContext extends Construct implements DeployedContext {
     };
     const id = pascalName(consumer.name);
     const unstored = unstoredRuleTypes(consumer);
-    const fromBus = [...unstored, ...(consumer.fromBus ?? [])].length > 0;
+    const fromBus = unstored.length > 0 || (consumer.fromBus ?? []).length > 0;
     const subscription = consumer.fromTopic;
     const deployed = fromBus
       ? new BusConsumer(this, id, {

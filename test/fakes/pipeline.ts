@@ -12,6 +12,7 @@ import {
   type Orders,
   ordersCatalog,
 } from '../../shared/contexts/orders/events/catalog.ts';
+import { SAGA_INTAKE_RULE_TYPES } from '../../shared/contexts/orders/routes.ts';
 import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
 import { ORDER_INTAKE_TYPES, SAGA_UNSTORED_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import { inventoryHandlers, restockInventory } from '../../shared/contexts/orders/use-cases/inventory.ts';
@@ -24,7 +25,6 @@ import {
   orderSummaryHandlers,
 } from '../../shared/contexts/orders/use-cases/order-summary.ts';
 import { paymentHandlers } from '../../shared/contexts/orders/use-cases/payment.ts';
-import { SAGA_INTAKE_RULE_TYPES } from '../../shared/contexts/orders/use-cases/subscriptions.ts';
 import { CircuitBreaker } from '../../shared/kit/consumer/circuit-breaker.ts';
 import { createSqsConsumer, type SqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import type { Timer } from '../../shared/kit/consumer/timeout.ts';

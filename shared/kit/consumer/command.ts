@@ -245,6 +245,7 @@ export async function handleCommand<State, D extends Definitions, E extends Effe
   context: HandlerContext<D>,
 ): Promise<Handled> {
   const { store, streamId } = command;
+  const idempotencyKey = command.idempotencyKey ?? context.idempotencyKey;
   const answers = new Map<string, A>();
   return retryOnConflict(async () => {
     const loaded = await loadNoting(store, streamId, command.aggregate, context.inputId);
@@ -267,7 +268,7 @@ export async function handleCommand<State, D extends Definitions, E extends Effe
       const caused = (decision.facts ?? []).map((fact) => context.emitFact(fact));
       const result = await store.append(streamId, [context.input, ...caused], {
         expectedVersion: loaded.version,
-        idempotencyKey: command.idempotencyKey ?? context.idempotencyKey,
+        idempotencyKey,
         idempotencyFingerprint: context.inputFingerprint,
       });
       return appendOutcome(result, [context.input, ...caused]);
@@ -278,10 +279,7 @@ export async function handleCommand<State, D extends Definitions, E extends Effe
       store,
       writes,
       () => loaded.version,
-      {
-        idempotencyKey: command.idempotencyKey ?? context.idempotencyKey,
-        internalSource: command.internalSource,
-      },
+      { idempotencyKey, internalSource: command.internalSource },
       context,
     );
   }, command.retry);

@@ -46,18 +46,3 @@ export const CONSUMER_EVENT_TYPES = {
     }),
   ),
 } as const satisfies Record<string, readonly EventType[]>;
-
-export { SAGA_INTAKE_RULE_TYPES } from '../routes.ts';
-
-/**
- * Stored events the outbox delivers point-to-point to each consumer's queue: everything its handlers
- * take once stored. The bus carries only `ORDER_INTEGRATION_EVENT_TYPES`, for other services and the
- * archive; consumers inside the pipeline get their stored events from the outbox directly, in batches.
- */
-export const OUTBOX_QUEUE_ROUTES = {
-  saga: CONSUMER_EVENT_TYPES.saga,
-  inventory: CONSUMER_EVENT_TYPES.inventory,
-  payment: CONSUMER_EVENT_TYPES.payment,
-  projector: CONSUMER_EVENT_TYPES.projector,
-  notifier: CONSUMER_EVENT_TYPES.notifier,
-} as const satisfies Record<string, readonly EventType[]>;
