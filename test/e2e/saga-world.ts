@@ -14,6 +14,7 @@ import {
   restockInventory,
 } from '../../shared/contexts/orders/use-cases/inventory.ts';
 import { notificationStreamId } from '../../shared/contexts/orders/use-cases/notifications.ts';
+import { ORDER_SUMMARY_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/order-summary.ts';
 import { authorizationKey, paymentStreamId } from '../../shared/contexts/orders/use-cases/payment.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
@@ -119,12 +120,23 @@ export function sagaWorld() {
       return found as AnyEvent;
     },
 
-    /** Waits until the order's summary satisfies `ready`. */
-    async summary(orderId: string, ready: (s: OrderSummary) => boolean, timeoutMs = 30_000) {
+    /**
+     * Waits until the order's summary satisfies `ready` and agrees with the store: every stored event
+     * of the order that the projection reads is in its timeline. The read model is eventually
+     * consistent and events reach it in any order (a summary can be CONFIRMED before its OrderPlaced
+     * is folded in); the default wait covers a projector batch redelivered after its queue's
+     * visibility timeout (91 s).
+     */
+    async summary(orderId: string, ready: (s: OrderSummary) => boolean, timeoutMs = 120_000) {
+      const projected = new Set<string>(ORDER_SUMMARY_EVENT_TYPES);
       const found = await eventually(
         async () => {
           const current = await summaries.get(orderId);
-          return current && ready(current.summary) ? current.summary : undefined;
+          if (!current || !ready(current.summary)) return undefined;
+          const inTimeline = new Set(current.summary.timeline.map((entry) => entry.eventId));
+          const stored = Object.values(await this.history(orderId)).flat();
+          const missing = stored.filter((e) => projected.has(e.type) && !inTimeline.has(e.id));
+          return missing.length === 0 ? current.summary : undefined;
         },
         { timeoutMs, intervalMs: 500 },
       );

@@ -106,6 +106,11 @@ describe('consumer runtime logs', () => {
     ]);
     expect(at(logger.lines, 'warn')).toEqual([CONSUMER_LOG_MESSAGES.retry]);
     expect(at(logger.lines, 'error')).toEqual(['record sent to the DLQ']);
+    // Powertools drops a field named `message`: the reason travels under a key it keeps.
+    const deadLettered = logger.lines.find((line) => line.level === 'error')?.fields ?? {};
+    expect(deadLettered).not.toHaveProperty('message');
+    expect(deadLettered).toMatchObject({ messageId: 'm-poison', code: 'VALIDATION' });
+    expect(String(deadLettered.reason)).toMatch(/JSON/);
     expect(
       logger.lines.find((line) => line.message === CONSUMER_LOG_MESSAGES.duplicate)?.fields,
     ).toMatchObject({ consumer: 'test', eventId: 'evt-cart-dup', messageId: 'm-cart-dup' });

@@ -340,7 +340,13 @@ async function deadLetter(
   try {
     const target = { dlqUrl: options.dlqUrl, failedAt, sourceQueue: options.queueUrl };
     const reason = await sendToDeadLetter(options.sqs, record, error, target);
-    options.logger.error('record sent to the DLQ', { ...keys, ...reason });
+    // `message` is a key Powertools reserves (it would drop the reason): the text goes as `reason`.
+    options.logger.error('record sent to the DLQ', {
+      ...keys,
+      code: reason.code,
+      reason: reason.message,
+      path: reason.path,
+    });
     return 'dead-lettered';
   } catch (sendError) {
     options.logger.error('could not send to the DLQ, record will be retried', {
