@@ -19,7 +19,7 @@ import type { FixupResult } from './fixups.ts';
 import { LOCAL_ACCOUNT, type Target } from './target.ts';
 
 /**
- * More emulator gap corrections, each measured on MiniStack 1.5.33 (test/int/emulator-gaps.int.test.ts):
+ * More emulator gap corrections, each measured on MiniStack 1.5.33 (test/int/conformance.int.test.ts):
  * properties its CloudFormation accepts but does not apply, re-applied through the service APIs.
  * The template stays AWS-correct; every change is reported; nothing here runs against AWS.
  */

@@ -1,14 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { lambdaUnavailable } from './conformance.support.ts';
 import {
   deleteCreatedStacks,
   deployTemplate,
   inlineFunction,
   lambdaRole,
   region,
-} from './emulator-gaps.support.ts';
+} from './conformance-resources.support.ts';
 
 /**
  * SQS batching windows on the local cloud. AWS gathers an SQS event source mapping's records until the
@@ -67,6 +68,11 @@ async function sendSpaced(queueUrl: string, count: number, gapMs: number): Promi
 }
 
 describe('SQS batching windows on the local cloud, as on AWS', () => {
+  beforeEach(async (context) => {
+    const why = await lambdaUnavailable();
+    if (why !== undefined) context.skip(`needs a running Lambda: ${why}`);
+  });
+
   it('gathers records that arrive within the window into one batch instead of invoking once per record', async () => {
     // Arrange
     const { queueUrl, functionName } = await deployCounter({
