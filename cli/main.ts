@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCloudCommands } from './commands/cloud.ts';
 import { registerDevCommand } from './commands/dev.ts';
@@ -28,7 +28,10 @@ const program = new Command('pipeline')
   )
   .addOption(new Option('--stack <name>', 'stack name (default OrderPipeline-<stage>)').env('PIPELINE_STACK'))
   .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (text, write) => write(text) });
+  .configureOutput({ outputError: (text, write) => write(text) })
+  // Usage errors (unknown option, invalid number, missing argument) end with exit code 2, like the
+  // command's own usage errors; commander has printed the message already.
+  .exitOverride();
 
 registerCloudCommands(program);
 registerStackCommands(program);
@@ -43,7 +46,43 @@ registerReplayCommand(program);
 registerStatusCommand(program);
 for (const register of CONTEXT_COMMANDS) register(program);
 
-program.parseAsync(process.argv).catch((error: unknown) => {
+/** Options of the root program that take a value, so their value is not read as a command name. */
+const ROOT_OPTIONS_WITH_VALUE = new Set(['--stage', '--stack']);
+
+/**
+ * The first word of `args` that names no command, or undefined. Commander answers an unknown command
+ * followed by `--help` with the top-level help and exit 0; a typo must be an error with or without it.
+ */
+function unknownCommand(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] as string;
+    if (ROOT_OPTIONS_WITH_VALUE.has(arg)) i += 1;
+    else if (!arg.startsWith('-'))
+      return arg === 'help' || program.commands.some((c) => c.name() === arg || c.aliases().includes(arg))
+        ? undefined
+        : arg;
+  }
+  return undefined;
+}
+
+const typo = unknownCommand(process.argv.slice(2));
+const parsing =
+  typo === undefined
+    ? program.parseAsync(process.argv)
+    : Promise.reject(
+        new CliError(
+          `unknown command '${typo}'.`,
+          `Commands: ${program.commands.map((c) => c.name()).join(', ')} (pipeline --help).`,
+          2,
+        ),
+      );
+
+parsing.catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    const ended = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code);
+    process.exitCode = ended ? 0 : 2;
+    return;
+  }
   if (error instanceof CliError) {
     process.stderr.write(`error: ${error.message}\n`);
     if (error.hint) process.stderr.write(`  → ${error.hint}\n`);

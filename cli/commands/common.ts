@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createReporter, type Reporter } from '../output.ts';
+import { CliError, createReporter, type Reporter } from '../output.ts';
+import { portNumber } from './numbers.ts';
 
 export interface GlobalOptions {
   readonly json: boolean;
@@ -28,8 +29,18 @@ export function globals(command: Command): GlobalOptions {
   };
 }
 
-/** Parses `--port`, falling back to PIPELINE_CLOUD_PORT. */
+/** Parses `--port`, falling back to PIPELINE_CLOUD_PORT; anything but a port number is refused. */
 export function portOption(value: string | undefined): number | undefined {
+  const fromEnv = value === undefined;
   const raw = value ?? process.env.PIPELINE_CLOUD_PORT;
-  return raw === undefined || raw === '' ? undefined : Number(raw);
+  if (raw === undefined || (fromEnv && raw === '')) return undefined;
+  try {
+    return portNumber(raw);
+  } catch (error) {
+    throw new CliError(
+      `${fromEnv ? 'PIPELINE_CLOUD_PORT' : '--port'} "${raw}": ${error instanceof Error ? error.message : String(error)}`,
+      'Give a port from 1 to 65535, or leave it out to take 4566 if free, else any free port.',
+      2,
+    );
+  }
 }

@@ -15,6 +15,7 @@ import {
   throttledProgress,
 } from '../dlq/render.ts';
 import { CliError } from '../output.ts';
+import { numberIn } from './numbers.ts';
 
 /** Exit code of a redrive that found nothing to move (an empty DLQ is worth a script's attention). */
 export const EXIT_NOTHING_TO_REDRIVE = 2;
@@ -75,14 +76,6 @@ async function show(context: DlqContext, dlq: DeadLetterQueue, limit: number) {
   return peek.messages.map((m) => decodeMessage(m, dlq, now));
 }
 
-function parseLimit(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
-    throw new CliError(`--limit must be a whole number from 1 to 10000, got ${value}`);
-  }
-  return n;
-}
-
 export function registerDlqCommands(program: Command): void {
   const dlq = program
     .command('dlq')
@@ -116,9 +109,9 @@ export function registerDlqCommands(program: Command): void {
         `Messages are read with a ${PEEK_VISIBILITY_SECONDS} s visibility timeout, then made visible again at once: nothing leaves the queue.`,
     )
     .argument('<queue>', 'the DLQ: logical id, queue name, URL, or a unique part of the name')
-    .option('--limit <n>', 'show at most this many messages', '10')
-    .action(async (queue: string, options: { limit: string }, command: Command) => {
-      const limit = parseLimit(options.limit);
+    .option('--limit <n>', 'show at most this many messages (1–10000)', numberIn({ min: 1, max: 10_000 }), 10)
+    .action(async (queue: string, options: { limit: number }, command: Command) => {
+      const { limit } = options;
       const context = await loadDlqContext(command);
       const target = pickQueue(queue, context.stack.dlqs, context.stackName, 'dead-letter queue');
       const messages = await show(context, target, limit);

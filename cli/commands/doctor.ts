@@ -8,10 +8,11 @@ import { runChecks } from '../doctor/runner.ts';
 import type { Check } from '../doctor/types.ts';
 import { CliError, type Reporter, table } from '../output.ts';
 import { globals } from './common.ts';
+import { numberIn } from './numbers.ts';
 
 interface DoctorOptions {
   readonly only?: string;
-  readonly concurrency: string;
+  readonly concurrency: number;
   readonly list?: boolean;
 }
 
@@ -24,13 +25,17 @@ export function registerDoctorCommand(program: Command): void {
         'Exit code 0 when every required check passes (warnings and skips do not fail the run).',
     )
     .option('--only <ids>', 'run only these checks (comma-separated ids; see --list)')
-    .addOption(new Option('--concurrency <n>', 'checks run at once').default('3'))
+    .addOption(
+      new Option('--concurrency <n>', 'checks run at once (1–16)')
+        .argParser(numberIn({ min: 1, max: 16 }))
+        .default(3),
+    )
     .option('--list', 'list the checks and exit')
     .action(async (options: DoctorOptions, command: Command) => {
       const { reporter } = globals(command);
       if (options.list) return listChecks(reporter);
       const checks = selectChecks(options.only);
-      const concurrency = parseConcurrency(options.concurrency);
+      const { concurrency } = options;
       const target = resolveTarget();
       applyTarget(target);
       const account = await preflight(target);
@@ -114,14 +119,6 @@ function selectChecks(only: string | undefined): Check[] {
     );
   }
   return allChecks.filter((check) => ids.includes(check.id));
-}
-
-function parseConcurrency(raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 16) {
-    throw new CliError(`--concurrency "${raw}" is not a whole number from 1 to 16.`, undefined, 2);
-  }
-  return value;
 }
 
 function listChecks(reporter: Reporter): void {

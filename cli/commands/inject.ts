@@ -4,23 +4,16 @@ import type { Command } from 'commander';
 import { PRODUCER_INTAKE_TYPES } from '../../shared/contexts/index.ts';
 import { buildEvents, catalogType, dataTemplate, putAll } from '../ops/inject.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
-import { CliError, table } from '../output.ts';
+import { table } from '../output.ts';
 import { globals } from './common.ts';
-
-function positiveNumber(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new CliError(`${name} must be a positive number, got "${raw}".`, undefined, 2);
-  return value;
-}
+import { numberIn } from './numbers.ts';
 
 interface InjectOptions {
   data?: string;
   file?: string;
   example?: boolean;
-  count?: string;
-  rate?: string;
+  count: number;
+  rate?: number;
   correlationId?: string;
   dryRun?: boolean;
 }
@@ -35,15 +28,19 @@ export function registerInjectCommand(program: Command): void {
     .option('--data <json>', 'event data as JSON')
     .option('--file <path>', 'read event data from a JSON file')
     .option('--example', "use the catalog's example data (with --count, each gets its own orderId)")
-    .option('--count <n>', 'how many events to put', '1')
-    .option('--rate <perSecond>', 'throttle to about this many events per second')
+    .option('--count <n>', 'how many events to put (1–100000)', numberIn({ min: 1, max: 100_000 }), 1)
+    .option(
+      '--rate <perSecond>',
+      'throttle to about this many events per second',
+      numberIn({ min: 0.01, max: 10_000, integer: false }),
+    )
     .option('--correlation-id <id>', 'correlation id for every event (default: a new one per event)')
     .option('--dry-run', 'validate and print the events without sending them')
     .action(async (typeName: string, options: InjectOptions, command: Command) => {
       const { reporter, stackName } = globals(command);
       const type = catalogType(typeName);
-      const count = Math.floor(positiveNumber('--count', options.count, 1));
-      const rate = options.rate === undefined ? undefined : positiveNumber('--rate', options.rate, 1);
+      const { count } = options;
+      const { rate } = options;
       const data = options.file === undefined ? options.data : readFileSync(options.file, 'utf8');
       const events = buildEvents(
         type,

@@ -1,9 +1,10 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
 import { faultSpecOf, parseFaultSpec } from '../../shared/kit/consumer/faults.ts';
 import { stopMiniStack } from '../cloud/ministack.ts';
-import { readCloudState } from '../cloud/state.ts';
-import { applyTarget, resolveTarget, type Target } from '../cloud/target.ts';
+import { applyTarget, LOCAL_ACCOUNT, resolveTarget, type Target } from '../cloud/target.ts';
 import { type DeployResult, deploy, destroy } from '../deploy/deploy.ts';
+import { describeScope, destroyDecision } from '../deploy/destroy-guard.ts';
 import { ordersContext } from '../orders/context.ts';
 import { renderDemo, runSagaDemo } from '../orders/demo.ts';
 import { CliError, type Reporter, table } from '../output.ts';
@@ -67,6 +68,33 @@ async function upAndDeploy(
   return { target, result: await deploy(target, { stackName, stage, faults }, reporter) };
 }
 
+/** The account the target's credentials belong to (the emulators answer for their fixed one). */
+async function accountOf(target: Target): Promise<string> {
+  if (target.kind === 'local') return LOCAL_ACCOUNT;
+  const sts = new STSClient({ region: target.region });
+  try {
+    return (await sts.send(new GetCallerIdentityCommand({}))).Account ?? 'unknown';
+  } catch (error) {
+    throw new CliError(
+      `Cannot tell which account the stack is in: ${error instanceof Error ? error.message : String(error)}`,
+      'Configure credentials (AWS_PROFILE, AWS_REGION) or set AWS_ENDPOINT_URL; nothing was removed.',
+    );
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** Asks on the terminal for the stack's name; true when it was typed exactly. */
+async function confirmByName(stackName: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await prompt.question(`Type the stack name (${stackName}) to destroy it: `)).trim() === stackName;
+  } finally {
+    prompt.close();
+  }
+}
+
 const FAULTS_HELP =
   'dev stage only: consumers fail on purpose, e.g. transient=0.1,crash=0.02 (10 % of records fail once; 2 % of batches stop midway); `none` turns it off';
 
@@ -106,21 +134,51 @@ export function registerStackCommands(program: Command): void {
 
   program
     .command('down')
-    .description('Local cloud: stop it (everything in it goes). AWS or AWS_ENDPOINT_URL: destroy the stack')
+    .description(
+      'Stop the local cloud this project started (everything in it goes). Never touches AWS or AWS_ENDPOINT_URL: `pipeline destroy` removes a stack there',
+    )
     .action(async (_options: unknown, command: Command) => {
+      const { reporter } = globals(command);
+      const stopped = await stopMiniStack(reporter);
+      const elsewhere = process.env.AWS_ENDPOINT_URL
+        ? ` AWS_ENDPOINT_URL (${process.env.AWS_ENDPOINT_URL}) is not stopped by \`down\`: \`pipeline destroy\` removes the stack there.`
+        : '';
+      reporter.result({ stopped }, () =>
+        stopped
+          ? `Local cloud stopped; the pipeline is down.${elsewhere}`
+          : `No local cloud was running; nothing was stopped.${elsewhere || ' A stack on AWS is removed only by `pipeline destroy`.'}`,
+      );
+    });
+
+  program
+    .command('destroy')
+    .description(
+      'Remove the stack from where commands go (AWS_ENDPOINT_URL, else the running local cloud, else AWS): names the account, region and stack, and asks first',
+    )
+    .option('-y, --yes', 'do not ask (scripts); the account, region and stack are still printed')
+    .option('--allow-prod', 'allow removing a prod stage')
+    .action(async (options: { yes?: boolean; allowProd?: boolean }, command: Command) => {
       const { reporter, stage, stackName } = globals(command);
-      const state = readCloudState();
-      if (!process.env.AWS_ENDPOINT_URL && state?.mode === 'local') {
-        const stopped = await stopMiniStack(reporter);
-        reporter.result({ stopped }, () =>
-          stopped ? 'Local cloud stopped; the pipeline is down.' : 'Nothing was running.',
-        );
-        return;
-      }
       const target = resolveTarget();
       applyTarget(target);
+      const scope = { target, stackName, stage, account: await accountOf(target) };
+      const decision = destroyDecision(scope, {
+        yes: options.yes === true,
+        allowProd: options.allowProd === true,
+        interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
+      });
+      reporter.step(`About to destroy ${describeScope(scope)}`);
+      if (decision === 'ask' && !(await confirmByName(stackName))) {
+        throw new CliError(
+          'Not destroyed: the name typed did not match.',
+          `Type ${stackName} exactly, or press Ctrl-C.`,
+        );
+      }
       await destroy(target, { stackName, stage }, reporter);
-      reporter.result({ destroyed: stackName }, () => `Stack ${stackName} destroyed.`);
+      reporter.result(
+        { destroyed: stackName, account: scope.account, region: target.region },
+        () => `Stack ${stackName} destroyed (${describeScope(scope)}).`,
+      );
     });
 
   program

@@ -3,6 +3,7 @@ import { stackContext } from '../ops/stack-context.ts';
 import { queueStatuses, recentErrors, sagasByStatus } from '../ops/status.ts';
 import { table } from '../output.ts';
 import { globals } from './common.ts';
+import { numberIn } from './numbers.ts';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -10,14 +11,14 @@ export function registerStatusCommand(program: Command): void {
     .description(
       'Stack outputs, queue depths, DLQ counts, orders (sagas) by status and recent errors of the deployed pipeline',
     )
-    .option('--since <minutes>', 'how far back to look for errors', '60')
-    .action(async (options: { since: string }, command: Command) => {
+    .option('--since <minutes>', 'how far back to look for errors', numberIn({ min: 1, max: 43_200 }), 60)
+    .action(async (options: { since: number }, command: Command) => {
       const { reporter, stackName } = globals(command);
       const context = await stackContext(stackName);
       reporter.step(`Reading ${stackName} on ${context.target.endpoint ?? `AWS (${context.target.region})`}`);
       const [queues, errors, sagas] = await Promise.all([
         queueStatuses(context),
-        recentErrors(context, Number(options.since)),
+        recentErrors(context, options.since),
         sagasByStatus(context),
       ]);
       const dlqMessages = queues.filter((q) => q.isDlq).reduce((sum, q) => sum + q.visible + q.inFlight, 0);

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import { openTap, type TailedEvent } from '../ops/tail.ts';
 import { globals } from './common.ts';
+import { numberIn } from './numbers.ts';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)];
 
@@ -28,11 +29,11 @@ export function registerTailCommand(program: Command): void {
     )
     .option('--type <types>', 'only these detail-types (comma-separated or repeated)', list)
     .option('--source <sources>', 'only these sources (default: every orders.* source)', list)
-    .option('--max <n>', 'stop after this many events')
-    .option('--timeout <seconds>', 'stop after this many seconds')
+    .option('--max <n>', 'stop after this many events', numberIn({ min: 1 }))
+    .option('--timeout <seconds>', 'stop after this many seconds', numberIn({ min: 1, max: 86_400 }))
     .action(
       async (
-        options: { type?: string[]; source?: string[]; max?: string; timeout?: string },
+        options: { type?: string[]; source?: string[]; max?: number; timeout?: number },
         command: Command,
       ) => {
         const { reporter, stackName, json } = globals(command);
@@ -52,10 +53,8 @@ export function registerTailCommand(program: Command): void {
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
-        const max = options.max ? Number(options.max) : Number.POSITIVE_INFINITY;
-        const deadline = options.timeout
-          ? Date.now() + Number(options.timeout) * 1000
-          : Number.POSITIVE_INFINITY;
+        const max = options.max ?? Number.POSITIVE_INFINITY;
+        const deadline = options.timeout ? Date.now() + options.timeout * 1000 : Number.POSITIVE_INFINITY;
         reporter.step(`Tailing ${busName} (rule ${tap.ruleName}); Ctrl-C to stop`);
         let seen = 0;
         try {

@@ -137,7 +137,7 @@ export async function deploy(
   } catch (error) {
     const stack = await describeStack(target, options.stackName).catch(() => undefined);
     const hint = stack
-      ? `The stack is left in ${stack.status}. Fix the cause, then run \`pipeline deploy\` again, or \`pipeline down\` to remove it.`
+      ? `The stack is left in ${stack.status}. Fix the cause, then run \`pipeline deploy\` again, or \`pipeline destroy\` to remove it.`
       : 'Fix the cause shown above and run `pipeline deploy` again (`--verbose` shows all CDK output).';
     throw new CliError(error instanceof Error ? error.message : String(error), hint);
   }
@@ -147,7 +147,7 @@ export async function deploy(
   if (!stack || !/_COMPLETE$/.test(stack.status) || /ROLLBACK/.test(stack.status)) {
     throw new CliError(
       `Stack ${options.stackName} is ${stack?.status ?? 'missing'} after the deploy.`,
-      'Run `pipeline deploy --verbose` to see the CDK output, or `pipeline down` to start over.',
+      'Run `pipeline deploy --verbose` to see the CDK output, or `pipeline destroy` to start over.',
     );
   }
   const checks = await verifyStackResources(target, options.stackName);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ORDER_STATUSES } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import type { OrderStatus } from '../../shared/contexts/orders/domain/order-summary.ts';
 import { globals } from '../commands/common.ts';
+import { numberIn } from '../commands/numbers.ts';
 import { stackContext } from '../ops/stack-context.ts';
 import { CliError } from '../output.ts';
 import { ordersContext } from './context.ts';
@@ -15,14 +16,6 @@ function statusOption(raw: string | undefined): OrderStatus | undefined {
     throw new CliError(`Unknown status "${raw}".`, `Use one of ${ORDER_STATUSES.join(', ')}.`, 2);
   }
   return status;
-}
-
-function limitOption(raw: string): number {
-  const limit = Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new CliError(`--limit must be an integer from 1 to 1000, got "${raw}".`, undefined, 2);
-  }
-  return limit;
 }
 
 export function registerOrdersCommands(program: Command): void {
@@ -50,11 +43,11 @@ export function registerOrdersCommands(program: Command): void {
     .command('list')
     .description('The most recently updated orders, newest first')
     .option('--status <status>', `only this status (${ORDER_STATUSES.join(', ')})`)
-    .option('--limit <n>', 'at most this many orders', '20')
-    .action(async (options: { status?: string; limit: string }, command: Command) => {
+    .option('--limit <n>', 'at most this many orders (1–1000)', numberIn({ min: 1, max: 1000 }), 20)
+    .action(async (options: { status?: string; limit: number }, command: Command) => {
       const { reporter, stackName } = globals(command);
       const status = statusOption(options.status);
-      const limit = limitOption(options.limit);
+      const { limit } = options;
       const context = ordersContext(await stackContext(stackName));
       const summaries = await context.summaries.list({ ...(status ? { status } : {}), limit });
       reporter.result({ orders: summaries }, () => renderList(summaries));

@@ -124,9 +124,34 @@ describe('pipeline cloud: bad setup gives one clear error, a non-zero exit and n
     expect(run.stderr).toMatch(/No local cloud is running.*\n.*pipeline up/);
   });
 
-  it('rejects an unknown command with usage help', () => {
-    const run = pipeline(['deploi']);
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/unknown command 'deploi'/);
+  it('rejects an unknown command with or without --help, listing the commands', () => {
+    for (const args of [['deploi'], ['deploi', '--help'], ['--stage', 'prod', 'ordrs', '--help']]) {
+      const run = pipeline(args);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(
+        /^error: unknown command '(deploi|ordrs)'\.\n {2}→ Commands: cloud, deploy, up, down, destroy/,
+      );
+      expect(run.stdout).toBe('');
+    }
+  });
+
+  it('refuses a numeric option that is not a number in range before anything runs, naming the option', () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['tail', '--max', 'abc'],
+        /option '--max <n>' argument 'abc' is invalid\. Expected a whole number ≥ 1\./,
+      ],
+      [
+        ['orders', 'list', '--limit', '-5'],
+        /option '--limit <n>' argument '-5' is invalid\. Expected a whole number from 1 to 1000, got -5\./,
+      ],
+      [['inject', 'OrderPlaced', '--rate', 'NaN'], /option '--rate <perSecond>' argument 'NaN' is invalid/],
+      [['up', '--port', '99999'], /--port "99999": Expected a whole number from 1 to 65535, got 99999\./],
+    ];
+    for (const [args, message] of cases) {
+      const run = pipeline(args);
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(message);
+    }
   });
 });
