@@ -1,22 +1,39 @@
 import { startMiniStack, stopMiniStack } from '../../cli/cloud/ministack.ts';
 import { createReporter } from '../../cli/output.ts';
+import { recordingPath, startRecordingProxy } from './iam/recording.ts';
 
 /**
  * The local cloud used by the int and e2e tiers: AWS_ENDPOINT_URL if the caller set one (LocalStack,
  * an emulator elsewhere, a cloud started by test/run-all.ts), otherwise a MiniStack of its own,
- * instance "test", so a developer's running `pipeline up` is never touched.
+ * instance "test", so a developer's running `pipeline up` is never touched. With
+ * PIPELINE_TEST_IAM_CALLS=<file>, the Lambda workers' AWS calls go through a recording proxy (the
+ * IAM check reads that file); the tests' own calls go to the emulator directly.
  */
 export async function acquireTestCloud(): Promise<{ endpoint: string; release: () => Promise<void> }> {
   const existing = process.env.AWS_ENDPOINT_URL;
   if (existing) return { endpoint: existing, release: async () => {} };
   process.env.PIPELINE_CLOUD_INSTANCE = process.env.PIPELINE_TEST_CLOUD_INSTANCE ?? 'test';
   const reporter = createReporter();
-  const state = await startMiniStack(reporter, { preferredPort: 4577 });
+  const callsPath = recordingPath();
+  const proxy = callsPath ? await startRecordingProxy(callsPath) : undefined;
+  // MiniStack hands its own AWS_ENDPOINT_URL to every Lambda worker it spawns.
+  if (proxy) process.env.AWS_ENDPOINT_URL = proxy.url;
+  const state = await startMiniStack(reporter, { preferredPort: 4577 })
+    .catch(async (error: unknown) => {
+      await proxy?.close();
+      throw error;
+    })
+    .finally(() => {
+      if (proxy) delete process.env.AWS_ENDPOINT_URL;
+    });
+  proxy?.setUpstream(state.endpoint);
+  if (proxy) reporter.step(`Recording the functions' AWS calls for the IAM check into ${callsPath}`);
   setTestEnvironment(state.endpoint);
   return {
     endpoint: state.endpoint,
     release: async () => {
       await stopMiniStack(reporter);
+      await proxy?.close();
     },
   };
 }

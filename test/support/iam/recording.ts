@@ -1,0 +1,94 @@
+/**
+ * Recording of the AWS calls the deployed functions make, for the IAM check (test/support/iam-simulate.ts).
+ * The bench's counting proxy sits between the Lambda workers and the emulator (MiniStack hands its own
+ * AWS_ENDPOINT_URL to every worker it spawns), so nothing in the product's code or bundles changes;
+ * after the deploy each function is given its logical id as SDK user-agent app id, which is how a
+ * request is tied to the function (and so to its role). Enabled by PIPELINE_TEST_IAM_CALLS=<file>.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { CountingProxy } from '../../../bench/requests/proxy.ts';
+import { recordedRequestOf } from './requests.ts';
+
+/** Where the recording goes, or undefined when the run records nothing. */
+export function recordingPath(environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const path = environment.PIPELINE_TEST_IAM_CALLS;
+  return path && path !== 'off' ? path : undefined;
+}
+
+/** The stack's resources as deployed: the check maps recorded ARNs back to logical ids with it. */
+export const stackFileOf = (callsPath: string) => `${callsPath.replace(/\.jsonl$/, '')}.stack.json`;
+
+export interface DeployedResource {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly physicalId: string;
+}
+
+export interface DeployedStack {
+  readonly stackName: string;
+  readonly account: string;
+  readonly region: string;
+  readonly resources: readonly DeployedResource[];
+}
+
+/**
+ * A proxy appending one JSON line per request to `path` (truncated first). Its URL is what the
+ * emulator must hand its Lambda workers as AWS_ENDPOINT_URL.
+ */
+export async function startRecordingProxy(path: string): Promise<CountingProxy> {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, '');
+  return CountingProxy.start((exchange) => {
+    appendFileSync(path, `${JSON.stringify(recordedRequestOf(exchange))}\n`);
+  });
+}
+
+/**
+ * After the deploy: tags every function of the stack with its logical id (AWS_SDK_UA_APP_ID, read
+ * by the SDK v3 in the function) and writes the stack's resources beside the recording. Only this
+ * test cloud's function configuration changes; the template does not.
+ */
+export async function prepareRecording(
+  callsPath: string,
+  stackName: string,
+  config: { region: string; account: string },
+): Promise<void> {
+  const cfn = new CloudFormationClient({ region: config.region });
+  const lambda = new LambdaClient({ region: config.region });
+  const resources: DeployedResource[] = [];
+  for await (const page of paginateListStackResources({ client: cfn }, { StackName: stackName })) {
+    for (const r of page.StackResourceSummaries ?? []) {
+      if (!r.LogicalResourceId || !r.ResourceType || !r.PhysicalResourceId) continue;
+      resources.push({
+        logicalId: r.LogicalResourceId,
+        type: r.ResourceType,
+        physicalId: r.PhysicalResourceId,
+      });
+    }
+  }
+  for (const fn of resources.filter((r) => r.type === 'AWS::Lambda::Function')) {
+    const current = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.physicalId }));
+    const variables = { ...(current.Environment?.Variables ?? {}), AWS_SDK_UA_APP_ID: fn.logicalId };
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: fn.physicalId,
+        Environment: { Variables: variables },
+      }),
+    );
+    for (let i = 0; i < 50; i++) {
+      const now = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.physicalId }));
+      if (now.LastUpdateStatus !== 'InProgress') break;
+      await sleep(100);
+    }
+  }
+  const stack: DeployedStack = { stackName, ...config, resources };
+  writeFileSync(stackFileOf(callsPath), `${JSON.stringify(stack, null, 2)}\n`);
+}
