@@ -44,8 +44,9 @@ export class CountingProxy {
 
   /**
    * Listens on 127.0.0.1 (a free port); set the upstream before the first request arrives.
-   * `observe` sees every forwarded exchange too (the e2e tier's IAM recording reads request
-   * parameters the cost records do not keep).
+   * `observe`, when given, sees every forwarded exchange instead of the proxy keeping cost records
+   * (the e2e tier's IAM recording reads request parameters those records do not keep, and nobody
+   * would take the records there).
    */
   static async start(observe?: (exchange: Exchange) => void): Promise<CountingProxy> {
     let proxy: CountingProxy | undefined;
@@ -111,13 +112,15 @@ export class CountingProxy {
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
       try {
-        this.records.push(
-          classify(
-            { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body },
-            answer,
-            performance.now(),
-          ),
-        );
+        if (!this.observe) {
+          this.records.push(
+            classify(
+              { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body },
+              answer,
+              performance.now(),
+            ),
+          );
+        }
         this.observe?.({
           method: req.method ?? 'GET',
           path: req.url ?? '/',

@@ -1,6 +1,6 @@
 import { startMiniStack, stopMiniStack } from '../../cli/cloud/ministack.ts';
 import { createReporter } from '../../cli/output.ts';
-import { recordingPath, startRecordingProxy } from './iam/recording.ts';
+import { RECORDING_PROXY_VAR, recordingPath, startRecordingProxy } from './iam/recording.ts';
 
 /**
  * The local cloud used by the int and e2e tiers: AWS_ENDPOINT_URL if the caller set one (LocalStack,
@@ -11,7 +11,16 @@ import { recordingPath, startRecordingProxy } from './iam/recording.ts';
  */
 export async function acquireTestCloud(): Promise<{ endpoint: string; release: () => Promise<void> }> {
   const existing = process.env.AWS_ENDPOINT_URL;
-  if (existing) return { endpoint: existing, release: async () => {} };
+  if (existing) {
+    // Lambda workers of an emulator started elsewhere cannot be routed through the proxy: no
+    // recording, and no IAM check that would read an earlier run's calls. (A cloud started by
+    // test/run-all.ts with a recording proxy says so in RECORDING_PROXY_VAR.)
+    if (recordingPath() && !process.env[RECORDING_PROXY_VAR]) {
+      createReporter().warn(`No IAM recording: the local cloud at ${existing} was not started by the tests`);
+      delete process.env.PIPELINE_TEST_IAM_CALLS;
+    }
+    return { endpoint: existing, release: async () => {} };
+  }
   process.env.PIPELINE_CLOUD_INSTANCE = process.env.PIPELINE_TEST_CLOUD_INSTANCE ?? 'test';
   const reporter = createReporter();
   const callsPath = recordingPath();
@@ -27,6 +36,7 @@ export async function acquireTestCloud(): Promise<{ endpoint: string; release: (
       if (proxy) delete process.env.AWS_ENDPOINT_URL;
     });
   proxy?.setUpstream(state.endpoint);
+  if (proxy) process.env[RECORDING_PROXY_VAR] = proxy.url;
   if (proxy) reporter.step(`Recording the functions' AWS calls for the IAM check into ${callsPath}`);
   setTestEnvironment(state.endpoint);
   return {
@@ -34,6 +44,7 @@ export async function acquireTestCloud(): Promise<{ endpoint: string; release: (
     release: async () => {
       await stopMiniStack(reporter);
       await proxy?.close();
+      delete process.env[RECORDING_PROXY_VAR];
     },
   };
 }

@@ -68,6 +68,11 @@ export interface TemplateVerdict {
   readonly calls: readonly EvaluatedCall[];
   readonly denied: readonly EvaluatedCall[];
   readonly unused: readonly UnusedGrant[];
+  /**
+   * Functions of the template that made no recorded call: their grants are unused because the run
+   * did not exercise them, which says nothing about whether they need them.
+   */
+  readonly unexercised: readonly string[];
   /** Managed policies attached to roles: not in the template, so not evaluated. */
   readonly unevaluatedManagedPolicies: readonly { readonly function: string; readonly arn: string }[];
 }
@@ -232,6 +237,9 @@ export async function evaluateTemplate(
     calls,
     denied: calls.filter((c) => c.result !== 'Allowed'),
     unused: unusedGrants(model, calls),
+    unexercised: model.functions
+      .map((f) => f.logicalId)
+      .filter((id) => !calls.some((c) => c.function === id && c.source === 'recorded')),
     unevaluatedManagedPolicies: model.functions.flatMap((fn) =>
       fn.managedPolicyArns.map((arn) => ({ function: fn.logicalId, arn })),
     ),

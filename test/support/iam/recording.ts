@@ -5,7 +5,7 @@
  * after the deploy each function is given its logical id as SDK user-agent app id, which is how a
  * request is tied to the function (and so to its role). Enabled by PIPELINE_TEST_IAM_CALLS=<file>.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
@@ -22,6 +22,9 @@ export function recordingPath(environment: NodeJS.ProcessEnv = process.env): str
   const path = environment.PIPELINE_TEST_IAM_CALLS;
   return path && path !== 'off' ? path : undefined;
 }
+
+/** Set (to the proxy's URL) while a recording proxy fronts the tests' local cloud; child processes inherit it. */
+export const RECORDING_PROXY_VAR = 'PIPELINE_TEST_IAM_RECORDING_PROXY';
 
 /** The stack's resources as deployed: the check maps recorded ARNs back to logical ids with it. */
 export const stackFileOf = (callsPath: string) => `${callsPath.replace(/\.jsonl$/, '')}.stack.json`;
@@ -40,12 +43,14 @@ export interface DeployedStack {
 }
 
 /**
- * A proxy appending one JSON line per request to `path` (truncated first). Its URL is what the
- * emulator must hand its Lambda workers as AWS_ENDPOINT_URL.
+ * A proxy appending one JSON line per request to `path` (truncated first; the stack file of an
+ * earlier run goes too, so a check never reads one run's calls with another's names). Its URL is
+ * what the emulator must hand its Lambda workers as AWS_ENDPOINT_URL.
  */
 export async function startRecordingProxy(path: string): Promise<CountingProxy> {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, '');
+  rmSync(stackFileOf(path), { force: true });
   return CountingProxy.start((exchange) => {
     appendFileSync(path, `${JSON.stringify(recordedRequestOf(exchange))}\n`);
   });

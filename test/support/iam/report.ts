@@ -62,6 +62,12 @@ export function renderMarkdown(verdicts: readonly TemplateVerdict[]): string {
       );
     }
     lines.push('', '### Unused grants (least privilege)', '');
+    if (verdict.unexercised.length > 0) {
+      lines.push(
+        `Functions this run made no call from (their grants are unused for want of coverage): ${verdict.unexercised.join(', ')}.`,
+        '',
+      );
+    }
     if (verdict.unused.length === 0) lines.push('None.');
     else {
       lines.push('| function | action | resource | policy statement |', '| --- | --- | --- | --- |');
