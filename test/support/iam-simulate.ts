@@ -86,14 +86,23 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const denied = verdicts.flatMap((v) => v.denied.map((call) => ({ template: v.template, call })));
-  for (const { template, call } of denied) {
-    process.stderr.write(
-      `✗ IAM ${template}: ${call.function} ${call.action} on ${call.resource} ${call.result} (${call.reasons.join('; ')}); lacking ${JSON.stringify(call.lacking)}\n`,
-    );
+  let denied = 0;
+  for (const v of verdicts) {
+    for (const call of v.denied) {
+      denied += 1;
+      process.stderr.write(
+        `✗ IAM ${v.template}: ${call.function} ${call.action} on ${call.resource} ${call.result} (${call.reasons.join('; ')}); lacking ${JSON.stringify(call.lacking)}\n`,
+      );
+    }
+    for (const d of v.deniedDeliveries) {
+      denied += 1;
+      process.stderr.write(
+        `✗ IAM ${v.template}: ${d.principal} ${d.action} on ${d.resource} from ${d.sourceArn} (${d.why}) ${d.result} (${d.reasons.join('; ')})\n`,
+      );
+    }
   }
   process.stderr.write(`▸ IAM report: ${REPORT}.md\n`);
-  return denied.length > 0 ? 1 : 0;
+  return denied > 0 ? 1 : 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

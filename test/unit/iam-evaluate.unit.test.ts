@@ -184,6 +184,22 @@ describe.skipIf(!libraryInstalled)(
       expect(verdict.denied[0]?.result).toBe('ExplicitlyDenied');
     });
 
+    it("denies a rule's delivery to a queue whose policy does not let that rule send", async () => {
+      // Act
+      const allowed = await evaluate(tinyTemplate(), []);
+      const refused = await evaluate(tinyTemplate({ ruleMaySend: false }), []);
+
+      // Assert
+      expect(allowed.deniedDeliveries).toEqual([]);
+      expect(refused.deniedDeliveries).toEqual([
+        expect.objectContaining({
+          principal: 'events.amazonaws.com',
+          action: 'sqs:SendMessage',
+          result: 'ImplicitlyDenied',
+        }),
+      ]);
+    });
+
     it('denies a call no identity statement allows', async () => {
       // Act
       const verdict = await evaluate(tinyTemplate(), [putToTable]);

@@ -10,7 +10,13 @@ const account = { Ref: 'AWS::AccountId' };
 const root = arnJoin('arn:', { Ref: 'AWS::Partition' }, ':iam::', account, ':root');
 
 export function tinyTemplate(
-  options: { keyPolicyPrincipal?: unknown; extraStatements?: unknown[]; queueDeny?: boolean } = {},
+  options: {
+    keyPolicyPrincipal?: unknown;
+    extraStatements?: unknown[];
+    queueDeny?: boolean;
+    /** Whether the work queue's policy lets the rule send to it (CDK adds that statement). */
+    ruleMaySend?: boolean;
+  } = {},
 ): CfnTemplate {
   return {
     Resources: {
@@ -29,6 +35,17 @@ export function tinyTemplate(
                 Resource: { 'Fn::GetAtt': ['Work', 'Arn'] },
                 Condition: { Bool: { 'aws:SecureTransport': options.queueDeny ? 'true' : 'false' } },
               },
+              ...(options.ruleMaySend === false
+                ? []
+                : [
+                    {
+                      Effect: 'Allow',
+                      Principal: { Service: 'events.amazonaws.com' },
+                      Action: 'sqs:SendMessage',
+                      Resource: { 'Fn::GetAtt': ['Work', 'Arn'] },
+                      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['Rule', 'Arn'] } } },
+                    },
+                  ]),
             ],
           },
         },
@@ -58,6 +75,13 @@ export function tinyTemplate(
               { Effect: 'Allow', Principal: { AWS: root }, Action: 'events:PutEvents', Resource: '*' },
             ],
           },
+        },
+      },
+      Rule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          EventBusName: { Ref: 'Bus' },
+          Targets: [{ Id: 'Target0', Arn: { 'Fn::GetAtt': ['Work', 'Arn'] } }],
         },
       },
       Table: { Type: 'AWS::DynamoDB::Table', Properties: {} },

@@ -109,4 +109,17 @@ describe('IAM check: the permission model of a template', () => {
       'logs:PutLogEvents arn:aws:logs:eu-west-1:111122223333:log-group:Tiny-Logs:log-stream:platform',
     ]);
   });
+
+  it('lists the deliveries services make into the stack: a rule sending to its target queue', () => {
+    // Assert
+    expect(model.deliveries).toEqual([
+      {
+        principal: 'events.amazonaws.com',
+        action: 'sqs:SendMessage',
+        resource: 'arn:aws:sqs:eu-west-1:111122223333:Tiny-Work-ABC',
+        sourceArn: 'arn:aws:events:eu-west-1:111122223333:rule/Tiny-bus/Tiny-Rule',
+        why: 'rule Rule target',
+      },
+    ]);
+  });
 });

@@ -14,6 +14,7 @@ import {
   type PermissionModel,
   type PolicyDocument,
   permissionModel,
+  type ServiceDelivery,
 } from './policies.ts';
 import type { RecordedRequest } from './requests.ts';
 import type { TemplateReader } from './template.ts';
@@ -26,6 +27,8 @@ export interface SimulationQuestion {
   readonly resource: string;
   readonly identityPolicies: readonly NamedPolicy[];
   readonly resourcePolicy?: PolicyDocument;
+  /** Request context beyond TLS (a service delivery's aws:SourceArn and aws:SourceAccount). */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 export interface SimulationAnswer {
@@ -51,6 +54,11 @@ export interface EvaluatedCall extends IamCall {
   readonly lacking?: { readonly Effect: 'Allow'; readonly Action: string; readonly Resource: string };
 }
 
+export interface EvaluatedDelivery extends ServiceDelivery {
+  readonly result: SimulationAnswer['result'];
+  readonly reasons: readonly string[];
+}
+
 export interface UnusedGrant {
   readonly function: string;
   readonly policy: string;
@@ -67,6 +75,9 @@ export interface TemplateVerdict {
   readonly unattributed: number;
   readonly calls: readonly EvaluatedCall[];
   readonly denied: readonly EvaluatedCall[];
+  /** Deliveries by service principals (rules, subscriptions, alarms), and those the target's policy refuses. */
+  readonly deliveries: readonly EvaluatedDelivery[];
+  readonly deniedDeliveries: readonly EvaluatedDelivery[];
   readonly unused: readonly UnusedGrant[];
   /**
    * Functions of the template that made no recorded call: their grants are unused because the run
@@ -224,6 +235,19 @@ export async function evaluateTemplate(
       ...(denied ? { lacking: { Effect: 'Allow', Action: call.action, Resource: call.resource } } : {}),
     });
   }
+  const deliveries: EvaluatedDelivery[] = [];
+  for (const delivery of model.deliveries) {
+    const answer = await simulate({
+      principal: delivery.principal,
+      account: model.account,
+      action: delivery.action,
+      resource: delivery.resource,
+      identityPolicies: [],
+      resourcePolicy: model.resourcePolicies.get(delivery.resource),
+      context: { 'aws:SourceArn': delivery.sourceArn, 'aws:SourceAccount': model.account },
+    });
+    deliveries.push({ ...delivery, result: answer.result, reasons: answer.reasons });
+  }
   calls.sort(
     (a, b) =>
       a.function.localeCompare(b.function) ||
@@ -236,6 +260,8 @@ export async function evaluateTemplate(
     unattributed,
     calls,
     denied: calls.filter((c) => c.result !== 'Allowed'),
+    deliveries,
+    deniedDeliveries: deliveries.filter((d) => d.result !== 'Allowed'),
     unused: unusedGrants(model, calls),
     unexercised: model.functions
       .map((f) => f.logicalId)

@@ -47,6 +47,18 @@ export interface FunctionModel {
   readonly platformCalls: readonly (IamCall & { readonly why: string })[];
 }
 
+/**
+ * A delivery AWS makes on the stack's behalf with a service principal (a rule sending to its target
+ * queue or dead-letter queue, a topic to a subscribed queue, an alarm to its topic): only the target's
+ * resource policy can allow it, so this is where queue, topic and key policies are put to the test.
+ */
+export interface ServiceDelivery extends IamCall {
+  readonly principal: string;
+  /** The ARN of what delivers (rule, topic, alarm): resource policies condition on aws:SourceArn. */
+  readonly sourceArn: string;
+  readonly why: string;
+}
+
 export interface PermissionModel {
   readonly account: string;
   readonly functions: readonly FunctionModel[];
@@ -54,8 +66,7 @@ export interface PermissionModel {
   readonly resourcePolicies: ReadonlyMap<string, PolicyDocument>;
   /** The customer-managed KMS key ARN that encrypts a queue or topic, by its ARN. */
   readonly encryptionKeys: ReadonlyMap<string, string>;
-  /** Logical id by ARN, for every resource the reader can name. */
-  readonly logicalIdByArn: ReadonlyMap<string, string>;
+  readonly deliveries: readonly ServiceDelivery[];
 }
 
 export const asList = <T>(value: T | readonly T[] | undefined): T[] =>
@@ -217,22 +228,91 @@ function functionModel(
   };
 }
 
+/** A service sending to `target` (a queue or topic ARN), plus the KMS use when a customer key encrypts it. */
+function deliveriesTo(
+  principal: string,
+  target: string,
+  sourceArn: string,
+  why: string,
+  keys: ReadonlyMap<string, string>,
+): ServiceDelivery[] {
+  const action = target.startsWith('arn:aws:sns:')
+    ? 'sns:Publish'
+    : target.startsWith('arn:aws:sqs:')
+      ? 'sqs:SendMessage'
+      : undefined;
+  if (!action) return [];
+  const deliveries: ServiceDelivery[] = [{ principal, action, resource: target, sourceArn, why }];
+  const key = keys.get(target);
+  if (key) {
+    for (const kms of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      deliveries.push({
+        principal,
+        action: kms,
+        resource: key,
+        sourceArn,
+        why: `${why} (encrypted by ${key})`,
+      });
+    }
+  }
+  return deliveries;
+}
+
+function serviceDeliveries(reader: TemplateReader, keys: ReadonlyMap<string, string>): ServiceDelivery[] {
+  const deliveries: ServiceDelivery[] = [];
+  for (const id of reader.ofType('AWS::Events::Rule')) {
+    const rule = reader.arnOf(id);
+    for (const target of asList(
+      props(reader, id).Targets as { Arn: unknown; DeadLetterConfig?: { Arn?: unknown } }[],
+    )) {
+      const arn = String(reader.resolve(target.Arn));
+      deliveries.push(...deliveriesTo('events.amazonaws.com', arn, rule, `rule ${id} target`, keys));
+      if (target.DeadLetterConfig?.Arn) {
+        const dlq = String(reader.resolve(target.DeadLetterConfig.Arn));
+        deliveries.push(
+          ...deliveriesTo('events.amazonaws.com', dlq, rule, `rule ${id} dead-letter queue`, keys),
+        );
+      }
+    }
+  }
+  for (const id of reader.ofType('AWS::SNS::Subscription')) {
+    const p = props(reader, id);
+    if (p.Protocol !== 'sqs') continue;
+    const topic = String(reader.resolve(p.TopicArn));
+    const queue = String(reader.resolve(p.Endpoint));
+    deliveries.push(...deliveriesTo('sns.amazonaws.com', queue, topic, `subscription ${id}`, keys));
+    const redrive = p.RedrivePolicy as { deadLetterTargetArn?: unknown } | undefined;
+    if (redrive?.deadLetterTargetArn) {
+      const dlq = String(reader.resolve(redrive.deadLetterTargetArn));
+      deliveries.push(
+        ...deliveriesTo('sns.amazonaws.com', dlq, topic, `subscription ${id} dead-letter queue`, keys),
+      );
+    }
+  }
+  for (const id of reader.ofType('AWS::CloudWatch::Alarm')) {
+    const p = props(reader, id);
+    const actions = new Set(
+      [...asList(p.AlarmActions), ...asList(p.OKActions), ...asList(p.InsufficientDataActions)].map((a) =>
+        String(reader.resolve(a)),
+      ),
+    );
+    for (const topic of actions) {
+      deliveries.push(
+        ...deliveriesTo('cloudwatch.amazonaws.com', topic, reader.arnOf(id), `alarm ${id}`, keys),
+      );
+    }
+  }
+  return deliveries;
+}
+
 /** Reads the whole permission model of a template. */
 export function permissionModel(reader: TemplateReader): PermissionModel {
   const keys = encryptionKeys(reader);
-  const logicalIdByArn = new Map<string, string>();
-  for (const id of Object.keys(reader.resources)) {
-    try {
-      logicalIdByArn.set(reader.arnOf(id).replace(/:\*$/, ''), id);
-    } catch {
-      // a resource the reader cannot name is never a call's target
-    }
-  }
   return {
     account: reader.naming.account,
     functions: reader.ofType('AWS::Lambda::Function').map((id) => functionModel(reader, id, keys)),
     resourcePolicies: resourcePolicies(reader),
     encryptionKeys: keys,
-    logicalIdByArn,
+    deliveries: serviceDeliveries(reader, keys),
   };
 }

@@ -11,6 +11,8 @@ export interface VerdictCounts {
   readonly evaluated: number;
   readonly denied: number;
   readonly unused: number;
+  readonly deliveries: number;
+  readonly deniedDeliveries: number;
 }
 
 export function countsOf(verdict: TemplateVerdict): VerdictCounts {
@@ -23,13 +25,15 @@ export function countsOf(verdict: TemplateVerdict): VerdictCounts {
     evaluated: verdict.calls.length,
     denied: verdict.denied.length,
     unused: verdict.unused.length,
+    deliveries: verdict.deliveries.length,
+    deniedDeliveries: verdict.deniedDeliveries.length,
   };
 }
 
 /** One line for a terminal: `dev: 904 requests (713 by functions), 41 distinct calls, 0 denied, 12 unused grants`. */
 export function summaryLine(verdict: TemplateVerdict): string {
   const c = countsOf(verdict);
-  return `${c.template}: ${c.requests} requests recorded (${c.attributed} by the template's functions), ${c.distinctRecorded} distinct (function, action, resource), ${c.evaluated} evaluated with platform and KMS calls, ${c.denied} denied, ${c.unused} unused grants`;
+  return `${c.template}: ${c.requests} requests recorded (${c.attributed} by the template's functions), ${c.distinctRecorded} distinct (function, action, resource), ${c.evaluated} evaluated with platform and KMS calls, ${c.denied} denied, ${c.unused} unused grants; ${c.deliveries} service deliveries, ${c.deniedDeliveries} denied`;
 }
 
 const cell = (text: string) => `\`${text.replace(/\|/g, '\\|')}\``;
@@ -43,13 +47,13 @@ export function renderMarkdown(verdicts: readonly TemplateVerdict[]): string {
     'encrypted topic or queue), evaluated against the role policies and resource policies of each template',
     'with @cloud-copilot/iam-simulate.',
     '',
-    '| template | requests | by functions | distinct recorded calls | evaluated | denied | unused grants |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| template | requests | by functions | distinct recorded calls | evaluated | denied | unused grants | service deliveries | denied deliveries |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const verdict of verdicts) {
     const c = countsOf(verdict);
     lines.push(
-      `| ${c.template} | ${c.requests} | ${c.attributed} | ${c.distinctRecorded} | ${c.evaluated} | ${c.denied} | ${c.unused} |`,
+      `| ${c.template} | ${c.requests} | ${c.attributed} | ${c.distinctRecorded} | ${c.evaluated} | ${c.denied} | ${c.unused} | ${c.deliveries} | ${c.deniedDeliveries} |`,
     );
   }
   for (const verdict of verdicts) {
@@ -59,6 +63,17 @@ export function renderMarkdown(verdicts: readonly TemplateVerdict[]): string {
       lines.push(
         `- **${call.function}** ${cell(call.action)} on ${cell(call.resource)} (${call.source}${call.why ? `: ${call.why}` : ''}) → ${call.result}: ${call.reasons.join('; ') || 'no reason given'}`,
         `  - lacking: ${cell(JSON.stringify(call.lacking))}`,
+      );
+    }
+    lines.push('', "### Service deliveries denied by the target's resource policy", '');
+    lines.push(
+      `${verdict.deliveries.length} evaluated (rules to their target and dead-letter queues, topics to subscribed queues, alarms to their topic).`,
+      '',
+    );
+    if (verdict.deniedDeliveries.length === 0) lines.push('None.');
+    for (const d of verdict.deniedDeliveries) {
+      lines.push(
+        `- ${cell(d.principal)} ${cell(d.action)} on ${cell(d.resource)} from ${cell(d.sourceArn)} (${d.why}) → ${d.result}: ${d.reasons.join('; ') || 'no reason given'}`,
       );
     }
     lines.push('', '### Unused grants (least privilege)', '');

@@ -75,7 +75,7 @@ export function librarySimulator(library: IamSimulateModule = loadSimulatorModul
           principal: question.principal,
           action: question.action,
           resource: { resource: question.resource, accountId: question.account },
-          contextVariables: { 'aws:SecureTransport': 'true' },
+          contextVariables: { 'aws:SecureTransport': 'true', ...question.context },
         },
         identityPolicies: question.identityPolicies.map((p) => ({ name: p.name, policy: p.policy })),
         serviceControlPolicies: [],

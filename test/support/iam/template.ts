@@ -34,6 +34,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::Logs::LogGroup': 'LogGroupName',
   'AWS::IAM::Role': 'RoleName',
   'AWS::Lambda::Function': 'FunctionName',
+  'AWS::CloudWatch::Alarm': 'AlarmName',
 };
 
 /**
@@ -107,6 +108,8 @@ export class TemplateReader {
         return `${this.arnPrefix('iam', true)}:role/${name}`;
       case 'AWS::Lambda::Function':
         return `${this.arnPrefix('lambda')}:function:${name}`;
+      case 'AWS::CloudWatch::Alarm':
+        return `${this.arnPrefix('cloudwatch')}:alarm:${name}`;
       default:
         return `${this.arnPrefix(resource.Type.split('::')[1]?.toLowerCase() ?? 'unknown')}:${name}`;
     }
