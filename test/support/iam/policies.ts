@@ -148,8 +148,11 @@ function encryptionKeys(reader: TemplateReader): Map<string, string> {
   return keys;
 }
 
-/** Polling an SQS source or a DynamoDB stream: what Lambda's event source mapping calls with the role. */
-function eventSourceCalls(reader: TemplateReader, functionId: string, keys: ReadonlyMap<string, string>) {
+/**
+ * Polling an SQS source or a DynamoDB stream: what Lambda's event source mapping calls with the role
+ * (the KMS use behind an encrypted source queue is added with every other implied KMS call).
+ */
+function eventSourceCalls(reader: TemplateReader, functionId: string) {
   const calls: (IamCall & { why: string })[] = [];
   for (const id of reader.ofType('AWS::Lambda::EventSourceMapping')) {
     const p = props(reader, id);
@@ -160,9 +163,6 @@ function eventSourceCalls(reader: TemplateReader, functionId: string, keys: Read
       for (const api of ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes']) {
         calls.push({ action: `sqs:${api}`, resource: source, why });
       }
-      const key = keys.get(source);
-      if (key)
-        calls.push({ action: 'kms:Decrypt', resource: key, why: `${why} (queue encrypted by ${key})` });
     } else if (source.includes(':dynamodb:')) {
       for (const api of ['DescribeStream', 'GetRecords', 'GetShardIterator']) {
         calls.push({ action: `dynamodb:${api}`, resource: source, why });
@@ -173,9 +173,9 @@ function eventSourceCalls(reader: TemplateReader, functionId: string, keys: Read
   return calls;
 }
 
-function platformCalls(reader: TemplateReader, functionId: string, keys: ReadonlyMap<string, string>) {
+function platformCalls(reader: TemplateReader, functionId: string) {
   const p = props(reader, functionId);
-  const calls = eventSourceCalls(reader, functionId, keys);
+  const calls = eventSourceCalls(reader, functionId);
   const logging = p.LoggingConfig as { LogGroup?: unknown } | undefined;
   const logGroup = logging?.LogGroup
     ? String(reader.resolve(logging.LogGroup))
@@ -192,11 +192,7 @@ function platformCalls(reader: TemplateReader, functionId: string, keys: Readonl
   return calls;
 }
 
-function functionModel(
-  reader: TemplateReader,
-  functionId: string,
-  keys: ReadonlyMap<string, string>,
-): FunctionModel {
+function functionModel(reader: TemplateReader, functionId: string): FunctionModel {
   const roleId = targetId(props(reader, functionId).Role);
   if (!roleId || reader.resources[roleId]?.Type !== 'AWS::IAM::Role') {
     throw new Error(
@@ -224,7 +220,7 @@ function functionModel(
     principal: `arn:aws:sts::${reader.naming.account}:assumed-role/${reader.nameOf(roleId)}/${reader.nameOf(functionId)}`,
     identityPolicies,
     managedPolicyArns: asList(role.ManagedPolicyArns).map((arn) => String(reader.resolve(arn))),
-    platformCalls: platformCalls(reader, functionId, keys),
+    platformCalls: platformCalls(reader, functionId),
   };
 }
 
@@ -310,7 +306,7 @@ export function permissionModel(reader: TemplateReader): PermissionModel {
   const keys = encryptionKeys(reader);
   return {
     account: reader.naming.account,
-    functions: reader.ofType('AWS::Lambda::Function').map((id) => functionModel(reader, id, keys)),
+    functions: reader.ofType('AWS::Lambda::Function').map((id) => functionModel(reader, id)),
     resourcePolicies: resourcePolicies(reader),
     encryptionKeys: keys,
     deliveries: serviceDeliveries(reader, keys),
