@@ -1,6 +1,6 @@
-import { startMiniStack, stopMiniStack } from '../../cli/cloud/ministack.ts';
+import { choosePort, startMiniStack, stopMiniStack } from '../../cli/cloud/ministack.ts';
 import { createReporter } from '../../cli/output.ts';
-import { RECORDING_PROXY_VAR, recordingPath, startRecordingProxy } from './iam/recording.ts';
+import { RECORDING_PROXY_VAR, recordingPath, spawnRecordingProxy } from './iam/recording.ts';
 
 /**
  * The local cloud used by the int and e2e tiers: AWS_ENDPOINT_URL if the caller set one (LocalStack,
@@ -24,26 +24,38 @@ export async function acquireTestCloud(): Promise<{ endpoint: string; release: (
   process.env.PIPELINE_CLOUD_INSTANCE = process.env.PIPELINE_TEST_CLOUD_INSTANCE ?? 'test';
   const reporter = createReporter();
   const callsPath = recordingPath();
-  const proxy = callsPath ? await startRecordingProxy(callsPath) : undefined;
-  // MiniStack hands its own AWS_ENDPOINT_URL to every Lambda worker it spawns.
+  // With a recording, the port is chosen first: the proxy must know where to forward before the
+  // emulator starts, since MiniStack hands its own AWS_ENDPOINT_URL (the proxy's) to every worker.
+  const port = callsPath ? await choosePort(undefined, 4577) : undefined;
+  const proxy = callsPath ? await spawnRecordingProxy(callsPath, `http://127.0.0.1:${port}`) : undefined;
   if (proxy) process.env.AWS_ENDPOINT_URL = proxy.url;
-  const state = await startMiniStack(reporter, { preferredPort: 4577 })
+  const state = await startMiniStack(reporter, port ? { port } : { preferredPort: 4577 })
     .catch(async (error: unknown) => {
-      await proxy?.close();
+      await proxy?.stop();
       throw error;
     })
     .finally(() => {
       if (proxy) delete process.env.AWS_ENDPOINT_URL;
     });
-  proxy?.setUpstream(state.endpoint);
-  if (proxy) process.env[RECORDING_PROXY_VAR] = proxy.url;
-  if (proxy) reporter.step(`Recording the functions' AWS calls for the IAM check into ${callsPath}`);
+  if (proxy && state.port !== port) {
+    // An instance that was already running keeps its port and its workers' endpoint: unrecorded.
+    reporter.warn(
+      `No IAM recording: MiniStack instance ${process.env.PIPELINE_CLOUD_INSTANCE} was already running`,
+    );
+    await proxy.stop();
+    delete process.env.PIPELINE_TEST_IAM_CALLS;
+  } else if (proxy) {
+    process.env[RECORDING_PROXY_VAR] = proxy.url;
+    reporter.step(
+      `Recording the functions' AWS calls for the IAM check into ${callsPath} (proxy ${proxy.url})`,
+    );
+  }
   setTestEnvironment(state.endpoint);
   return {
     endpoint: state.endpoint,
     release: async () => {
       await stopMiniStack(reporter);
-      await proxy?.close();
+      await proxy?.stop();
       delete process.env[RECORDING_PROXY_VAR];
     },
   };

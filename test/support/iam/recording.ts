@@ -5,9 +5,11 @@
  * after the deploy each function is given its logical id as SDK user-agent app id, which is how a
  * request is tied to the function (and so to its role). Enabled by PIPELINE_TEST_IAM_CALLS=<file>.
  */
+import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import {
   GetFunctionConfigurationCommand,
@@ -54,6 +56,47 @@ export async function startRecordingProxy(path: string): Promise<CountingProxy> 
   return CountingProxy.start((exchange) => {
     appendFileSync(path, `${JSON.stringify(recordedRequestOf(exchange))}\n`);
   });
+}
+
+export interface RecordingProxyProcess {
+  readonly url: string;
+  readonly pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the recording proxy in a process of its own (see recording-proxy.ts for why), forwarding
+ * to `upstream`, and resolves once it listens.
+ */
+export async function spawnRecordingProxy(path: string, upstream: string): Promise<RecordingProxyProcess> {
+  const script = fileURLToPath(new URL('./recording-proxy.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, path, upstream, String(process.pid)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')).trim());
+    });
+    child.once('error', reject);
+    void exited.then(() =>
+      reject(new Error(`the recording proxy exited (${child.exitCode}) before it listened`)),
+    );
+  });
+  child.stdout.destroy();
+  child.unref();
+  return {
+    url,
+    pid: child.pid,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(5000)]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
 }
 
 /**
