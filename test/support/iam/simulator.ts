@@ -53,10 +53,15 @@ export function loadSimulatorModule(): IamSimulateModule {
   }
 }
 
-function reasonText(reason: ReturnType<IamSimulateModule['getDenialReasons']>[number]): string {
+function reasonText(
+  reason: ReturnType<IamSimulateModule['getDenialReasons']>[number],
+  action: string,
+): string {
   const where = reason.policyIdentifier ?? reason.identifier;
   const statement = reason.statementId ?? (reason.statementIndex ? `#${reason.statementIndex}` : undefined);
-  const label = reason.policyType === 'resource' ? 'resource policy' : `${reason.policyType} policies`;
+  // For KMS the resource policy is the key policy, and it decides even within the account.
+  const resourceLabel = action.startsWith('kms:') ? 'key policy' : 'resource policy';
+  const label = reason.policyType === 'resource' ? resourceLabel : `${reason.policyType} policies`;
   if (reason.denialType === 'Explicit') {
     return `explicit Deny in ${label}${where ? ` ${where}` : ''}${statement ? ` statement ${statement}` : ''}`;
   }
@@ -89,7 +94,9 @@ export function librarySimulator(library: IamSimulateModule = loadSimulatorModul
     if (result === 'Allowed') return { result, reasons: [] };
     const analyses =
       outcome.resultType === 'single' ? [outcome.result.analysis] : outcome.results.map((r) => r.analysis);
-    const reasons = analyses.flatMap((a) => library.getDenialReasons(a).map(reasonText));
+    const reasons = analyses.flatMap((a) =>
+      library.getDenialReasons(a).map((r) => reasonText(r, question.action)),
+    );
     return { result, reasons: [...new Set(reasons)] };
   };
 }
