@@ -19,6 +19,15 @@ function readAll(stream: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** One forwarded exchange, as an observer sees it (after the answer went back to the caller). */
+export interface Exchange {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: Buffer;
+  readonly status: number;
+}
+
 export class CountingProxy {
   /** Every request seen since the last {@link CountingProxy.take}. */
   private records: RequestRecord[] = [];
@@ -30,17 +39,23 @@ export class CountingProxy {
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    private readonly observe: ((exchange: Exchange) => void) | undefined,
   ) {}
 
-  /** Listens on 127.0.0.1 (a free port); set the upstream before the first request arrives. */
-  static async start(): Promise<CountingProxy> {
+  /**
+   * Listens on 127.0.0.1 (a free port); set the upstream before the first request arrives.
+   * `observe`, when given, sees every forwarded exchange instead of the proxy keeping cost records
+   * (the e2e tier's IAM recording reads request parameters those records do not keep, and nobody
+   * would take the records there).
+   */
+  static async start(observe?: (exchange: Exchange) => void): Promise<CountingProxy> {
     let proxy: CountingProxy | undefined;
     const server = createServer((req, res) => {
       void proxy?.forward(req, res);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    proxy = new CountingProxy(server, `http://127.0.0.1:${port}`);
+    proxy = new CountingProxy(server, `http://127.0.0.1:${port}`, observe);
     return proxy;
   }
 
@@ -97,15 +112,24 @@ export class CountingProxy {
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
       try {
-        this.records.push(
-          classify(
-            { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body },
-            answer,
-            performance.now(),
-          ),
-        );
+        if (!this.observe) {
+          this.records.push(
+            classify(
+              { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body },
+              answer,
+              performance.now(),
+            ),
+          );
+        }
+        this.observe?.({
+          method: req.method ?? 'GET',
+          path: req.url ?? '/',
+          headers: req.headers,
+          body,
+          status: answer.status,
+        });
       } catch {
-        // classification must never affect the traffic
+        // classification and observers must never affect the traffic
       }
     } catch (error) {
       this.failures += 1;

@@ -1,7 +1,8 @@
 import type { TestProject } from 'vitest/node';
-import { resolveTarget } from '../../cli/cloud/target.ts';
+import { LOCAL_ACCOUNT, resolveTarget } from '../../cli/cloud/target.ts';
 import { deploy } from '../../cli/deploy/deploy.ts';
 import { createReporter } from '../../cli/output.ts';
+import { prepareRecording, recordingPath } from './iam/recording.ts';
 import { acquireTestCloud, setTestEnvironment } from './local-cloud.ts';
 
 export const TEST_STACK = process.env.PIPELINE_TEST_STACK ?? 'OrderPipeline-e2e';
@@ -21,6 +22,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
       throw error;
     },
   );
+  const callsPath = recordingPath();
+  if (callsPath) {
+    await prepareRecording(callsPath, TEST_STACK, { region: target.region, account: LOCAL_ACCOUNT }).catch(
+      async (error: unknown) => {
+        await cloud.release();
+        throw error;
+      },
+    );
+  }
   project.provide('endpoint', cloud.endpoint);
   project.provide('stackOutputs', result.outputs);
   return cloud.release;
