@@ -20,6 +20,9 @@ if (status === 0) {
 }
 if (status === 0) {
   process.stderr.write('▸ Starting the local cloud for the int and e2e tiers\n');
+  // The e2e tier records every AWS call the deployed functions make, for the IAM check after it
+  // (acquireTestCloud turns recording off when the cloud was started elsewhere).
+  process.env.PIPELINE_TEST_IAM_CALLS ??= '.local/iam-calls.jsonl';
   const cloud = await acquireTestCloud();
   const release = async () => {
     await cloud.release();
@@ -35,6 +38,9 @@ if (status === 0) {
     // with them had a saga step time out under the load (a good order cancelled in bad-input, CI).
     status = vitest('int');
     if (status === 0) status = vitest('e2e');
+    // Every recorded call evaluated against the dev and prod templates' policies: a denied one fails.
+    if (status === 0 && process.env.PIPELINE_TEST_IAM_CALLS)
+      status = spawnSync('npx', ['tsx', 'test/support/iam-simulate.ts'], { stdio: 'inherit' }).status ?? 1;
   } finally {
     await release();
   }
