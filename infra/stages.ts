@@ -52,6 +52,17 @@ export interface StageSettings {
    * `off` in prod by default; `-c tracing=active` turns it on for a deploy (an investigation).
    */
   readonly tracing: 'active' | 'off';
+  /**
+   * Which keys encrypt the data at rest that outlives a message: the event store (every order, kept),
+   * the read models and the functions' log groups. `customer-managed` (prod): one stack key (see
+   * `infra/constructs/data-key.ts`), so access to that data can be audited in CloudTrail, revoked or
+   * restricted by key policy; $1 a month for the key plus KMS requests ($0.03 per 10,000): DynamoDB
+   * asks KMS again only when a connection's cached table key expires (minutes, not per item), and
+   * CloudWatch Logs likewise caches its data keys, so requests grow with warm function instances, not
+   * with orders. `aws-managed` (dev): DynamoDB's and CloudWatch Logs' own keys, free, and what the
+   * local cloud runs without KMS. Queues keep SSE-SQS in both stages (see `dead-letter-queue.ts`).
+   */
+  readonly dataKey: 'customer-managed' | 'aws-managed';
 }
 
 /** Application log levels, most detailed first. */
@@ -100,6 +111,7 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     // suite read them in dev), the platform lines stay in plain text.
     logging: { format: 'text', level: 'DEBUG' },
     tracing: 'active',
+    dataKey: 'aws-managed',
   },
   prod: {
     name: 'prod',
@@ -119,6 +131,7 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     // START/END/REPORT lines (Lambda's metrics keep invocations and durations).
     logging: { format: 'json', level: 'INFO', platformLevel: 'WARN' },
     tracing: 'off',
+    dataKey: 'customer-managed',
   },
 };
 

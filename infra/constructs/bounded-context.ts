@@ -264,7 +264,7 @@ export class BoundedContext extends Construct implements DeployedContext {
       eventStore: () => eventStore.grantEventStore(fn),
       storedEventCheck: () => eventStore.grantStoredEventCheck(fn),
       idempotencyRecords: () => eventStore.grantIdempotencyRecords(fn),
-      eventStoreUpdate: () => eventStore.table.grant(fn, 'dynamodb:UpdateItem'),
+      eventStoreUpdate: () => eventStore.grantItemUpdate(fn),
     };
     for (const grant of consumerGrants(consumer)) {
       if (typeof grant === 'string') onEventStore[grant]();

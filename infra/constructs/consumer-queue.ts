@@ -5,7 +5,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageSettings } from '../stages.ts';
 import { ALARM_PERIOD, thresholdAlarm } from './alarms.ts';
-import { DeadLetterQueue, FIFO_QUEUE } from './dead-letter-queue.ts';
+import { DeadLetterQueue, FIFO_QUEUE, skipQueueCustomerKeyCheck } from './dead-letter-queue.ts';
 
 /** Props of {@link ConsumerQueue}. */
 export interface ConsumerQueueProps {
@@ -61,6 +61,7 @@ export class ConsumerQueue extends Construct {
       removalPolicy: props.stage.removalPolicy,
       ...(this.fifo ? FIFO_QUEUE : {}),
     });
+    skipQueueCustomerKeyCheck(this.queue);
     const maxAge = props.maxMessageAge ?? Duration.minutes(5);
     this.alarms = {
       dlqNotEmpty: this.deadLetterQueue.notEmptyAlarm,

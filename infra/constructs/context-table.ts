@@ -1,8 +1,13 @@
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { ContextTableDefinition, TableItemAction } from '../../shared/kit/context.ts';
 import type { StageSettings } from '../stages.ts';
+import { dataKey, grantTableKey, skipIfAwsManagedKey } from './data-key.ts';
+
+/** Item actions that only read (a grant of these alone needs only Decrypt on the table's key). */
+const READ_ONLY_ACTIONS: ReadonlySet<TableItemAction> = new Set(['GetItem', 'Query']);
 
 /** Props of {@link ContextTable}. */
 export interface ContextTableProps {
@@ -20,21 +25,27 @@ export interface ContextTableProps {
  */
 export class ContextTable extends Construct {
   readonly table: Table;
+  /** The table's customer-managed key (the stack's data key), where the stage has one. */
+  readonly encryptionKey: IKey | undefined;
 
   constructor(scope: Construct, id: string, props: ContextTableProps) {
     super(scope, id);
     const { definition } = props;
+    this.encryptionKey = dataKey(this, props.stage);
     this.table = new Table(this, 'Table', {
       partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
       ...(definition.sortKey === undefined
         ? {}
         : { sortKey: { name: definition.sortKey, type: AttributeType.STRING } }),
       billingMode: BillingMode.PAY_PER_REQUEST,
-      encryption: TableEncryption.AWS_MANAGED,
+      ...(this.encryptionKey
+        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.encryptionKey }
+        : { encryption: TableEncryption.AWS_MANAGED }),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: props.stage.deletionProtection,
       removalPolicy: props.stage.removalPolicy,
     });
+    skipIfAwsManagedKey(this.table, props.stage, 'table');
     for (const index of definition.indexes ?? []) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
@@ -51,6 +62,8 @@ export class ContextTable extends Construct {
 
   /** Exactly these item actions, on the table only. */
   grantItems(grantee: IGrantable, actions: readonly TableItemAction[]): Grant {
+    const writes = actions.some((action) => !READ_ONLY_ACTIONS.has(action));
+    grantTableKey(this.encryptionKey, grantee, writes ? 'write' : 'read');
     // Not `table.grant`, which adds `<table>/index/*`: no grant here reads an index.
     return Grant.addToPrincipal({
       grantee,

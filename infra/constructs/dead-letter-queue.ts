@@ -5,6 +5,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { StageSettings } from '../stages.ts';
 import { ALARM_PERIOD, thresholdAlarm } from './alarms.ts';
+import { skipCheckov } from './checkov.ts';
 
 /**
  * A FIFO queue as the pipeline uses them: per-key order (message group = a stream), deduplication by
@@ -17,6 +18,27 @@ export const FIFO_QUEUE = {
   deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
   fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
 } as const;
+
+/**
+ * Why the pipeline's queues (work queues and DLQs) keep SSE-SQS rather than a customer-managed key,
+ * the one place checkov's CKV_AWS_27 is answered. A queue holds a message for minutes (a DLQ up to
+ * the stage's retention) and is already encrypted at rest, TLS-only and reachable only by the
+ * principals its policy and the roles name. A key would make every producer a KMS caller (SNS and
+ * EventBridge by key policy, each function by grant), and SSE-KMS costs a GenerateDataKey per producer
+ * and a Decrypt per consumer in each data key reuse period with traffic: at the 5-minute default,
+ * 30 queues × 2 principals × 8,640 periods = up to 0.5 M requests, $1.50 a month, on top of the key's
+ * $1; negligible only near the 24 h maximum, which keeps one data key in use for a day.
+ * The data that is kept (event store, read models, logs) is what prod puts under its data key.
+ */
+export function skipQueueCustomerKeyCheck(queue: Queue): void {
+  skipCheckov(queue, [
+    {
+      id: 'CKV_AWS_27',
+      comment:
+        'SSE-SQS (SQS-managed keys), not a customer-managed key: messages are transient, the queue is TLS-only and reachable only by named principals; the data kept (event store, read models, logs) is under the stack data key in prod (infra/constructs/dead-letter-queue.ts).',
+    },
+  ]);
+}
 
 /** Props of {@link DeadLetterQueue}. */
 export interface DeadLetterQueueProps {
@@ -51,6 +73,7 @@ export class DeadLetterQueue extends Construct {
       removalPolicy: props.stage.removalPolicy,
       ...(props.fifo ? FIFO_QUEUE : {}),
     });
+    skipQueueCustomerKeyCheck(this.queue);
     NagSuppressions.addResourceSuppressions(this.queue, [
       {
         id: 'AwsSolutions-SQS3',

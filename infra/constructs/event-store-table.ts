@@ -4,6 +4,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { EVENT_STORE_KEYS } from '../../shared/kit/event-store/dynamodb-items.ts';
 import type { StageSettings } from '../stages.ts';
+import { dataKey, grantTableKey, skipIfAwsManagedKey } from './data-key.ts';
 
 /**
  * What `DynamoDbEventStore` calls: strongly consistent Query and GetItem reads, PutItem (snapshots and
@@ -24,7 +25,10 @@ export const IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] a
 export interface EventStoreTableProps {
   /** Removal policy and deletion protection come from the stage. */
   readonly stage: StageSettings;
-  /** Encrypt with this customer-managed key instead of the AWS-managed DynamoDB key. @default AWS managed */
+  /**
+   * Encrypt with this customer-managed key instead of the AWS-managed DynamoDB key.
+   * @default the stack's data key where the stage has one (prod), else AWS managed
+   */
   readonly encryptionKey?: IKey;
 }
 
@@ -36,10 +40,13 @@ export interface EventStoreTableProps {
  */
 export class EventStoreTable extends Construct {
   readonly table: Table;
+  /** The customer-managed key of the table (and its stream), if it has one. */
+  readonly encryptionKey: IKey | undefined;
 
   constructor(scope: Construct, id: string, props: EventStoreTableProps) {
     super(scope, id);
     const { partitionKey, sortKey, ttlAttribute } = EVENT_STORE_KEYS;
+    this.encryptionKey = props.encryptionKey ?? dataKey(this, props.stage);
     this.table = new Table(this, 'Table', {
       partitionKey: { name: partitionKey, type: AttributeType.STRING },
       sortKey: { name: sortKey, type: AttributeType.STRING },
@@ -47,16 +54,18 @@ export class EventStoreTable extends Construct {
       stream: StreamViewType.NEW_IMAGE,
       timeToLiveAttribute: ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      ...(props.encryptionKey
-        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
+      ...(this.encryptionKey
+        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.encryptionKey }
         : { encryption: TableEncryption.AWS_MANAGED }),
       deletionProtection: props.stage.deletionProtection,
       removalPolicy: props.stage.removalPolicy,
     });
+    if (!this.encryptionKey) skipIfAwsManagedKey(this.table, props.stage, 'table');
   }
 
   /** Lets `grantee` read and append events (and snapshots) with `DynamoDbEventStore`, nothing else. */
   grantEventStore(grantee: IGrantable): Grant {
+    grantTableKey(this.encryptionKey, grantee, 'write');
     return this.table.grant(grantee, ...EVENT_STORE_ACTIONS);
   }
 
@@ -65,12 +74,20 @@ export class EventStoreTable extends Construct {
    * the one commit item holding the marked version.
    */
   grantStoredEventCheck(grantee: IGrantable): Grant {
+    grantTableKey(this.encryptionKey, grantee, 'read');
     return this.table.grant(grantee, 'dynamodb:Query');
   }
 
   /** Lets `grantee` keep `DynamoDbIdempotencyStore` records in this table. */
   grantIdempotencyRecords(grantee: IGrantable): Grant {
+    grantTableKey(this.encryptionKey, grantee, 'write');
     return this.table.grant(grantee, ...IDEMPOTENCY_ACTIONS);
+  }
+
+  /** Lets `grantee` update items in place (`dynamodb:UpdateItem`), nothing else. */
+  grantItemUpdate(grantee: IGrantable): Grant {
+    grantTableKey(this.encryptionKey, grantee, 'write');
+    return this.table.grant(grantee, 'dynamodb:UpdateItem');
   }
 
   /** ARN of the table's stream (always present: the table is created with one). */

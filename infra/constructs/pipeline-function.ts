@@ -18,6 +18,8 @@ import { Construct } from 'constructs';
 import { LAMBDA_BUNDLE_ALIASES } from '../../shared/kit/aws/bundle-aliases.ts';
 import { FAULTS_COMPILED_OUT, faultSpecOf } from '../../shared/kit/consumer/faults.ts';
 import type { StageSettings } from '../stages.ts';
+import { type CheckovSkip, skipCheckov } from './checkov.ts';
+import { dataKey, skipIfAwsManagedKey } from './data-key.ts';
 
 /** Repository root, so `entry` paths are stable wherever the CDK CLI is started from. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -113,6 +115,34 @@ export function bundleAliasArgs(): Record<string, string> {
 }
 
 /**
+ * checkov's Lambda checks this product answers by design rather than by setting, on every function.
+ * The infra unit tests hold the premises: every function is started by an event source mapping, no
+ * resource policy lets anything invoke one, every SQS mapping sets MaximumConcurrency.
+ */
+export const FUNCTION_CHECKOV_SKIPS: readonly CheckovSkip[] = [
+  {
+    id: 'CKV_AWS_116',
+    comment:
+      'No async dead-letter queue: the function is only invoked synchronously by an event source mapping (SQS or the event store stream), never asynchronously; failed records go to the source queue DLQ or the mapping on-failure destination.',
+  },
+  {
+    id: 'CKV_AWS_115',
+    comment:
+      'No reserved concurrency: the SQS mapping MaximumConcurrency bounds each consumer, the stream mapping is bounded by shards times ParallelizationFactor; reserving would carve the account pool and throttle into the DLQs.',
+  },
+  {
+    id: 'CKV_AWS_117',
+    comment:
+      'No VPC by design: the function reaches only AWS service endpoints (DynamoDB, SQS, SNS, EventBridge) over TLS and no private resource; a VPC would add NAT or endpoint cost and cold-start latency for no reachability gain.',
+  },
+  {
+    id: 'CKV_AWS_173',
+    comment:
+      'Environment without a customer-managed key: it holds resource names, URLs, log levels and flags, no secret (Lambda encrypts it at rest with its AWS-managed key); secrets would go to Secrets Manager, not here.',
+  },
+];
+
+/**
  * The one way this product builds a Lambda: nodejs22.x on arm64, bundled by esbuild (minified, with
  * source maps, see {@link sourceMapSettings}), its own role that may write only to its own log group, a log group with the stage's
  * retention, the stage's log levels and X-Ray tracing, and the Powertools environment.
@@ -131,7 +161,9 @@ export class PipelineFunction extends Construct {
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.stage.logRetention,
       removalPolicy: props.stage.removalPolicy,
+      encryptionKey: dataKey(this, props.stage),
     });
+    skipIfAwsManagedKey(this.logGroup, props.stage, 'logGroup');
     // Own role instead of the AWS-managed basic execution policy: it may write to this log group only.
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(this.role);
@@ -185,6 +217,7 @@ export class PipelineFunction extends Construct {
     (this.function.node.defaultChild as CfnFunction).addMetadata('cfn-lint', {
       config: { ignore_checks: ['W3005'] },
     });
+    skipCheckov(this.function, FUNCTION_CHECKOV_SKIPS);
   }
 
   private suppressFindings(tracing: boolean, wildcardReasons: readonly string[]): void {

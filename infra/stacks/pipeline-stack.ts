@@ -8,6 +8,7 @@ import { contextOutputNames, pascalName } from '../../shared/kit/context.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { BoundedContext, type DeployedContext } from '../constructs/bounded-context.ts';
 import { PipelineDashboard } from '../constructs/dashboard.ts';
+import { dataKey, grantTableKey, skipIfAwsManagedKey } from '../constructs/data-key.ts';
 import { PipelineEventBus } from '../constructs/event-bus.ts';
 import { EventStoreTable } from '../constructs/event-store-table.ts';
 import { OutboxPublisher } from '../constructs/outbox-publisher.ts';
@@ -150,14 +151,18 @@ export class PipelineStack extends Stack {
     bus: IEventBus,
     ruleTargets: RuleTargets,
   ) {
+    const key = dataKey(this, stage);
     const table = new Table(this, 'RecordedEvents', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
-      encryption: TableEncryption.AWS_MANAGED,
+      ...(key
+        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: key }
+        : { encryption: TableEncryption.AWS_MANAGED }),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: stage.deletionProtection,
       removalPolicy: stage.removalPolicy,
     });
+    skipIfAwsManagedKey(table, stage, 'table');
     const recorder = new QueueConsumer(this, 'Recorder', {
       entry: 'functions/event-recorder/handler.ts',
       stage,
@@ -166,6 +171,7 @@ export class PipelineStack extends Stack {
       timeout: Duration.seconds(5),
       maxReceiveCount: 3,
     });
+    grantTableKey(key, recorder.function, 'write');
     table.grant(recorder.function, 'dynamodb:PutItem');
     new Rule(this, 'RecordAllOrderEvents', {
       eventBus: bus,

@@ -14,6 +14,7 @@ function roleOf(id: string, resources: Record<string, CfnResource>, own: { queue
   if (id === own.queue) return 'queue';
   if (id === own.dlq) return 'dlq';
   if (id.startsWith('EventStoreTable')) return 'event store';
+  if (id.startsWith('DataKey')) return 'data key';
   const roles: Record<string, string> = {
     'AWS::DynamoDB::Table': 'read model',
     'AWS::SNS::Topic': 'topic',
@@ -34,6 +35,7 @@ function summary(template: Template) {
   const counts: Record<string, number> = {};
   for (const { Type } of Object.values(resources)) counts[Type] = (counts[Type] ?? 0) + 1;
   const consumers: Record<string, unknown> = {};
+  const keyGrants: Record<string, string[]> = {};
   for (const [id, fn] of of('AWS::Lambda::Function')) {
     const env =
       (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
@@ -61,6 +63,8 @@ function summary(template: Template) {
         Resource === '*' ? ['*'] : [...referencedIds(Resource)].map((r) => roleOf(r, resources, own));
       return [Action].flat().flatMap((action) => targets.map((target) => `${action} on ${target}`));
     });
+    // Added since the fixture was taken (prod's data key), compared on their own below.
+    const dataKeyGrants = grants.filter((g) => g.endsWith(' on data key'));
     const environment = Object.fromEntries(
       Object.entries(env)
         .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -69,8 +73,9 @@ function summary(template: Template) {
           return [name, ref === undefined ? value : roleOf(ref, resources, own)];
         }),
     );
+    keyGrants[service] = [...new Set(dataKeyGrants)].sort();
     consumers[service] = {
-      grants: [...new Set(grants)].sort(),
+      grants: [...new Set(grants.filter((g) => !dataKeyGrants.includes(g)))].sort(),
       timeout: fn.Properties?.Timeout,
       environment,
       batchSize: mapping.Properties?.BatchSize,
@@ -84,10 +89,20 @@ function summary(template: Template) {
     counts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1))),
     outputs: Object.keys(template.findOutputs('*')).sort(),
     consumers,
+    keyGrants,
     rules: of('AWS::Events::Rule').length,
     alarms: of('AWS::CloudWatch::Alarm').length,
   };
 }
+
+/** What was added on purpose since the fixture was taken: prod's data key (StageSettings.dataKey). */
+const ADDED_SINCE: Record<'dev' | 'prod', Record<string, number>> = {
+  dev: {},
+  prod: { 'AWS::KMS::Key': 1 },
+};
+
+const withAdded = (counts: Record<string, number>, added: Record<string, number>) =>
+  Object.fromEntries(Object.entries(counts).map(([type, n]) => [type, n + (added[type] ?? 0)]));
 
 // Synthesized at import time, like the other infra tests (a first synthesis outlasts a test's timeout).
 const after = { dev: summary(pipelineTemplate('dev')), prod: summary(pipelineTemplate('prod')) };
@@ -138,7 +153,7 @@ describe('infra: the orders context built from its definition', () => {
 
   for (const stage of ['dev', 'prod'] as const) {
     it(`deploys what the hand-composed orders context deployed: resources, outputs, rules and alarms (${stage})`, () => {
-      expect(after[stage].counts).toEqual(BEFORE[stage].counts);
+      expect(after[stage].counts).toEqual(withAdded(BEFORE[stage].counts, ADDED_SINCE[stage]));
       expect(after[stage].outputs).toEqual(BEFORE[stage].outputs);
       expect(after[stage].rules).toBe(BEFORE[stage].rules);
       expect(after[stage].alarms).toBe(BEFORE[stage].alarms);
@@ -150,4 +165,17 @@ describe('infra: the orders context built from its definition', () => {
       }
     });
   }
+
+  it('gives each orders function in prod the data key, to read or to write as it does its tables', () => {
+    const writes = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
+    for (const [service, grants] of Object.entries(after.prod.keyGrants)) {
+      const tables = (after.prod.consumers[service] as { grants: string[] }).grants.filter(
+        (g) => g.endsWith(' on event store') || g.endsWith(' on read model'),
+      );
+      const writesTables = tables.some((g) => !/dynamodb:(Query|GetItem) /.test(g));
+      const expected = tables.length === 0 ? [] : writesTables ? writes : writes.slice(0, 2);
+      expect(grants, service).toEqual(expected.map((a) => `${a} on data key`).sort());
+    }
+    expect(Object.values(after.dev.keyGrants).flat()).toEqual([]);
+  });
 });
