@@ -100,7 +100,11 @@ export class OutboxPublisher extends Construct {
     for (const { queue, types } of consumers) {
       if (types.length === 0) throw new Error(`${this.node.path}: a queue route needs at least one type`);
       queues[queue.queueUrl] = types;
-      queue.grantSendMessages(this.function);
+      // SendMessage(Batch) only: grantSendMessages adds GetQueueAttributes and GetQueueUrl, which the
+      // publisher never calls (the IAM check on the e2e run listed them unused). The queues use SQS-owned
+      // keys; a customer key would need its GenerateDataKey/Decrypt as well.
+      queue.grant(this.function, 'sqs:SendMessage');
+      queue.encryptionMasterKey?.grant(this.function, 'kms:GenerateDataKey', 'kms:Decrypt');
     }
     this.function.addEnvironment('OUTBOX_ROUTES', Stack.of(this).toJsonString({ bus: busTypes, queues }));
   }

@@ -129,7 +129,8 @@ export class QueueConsumer extends Construct {
     this.deadLetterQueue = this.consumerQueue.deadLetterQueue.queue;
 
     this.function = this.createFunction(id, timeout, props);
-    this.queue.grant(this.function, 'sqs:ChangeMessageVisibility');
+    // No grant of its own for the retry backoff's ChangeMessageVisibility: the event source below
+    // grants it with the consume actions (a second statement was a duplicate, per the IAM check).
     if (props.directDeadLettering ?? true) this.deadLetterQueue.grant(this.function, 'sqs:SendMessage');
     this.function.addEventSource(
       new SqsEventSource(this.queue, {

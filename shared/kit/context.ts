@@ -13,7 +13,7 @@ const STAGE_SETTING_NAME = /^[a-z][A-Za-z0-9]*$/;
 
 /**
  * Capabilities a consumer has on the event store table, each granted exactly:
- * - `eventStore`: read and append events and snapshots (Query, GetItem, PutItem, ConditionCheckItem);
+ * - `eventStore`: read and append events and snapshots (Query, GetItem, PutItem);
  * - `storedEventCheck`: check a stored mark against the store (Query only), e.g. a read model's folder;
  * - `idempotencyRecords`: keep idempotency records next to the events (PutItem, DeleteItem);
  * - `eventStoreUpdate`: UpdateItem on the table, for a counter kept next to the events (atomic ADD).

@@ -2,7 +2,8 @@
  * The IAM check, run after an e2e tier that recorded its functions' calls (PIPELINE_TEST_IAM_CALLS):
  * evaluates every recorded call, and every call AWS makes with the functions' roles, against the dev
  * and the prod template's policies with @cloud-copilot/iam-simulate. Writes `.local/iam-report.md`
- * and `.local/iam-report.json`; exits 1 on any denied call, 2 when there is nothing to check.
+ * and `.local/iam-report.json`; exits 1 on any denied call or on an unused grant without a reason in
+ * `iam/justified.ts`, 2 when there is nothing to check.
  *
  *   npx tsx test/support/iam-simulate.ts [calls.jsonl]   (default: $PIPELINE_TEST_IAM_CALLS or .local/iam-calls.jsonl)
  */
@@ -13,6 +14,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.ts';
 import { stageSettings } from '../../infra/stages.ts';
 import { evaluateTemplate, type TemplateVerdict } from './iam/evaluate.ts';
+import { justifyUnused } from './iam/justified.ts';
 import { type DeployedStack, stackFileOf } from './iam/recording.ts';
 import { countsOf, renderMarkdown, summaryLine } from './iam/report.ts';
 import type { RecordedRequest } from './iam/requests.ts';
@@ -101,8 +103,18 @@ async function main(): Promise<number> {
       );
     }
   }
+  // Least privilege: every grant the run left unused needs a reason in iam/justified.ts, or must go.
+  let unjustified = 0;
+  for (const v of verdicts) {
+    for (const grant of justifyUnused(v.unused).unjustified) {
+      unjustified += 1;
+      process.stderr.write(
+        `✗ IAM ${v.template}: ${grant.function} is granted ${grant.action} on ${grant.resource} (${grant.policy} #${grant.statement}), which no call used and no reason in test/support/iam/justified.ts covers\n`,
+      );
+    }
+  }
   process.stderr.write(`▸ IAM report: ${REPORT}.md\n`);
-  return denied > 0 ? 1 : 0;
+  return denied > 0 || unjustified > 0 ? 1 : 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

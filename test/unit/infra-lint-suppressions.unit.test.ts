@@ -127,9 +127,10 @@ describe('infra: data at rest under the stack data key (prod)', () => {
     const statements = Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
       .flatMap(([id, r]) =>
-        ((r.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement ?? []).map(
-          (statement) => [id, statement] as const,
-        ),
+        (
+          (r.Properties?.PolicyDocument as { Statement?: Record<string, unknown>[] } | undefined)
+            ?.Statement ?? []
+        ).map((statement) => [id, statement] as const),
       )
       .filter(([, statement]) => JSON.stringify(statement.Resource).includes(keyIds[0] ?? '-'));
 

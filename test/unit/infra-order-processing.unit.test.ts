@@ -92,12 +92,7 @@ function actionsOn(name: ConsumerName, prefix: string): string[] {
     .sort();
 }
 
-const EVENT_STORE_ACTIONS = [
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:Query',
-];
+const EVENT_STORE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
 
 /** The event source mapping that drains `name`'s queue. */
 function mappingOf(name: ConsumerName, template = dev): CfnResource {

@@ -95,6 +95,12 @@ function summary(template: Template) {
   };
 }
 
+/**
+ * Grants removed on purpose since the fixture was taken: the event store's ConditionCheckItem, which no
+ * write uses (commits are conditional Puts; the IAM check on the e2e run listed it unused).
+ */
+const NARROWED_SINCE: readonly string[] = ['dynamodb:ConditionCheckItem on event store'];
+
 /** What was added on purpose since the fixture was taken: prod's data key (StageSettings.dataKey). */
 const ADDED_SINCE: Record<'dev' | 'prod', Record<string, number>> = {
   dev: {},
@@ -161,7 +167,8 @@ describe('infra: the orders context built from its definition', () => {
 
     it(`gives each orders function the grants, environment, timeout, batching and redrive it had (${stage})`, () => {
       for (const [service, before] of Object.entries(BEFORE[stage].consumers)) {
-        expect(after[stage].consumers[service], service).toEqual(before);
+        const narrowed = { ...before, grants: before.grants.filter((g: string) => !NARROWED_SINCE.includes(g)) };
+        expect(after[stage].consumers[service], service).toEqual(narrowed);
       }
     });
   }

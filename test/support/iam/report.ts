@@ -1,5 +1,6 @@
 /** The IAM check's report: Markdown for people, with the counts the run's closing note quotes. */
 import type { TemplateVerdict } from './evaluate.ts';
+import { justifyUnused } from './justified.ts';
 
 export interface VerdictCounts {
   readonly template: string;
@@ -85,10 +86,17 @@ export function renderMarkdown(verdicts: readonly TemplateVerdict[]): string {
     }
     if (verdict.unused.length === 0) lines.push('None.');
     else {
-      lines.push('| function | action | resource | policy statement |', '| --- | --- | --- | --- |');
-      for (const grant of verdict.unused) {
+      const { justified, unjustified } = justifyUnused(verdict.unused);
+      lines.push(
+        `${unjustified.length} without a reason (the check fails on these), ${justified.length} with the reason in test/support/iam/justified.ts.`,
+        '',
+        '| function | action | resource | policy statement | why it stays |',
+        '| --- | --- | --- | --- | --- |',
+      );
+      for (const grant of [...unjustified, ...justified]) {
+        const why = 'why' in grant ? String(grant.why) : '**no reason: remove the grant or justify it**';
         lines.push(
-          `| ${grant.function} | ${cell(grant.action)} | ${cell(grant.resource)} | ${grant.policy} #${grant.statement} |`,
+          `| ${grant.function} | ${cell(grant.action)} | ${cell(grant.resource)} | ${grant.policy} #${grant.statement} | ${why} |`,
         );
       }
     }
