@@ -11,6 +11,27 @@ export function parseEmulator(value: string | undefined): Emulator {
   throw new CliError(`Unknown emulator "${value}".`, `Choose one of: ${EMULATORS.join(', ')}.`, 2);
 }
 
+/**
+ * Parses a comma-separated list of the extra emulators `npm test` runs the int tier against
+ * (PIPELINE_TEST_EMULATORS): `moto,localstack`; `none` or empty for none. MiniStack runs every tier
+ * anyway, so it is not one of them.
+ */
+export function parseEmulatorList(value: string): Exclude<Emulator, 'ministack'>[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '' && name.toLowerCase() !== 'none');
+  const emulators = names.map(parseEmulator);
+  if (emulators.includes('ministack')) {
+    throw new CliError(
+      'MiniStack already runs every tier: list only moto and/or localstack.',
+      'e.g. PIPELINE_TEST_EMULATORS=moto',
+      2,
+    );
+  }
+  return [...new Set(emulators)] as Exclude<Emulator, 'ministack'>[];
+}
+
 /** Installs (first use) and starts one emulator on 127.0.0.1; the state goes to this cloud instance. */
 export function startEmulator(
   emulator: Emulator,

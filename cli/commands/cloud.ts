@@ -40,7 +40,8 @@ export async function startCloud(
   return startEmulator(emulator, reporter, { ...(port !== undefined ? { port } : {}) });
 }
 
-const emulatorOption = () =>
+/** `--emulator <name>`: one of EMULATORS, PIPELINE_EMULATOR from the environment, MiniStack by default. */
+export const emulatorOption = () =>
   new Option(
     '--emulator <name>',
     `which emulator (env PIPELINE_EMULATOR): MiniStack ${MINISTACK_VERSION}, LocalStack ${LOCALSTACK_VERSION} (host, no Docker, no Lambda), moto ${MOTO_VERSION} (no Lambda)`,

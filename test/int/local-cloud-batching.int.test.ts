@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { skipWithoutLambda } from '../support/endpoint.ts';
 import {
   deleteCreatedStacks,
   deployTemplate,
@@ -66,32 +67,35 @@ async function sendSpaced(queueUrl: string, count: number, gapMs: number): Promi
   }
 }
 
-describe('SQS batching windows on the local cloud, as on AWS', () => {
-  it('gathers records that arrive within the window into one batch instead of invoking once per record', async () => {
-    // Arrange
-    const { queueUrl, functionName } = await deployCounter({
-      BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 4,
+describe.skipIf(skipWithoutLambda('SQS batching windows (a function counts its batches)'))(
+  'SQS batching windows on the local cloud, as on AWS',
+  () => {
+    it('gathers records that arrive within the window into one batch instead of invoking once per record', async () => {
+      // Arrange
+      const { queueUrl, functionName } = await deployCounter({
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: 4,
+      });
+
+      // Act: five records, 300 ms apart, all within the window.
+      await sendSpaced(queueUrl, 5, 300);
+      const batches = await batchesOf(functionName, 5);
+
+      // Assert: every record handled, in one batch or two (a poll may land mid-stream), never five.
+      expect(batches.reduce((a, b) => a + b, 0)).toBe(5);
+      expect(batches.length).toBeLessThanOrEqual(2);
     });
 
-    // Act: five records, 300 ms apart, all within the window.
-    await sendSpaced(queueUrl, 5, 300);
-    const batches = await batchesOf(functionName, 5);
+    it('takes records at once when the mapping has no window', async () => {
+      // Arrange
+      const { queueUrl, functionName } = await deployCounter({ BatchSize: 10 });
 
-    // Assert: every record handled, in one batch or two (a poll may land mid-stream), never five.
-    expect(batches.reduce((a, b) => a + b, 0)).toBe(5);
-    expect(batches.length).toBeLessThanOrEqual(2);
-  });
+      // Act: three records, 1.5 s apart.
+      await sendSpaced(queueUrl, 3, 1_500);
+      const batches = await batchesOf(functionName, 3);
 
-  it('takes records at once when the mapping has no window', async () => {
-    // Arrange
-    const { queueUrl, functionName } = await deployCounter({ BatchSize: 10 });
-
-    // Act: three records, 1.5 s apart.
-    await sendSpaced(queueUrl, 3, 1_500);
-    const batches = await batchesOf(functionName, 3);
-
-    // Assert: nothing waits for company: one invocation per record.
-    expect(batches).toEqual([1, 1, 1]);
-  });
-});
+      // Assert: nothing waits for company: one invocation per record.
+      expect(batches).toEqual([1, 1, 1]);
+    });
+  },
+);
