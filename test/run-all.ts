@@ -8,7 +8,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { parseEmulatorList } from '../cli/cloud/emulators.ts';
-import { acquireTestCloud, emulatorTierEnvironment, startTestEmulator } from './support/local-cloud.ts';
+import {
+  acquireTestCloud,
+  emulatorTierEnvironment,
+  releaseTestEmulator,
+  startTestEmulator,
+} from './support/local-cloud.ts';
 
 const started = Date.now();
 const timings: string[] = [];
@@ -34,12 +39,24 @@ function step(label: string, args: string[], env: NodeJS.ProcessEnv = process.en
 const vitest = (label: string, project: string, env?: NodeJS.ProcessEnv) =>
   step(label, ['vitest', 'run', '--project', project], env);
 
-/** Stops whatever this run started, newest first; each cloud only once. */
-async function cleanUp(): Promise<void> {
-  while (cleanups.length > 0) await cleanups.pop()?.();
+let cleaning: Promise<void> | undefined;
+let signalled = false;
+
+/**
+ * Stops whatever this run started, newest first, each cloud once. A second caller (the signal handler
+ * and a `finally` racing) waits for the same stop instead of finding the list empty and moving on.
+ */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) await cleanups.pop()?.();
+  })().finally(() => {
+    cleaning = undefined;
+  });
+  return cleaning;
 }
 
 async function onSignal(signal: NodeJS.Signals): Promise<void> {
+  signalled = true;
   child?.kill(signal);
   await cleanUp();
   process.exit(130);
@@ -48,11 +65,11 @@ process.once('SIGINT', onSignal);
 process.once('SIGTERM', onSignal);
 
 let status = await vitest('unit tier', 'unit');
-if (status === 0) {
+if (status === 0 && !signalled) {
   // The templates `cdk deploy` sends, linted before any of them is deployed.
   status = await step('cfn-lint', ['tsx', 'test/support/lint-templates.ts']);
 }
-if (status === 0) {
+if (status === 0 && !signalled) {
   process.stderr.write('▸ Starting the local cloud for the int and e2e tiers\n');
   const begin = Date.now();
   const cloud = await acquireTestCloud();
@@ -67,9 +84,13 @@ if (status === 0) {
     await cleanUp();
   }
 }
-for (const emulator of parseEmulatorList(process.env.PIPELINE_TEST_EMULATORS ?? 'moto,localstack')) {
+for (const emulator of signalled
+  ? []
+  : parseEmulatorList(process.env.PIPELINE_TEST_EMULATORS ?? 'moto,localstack')) {
   if (status !== 0) break;
   const begin = Date.now();
+  // Registered before the start: a signal during the start (or the install) stops it too.
+  cleanups.push(() => releaseTestEmulator(emulator));
   let cloud: Awaited<ReturnType<typeof startTestEmulator>>;
   try {
     cloud = await startTestEmulator(emulator);
@@ -77,9 +98,9 @@ for (const emulator of parseEmulatorList(process.env.PIPELINE_TEST_EMULATORS ?? 
     process.stderr.write(`error: ${(error as Error).message}\n`);
     timings.push(`${emulator}: could not start`);
     status = 1;
+    await cleanUp();
     break;
   }
-  cleanups.push(cloud.release);
   timings.push(
     `${emulator} start (with any first-use install): ${Math.round((Date.now() - begin) / 1000)} s`,
   );
@@ -89,6 +110,8 @@ for (const emulator of parseEmulatorList(process.env.PIPELINE_TEST_EMULATORS ?? 
     await cleanUp();
   }
 }
+// After a signal, its handler stops the clouds and exits; nothing more happens here.
+if (signalled) await new Promise(() => {});
 process.stderr.write(`${timings.map((line) => `  ${line}`).join('\n')}\n`);
 process.stderr.write(
   `▸ All tiers ${status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s\n`,

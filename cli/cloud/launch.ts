@@ -70,6 +70,10 @@ export async function launchEmulator(reporter: Reporter, spec: LaunchSpec): Prom
       reporter.step(`${label} already running at ${existing.endpoint} (pid ${existing.pid})`);
       return existing;
     }
+    throw new CliError(
+      `${label} (pid ${existing.pid}) of local cloud "${cloudInstance()}" runs but does not answer at ${existing.endpoint}: still starting, or stuck.`,
+      'Wait and try again, or `pipeline cloud stop` it first.',
+    );
   }
   const workDir = workDirOf(spec.emulator);
   const logFile = logFileOf(spec.emulator);
@@ -87,27 +91,31 @@ export async function launchEmulator(reporter: Reporter, spec: LaunchSpec): Prom
   const pid = child.pid;
   if (!pid) throw new CliError(`Could not start ${label} (${spec.command}).`);
   const endpoint = `http://127.0.0.1:${port}`;
+  const startedAt = new Date().toISOString();
+  // Recorded at once, so `pipeline cloud stop` (or an interrupted test run) finds a start in progress.
+  const record = {
+    mode: 'local',
+    emulator: spec.emulator,
+    endpoint,
+    pid,
+    port,
+    version: spec.version,
+    logFile,
+    startedAt,
+  } as const;
+  writeCloudState(record);
   const timeoutMs = spec.timeoutMs ?? Number(process.env.PIPELINE_CLOUD_START_TIMEOUT_MS ?? 90_000);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) {
+      clearCloudState();
       throw new CliError(
         `${label} exited during start-up. Last log lines:\n${logTail(logFile)}`,
         `See ${logFile}; \`pipeline cloud reset --reinstall --emulator ${spec.emulator}\` reinstalls it.`,
       );
     }
     if (await checkHealth(endpoint)) {
-      const state: CloudState = {
-        mode: 'local',
-        emulator: spec.emulator,
-        endpoint,
-        pid,
-        port,
-        version: spec.version,
-        logFile,
-        startedAt: new Date().toISOString(),
-      };
-      writeCloudState(state);
+      const state: CloudState = record;
       try {
         await spec.warmUp?.(endpoint);
       } catch (error) {
@@ -124,6 +132,7 @@ export async function launchEmulator(reporter: Reporter, spec: LaunchSpec): Prom
     await sleep(250);
   }
   await killTree(pid);
+  clearCloudState();
   throw new CliError(
     `${label} did not become healthy within ${timeoutMs / 1000} s. Last log lines:\n${logTail(logFile)}`,
     `See ${logFile}; try \`pipeline cloud start --emulator ${spec.emulator}\` again or a different --port.`,

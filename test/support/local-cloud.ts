@@ -47,17 +47,23 @@ export const TEST_EMULATOR_PORTS: Record<Exclude<Emulator, 'ministack'>, number>
 export async function startTestEmulator(
   emulator: Exclude<Emulator, 'ministack'>,
 ): Promise<{ endpoint: string; release: () => Promise<void> }> {
-  const instance = `${process.env.PIPELINE_TEST_CLOUD_INSTANCE ?? 'test'}-${emulator}`;
-  process.env.PIPELINE_CLOUD_INSTANCE = instance;
-  const reporter = createReporter();
-  const state = await startEmulator(emulator, reporter, { preferredPort: TEST_EMULATOR_PORTS[emulator] });
-  return {
-    endpoint: state.endpoint,
-    release: async () => {
-      process.env.PIPELINE_CLOUD_INSTANCE = instance;
-      await stopMiniStack(reporter);
-    },
-  };
+  process.env.PIPELINE_CLOUD_INSTANCE = testEmulatorInstance(emulator);
+  const state = await startEmulator(emulator, createReporter(), {
+    preferredPort: TEST_EMULATOR_PORTS[emulator],
+  });
+  return { endpoint: state.endpoint, release: () => releaseTestEmulator(emulator) };
+}
+
+const testEmulatorInstance = (emulator: Emulator) =>
+  `${process.env.PIPELINE_TEST_CLOUD_INSTANCE ?? 'test'}-${emulator}`;
+
+/**
+ * Stops the int tier's moto or LocalStack. Safe to call before it is up: its process is recorded as
+ * soon as it is spawned, so an interrupted start leaves nothing behind either.
+ */
+export async function releaseTestEmulator(emulator: Exclude<Emulator, 'ministack'>): Promise<void> {
+  process.env.PIPELINE_CLOUD_INSTANCE = testEmulatorInstance(emulator);
+  await stopMiniStack(createReporter());
 }
 
 /**
