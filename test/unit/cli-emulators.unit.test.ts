@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseEmulator, parseEmulatorList } from '../../cli/cloud/emulators.ts';
@@ -246,5 +248,27 @@ describe('int tier against moto and LocalStack', () => {
     expect(env.AWS_SESSION_TOKEN).toBeUndefined();
     expect(endpointRunsLambda(env)).toBe(false);
     expect(endpointRunsLambda({})).toBe(true);
+  });
+});
+
+describe('Node loopback preload (kinesis-mock under LocalStack)', () => {
+  const preload = fileURLToPath(new URL('../../cli/cloud/node-loopback.cjs', import.meta.url));
+  /** The address a server ends up on when asked to listen this way, with the preload in place. */
+  function boundWith(listenArgs: string): string {
+    const script = `const s = require('node:net').createServer(); s.listen(${listenArgs}, () => { console.log(s.address().address); s.close(); });`;
+    const result = spawnSync(process.execPath, ['--require', preload, '-e', script], { encoding: 'utf8' });
+    return result.stdout.trim();
+  }
+
+  it('moves servers asking for every interface onto 127.0.0.1', () => {
+    expect(boundWith('0')).toBe('127.0.0.1');
+    expect(boundWith("0, '0.0.0.0'")).toBe('127.0.0.1');
+    expect(boundWith("0, '::'")).toBe('127.0.0.1');
+    expect(boundWith('{ port: 0 }')).toBe('127.0.0.1');
+  });
+
+  it('leaves an explicit loopback host alone', () => {
+    expect(boundWith("0, '127.0.0.1'")).toBe('127.0.0.1');
+    expect(boundWith("{ port: 0, host: '127.0.0.1' }")).toBe('127.0.0.1');
   });
 });
