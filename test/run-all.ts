@@ -64,6 +64,16 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
 process.once('SIGINT', onSignal);
 process.once('SIGTERM', onSignal);
 
+// Checked before anything runs: a misspelt name should not cost a whole run.
+const extraEmulators = (() => {
+  try {
+    return parseEmulatorList(process.env.PIPELINE_TEST_EMULATORS ?? 'moto,localstack');
+  } catch (error) {
+    process.stderr.write(`error: PIPELINE_TEST_EMULATORS: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+})();
+
 let status = await vitest('unit tier', 'unit');
 if (status === 0 && !signalled) {
   // The templates `cdk deploy` sends, linted before any of them is deployed.
@@ -84,9 +94,7 @@ if (status === 0 && !signalled) {
     await cleanUp();
   }
 }
-for (const emulator of signalled
-  ? []
-  : parseEmulatorList(process.env.PIPELINE_TEST_EMULATORS ?? 'moto,localstack')) {
+for (const emulator of signalled ? [] : extraEmulators) {
   if (status !== 0) break;
   const begin = Date.now();
   // Registered before the start: a signal during the start (or the install) stops it too.
