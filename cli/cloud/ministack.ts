@@ -5,7 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CliError, type Reporter } from '../output.ts';
 import { cloudInstance, localDir } from '../paths.ts';
-import { type CloudState, clearCloudState, isAlive, readCloudState, writeCloudState } from './state.ts';
+import {
+  type CloudState,
+  clearCloudState,
+  emulatorLabel,
+  isAlive,
+  readCloudState,
+  writeCloudState,
+} from './state.ts';
 
 /** The emulator release this project is tested against. Bump deliberately and re-run `npm test`. */
 export const MINISTACK_VERSION = '1.5.33';
@@ -89,7 +96,8 @@ export async function ensureInstalled(reporter: Reporter): Promise<void> {
   );
 }
 
-function run(command: string, args: string[], what: string): Promise<void> {
+/** Runs an install step with its output on this terminal; a failure says what could not be done. */
+export function run(command: string, args: string[], what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', (error) => reject(new CliError(`Could not ${what}: ${error.message}`)));
@@ -139,9 +147,10 @@ export async function choosePort(configured: number | undefined, preferred = 456
   return (await portIsFree(preferred)) ? preferred : anyFreePort();
 }
 
-/** Health of an emulator endpoint: MiniStack and LocalStack both answer one of these paths. */
+/** Health of an emulator endpoint: MiniStack, LocalStack and moto each answer one of these paths. */
 export async function checkHealth(endpoint: string, timeoutMs = 2000): Promise<boolean> {
-  for (const path of ['/_ministack/health', '/_localstack/health']) {
+  // moto answers its dashboard at /moto-api/.
+  for (const path of ['/_ministack/health', '/_localstack/health', '/moto-api/']) {
     try {
       const response = await fetch(`${endpoint}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
       if (response.ok) return true;
@@ -166,7 +175,12 @@ export async function startMiniStack(
   options: { port?: number; timeoutMs?: number; preferredPort?: number } = {},
 ): Promise<CloudState> {
   const existing = readCloudState();
-  if (existing?.mode === 'local' && isAlive(existing.pid) && (await checkHealth(existing.endpoint))) {
+  if (
+    existing?.mode === 'local' &&
+    (existing.emulator ?? 'ministack') === 'ministack' &&
+    isAlive(existing.pid) &&
+    (await checkHealth(existing.endpoint))
+  ) {
     reporter.step(`Local cloud already running at ${existing.endpoint} (pid ${existing.pid})`);
     return existing;
   }
@@ -226,6 +240,7 @@ export async function startMiniStack(
     if (await checkHealth(endpoint)) {
       const state: CloudState = {
         mode: 'local',
+        emulator: 'ministack',
         endpoint,
         pid,
         port,
@@ -246,7 +261,7 @@ export async function startMiniStack(
 }
 
 /** Pids of every descendant of `pid` (Lambda workers are children of the emulator). */
-function descendants(pid: number): number[] {
+export function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -294,14 +309,14 @@ export async function killTree(pid: number, graceMs = 5000): Promise<void> {
   signal(tree.filter(isAlive), 'SIGKILL');
 }
 
-/** Stops the local cloud this project started; its in-memory state goes with it. */
+/** Stops the local cloud this project started (whichever emulator); its in-memory state goes with it. */
 export async function stopMiniStack(reporter: Reporter): Promise<boolean> {
   const state = readCloudState();
   if (state?.mode !== 'local' || !isAlive(state.pid)) {
     clearCloudState();
     return false;
   }
-  reporter.step(`Stopping MiniStack (pid ${state.pid})`);
+  reporter.step(`Stopping ${emulatorLabel(state.emulator)} (pid ${state.pid})`);
   await killTree(state.pid as number);
   clearCloudState();
   return true;

@@ -5,12 +5,22 @@ import { cloudInstance, localDir } from '../paths.ts';
 export interface CloudState {
   /** `local`: a MiniStack this project started; `external`: AWS_ENDPOINT_URL pointed elsewhere. */
   readonly mode: 'local' | 'external';
+  /** Which emulator a `local` cloud runs; absent in states written before there was a choice (MiniStack). */
+  readonly emulator?: Emulator;
   readonly endpoint: string;
   readonly pid?: number;
   readonly port?: number;
   readonly version?: string;
   readonly logFile?: string;
   readonly startedAt: string;
+}
+
+/** The emulators `pipeline cloud start --emulator` can install and run. */
+export const EMULATORS = ['ministack', 'localstack', 'moto'] as const;
+export type Emulator = (typeof EMULATORS)[number];
+
+export function emulatorLabel(emulator: Emulator | undefined): string {
+  return { ministack: 'MiniStack', localstack: 'LocalStack', moto: 'moto' }[emulator ?? 'ministack'];
 }
 
 const stateFile = () => `${localDir}/cloud-${cloudInstance()}.json`;

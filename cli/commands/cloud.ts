@@ -1,15 +1,15 @@
-import type { Command } from 'commander';
-import {
-  checkHealth,
-  MINISTACK_VERSION,
-  resetMiniStack,
-  startMiniStack,
-  stopMiniStack,
-  uninstall,
-} from '../cloud/ministack.ts';
+import { type Command, Option } from 'commander';
+import { resetEmulator, startEmulator, uninstallEmulator } from '../cloud/emulators.ts';
+import { refuseWideListeners } from '../cloud/launch.ts';
+import { LOCALSTACK_VERSION } from '../cloud/localstack.ts';
+import { checkHealth, MINISTACK_VERSION, stopMiniStack } from '../cloud/ministack.ts';
+import { MOTO_VERSION } from '../cloud/moto.ts';
 import {
   type CloudState,
   clearCloudState,
+  EMULATORS,
+  type Emulator,
+  emulatorLabel,
   isAlive,
   readCloudState,
   writeCloudState,
@@ -19,7 +19,11 @@ import { localDir } from '../paths.ts';
 import { globals, portOption } from './common.ts';
 
 /** Starts (or adopts, with AWS_ENDPOINT_URL) the local cloud; shared by `cloud start` and `up`. */
-export async function startCloud(reporter: Reporter, port?: number): Promise<CloudState> {
+export async function startCloud(
+  reporter: Reporter,
+  port?: number,
+  emulator: Emulator = 'ministack',
+): Promise<CloudState> {
   const external = process.env.AWS_ENDPOINT_URL;
   if (external) {
     reporter.step(`AWS_ENDPOINT_URL is set: using ${external} and starting nothing`);
@@ -33,27 +37,41 @@ export async function startCloud(reporter: Reporter, port?: number): Promise<Clo
     writeCloudState(state);
     return state;
   }
-  return startMiniStack(reporter, { ...(port !== undefined ? { port } : {}) });
+  return startEmulator(emulator, reporter, { ...(port !== undefined ? { port } : {}) });
 }
+
+/** `--emulator <name>`: one of EMULATORS, PIPELINE_EMULATOR from the environment, MiniStack by default. */
+export const emulatorOption = () =>
+  new Option(
+    '--emulator <name>',
+    `which emulator (env PIPELINE_EMULATOR): MiniStack ${MINISTACK_VERSION}, LocalStack ${LOCALSTACK_VERSION} (host, no Docker, no Lambda), moto ${MOTO_VERSION} (no Lambda)`,
+  )
+    .choices(EMULATORS)
+    .env('PIPELINE_EMULATOR')
+    .default('ministack');
 
 export function registerCloudCommands(program: Command): void {
   const cloud = program
     .command('cloud')
-    .description(`Run the local AWS cloud (MiniStack ${MINISTACK_VERSION}, installed into ${localDir}/venv)`);
+    .description(
+      `Run the local AWS cloud (MiniStack ${MINISTACK_VERSION} by default; LocalStack or moto on request), installed into ${localDir}/venv*`,
+    );
 
   cloud
     .command('start')
-    .description('Install MiniStack on first use, start it on 127.0.0.1 and wait until it is healthy')
+    .description('Install the emulator on first use, start it on 127.0.0.1 and wait until it is healthy')
     .option(
       '--port <port>',
       'port to listen on (default: 4566 if free, else any free port; env PIPELINE_CLOUD_PORT)',
     )
-    .action(async (options: { port?: string }, command: Command) => {
+    .addOption(emulatorOption())
+    .action(async (options: { port?: string; emulator: Emulator }, command: Command) => {
       const { reporter } = globals(command);
-      const state = await startCloud(reporter, portOption(options.port));
+      const state = await startCloud(reporter, portOption(options.port), options.emulator);
       reporter.result(
         state,
-        () => `Local cloud ready at ${state.endpoint}${state.pid ? ` (pid ${state.pid})` : ''}`,
+        () =>
+          `Local cloud ready at ${state.endpoint}${state.pid ? ` (${emulatorLabel(state.emulator)}, pid ${state.pid})` : ''}`,
       );
     });
 
@@ -75,16 +93,21 @@ export function registerCloudCommands(program: Command): void {
       const endpoint = process.env.AWS_ENDPOINT_URL ?? state?.endpoint;
       const running = state?.mode === 'local' ? isAlive(state.pid) : Boolean(endpoint);
       const healthy = endpoint && running ? await checkHealth(endpoint) : false;
+      // Still loopback-only? Back-ends started since (DynamoDB Local, kinesis-mock) count too.
+      if (state?.mode === 'local' && running && !process.env.AWS_ENDPOINT_URL) {
+        await refuseWideListeners(state.pid as number, emulatorLabel(state.emulator));
+      }
       const status = {
         endpoint: endpoint ?? null,
         mode: state?.mode ?? null,
+        emulator: state?.mode === 'local' ? (state.emulator ?? 'ministack') : null,
         pid: state?.pid ?? null,
         running,
         healthy,
       };
       reporter.result(status, () =>
         endpoint
-          ? `${healthy ? 'healthy' : 'NOT healthy'}: ${endpoint}${state?.pid ? ` (pid ${state.pid})` : ''}`
+          ? `${healthy ? 'healthy' : 'NOT healthy'}: ${endpoint}${state?.pid ? ` (${emulatorLabel(state.emulator)}, pid ${state.pid})` : ''}`
           : 'No local cloud: run `pipeline cloud start` (or `pipeline up`).',
       );
       if (!healthy) process.exitCode = 3;
@@ -95,13 +118,14 @@ export function registerCloudCommands(program: Command): void {
     .description('Wipe every resource and message in the local cloud (keeps it running)')
     .option(
       '--reinstall',
-      'instead: stop the local cloud and delete its virtualenv; the next start reinstalls it',
+      'instead: stop the local cloud and delete the virtualenv of --emulator; the next start reinstalls it',
     )
-    .action(async (options: { reinstall?: boolean }, command: Command) => {
+    .addOption(emulatorOption())
+    .action(async (options: { reinstall?: boolean; emulator: Emulator }, command: Command) => {
       const { reporter } = globals(command);
       if (options.reinstall) {
         await stopMiniStack(reporter);
-        uninstall();
+        uninstallEmulator(options.emulator);
         reporter.result(
           { reinstalled: false, removed: true },
           () => 'Emulator removed; `pipeline cloud start` reinstalls it.',
@@ -115,7 +139,7 @@ export function registerCloudCommands(program: Command): void {
         throw new CliError('No local cloud is running.', 'Run `pipeline cloud start` first.');
       }
       reporter.step(`Resetting all state at ${endpoint}`);
-      await resetMiniStack(endpoint);
+      await resetEmulator(state?.mode === 'local' ? state.emulator : undefined, endpoint);
       if (state) writeCloudState(state);
       reporter.result({ reset: true, endpoint }, () => `Local cloud at ${endpoint} is empty again.`);
     });

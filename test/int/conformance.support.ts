@@ -5,6 +5,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { it, type TestContext } from 'vitest';
 import { type ConformanceRecord, conformanceRecordFile } from '../support/conformance-record.ts';
+import { endpointRunsLambda } from '../support/endpoint.ts';
 import { deployTemplate, inlineFunction, lambdaRole, region } from './conformance-resources.support.ts';
 
 /**
@@ -97,7 +98,7 @@ let lambdaProbe: Promise<string | undefined> | undefined;
  */
 export function lambdaUnavailable(): Promise<string | undefined> {
   const declared = process.env.PIPELINE_ENDPOINT_RUNS_LAMBDA;
-  if (declared === '0')
+  if (!endpointRunsLambda())
     return Promise.resolve('PIPELINE_ENDPOINT_RUNS_LAMBDA=0 (this endpoint has no Lambda runtime)');
   if (declared === '1') return Promise.resolve(undefined);
   lambdaProbe ??= probeLambda();

@@ -12,7 +12,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const cloud = await acquireTestCloud();
   setTestEnvironment(cloud.endpoint);
   project.provide('endpoint', cloud.endpoint);
-  const name = process.env.PIPELINE_EMULATOR ?? 'int';
+  const name = process.env.PIPELINE_CONFORMANCE_NAME ?? 'ministack';
   const file = `${localDir}/conformance/${name.replace(/[^a-z0-9-]+/gi, '_')}.jsonl`;
   process.env.PIPELINE_CONFORMANCE_FILE = file;
   startConformanceRecord(file);

@@ -1,4 +1,6 @@
+import { startEmulator } from '../../cli/cloud/emulators.ts';
 import { choosePort, startMiniStack, stopMiniStack } from '../../cli/cloud/ministack.ts';
+import type { Emulator } from '../../cli/cloud/state.ts';
 import { createReporter } from '../../cli/output.ts';
 import { RECORDING_PROXY_VAR, recordingPath, spawnRecordingProxy } from './iam/recording.ts';
 
@@ -70,4 +72,58 @@ export function setTestEnvironment(endpoint: string): void {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
+}
+
+/** Ports the int tier's other emulators prefer (any free port when taken), beside MiniStack's 4577. */
+export const TEST_EMULATOR_PORTS: Record<Exclude<Emulator, 'ministack'>, number> = {
+  moto: 4598,
+  localstack: 4599,
+};
+
+/**
+ * Starts moto or LocalStack for one int tier run, as cloud instance `<test instance>-<emulator>` so it
+ * never meets the MiniStack of the other tiers or a developer's own cloud.
+ */
+export async function startTestEmulator(
+  emulator: Exclude<Emulator, 'ministack'>,
+): Promise<{ endpoint: string; release: () => Promise<void> }> {
+  process.env.PIPELINE_CLOUD_INSTANCE = testEmulatorInstance(emulator);
+  const state = await startEmulator(emulator, createReporter(), {
+    preferredPort: TEST_EMULATOR_PORTS[emulator],
+  });
+  return { endpoint: state.endpoint, release: () => releaseTestEmulator(emulator) };
+}
+
+const testEmulatorInstance = (emulator: Emulator) =>
+  `${process.env.PIPELINE_TEST_CLOUD_INSTANCE ?? 'test'}-${emulator}`;
+
+/**
+ * Stops the int tier's moto or LocalStack. Safe to call before it is up: its process is recorded as
+ * soon as it is spawned, so an interrupted start leaves nothing behind either.
+ */
+export async function releaseTestEmulator(emulator: Exclude<Emulator, 'ministack'>): Promise<void> {
+  process.env.PIPELINE_CLOUD_INSTANCE = testEmulatorInstance(emulator);
+  await stopMiniStack(createReporter());
+}
+
+/**
+ * The environment of an int tier run against moto or LocalStack: every SDK client goes to it, with
+ * dummy credentials, and tests that need a running Lambda skip (neither runs one without Docker).
+ */
+export function emulatorTierEnvironment(
+  endpoint: string,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: '000000000000',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    PIPELINE_ENDPOINT_RUNS_LAMBDA: '0',
+  };
+  delete env.AWS_PROFILE;
+  delete env.AWS_SESSION_TOKEN;
+  return env;
 }

@@ -167,7 +167,10 @@ describe('infra: the orders context built from its definition', () => {
 
     it(`gives each orders function the grants, environment, timeout, batching and redrive it had (${stage})`, () => {
       for (const [service, before] of Object.entries(BEFORE[stage].consumers)) {
-        const narrowed = { ...before, grants: before.grants.filter((g: string) => !NARROWED_SINCE.includes(g)) };
+        const narrowed = {
+          ...before,
+          grants: before.grants.filter((g: string) => !NARROWED_SINCE.includes(g)),
+        };
         expect(after[stage].consumers[service], service).toEqual(narrowed);
       }
     });
