@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CloudWatchClient,
   GetDashboardCommand,
@@ -73,20 +74,39 @@ afterAll(deleteCreatedStacks);
 
 describe('conformance: EventBridge', () => {
   conformance('CloudFormation creates an AWS::Events::Archive', {
-    probe: () =>
-      createStackError({
+    probe: async () => {
+      const archiveName = uniqueName('cf-archive');
+      const refused = await createStackError({
         Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: uniqueName('cf-bus') } },
         Archive: {
           Type: 'AWS::Events::Archive',
-          Properties: { SourceArn: { 'Fn::GetAtt': ['Bus', 'Arn'] }, RetentionDays: 7 },
+          Properties: {
+            ArchiveName: archiveName,
+            SourceArn: { 'Fn::GetAtt': ['Bus', 'Arn'] },
+            RetentionDays: 7,
+          },
         },
-      }),
-    aws: (refused) => expect(refused).toBeUndefined(),
+      });
+      if (refused !== undefined) return { refused };
+      const state = await events.send(new DescribeArchiveCommand({ ArchiveName: archiveName })).then(
+        (archive) => archive.State,
+        (error: Error) => error.name,
+      );
+      return { refused, state };
+    },
+    aws: (observed) => expect(observed).toEqual({ refused: undefined, state: 'ENABLED' }),
     gaps: [
+      {
+        id: 'cfn-events-archive-not-created',
+        instead: 'CloudFormation reports AWS::Events::Archive created, but no archive exists',
+        seen: ({ refused, state }) => refused === undefined && state === 'ResourceNotFoundException',
+        workaround:
+          'none: `pipeline replay --archive` finds no archive there (`pipeline deploy` patches the template on MiniStack only)',
+      },
       {
         id: 'cfn-events-archive',
         instead: 'CloudFormation rejects AWS::Events::Archive (the whole deploy fails)',
-        seen: unrecognized('AWS::Events::Archive'),
+        seen: ({ refused }) => unrecognized('AWS::Events::Archive')(refused),
         workaround:
           '`pipeline deploy` creates the archive with events:CreateArchive (cli/cloud/template-patches.ts)',
         check: async () => {
@@ -365,8 +385,14 @@ describe('conformance: DynamoDB', () => {
   conformance('a table declared with TTL, point-in-time recovery and SSE has them', {
     probe: async () => {
       const { Table: tableName = '' } = await deployTemplate({ Table: tableWithEveryFeature });
-      const fromTemplate = await tableSettings(tableName);
-      if (Object.values(fromTemplate).every((status) => status === 'ENABLED')) return { fromTemplate };
+      // Read until all three show or 5 s pass: LocalStack applies a template's TTL a moment after
+      // CREATE_COMPLETE (seen under the int tier's load), and the judgement is on what settles.
+      let fromTemplate = await tableSettings(tableName);
+      for (const until = Date.now() + 5_000; Date.now() < until && !allEnabled(fromTemplate); ) {
+        await sleep(500);
+        fromTemplate = await tableSettings(tableName);
+      }
+      if (allEnabled(fromTemplate)) return { fromTemplate };
       // What the local-cloud fix-up does after a deploy (cli/cloud/fixups-resources.ts), for each
       // setting the template did not apply.
       if (fromTemplate.ttl !== 'ENABLED')
@@ -396,11 +422,10 @@ describe('conformance: DynamoDB', () => {
     gaps: [
       {
         id: 'ddb-table-settings-dropped',
-        instead: 'a table’s TTL, point-in-time recovery and SSE are dropped; the DynamoDB API applies them',
+        instead:
+          'a table’s TTL, point-in-time recovery or SSE from the template is missing (MiniStack: all three; LocalStack under load: point-in-time recovery at times); the DynamoDB API applies them',
         seen: ({ fromTemplate, afterApi }) =>
-          fromTemplate.ttl === 'DISABLED' &&
-          fromTemplate.pitr === 'DISABLED' &&
-          JSON.stringify(afterApi) === JSON.stringify(ALL_ENABLED),
+          !allEnabled(fromTemplate) && JSON.stringify(afterApi) === JSON.stringify(ALL_ENABLED),
         workaround:
           '`pipeline deploy` applies them with UpdateTimeToLive, UpdateContinuousBackups, UpdateTable (cli/cloud/fixups-resources.ts)',
       },
@@ -421,6 +446,8 @@ describe('conformance: DynamoDB', () => {
 });
 
 const ALL_ENABLED = { ttl: 'ENABLED', pitr: 'ENABLED', sse: 'ENABLED' };
+const allEnabled = (settings: Record<string, string | undefined>) =>
+  Object.values(settings).every((status) => status === 'ENABLED');
 
 describe('conformance: DynamoDB stream event source mappings', () => {
   conformance(

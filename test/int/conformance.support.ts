@@ -71,7 +71,11 @@ export function conformance<O>(title: string, behaviour: Behaviour<O>, timeoutMs
         await behaviour.aws(observed);
       } catch (difference) {
         const gap = behaviour.gaps?.find((known) => known.seen(observed));
-        if (gap === undefined) throw difference;
+        if (gap === undefined) {
+          // Neither AWS's behaviour nor a known gap: say what was seen, to classify it.
+          if (difference instanceof Error) difference.message += `\nobserved: ${JSON.stringify(observed)}`;
+          throw difference;
+        }
         await gap.check?.(observed).catch((failure: unknown) => {
           throw new Error(
             `known gap ${gap.id} seen in ${JSON.stringify(observed)}, but its work-around failed: ${failure instanceof Error ? failure.message : String(failure)}`,

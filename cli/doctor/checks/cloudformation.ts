@@ -89,10 +89,9 @@ export const cfnEventsArchive: Check = {
   timeoutMs: 90_000,
   async run(ctx) {
     // Named: an archive name holds 48 characters, and a name generated from this long stack name
-    // does not fit on every endpoint (moto refuses the stack). The name is also what the archive is
-    // described by, whatever physical id the endpoint reports.
+    // does not fit on every endpoint (moto refuses the stack).
     const archiveName = ctx.name('archive');
-    await deployTemplate(ctx, {
+    const physical = await deployTemplate(ctx, {
       Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: ctx.name('bus') } },
       Archive: {
         Type: 'AWS::Events::Archive',
@@ -103,7 +102,10 @@ export const cfnEventsArchive: Check = {
         },
       },
     });
-    const archive = await ctx.clients.events.send(new DescribeArchiveCommand({ ArchiveName: archiveName }));
+    // The physical id is the archive's name on AWS; moto reports none, so the given name stands in.
+    const archive = await ctx.clients.events.send(
+      new DescribeArchiveCommand({ ArchiveName: physical.Archive || archiveName }),
+    );
     return `archive ${archive.ArchiveName} created (state ${archive.State ?? 'unknown'})`;
   },
 };
