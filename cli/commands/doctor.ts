@@ -39,6 +39,12 @@ export function registerDoctorCommand(program: Command): void {
       const target = resolveTarget();
       applyTarget(target);
       const account = await preflight(target);
+      // Said once, here: the CLI silences the SDK's per-command notice (cli/pipeline.mjs).
+      const nodeMajor = Number(process.versions.node.split('.')[0]);
+      if (nodeMajor < 22)
+        reporter.warn(
+          `Node.js ${process.versions.node}: AWS SDK releases after the first week of January 2027 need Node.js ≥ 22 (the functions already run on nodejs22.x); upgrade when you can.`,
+        );
       reporter.step(
         `Probing ${describeTarget(target, account)} with ${checks.length} check${checks.length === 1 ? '' : 's'} ` +
           `(${concurrency} at a time); ` +
