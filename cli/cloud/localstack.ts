@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { CliError, type Reporter } from '../output.ts';
 import { localDir } from '../paths.ts';
 import { launchEmulator } from './launch.ts';
-import { run } from './ministack.ts';
 import type { CloudState } from './state.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './target.ts';
+import { ensurePythonTool, run } from './venv.ts';
 
 /** The LocalStack release the int tier is also run against (host install, no Docker). */
 export const LOCALSTACK_VERSION = '2026.3.0';
@@ -111,16 +111,6 @@ export function findLocalStackPython(): string {
     `Python ≥ 3.12 was not found for LocalStack ${LOCALSTACK_VERSION} (tried ${candidates.join(', ')}); on 3.11 it fails with a SyntaxError in localstack/services/stores.py.`,
     'Install Python 3.12 or 3.13 (e.g. `pyenv install 3.13.0`, or your package manager’s python3.12 with venv), or set LOCALSTACK_PYTHON=/path/to/python3.12.',
   );
-}
-
-function installedVersion(): string | undefined {
-  if (!existsSync(`${venvDir}/bin/python`)) return undefined;
-  const probe = spawnSync(
-    `${venvDir}/bin/python`,
-    ['-c', 'import importlib.metadata as m; print(m.version("localstack-core"))'],
-    { encoding: 'utf8' },
-  );
-  return probe.status === 0 ? probe.stdout.trim() : undefined;
 }
 
 function requireTool(tool: string, what: string): void {
@@ -268,30 +258,18 @@ function linkJava(): void {
 
 /** Creates `.local/venv-localstack` (Python ≥ 3.12) with the pinned LocalStack, and DynamoDB Local. */
 export async function ensureLocalStackInstalled(reporter: Reporter): Promise<void> {
-  if (installedVersion() !== LOCALSTACK_VERSION) {
-    const python = findLocalStackPython();
-    mkdirSync(localDir, { recursive: true });
-    if (!existsSync(`${venvDir}/bin/python`)) {
-      reporter.step(`Creating a Python virtualenv in ${venvDir} (${python})`);
-      await run(python, ['-m', 'venv', venvDir], 'create the virtualenv');
-    }
-    reporter.step(
-      `Installing LocalStack ${LOCALSTACK_VERSION} into ${venvDir} (first run only, ~3 min), with ${LOCALSTACK_PIP_PINS.join(', ')}`,
-    );
-    await run(
-      `${venvDir}/bin/python`,
-      [
-        '-m',
-        'pip',
-        'install',
-        '--disable-pip-version-check',
-        '--quiet',
-        `localstack-core[runtime]==${LOCALSTACK_VERSION}`,
-        ...LOCALSTACK_PIP_PINS,
-      ],
-      'install LocalStack from PyPI (check network access to pypi.org)',
-    );
-  }
+  await ensurePythonTool(
+    {
+      label: 'LocalStack',
+      venvDir,
+      distribution: 'localstack-core',
+      version: LOCALSTACK_VERSION,
+      requirements: [`localstack-core[runtime]==${LOCALSTACK_VERSION}`, ...LOCALSTACK_PIP_PINS],
+      python: findLocalStackPython,
+      takes: `~3 min, with ${LOCALSTACK_PIP_PINS.join(', ')}`,
+    },
+    reporter,
+  );
   await installDynamoDbLocal(reporter);
   linkJava();
 }

@@ -13,6 +13,7 @@ import {
   readCloudState,
   writeCloudState,
 } from './state.ts';
+import { ensurePythonTool } from './venv.ts';
 
 /** The emulator release this project is tested against. Bump deliberately and re-run `npm test`. */
 export const MINISTACK_VERSION = '1.5.33';
@@ -63,48 +64,20 @@ export function findPython(): string {
   );
 }
 
-function installedVersion(): string | undefined {
-  if (!existsSync(`${venvDir}/bin/python`)) return undefined;
-  const probe = spawnSync(
-    `${venvDir}/bin/python`,
-    ['-c', 'import importlib.metadata as m; print(m.version("ministack"))'],
-    {
-      encoding: 'utf8',
-    },
-  );
-  return probe.status === 0 ? probe.stdout.trim() : undefined;
-}
+/** MiniStack as the project pins it, in `.local/venv`. */
+const MINISTACK_TOOL = {
+  label: 'MiniStack',
+  venvDir,
+  distribution: 'ministack',
+  version: MINISTACK_VERSION,
+  requirements: [`ministack==${MINISTACK_VERSION}`],
+  python: findPython,
+  takes: '~30 s',
+} as const;
 
 /** Creates `.local/venv` and installs the pinned MiniStack into it, once. */
 export async function ensureInstalled(reporter: Reporter): Promise<void> {
-  if (installedVersion() === MINISTACK_VERSION) return;
-  const python = findPython();
-  mkdirSync(localDir, { recursive: true });
-  if (!existsSync(`${venvDir}/bin/python`)) {
-    reporter.step(`Creating a Python virtualenv in ${venvDir}`);
-    await run(
-      python,
-      ['-m', 'venv', venvDir],
-      'create the virtualenv (is the python3-venv package installed?)',
-    );
-  }
-  reporter.step(`Installing MiniStack ${MINISTACK_VERSION} into the virtualenv (first run only, ~30 s)`);
-  await run(
-    `${venvDir}/bin/python`,
-    ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', `ministack==${MINISTACK_VERSION}`],
-    'install MiniStack from PyPI (check network access to pypi.org)',
-  );
-}
-
-/** Runs an install step with its output on this terminal; a failure says what could not be done. */
-export function run(command: string, args: string[], what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', (error) => reject(new CliError(`Could not ${what}: ${error.message}`)));
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new CliError(`Could not ${what}: exit code ${code}`)),
-    );
-  });
+  await ensurePythonTool(MINISTACK_TOOL, reporter);
 }
 
 async function portIsFree(port: number): Promise<boolean> {

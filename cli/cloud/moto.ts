@@ -1,45 +1,30 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Reporter } from '../output.ts';
 import { localDir } from '../paths.ts';
 import { launchEmulator } from './launch.ts';
-import { findPython, run } from './ministack.ts';
+import { findPython } from './ministack.ts';
 import type { CloudState } from './state.ts';
 import { LOCAL_ACCOUNT } from './target.ts';
+import { ensurePythonTool } from './venv.ts';
 
 /** The moto release the int tier is also run against. Bump deliberately and re-run `npm test`. */
 export const MOTO_VERSION = '5.2.5';
 
 const venvDir = `${localDir}/venv-moto`;
 
-function installedVersion(): string | undefined {
-  if (!existsSync(`${venvDir}/bin/moto_server`)) return undefined;
-  const probe = spawnSync(
-    `${venvDir}/bin/python`,
-    ['-c', 'import importlib.metadata as m; print(m.version("moto"))'],
-    { encoding: 'utf8' },
-  );
-  return probe.status === 0 ? probe.stdout.trim() : undefined;
-}
-
 /** Creates `.local/venv-moto` and installs the pinned moto server into it, once (~2 min). */
 export async function ensureMotoInstalled(reporter: Reporter): Promise<void> {
-  if (installedVersion() === MOTO_VERSION) return;
-  const python = findPython();
-  mkdirSync(localDir, { recursive: true });
-  if (!existsSync(`${venvDir}/bin/python`)) {
-    reporter.step(`Creating a Python virtualenv in ${venvDir}`);
-    await run(
-      python,
-      ['-m', 'venv', venvDir],
-      'create the virtualenv (is the python3-venv package installed?)',
-    );
-  }
-  reporter.step(`Installing moto ${MOTO_VERSION} into ${venvDir} (first run only, ~2 min)`);
-  await run(
-    `${venvDir}/bin/python`,
-    ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', `moto[server]==${MOTO_VERSION}`],
-    'install moto from PyPI (check network access to pypi.org)',
+  await ensurePythonTool(
+    {
+      label: 'moto',
+      venvDir,
+      distribution: 'moto',
+      version: MOTO_VERSION,
+      requirements: [`moto[server]==${MOTO_VERSION}`],
+      python: findPython,
+      takes: '~2 min',
+    },
+    reporter,
   );
 }
 
