@@ -31,7 +31,6 @@ export type DlqOutput =
   | 'InventoryDlqUrl'
   | 'PaymentDlqUrl'
   | 'ProjectorDlqUrl'
-  | 'NotifierDlqUrl'
   | 'RecorderDlqUrl'
   | 'EmailDlqUrl'
   | 'SmsDlqUrl'
@@ -45,7 +44,6 @@ export const WATCHED_DLQS: readonly DlqOutput[] = [
   'InventoryDlqUrl',
   'PaymentDlqUrl',
   'ProjectorDlqUrl',
-  'NotifierDlqUrl',
   'RecorderDlqUrl',
   'EmailDlqUrl',
   'SmsDlqUrl',
@@ -60,7 +58,7 @@ export type QueueOutput =
   | 'InventoryQueueUrl'
   | 'PaymentQueueUrl'
   | 'ProjectorQueueUrl'
-  | 'NotifierQueueUrl';
+  | 'EmailQueueUrl';
 
 /** What a case sends, per edge. */
 export type Payload =
@@ -755,10 +753,10 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
   raw(
     'sqs-sns-not-json',
     'malformed JSON (wrapped)',
-    'notifier queue: SNS notification whose Message is not JSON',
-    'NotifierQueueUrl',
+    'email channel queue: SNS notification whose Message is not JSON',
+    'EmailQueueUrl',
     json({ Type: 'Notification', MessageId: m('sqs-sns-not-json'), Message: `${m('sqs-sns-not-json')} {` }),
-    'NotifierDlqUrl',
+    'EmailDlqUrl',
     /^VALIDATION at Message: Message: not valid JSON/,
   );
   raw(

@@ -7,7 +7,7 @@ is needed: each checks that the pinned emulator still lacks the behaviour and st
 Fix-up 1, SQS batching window. AWS: an SQS event source mapping with MaximumBatchingWindowInSeconds
 gathers records until the batch is full or the window has passed since records became available
 (Lambda developer guide, "Batching behavior"). MiniStack 1.5.33's poller takes whatever is visible at
-once, so at low rates a "gathered" consumer (projector, notifier, channels) is invoked once per
+once, so at low rates a "gathered" consumer (projector, channels) is invoked once per
 message, and the bench priced that as if AWS did the same. The fix-up holds a mapping's receive back
 until its batch is full or its window has run out, measured from the first time records were seen
 waiting.

@@ -1,8 +1,9 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { clientConfig } from '../../shared/kit/aws/client-config.ts';
-import type { OutboxRoutes, PutEvents, SendMessages } from './publish.ts';
+import type { OutboxRoutes, PublishMessages, PutEvents, SendMessages } from './publish.ts';
 
 /**
  * `OUTBOX_ROUTES` as the stack writes it: the types published to the bus, and per consumer queue URL
@@ -11,6 +12,7 @@ import type { OutboxRoutes, PutEvents, SendMessages } from './publish.ts';
 const routesSchema = z.object({
   bus: z.array(z.string().min(1)),
   queues: z.record(z.string().url(), z.array(z.string().min(1))),
+  topics: z.record(z.string().startsWith('arn:'), z.array(z.string().min(1))).default({}),
 });
 
 const configSchema = z.object({
@@ -45,6 +47,9 @@ export const routes: OutboxRoutes | undefined =
         queues: new Map(
           Object.entries(config.OUTBOX_ROUTES.queues).map(([url, types]) => [url, new Set(types)]),
         ),
+        topics: new Map(
+          Object.entries(config.OUTBOX_ROUTES.topics).map(([arn, types]) => [arn, new Set(types)]),
+        ),
       };
 
 // The endpoint is passed explicitly, as every client of the product does (`clientConfig`): left to the
@@ -55,6 +60,7 @@ const aws = clientConfig({
 });
 const eventBridge = new EventBridgeClient(aws);
 const sqs = new SQSClient(aws);
+const sns = new SNSClient(aws);
 
 /** PutEvents through the SDK client built once per container. */
 export const putEvents: PutEvents = (entries) =>
@@ -63,3 +69,16 @@ export const putEvents: PutEvents = (entries) =>
 /** SendMessageBatch through the SDK client built once per container. */
 export const sendMessages: SendMessages = (queueUrl, messages) =>
   sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m) => ({ ...m })) }));
+
+/** PublishBatch through the SDK client built once per container. */
+export const publishMessages: PublishMessages = (topicArn, messages) =>
+  sns.send(
+    new PublishBatchCommand({
+      TopicArn: topicArn,
+      PublishBatchRequestEntries: messages.map((m) => ({
+        Id: m.Id,
+        Message: m.Message,
+        MessageAttributes: { ...m.MessageAttributes },
+      })),
+    }),
+  );

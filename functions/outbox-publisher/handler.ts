@@ -1,10 +1,11 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { config, putEvents, routes, sendMessages } from './config.ts';
+import { config, publishMessages, putEvents, routes, sendMessages } from './config.ts';
 import { publishStreamRecords } from './publish.ts';
 
 /**
- * Outbox publisher: DynamoDB stream of the event store → EventBridge bus (integration events) and the
- * queues of the pipeline's own consumers (the stored events each subscribes to, `OUTBOX_ROUTES`).
+ * Outbox publisher: DynamoDB stream of the event store → EventBridge bus (integration events), the
+ * queues of the pipeline's own consumers and the fan-out topics fed by the outbox (the stored events
+ * each takes, `OUTBOX_ROUTES`).
  * Inserted commit items are delivered in order; the first record that cannot be published is
  * returned as the batch item failure, so Lambda retries from it (bisecting the batch, then sending
  * it to the on-failure queue after the mapping's retries) instead of dropping it.
@@ -13,6 +14,7 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   const outcome = await publishStreamRecords(event.Records, {
     putEvents,
     sendMessages,
+    publishMessages,
     ...(routes === undefined ? {} : { routes }),
     busName: config.EVENT_BUS_NAME,
     maxAttempts: config.PUBLISH_MAX_ATTEMPTS,

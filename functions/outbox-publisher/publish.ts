@@ -3,7 +3,9 @@ import type { PutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
 import { type BatchLimits, MAX_ENTRIES_PER_REQUEST, toBatches } from './batches.ts';
 import {
   type DeliveryFailure,
+  type PublishMessages,
   type PutEvents,
+  publishMessagesOnce,
   putEventsOnce,
   type RetrySettings,
   type SendMessages,
@@ -13,7 +15,13 @@ import {
 } from './senders.ts';
 import { type OutboxItem, type OutboxStreamRecord, selectOutboxItems } from './stream-records.ts';
 
-export type { PutEvents, PutEventsResult, SendMessages, SendMessagesResult } from './senders.ts';
+export type {
+  PublishMessages,
+  PutEvents,
+  PutEventsResult,
+  SendMessages,
+  SendMessagesResult,
+} from './senders.ts';
 
 /**
  * Where stored events go. The bus gets the integration events; each consumer queue the stored events
@@ -24,6 +32,8 @@ export interface OutboxRoutes {
   readonly bus?: ReadonlySet<string>;
   /** Per queue URL, the types sent to it. @default none */
   readonly queues?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Per fan-out topic ARN, the types published to it. @default none */
+  readonly topics?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** Dependencies and settings of {@link publishStreamRecords}. */
@@ -32,6 +42,8 @@ export interface PublishDependencies extends RetrySettings {
   readonly busName: string;
   /** Needed when `routes.queues` names any queue. */
   readonly sendMessages?: SendMessages;
+  /** Needed when `routes.topics` names any topic. */
+  readonly publishMessages?: PublishMessages;
   readonly routes?: OutboxRoutes;
   readonly limits?: BatchLimits;
 }
@@ -57,11 +69,14 @@ export interface PublishOutcome {
 type Publishable = Extract<OutboxItem, { readonly entry: PutEventsEntry }>;
 
 const BUS = 'bus';
+const QUEUE = 'queue ';
+const TOPIC = 'topic ';
 
 /**
  * Delivers the events of a DynamoDB stream batch: integration events to the bus (PutEvents, ≤ 10
- * entries under the size limit per request) and each event a consumer subscribes to straight to its
- * queue (SendMessageBatch, ≤ 10 messages), sending only failed members again with jittered exponential
+ * entries under the size limit per request), each event a consumer subscribes to straight to its
+ * queue (SendMessageBatch, ≤ 10 messages) and each event a fan-out topic takes straight to the topic
+ * (PublishBatch, ≤ 10 messages), sending only failed members again with jittered exponential
  * backoff. Destinations are served side by side, each in stream order; a destination stops at its
  * first batch still failing after `maxAttempts`. The earliest record not delivered everywhere (or an
  * unreadable item) is reported, so Lambda retries from it (bisecting, then the on-failure destination)
@@ -116,26 +131,37 @@ function isPublishable(item: OutboxItem): item is Publishable {
   return 'entry' in item;
 }
 
-/** Each destination (the bus, or a queue URL) with the events it takes, in stream order. */
+/** Each destination (the bus, a queue URL or a topic ARN) with the events it takes, in stream order. */
 function routeItems(items: readonly Publishable[], routes: OutboxRoutes = {}): Map<string, Publishable[]> {
   const destinations = new Map<string, Publishable[]>();
   const add = (destination: string, item: Publishable) =>
     destinations.set(destination, [...(destinations.get(destination) ?? []), item]);
   for (const item of items) {
     if (routes.bus === undefined || routes.bus.has(item.type)) add(BUS, item);
-    for (const [queueUrl, types] of routes.queues ?? []) if (types.has(item.type)) add(queueUrl, item);
+    for (const [queueUrl, types] of routes.queues ?? [])
+      if (types.has(item.type)) add(QUEUE + queueUrl, item);
+    for (const [topicArn, types] of routes.topics ?? [])
+      if (types.has(item.type)) add(TOPIC + topicArn, item);
   }
   return destinations;
 }
 
 function senderFor(destination: string, deps: PublishDependencies): SendOnce<Publishable> {
   if (destination === BUS) return putEventsOnce(deps.putEvents);
+  if (destination.startsWith(TOPIC)) {
+    const topicArn = destination.slice(TOPIC.length);
+    const { publishMessages } = deps;
+    if (publishMessages === undefined)
+      throw new Error(`outbox routes name topic ${topicArn} but no publisher`);
+    return publishMessagesOnce(publishMessages, topicArn);
+  }
+  const queueUrl = destination.slice(QUEUE.length);
   const { sendMessages } = deps;
-  if (sendMessages === undefined) throw new Error(`outbox routes name queue ${destination} but no sender`);
-  return sendMessagesOnce(sendMessages, destination);
+  if (sendMessages === undefined) throw new Error(`outbox routes name queue ${queueUrl} but no sender`);
+  return sendMessagesOnce(sendMessages, queueUrl);
 }
 
-/** SendMessageBatch requests: ≤ 10 messages whose bodies add up to ≤ 256 KB, in order. */
+/** SendMessageBatch or PublishBatch requests: ≤ 10 messages whose bodies add up to ≤ 256 KB, in order. */
 function queueBatches(items: readonly Publishable[]): Publishable[][] {
   const sized = items.map((item) => ({ item, entry: { Source: '', DetailType: '', Detail: item.body } }));
   return toBatches(sized, { maxEntries: MAX_ENTRIES_PER_REQUEST, maxBytes: MAX_EVENT_BYTES }).map((batch) =>

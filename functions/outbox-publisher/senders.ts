@@ -54,6 +54,19 @@ export type SendMessages = (
   messages: readonly QueueMessage[],
 ) => Promise<SendMessagesResult>;
 
+/** One PublishBatch entry: the message and the attributes the topic's subscriptions filter on. */
+export interface TopicMessage {
+  readonly Id: string;
+  readonly Message: string;
+  readonly MessageAttributes: Readonly<Record<string, { DataType: string; StringValue: string }>>;
+}
+
+/** Sends one PublishBatch request to `topicArn`; SNS answers in SendMessageBatch's shape. */
+export type PublishMessages = (
+  topicArn: string,
+  messages: readonly TopicMessage[],
+) => Promise<SendMessagesResult>;
+
 /** Why a delivery did not (yet) happen; `permanent` when sending it again cannot help. */
 export interface DeliveryFailure {
   readonly reason: string;
@@ -154,20 +167,46 @@ export function sendMessagesOnce<
     } catch (error) {
       return failAll(items, error);
     }
-    const sent = new Set((result.Successful ?? []).map((entry) => entry.Id));
-    const failures = new Map((result.Failed ?? []).map((entry) => [entry.Id, entry]));
-    const failed = new Map<T, DeliveryFailure>();
-    items.forEach((item, i) => {
-      const failure = failures.get(String(i));
-      if (failure) {
-        const reason = `${failure.Code ?? 'Failed'}: ${failure.Message ?? ''}`;
-        failed.set(item, { reason, permanent: failure.SenderFault === true });
-      } else if (!sent.has(String(i))) {
-        failed.set(item, { reason: 'no result for the message', permanent: false });
-      }
-    });
-    return failed;
+    return failedMembers(items, result);
   };
+}
+
+/**
+ * One PublishBatch call to `topicArn` (a fan-out topic fed by the outbox): each event with the
+ * attributes its subscriptions filter on. Failures are read as for {@link sendMessagesOnce}.
+ */
+export function publishMessagesOnce<
+  T extends { readonly body: string; readonly attributes: TopicMessage['MessageAttributes'] },
+>(publishMessages: PublishMessages, topicArn: string): SendOnce<T> {
+  return async (items) => {
+    const messages = items.map(
+      (item, i): TopicMessage => ({ Id: String(i), Message: item.body, MessageAttributes: item.attributes }),
+    );
+    let result: SendMessagesResult;
+    try {
+      result = await publishMessages(topicArn, messages);
+    } catch (error) {
+      return failAll(items, error);
+    }
+    return failedMembers(items, result);
+  };
+}
+
+/** The members a batch answer names as failed (a sender fault is permanent) or does not name as sent. */
+function failedMembers<T>(items: readonly T[], result: SendMessagesResult): Map<T, DeliveryFailure> {
+  const sent = new Set((result.Successful ?? []).map((entry) => entry.Id));
+  const failures = new Map((result.Failed ?? []).map((entry) => [entry.Id, entry]));
+  const failed = new Map<T, DeliveryFailure>();
+  items.forEach((item, i) => {
+    const failure = failures.get(String(i));
+    if (failure) {
+      const reason = `${failure.Code ?? 'Failed'}: ${failure.Message ?? ''}`;
+      failed.set(item, { reason, permanent: failure.SenderFault === true });
+    } else if (!sent.has(String(i))) {
+      failed.set(item, { reason: 'no result for the message', permanent: false });
+    }
+  });
+  return failed;
 }
 
 function failAll<T>(items: readonly T[], error: unknown): Map<T, DeliveryFailure> {

@@ -9,6 +9,7 @@ import type { StoredEvent } from '../../shared/kit/event-store/port.ts';
 import { parseEnvelope } from '../../shared/kit/events/envelope.ts';
 import { type PutEventsEntry, toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
 import { isPublishable } from '../../shared/kit/events/internal.ts';
+import { snsMessageAttributes } from '../../shared/kit/events/patterns.ts';
 import { markStored } from '../../shared/kit/events/stored.ts';
 
 /** The fields of a DynamoDB stream record the outbox reads (structurally `DynamoDBRecord` of aws-lambda). */
@@ -35,6 +36,8 @@ export type OutboxItem =
       readonly entry: PutEventsEntry;
       /** The marked envelope as a queue message body (a bare envelope, as consumers read it). */
       readonly body: string;
+      /** What a topic's subscriptions filter on (`type`, `source`, `version` message attributes). */
+      readonly attributes: ReturnType<typeof snsMessageAttributes>;
     }
   | { readonly sequenceNumber: string; readonly item: string; readonly problem: string };
 
@@ -96,6 +99,7 @@ function toOutboxItem(sequenceNumber: string, stored: StoredEvent, busName: stri
       streamId: stored.streamId,
       entry: toPutEventsEntry(published, busName),
       body: JSON.stringify(published),
+      attributes: snsMessageAttributes(published),
     },
   ];
 }

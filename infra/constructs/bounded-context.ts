@@ -11,6 +11,7 @@ import {
   consumerGrants,
   contextOutputPrefix,
   type EventStoreGrant,
+  outboxTopicTypes,
   pascalName,
   type StageDurationSetting,
   unstoredRuleTypes,
@@ -35,6 +36,8 @@ export interface DeployedContext {
   readonly integrationEvents: readonly string[];
   /** The queues the outbox delivers stored events to, with the types each takes. */
   outboxRoutes(): { queue: IQueue; types: readonly string[] }[];
+  /** The topics the outbox publishes stored events to (`fromOutbox`), with the types each takes. */
+  outboxTopicRoutes(): { topic: FanOutTopic; types: readonly string[] }[];
   /** Rows of the pipeline dashboard, one per consumer. */
   dashboardConsumers(): DashboardConsumer[];
   /** Its stack outputs, by name (the CLI, the tests and the benches read them). */
@@ -127,6 +130,12 @@ export class BoundedContext extends Construct implements DeployedContext {
         queue: this.consumer(consumer.name).queue,
         types: consumer.stored ?? [],
       }));
+  }
+
+  outboxTopicRoutes(): { topic: FanOutTopic; types: readonly string[] }[] {
+    return (this.definition.topics ?? [])
+      .filter((topic) => topic.fromOutbox)
+      .map((topic) => ({ topic: this.topicNamed(topic.name), types: outboxTopicTypes(topic) }));
   }
 
   dashboardConsumers(): DashboardConsumer[] {

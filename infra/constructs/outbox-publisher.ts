@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -86,13 +87,15 @@ export class OutboxPublisher extends Construct {
   }
 
   /**
-   * Routes stored events: `busTypes` to the bus, and each consumer's types straight to its queue
-   * (SendMessageBatch, granted here), instead of through the bus and a rule. Call once, after the
-   * consumers exist.
+   * Routes stored events: `busTypes` to the bus, each consumer's types straight to its queue
+   * (SendMessageBatch) and each fan-out topic's types straight to the topic (PublishBatch), instead of
+   * through the bus and a rule or a forwarding consumer; each destination is granted here. Call once,
+   * after the consumers exist.
    */
   deliverTo(
     busTypes: readonly string[],
     consumers: readonly { queue: IQueue; types: readonly string[] }[],
+    topics: readonly { topic: OutboxTopic; types: readonly string[] }[] = [],
   ): void {
     if (this.routed) throw new Error(`${this.node.path}: deliverTo was called twice`);
     this.routed = true;
@@ -106,7 +109,17 @@ export class OutboxPublisher extends Construct {
       queue.grant(this.function, 'sqs:SendMessage');
       queue.encryptionMasterKey?.grant(this.function, 'kms:GenerateDataKey', 'kms:Decrypt');
     }
-    this.function.addEnvironment('OUTBOX_ROUTES', Stack.of(this).toJsonString({ bus: busTypes, queues }));
+    const topicRoutes: Record<string, readonly string[]> = {};
+    for (const { topic, types } of topics) {
+      if (types.length === 0) throw new Error(`${this.node.path}: a topic route needs at least one type`);
+      topicRoutes[topic.topic.topicArn] = types;
+      // sns:Publish covers PublishBatch; the topic's key for the encrypted messages.
+      topic.grantPublish(this.function);
+    }
+    this.function.addEnvironment(
+      'OUTBOX_ROUTES',
+      Stack.of(this).toJsonString({ bus: busTypes, queues, topics: topicRoutes }),
+    );
   }
 
   private createAlarms(maxIteratorAge: Duration, alarmTopic?: ITopic) {
@@ -130,6 +143,12 @@ export class OutboxPublisher extends Construct {
       ),
     };
   }
+}
+
+/** A topic the outbox publishes to: its ARN, and the grant to publish (with its key). */
+export interface OutboxTopic {
+  readonly topic: ITopic;
+  grantPublish(grantee: IGrantable): unknown;
 }
 
 /** Inserted event items only: snapshots, idempotency records, updates and TTL deletes never reach the bus. */

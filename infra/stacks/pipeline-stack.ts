@@ -56,8 +56,6 @@ export const OUTPUTS = {
   paymentDlqUrl: 'PaymentDlqUrl',
   projectorQueueUrl: 'ProjectorQueueUrl',
   projectorDlqUrl: 'ProjectorDlqUrl',
-  notifierQueueUrl: 'NotifierQueueUrl',
-  notifierDlqUrl: 'NotifierDlqUrl',
 } as const;
 
 /**
@@ -110,10 +108,11 @@ export class PipelineStack extends Stack {
           eventStore,
         }),
     );
-    // Integration events on the bus; every other stored event straight to the queues that take it.
+    // Integration events on the bus; every other stored event straight to the queues and topics that take it.
     outbox.deliverTo(
       [...new Set(contexts.flatMap((context) => context.integrationEvents))],
       contexts.flatMap((context) => context.outboxRoutes()),
+      contexts.flatMap((context) => context.outboxTopicRoutes()),
     );
 
     const dashboard = new PipelineDashboard(this, 'Dashboard', {

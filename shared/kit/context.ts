@@ -134,6 +134,14 @@ export interface ContextTopicDefinition {
     /** Catalog events this subscription receives. */
     readonly types: readonly string[];
   }[];
+  /**
+   * The outbox publishes the stored events its subscriptions take straight to the topic (PublishBatch,
+   * ≤ 10 per request, with the `type`/`source` attributes the subscriptions filter on), so no consumer
+   * sits between the store and the fan-out: one request instead of a send, a receive, a delete, an
+   * invocation and a publish per event. Without it, a consumer publishes (grant `{ publish }`).
+   * @default false
+   */
+  readonly fromOutbox?: boolean;
 }
 
 /**
@@ -360,7 +368,26 @@ function validateTopics(definition: ContextDefinition): void {
         if (!definition.catalog.isType(type)) throw new Error(`${at}.types: ${type} is not in the catalog`);
       }
     }
+    // The outbox already publishes what the subscriptions take: a consumer publishing too would deliver
+    // every event twice.
+    if (topic.fromOutbox) {
+      const publisher = definition.consumers.find((consumer) =>
+        (consumer.grants ?? []).some(
+          (grant) => typeof grant !== 'string' && 'publish' in grant && grant.publish === topic.name,
+        ),
+      );
+      if (publisher) {
+        throw new Error(
+          `${where}: fed by the outbox (fromOutbox), so ${publisher.name} must not publish to it`,
+        );
+      }
+    }
   }
+}
+
+/** The stored events the outbox publishes to each topic fed by it (the union of its subscriptions' types). */
+export function outboxTopicTypes(topic: ContextTopicDefinition): readonly string[] {
+  return topic.fromOutbox ? [...new Set(topic.subscriptions.flatMap(({ types }) => types))] : [];
 }
 
 /** The subscription a `fromTopic` consumer drains (once per subscription), checked. */

@@ -18,20 +18,30 @@ interface Statement {
 /** The saga's consumers and the logical-id prefix of their resources. */
 /**
  * `OUTBOX_ROUTES` as synthesized: a JSON string with the queue URLs as tokens (`Fn::Join`), read back
- * into the bus types and, per queue (named by the logical id its URL refers to), the types sent to it.
+ * into the bus types and, per queue or topic (named by the logical id its URL or ARN refers to), the
+ * types sent to it.
  */
-function routesOf(value: unknown): { bus: string[]; queues: { queue: string; types: string[] }[] } {
+function routesOf(value: unknown): {
+  bus: string[];
+  queues: { queue: string; types: string[] }[];
+  topics: { topic: string; types: string[] }[];
+} {
   const parts = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1] ?? [value];
   const text = parts.map((part) => (typeof part === 'string' ? part : `"@${referencedId(part)}"`)).join('');
   // A token inside a JSON string is emitted between quotes already; drop the doubled ones.
   const parsed = JSON.parse(text.replaceAll('""@', '"@').replaceAll('""', '"')) as {
     bus: string[];
     queues: Record<string, string[]>;
+    topics?: Record<string, string[]>;
   };
   return {
     bus: parsed.bus,
     queues: Object.entries(parsed.queues).map(([queue, types]) => ({
       queue: queue.replace(/^@/, ''),
+      types,
+    })),
+    topics: Object.entries(parsed.topics ?? {}).map(([topic, types]) => ({
+      topic: topic.replace(/^@/, ''),
       types,
     })),
   };
@@ -42,7 +52,6 @@ const CONSUMERS = {
   inventory: { id: 'OrdersInventory', queue: 'OrdersInventoryWorkQueue', dlq: 'OrdersInventoryWorkDlqQueue' },
   payment: { id: 'OrdersPayment', queue: 'OrdersPaymentWorkQueue', dlq: 'OrdersPaymentWorkDlqQueue' },
   projector: { id: 'OrdersProjector', queue: 'OrdersProjectorWorkQueue', dlq: 'OrdersProjectorWorkDlqQueue' },
-  notifier: { id: 'OrdersNotifier', queue: 'OrdersNotifierWorkQueue', dlq: 'OrdersNotifierWorkDlqQueue' },
   email: {
     id: 'OrdersEmail',
     queue: 'OrdersNotificationsEmailWorkQueue',
@@ -103,7 +112,7 @@ function mappingOf(name: ConsumerName, template = dev): CfnResource {
 }
 
 const ON_THE_CRITICAL_PATH = ['saga', 'inventory', 'payment'] as const;
-const OFF_THE_CRITICAL_PATH = ['projector', 'notifier', 'email', 'sms', 'push'] as const;
+const OFF_THE_CRITICAL_PATH = ['projector', 'email', 'sms', 'push'] as const;
 
 describe('infra: consumer batching by latency need', () => {
   for (const [stage, template] of [
@@ -120,7 +129,7 @@ describe('infra: consumer batching by latency need', () => {
       expect(mappingOf('inventory', template).Properties?.BatchSize).toBe(10);
     });
 
-    it(`lets the projector, notifier and notification channels gather 25 records for up to 1 s (${stage})`, () => {
+    it(`lets the projector and the notification channels gather 25 records for up to 1 s (${stage})`, () => {
       for (const name of OFF_THE_CRITICAL_PATH) {
         expect(mappingOf(name, template).Properties, name).toMatchObject({
           BatchSize: 25,
@@ -203,9 +212,8 @@ describe('infra: order saga consumers', () => {
     expect(actionsOn('payment', 'EventStoreTable')).toContain('dynamodb:UpdateItem');
     expect(actionsOn('email', 'EventStoreTable')).toContain('dynamodb:DeleteItem');
     expect(actionsOn('saga', 'EventStoreTable')).not.toContain('dynamodb:DeleteItem');
-    // The projector only checks stored marks against the store (a query for one commit); the notifier forwards.
+    // The projector only checks stored marks against the store (a query for one commit).
     expect(actionsOn('projector', 'EventStoreTable')).toEqual(['dynamodb:Query']);
-    expect(actionsOn('notifier', 'EventStoreTable')).toEqual([]);
   });
 
   it('lets the projector read and write summaries in its own table, not its index, and only read event store items', () => {
@@ -238,11 +246,6 @@ describe('infra: order saga consumers', () => {
     ]);
   });
 
-  it('lets the notifier publish to the notifications topic with its key, nothing broader', () => {
-    expect(actionsOn('notifier', 'OrdersNotificationsTopic')).toEqual(['sns:Publish']);
-    expect(actionsOn('notifier', 'OrdersNotificationsKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
-  });
-
   it('has the outbox deliver each consumer exactly the stored event types its handlers take, to its own queue', () => {
     const functions = resources(dev, 'AWS::Lambda::Function');
     const [, outbox] = only(functions, 'OutboxPublisher');
@@ -253,14 +256,39 @@ describe('infra: order saga consumers', () => {
     expect([...routes.bus].sort()).toEqual(
       [...ORDER_INTEGRATION_EVENT_TYPES, ...ONBOARDING_INTEGRATION_EVENT_TYPES].sort(),
     );
-    for (const name of ['saga', 'inventory', 'payment', 'projector', 'notifier'] as const) {
+    for (const name of ['saga', 'inventory', 'payment', 'projector'] as const) {
       const route = routes.queues.find(({ queue }) => queue.startsWith(CONSUMERS[name].queue));
       expect([...(route?.types ?? [])].sort(), name).toEqual([...CONSUMER_EVENT_TYPES[name]].sort());
     }
-    // Five orders consumers and four onboarding consumers (each takes stored events from the outbox).
-    expect(routes.queues.filter(({ queue }) => queue.startsWith('Orders'))).toHaveLength(5);
-    expect(routes.queues).toHaveLength(9);
+    // Four orders consumers and four onboarding consumers (each takes stored events from the outbox).
+    expect(routes.queues.filter(({ queue }) => queue.startsWith('Orders'))).toHaveLength(4);
+    expect(routes.queues).toHaveLength(8);
+    // The order outcomes go to the notifications topic from the outbox itself: no forwarding consumer.
+    expect(routes.topics).toEqual([
+      {
+        topic: expect.stringMatching(/^OrdersNotificationsTopic/),
+        types: [...CONSUMER_EVENT_TYPES.notificationChannel],
+      },
+    ]);
     expect(CONSUMER_EVENT_TYPES.saga).not.toContain('SagaStepTimedOut');
+  });
+
+  it('lets the outbox publish to the notifications topic with its key, nothing broader', () => {
+    const [, outbox] = only(resources(dev, 'AWS::Lambda::Function'), 'OutboxPublisher');
+    const role = referencedId(outbox.Properties?.Role);
+    const policy = resources(dev, 'AWS::IAM::Policy').find(([, p]) =>
+      ((p.Properties?.Roles as unknown[] | undefined) ?? []).some((r) => referencedId(r) === role),
+    )?.[1];
+    const statements =
+      (policy?.Properties?.PolicyDocument as { Statement?: { Action: unknown; Resource: unknown }[] })
+        ?.Statement ?? [];
+    const on = (prefix: string) =>
+      statements
+        .filter(({ Resource }) => [...referencedIds(Resource)].some((id) => id.startsWith(prefix)))
+        .flatMap(({ Action }) => [Action].flat())
+        .sort();
+    expect(on('OrdersNotificationsTopic')).toEqual(['sns:Publish']);
+    expect(on('OrdersNotificationsKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 
   it('puts no rule for stored events on the bus: only the saga intake rule feeds a consumer, with a rule target DLQ', () => {

@@ -3,6 +3,7 @@ import {
   type ContextConsumerDefinition,
   type ContextDefinition,
   contextOutputNames,
+  outboxTopicTypes,
   validateContextDefinition,
 } from '../../shared/kit/context.ts';
 import { shopCatalog } from '../fakes/test-context.ts';
@@ -282,8 +283,35 @@ describe('validateContextDefinition: tables, topics, grants and run settings', (
       { topics: [{ name: 'receipts', subscriptions: [{ name: 'Paper', types: ['CheckoutCompleted'] }] }] },
       'shop.topics.receipts.subscriptions.Paper: name must be lower-case kebab, at most 31 characters',
     ],
+    [
+      // The mailer publishes to receipts: with the outbox publishing too, each receipt would go twice.
+      {
+        topics: [
+          {
+            name: 'receipts',
+            fromOutbox: true,
+            subscriptions: [{ name: 'paper', types: ['CheckoutCompleted'] }],
+          },
+        ],
+      },
+      'shop.topics.receipts: fed by the outbox (fromOutbox), so mailer must not publish to it',
+    ],
   ] as const)('refuses the resources %j, naming the field', (overrides, message) => {
     const definition = shopContext({}, overrides as unknown as Partial<ContextDefinition>);
     expect(() => validateContextDefinition(definition)).toThrow(message);
+  });
+});
+
+describe('outboxTopicTypes: what the outbox publishes to a topic it feeds', () => {
+  it('is every type its subscriptions take, once, and nothing for a topic a consumer publishes to', () => {
+    const subscriptions = [
+      { name: 'paper', types: ['CheckoutCompleted'] },
+      { name: 'mail', types: ['CheckoutCompleted', 'CartCheckedOut'] },
+    ];
+    expect(outboxTopicTypes({ name: 'receipts', fromOutbox: true, subscriptions })).toEqual([
+      'CheckoutCompleted',
+      'CartCheckedOut',
+    ]);
+    expect(outboxTopicTypes({ name: 'receipts', subscriptions })).toEqual([]);
   });
 });

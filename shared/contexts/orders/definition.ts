@@ -17,7 +17,7 @@ export const NOTIFICATION_SUBSCRIPTIONS = NOTIFICATION_CHANNELS.map((name) => ({
 }));
 
 /**
- * Timeout of the projector and the notifier: they gather batches (25 records) of a few tens of
+ * Timeout of the projector: it gathers batches (25 records) of a few tens of
  * milliseconds each (the projector writes once per order per batch). Kept short because a batch that
  * crashed is redelivered only after the queue's visibility timeout (6 × this + window, 91 s): the read
  * model lags by that much after a crash.
@@ -56,11 +56,12 @@ const channelConsumers: ContextConsumerDefinition[] = NOTIFICATION_CHANNELS.map(
  *   compensates. The simulated provider's attempt counter (UpdateItem ADD) lives in the store's table.
  * - projector: folds every stored order event into the order summary table (the read model), granted
  *   that table's items only and a Query on the store to check each stored mark.
- * - notifier: order outcomes → the notifications topic with the message attributes the channel
- *   subscriptions filter on (an EventBridge → SNS target cannot set them); email / sms / push
- *   consumers drain the topic's channel queues.
- * The saga, inventory and payment are on every order's critical path (`immediate`); the projector,
- * notifier and channels are not (`gathered`). Its metrics stay in the `OrderPipeline` namespace under
+ * - notifications: the outbox publishes the stored order outcomes to the notifications topic itself,
+ *   with the message attributes the channel subscriptions filter on (PublishBatch; an EventBridge →
+ *   SNS target could not set them, and a forwarding consumer cost a queue hop per outcome); email /
+ *   sms / push consumers drain the topic's channel queues.
+ * The saga, inventory and payment are on every order's critical path (`immediate`); the projector
+ * and channels are not (`gathered`). Its metrics stay in the `OrderPipeline` namespace under
  * their service names, and its outputs unprefixed (`SagaQueueUrl`, `OrderSummaryTableName`), the names
  * the dashboard, the CLI, the tests and the benches have always read.
  */
@@ -84,7 +85,8 @@ export const ordersContext: ContextDefinition = {
       ],
     },
   ],
-  topics: [{ name: 'notifications', subscriptions: NOTIFICATION_SUBSCRIPTIONS }],
+  // The outbox publishes the order outcomes to the topic itself: no forwarding consumer in between.
+  topics: [{ name: 'notifications', subscriptions: NOTIFICATION_SUBSCRIPTIONS, fromOutbox: true }],
   consumers: [
     {
       name: 'saga',
@@ -131,18 +133,6 @@ export const ordersContext: ContextDefinition = {
         'storedEventCheck',
       ],
       eventStoreEnv: 'EVENT_STORE_TABLE',
-    },
-    {
-      name: 'notifier',
-      entry: 'functions/notifier/handler.ts',
-      serviceName: 'notifier',
-      stored: ORDER_CONSUMER_TYPES.notifier,
-      batching: 'gathered',
-      timeoutSeconds: GATHERED_TIMEOUT_SECONDS,
-      // Its redrive as before it was declared (the kit's default is 5).
-      maxReceiveCount: 3,
-      // Publishes only: it neither reads nor writes the store.
-      grants: [{ publish: 'notifications', env: 'TOPIC_ARN' }],
     },
     ...channelConsumers,
   ],

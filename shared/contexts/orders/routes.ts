@@ -35,7 +35,6 @@ export const ORDER_CONSUMER_TYPES = {
     'PaymentVoidRequested',
     'PaymentVoided',
   ],
-  notifier: ['OrderConfirmed', 'OrderCancelled'],
   notificationChannel: ['OrderConfirmed', 'OrderCancelled'],
 } as const satisfies Record<string, readonly EventType[]>;
 

@@ -10,7 +10,6 @@ import { ORDER_INTAKE_TYPES } from './intake.ts';
 import { inventoryHandlers } from './inventory.ts';
 import { InMemoryNotificationSender, notificationHandlers } from './notifications.ts';
 import { InMemoryOrderSummaryRepository, orderSummaryHandlers } from './order-summary.ts';
-import { outcomeFanOutHandlers } from './outcome-fan-out.ts';
 import { paymentHandlers } from './payment.ts';
 
 /** The event types a handler map handles: exactly what its queue must be subscribed to. */
@@ -37,7 +36,6 @@ export const CONSUMER_EVENT_TYPES = {
   inventory: handled(inventoryHandlers({ store })),
   payment: handled(paymentHandlers({ store, provider: new SimulatedPaymentProvider(), callTimeoutMs: 1 })),
   projector: handled(orderSummaryHandlers(new InMemoryOrderSummaryRepository())),
-  notifier: handled(outcomeFanOutHandlers({ publish: async () => ({ messageId: 'none' }) })),
   notificationChannel: handled(
     notificationHandlers({
       store,
