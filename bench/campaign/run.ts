@@ -46,6 +46,7 @@ import {
 import { DEFAULT_CAMPAIGN, planCampaign } from './plan.ts';
 import { type CheckResult, reconcile } from './reconcile.ts';
 import { reconcileReadModel } from './reconcile-read-model.ts';
+import { waitForEmptyQueues, workQueues } from './settle.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const log = (line: string) => process.stderr.write(`▸ ${line}\n`);
@@ -83,8 +84,17 @@ if (!(stopSeconds >= 0)) {
   process.exit(2);
 }
 
-/** Waits until every order has an outcome on the bus (or the drain time is up), then until quiet. */
-async function waitForOutcomes(tap: TailTap, orderIds: ReadonlySet<string>, captured: CapturedFact[]) {
+/**
+ * Waits until every order has an outcome on the bus (or the drain time is up), then until the bus is
+ * quiet and every consumer queue is empty, so the store is read once the pipeline has settled.
+ */
+async function waitForOutcomes(
+  tap: TailTap,
+  orderIds: ReadonlySet<string>,
+  captured: CapturedFact[],
+  queueClient: SQSClient,
+  outputs: Readonly<Record<string, string>>,
+) {
   const deadline = Date.now() + Number(args['drain-minutes']) * 60_000;
   const done = new Set<string>();
   let last = 0;
@@ -101,6 +111,16 @@ async function waitForOutcomes(tap: TailTap, orderIds: ReadonlySet<string>, capt
     }
   }
   log(`${done.size}/${orderIds.size} orders have an outcome; waiting for the pipeline to go quiet`);
+  await drainTap(tap, captured, 15_000);
+  // The consumers' queues too: late results and their compensations travel queue to queue, off the bus.
+  const left = await waitForEmptyQueues(queueClient, workQueues(outputs), {
+    deadline: Math.max(deadline, Date.now() + 5 * 60_000),
+    log,
+  });
+  if (left.length > 0) {
+    log(`still queued at the drain deadline: ${left.map((b) => `${b.queue} ${b.messages}`).join(', ')}`);
+  }
+  // What the last messages caused on the bus (outcomes of late compensations) is captured as well.
   await drainTap(tap, captured, 15_000);
 }
 
@@ -165,7 +185,11 @@ try {
     : Promise.resolve(undefined);
   const placing = executePlan(driver, busName, plan, rate, (n) => log(`${n} orders placed`));
   const ids = new Set(plan.orders.map((o) => o.orderId));
-  const [sent, , consumerStop] = await Promise.all([placing, waitForOutcomes(tap, ids, captured), stopping]);
+  const [sent, , consumerStop] = await Promise.all([
+    placing,
+    waitForOutcomes(tap, ids, captured, new SQSClient(config), cloud.outputs),
+    stopping,
+  ]);
   log('Reading back the event store, the DLQs and the captured events');
   const poisonMarkers = plan.poison.map((p) => p.marker);
   const streams = await readOrders(store, [...ids, ...poisonMarkers]);
@@ -210,7 +234,7 @@ try {
     ['fault injection (pipeline deploy --faults)', faultSpecOf(faults)],
     [
       'records failed on purpose once (transient)',
-      `${injected.transient} (${(100 * transientShare(injected)).toFixed(1)} % of ${injected.transient + injected.handled + injected.duplicates} deliveries)`,
+      `${injected.transient} (${(100 * transientShare(injected)).toFixed(1)} % of ${injected.handled} records handled; ${injected.transient + injected.handled + injected.duplicates} deliveries)`,
     ],
     ['batches stopped mid-batch (whole batch redelivered)', String(injected.crashes)],
     ['deliveries recognised as duplicates by the consumers', String(injected.duplicates)],

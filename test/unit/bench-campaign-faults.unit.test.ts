@@ -23,8 +23,17 @@ describe('campaign fault accounting', () => {
 
     // Assert
     expect(counts).toEqual({ transient: 1, crashes: 1, handled: 2, duplicates: 1 });
-    expect(transientShare(counts)).toBeCloseTo(0.25);
+    expect(transientShare(counts)).toBeCloseTo(0.5);
     expect(transientShare(zero())).toBe(0);
+  });
+
+  it('measures the share of records that failed first, not of deliveries, so redeliveries under load do not dilute it', () => {
+    // 100 records, 12 failed once on purpose and were handled on their next delivery; load added 60
+    // duplicate deliveries (re-puts, redelivered batches) that the fault never applies to.
+    const counts: FaultCounts = { transient: 12, crashes: 1, handled: 100, duplicates: 60 };
+
+    expect(transientShare(counts)).toBeCloseTo(0.12);
+    expect(faultChecks({ transient: 0.12, crash: 0 }, counts, { asked: false })[0]?.failures).toEqual([]);
   });
 
   it('passes when every fault asked for happened', () => {
@@ -51,7 +60,7 @@ describe('campaign fault accounting', () => {
 
     // Assert
     expect(check?.failures).toEqual([
-      'transient failures were 5.0 % of deliveries, asked for 20 %',
+      'transient failures hit 5.3 % of records, asked for 20 %',
       'no batch was stopped mid-batch',
       'the consumer was not stopped',
     ]);
