@@ -46,9 +46,23 @@ class Draft<Data> {
   ) {}
 
   apply(transition: SagaTransition): void {
-    this.transitions.push(transition);
-    this.state = evolveSagaState(this.state, transition);
-    if (transition.type === 'SagaStepStarted') this.timer = transition.data;
+    const applied = transition.type === 'SagaStepStarted' ? this.arming(transition.data) : transition;
+    this.transitions.push(applied);
+    this.state = evolveSagaState(this.state, applied);
+  }
+
+  /**
+   * A started step sends its own timer unless one already in flight fires by the step's deadline: a
+   * saga whose steps follow each other quickly then sends one timer rather than one per step (each is a
+   * send, a receive, a delete and an invocation). That timer, firing while a later step is active and
+   * not yet due, is re-armed for that step (`timeout`).
+   */
+  private arming(step: ActiveStep): SagaTransition {
+    const inFlight = this.state.timerAt === undefined ? Number.NaN : Date.parse(this.state.timerAt);
+    const covered = inFlight > this.now.getTime() && inFlight <= Date.parse(step.deadline);
+    if (covered) return { type: 'SagaStepStarted', data: { ...step, armed: false } };
+    this.timer = step;
+    return { type: 'SagaStepStarted', data: step };
   }
 
   emit(facts: readonly Fact[]): void {
@@ -82,7 +96,9 @@ export function decideSaga<Data>(
     if (storedHash !== undefined && inputHash !== undefined && storedHash !== inputHash) {
       return { transitions: [], outputs: [], duplicate: false, reusedId: { storedHash } };
     }
-    const rearm = state.active?.setBy === input.id ? state.active : undefined;
+    // Its step's timer may not have been sent (the append succeeded, the send failed): send it again,
+    // unless the step relied on a timer already in flight.
+    const rearm = state.active?.setBy === input.id && state.active.armed !== false ? state.active : undefined;
     return { transitions: [], outputs: [], duplicate: true, ...(rearm ? { timer: rearm } : {}) };
   }
   if (input.type === definition.startedBy && state.status !== 'new') {
@@ -255,8 +271,14 @@ function timeout<Data>(
 ): string | undefined {
   const active = draft.state.active;
   if (timer.saga !== definition.name || active === undefined) return 'stale timer';
-  if (active.step !== timer.step || active.deadline !== timer.deadline) return 'stale timer';
-  if (Date.parse(active.deadline) > draft.now.getTime()) return NOT_DUE;
+  if (Date.parse(active.deadline) > draft.now.getTime()) {
+    const own = active.step === timer.step && active.deadline === timer.deadline;
+    // Another step's timer, while the active step's own is still to come: nothing to do.
+    if (!own && active.armed !== false) return 'stale timer';
+    // Its own timer fired early (SQS caps a delay at 15 min), or the timer the step relied on: re-arm.
+    return NOT_DUE;
+  }
+  // The active step is past its deadline, whichever timer says so.
   const current = stepNamed(definition, active.step);
   if (active.phase === 'compensation') return compensated(definition, draft, current, false);
   return failStep(definition, draft, current, `${current.name} timed out`, true);

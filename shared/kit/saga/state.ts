@@ -16,6 +16,12 @@ export interface ActiveStep {
   readonly deadline: string;
   /** Id of the input event that started it: a redelivery of that event schedules its timer again. */
   readonly setBy: string;
+  /**
+   * `false` when no timer was sent for this step because one already in flight fires by its deadline
+   * (that one, when it fires, is re-armed for this step). Absent on steps that sent their own, as every
+   * step stored before this field did.
+   */
+  readonly armed?: boolean;
 }
 
 /** One saga instance. */
@@ -39,6 +45,8 @@ export interface SagaState<Data = unknown> {
   readonly hashes: Readonly<Record<string, string>>;
   /** Content hash of the command that started the saga: a second start command is compared with it. */
   readonly startHash?: string;
+  /** When the last timer sent for this saga fires (the deadline of the last step that sent one). */
+  readonly timerAt?: string;
 }
 
 /** The internal events of a saga's stream. */
@@ -108,7 +116,13 @@ export function evolveSagaState<Data>(state: SagaState<Data>, transition: SagaTr
     case 'SagaStepStarted': {
       const active = transition.data;
       const forward = active.phase === 'forward';
-      return { ...state, active, started: forward ? [...state.started, active.step] : state.started };
+      const timerAt = active.armed === false ? state.timerAt : active.deadline;
+      return {
+        ...state,
+        active,
+        started: forward ? [...state.started, active.step] : state.started,
+        ...(timerAt === undefined ? {} : { timerAt }),
+      };
     }
     case 'SagaStepCompleted': {
       const { step, result } = transition.data;
