@@ -17,6 +17,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { waitForEmptyQueues, workQueues } from '../../cli/ops/drained.ts';
 import { openTap, type TailTap } from '../../cli/ops/tail.ts';
 import { seedStock } from '../../cli/orders/seed.ts';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
@@ -46,7 +47,6 @@ import {
 import { DEFAULT_CAMPAIGN, planCampaign } from './plan.ts';
 import { type CheckResult, reconcile } from './reconcile.ts';
 import { reconcileReadModel } from './reconcile-read-model.ts';
-import { waitForEmptyQueues, workQueues } from './settle.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const log = (line: string) => process.stderr.write(`▸ ${line}\n`);

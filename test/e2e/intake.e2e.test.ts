@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../shared/kit/consumer/dead-letter.ts';
@@ -10,7 +9,6 @@ const world = sagaWorld();
 const { events } = testClients();
 
 /** Time for stragglers (a redelivery, a second charge, a late summary write) to show up before counting. */
-const SETTLE_MS = 4_000;
 
 /** What a producer without our envelope puts on the bus: Source, DetailType and the bare data. */
 async function putBare(data: Record<string, unknown>, source = 'orders.api'): Promise<string> {
@@ -65,7 +63,7 @@ describe.concurrent('intake: every command is stored by its one writer before an
     // Act
     await world.place(second);
     const summary = await world.summary(orderId, (s) => (s.refusals ?? []).length > 0);
-    await sleep(SETTLE_MS);
+    await world.drained();
 
     // Assert
     const history = await world.history(orderId);
@@ -117,7 +115,7 @@ describe.concurrent('intake: every command is stored by its one writer before an
     while (letters.length < 2 && Date.now() < deadline) {
       letters.push(...(await world.deadLetters(world.output('SagaDlqUrl'), first.id, 5_000)));
     }
-    await sleep(SETTLE_MS);
+    await world.drained();
 
     // Assert
     expect(letters).toHaveLength(2);
@@ -151,7 +149,7 @@ describe.concurrent('intake: every command is stored by its one writer before an
       orderId,
       (s) => s.status === 'CONFIRMED' && count(s.timeline, 'NotificationSent') > 0,
     );
-    await sleep(SETTLE_MS);
+    await world.drained();
 
     // Assert
     const history = await world.history(orderId);
@@ -199,7 +197,7 @@ describe.concurrent('intake: every command is stored by its one writer before an
     ids.push(...(await Promise.all([putBare(bareOrder(orderId, sku)), putBare(bareOrder(orderId, sku))])));
     expect((await world.outcome(orderId)).type).toBe('OrderConfirmed');
     await world.summary(orderId, (s) => s.status === 'CONFIRMED');
-    await sleep(SETTLE_MS);
+    await world.drained();
 
     // Assert
     expect(new Set(ids).size).toBe(3);

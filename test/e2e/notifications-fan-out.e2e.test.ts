@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it } from 'vitest';
@@ -11,7 +10,7 @@ import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import { snsMessageAttributes } from '../../shared/kit/events/patterns.ts';
 import { markStored } from '../../shared/kit/events/stored.ts';
-import { eventually, testClients } from '../support/aws.ts';
+import { drained, eventually, testClients } from '../support/aws.ts';
 
 const outputs = inject('stackOutputs');
 const { sqs, dynamo } = testClients();
@@ -87,7 +86,7 @@ describe('notifications fan-out: topic → one queue per channel → channel con
       },
       { timeoutMs: 30_000, intervalMs: 500 },
     );
-    await sleep(3_000);
+    await drained(outputs, sqs);
 
     // Assert: one delivery per chosen channel; a routing mistake would have dead-lettered the others
     // (no channel consumer handles them), so every channel DLQ stays clear of this order.

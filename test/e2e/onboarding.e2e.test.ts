@@ -213,7 +213,7 @@ describe('onboarding: a choreographed second context on the same pipeline', () =
 
     // Assert
     const account = await waitForTypes(`user#${userId}`, ['FirstOrderRecorded']);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await world.drained();
     const recorded = (await streamOf(`user#${userId}`)).filter((e) => e.type === 'FirstOrderRecorded');
     expect(recorded).toHaveLength(1);
     expect(recorded[0]?.data).toMatchObject({ userId, orderId: orders[0] });

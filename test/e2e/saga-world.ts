@@ -20,7 +20,7 @@ import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import { toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
 import { storedEventUpcaster } from '../../shared/kit/events/internal.ts';
-import { eventually, testClients } from '../support/aws.ts';
+import { drained, eventually, testClients } from '../support/aws.ts';
 
 /**
  * The deployed order pipeline as the saga e2e tests see it: orders go in as `OrderPlaced` through
@@ -106,6 +106,9 @@ export function sagaWorld() {
       ]);
       return { saga, inventory, payment, notifications };
     },
+
+    /** Waits until the stack's consumer queues are empty (see {@link drained}). */
+    drained: (timeoutMs?: number) => drained(outputs, sqs, timeoutMs),
 
     /** Waits for the saga's outcome (`OrderConfirmed` / `OrderCancelled` in its stream). */
     async outcome(orderId: string, timeoutMs = 60_000): Promise<AnyEvent> {

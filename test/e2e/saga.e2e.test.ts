@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { stageSettings } from '../../infra/stages.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../shared/kit/consumer/dead-letter.ts';
@@ -7,7 +6,6 @@ import { count, sagaWorld, typesOf } from './saga-world.ts';
 const world = sagaWorld();
 
 /** Time for stragglers (a redelivery, a second charge) to show up before counting. */
-const SETTLE_MS = 3_000;
 
 /** Every scenario owns its SKUs and order ids, so they run at the same time on one stack. */
 describe.concurrent('order saga on the deployed stack (events in through EventBridge)', () => {
@@ -32,7 +30,7 @@ describe.concurrent('order saga on the deployed stack (events in through EventBr
       orderId,
       (s) => s.status === 'CONFIRMED' && count(s.timeline, 'NotificationSent') === 2,
     );
-    await sleep(SETTLE_MS);
+    await world.drained();
 
     // Assert
     const history = await world.history(orderId);
@@ -89,7 +87,7 @@ describe.concurrent('order saga on the deployed stack (events in through EventBr
     // Act
     await world.place(placed);
     const outcome = await world.outcome(orderId);
-    await sleep(SETTLE_MS);
+    await world.drained();
 
     // Assert
     const history = await world.history(orderId);
@@ -149,7 +147,7 @@ describe.concurrent('order saga on the deployed stack (events in through EventBr
     // Act
     await world.place(placed);
     const outcome = await world.outcome(orderId);
-    await sleep(SETTLE_MS);
+    await world.drained();
 
     // Assert: two simulated outages, each a separate delivery (and possibly another environment).
     const history = await world.history(orderId);
@@ -172,7 +170,7 @@ describe.concurrent('order saga on the deployed stack (events in through EventBr
     // Act: three puts of the very same event (same id), at the same time.
     await Promise.all([world.place(placed), world.place(placed), world.place(placed)]);
     const outcome = await world.outcome(orderId);
-    await sleep(SETTLE_MS);
+    await world.drained();
 
     // Assert
     const history = await world.history(orderId);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { waitForEmptyQueues, workQueues } from '../../cli/ops/drained.ts';
 
 /** SDK clients for the emulator the global setup started (its endpoint is in the environment). */
 export function testClients() {
@@ -25,4 +26,24 @@ export async function eventually<T>(
     await sleep(intervalMs);
   }
   return undefined;
+}
+
+/**
+ * Waits until every consumer work queue of the stack has been empty (visible and in flight) for three
+ * polls a second apart: what a test set off has been handled, retried or dead-lettered. Saga timers
+ * still delayed are left out; a timer for a finished step changes nothing when it fires.
+ */
+export async function drained(
+  outputs: Readonly<Record<string, string>>,
+  sqs: SQSClient,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const left = await waitForEmptyQueues(sqs, workQueues(outputs), {
+    deadline: Date.now() + timeoutMs,
+    emptyPolls: 3,
+    intervalMs: 1_000,
+    includeDelayed: false,
+  });
+  if (left.length > 0)
+    throw new Error(`queues still working after ${timeoutMs / 1000} s: ${JSON.stringify(left)}`);
 }

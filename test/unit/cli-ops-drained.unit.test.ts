@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { waitForEmptyQueues, workQueues } from '../../bench/campaign/settle.ts';
+import { backlogOf, waitForEmptyQueues, workQueues } from '../../cli/ops/drained.ts';
 
 /** GetQueueAttributes double: each call answers the next backlog of the script (then stays on the last). */
 function scriptedSqs(script: readonly Record<string, number>[]): { client: SQSClient; calls: () => number } {
@@ -31,7 +31,7 @@ const queues = new Map([
   ['SagaQueueUrl', 'q-saga'],
 ]);
 
-describe('campaign settling: the store is read once the consumer queues are empty', () => {
+describe('waiting for a drained pipeline: the store is read once the consumer queues are empty', () => {
   it('takes the work queues of the stack outputs, not their DLQs', () => {
     expect([...workQueues({ SagaQueueUrl: 'a', SagaDlqUrl: 'b', EventBusName: 'c' }).keys()]).toEqual([
       'SagaQueueUrl',
@@ -58,5 +58,21 @@ describe('campaign settling: the store is read once the consumer queues are empt
     const left = await waitForEmptyQueues(sqs.client, queues, { deadline: Date.now() + 30, intervalMs: 5 });
 
     expect(left).toEqual([{ queue: 'SagaQueueUrl', messages: 2 }]);
+  });
+
+  it('counts delayed saga timers as work unless asked to leave them out', async () => {
+    const client = {
+      send: async () => ({
+        Attributes: {
+          ApproximateNumberOfMessages: '0',
+          ApproximateNumberOfMessagesNotVisible: '1',
+          ApproximateNumberOfMessagesDelayed: '2',
+        },
+      }),
+    } as unknown as SQSClient;
+    const saga = new Map([['SagaQueueUrl', 'q-saga']]);
+
+    expect(await backlogOf(client, saga)).toEqual([{ queue: 'SagaQueueUrl', messages: 3 }]);
+    expect(await backlogOf(client, saga, false)).toEqual([{ queue: 'SagaQueueUrl', messages: 1 }]);
   });
 });

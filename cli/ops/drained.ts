@@ -14,10 +14,15 @@ export function workQueues(outputs: Readonly<Record<string, string>>): Map<strin
   );
 }
 
-/** What each queue holds now (visible + in flight + delayed), non-empty ones only. */
+/**
+ * What each queue holds now (visible + in flight, + delayed unless `includeDelayed` is false), non-empty
+ * ones only. Delayed messages are saga timers: a test asking "has the work this order started finished?"
+ * leaves them out, since a timer for a finished step fires minutes later and changes nothing.
+ */
 export async function backlogOf(
   sqs: SQSClient,
   queues: ReadonlyMap<string, string>,
+  includeDelayed = true,
 ): Promise<QueueBacklog[]> {
   const counts = await Promise.all(
     [...queues].map(async ([queue, url]) => {
@@ -34,7 +39,7 @@ export async function backlogOf(
       const messages =
         Number(Attributes.ApproximateNumberOfMessages ?? 0) +
         Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+        (includeDelayed ? Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0) : 0);
       return { queue, messages };
     }),
   );
@@ -48,6 +53,8 @@ export interface SettleOptions {
   /** Polls in a row that must find every queue empty. @default 3 */
   readonly emptyPolls?: number;
   readonly intervalMs?: number;
+  /** Counts delayed messages (saga timers) as work left. @default true */
+  readonly includeDelayed?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -67,7 +74,7 @@ export async function waitForEmptyQueues(
   let last: QueueBacklog[] = [];
   let reported = 0;
   while (Date.now() < options.deadline) {
-    last = await backlogOf(sqs, queues);
+    last = await backlogOf(sqs, queues, options.includeDelayed ?? true);
     empty = last.length === 0 ? empty + 1 : 0;
     if (empty >= needed) return [];
     if (last.length > 0 && Date.now() - reported > 30_000) {
