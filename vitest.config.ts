@@ -12,6 +12,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.unit.test.ts'],
+          // Environment changes go through vi.stubEnv and are undone after every test.
+          unstubEnvs: true,
         },
       },
       {

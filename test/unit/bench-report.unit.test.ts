@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type PipelineRun, phases, pipelineEnv } from '../../bench/local-cloud.ts';
 import { markdownTable, ReportBuilder, renderMarkdown } from '../../bench/report.ts';
 
@@ -44,11 +44,10 @@ describe('bench report', () => {
 describe('bench local clouds', () => {
   it('gives pipeline children their own instance and nothing that points elsewhere', () => {
     // Arrange
-    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:1';
+    vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:1');
 
     // Act
     const env = pipelineEnv('bench-x');
-    delete process.env.AWS_ENDPOINT_URL;
 
     // Assert
     expect(env.PIPELINE_CLOUD_INSTANCE).toBe('bench-x');

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseEmulator, parseEmulatorList } from '../../cli/cloud/emulators.ts';
 import {
   decodeProcAddress,
@@ -24,9 +24,7 @@ import { emulatorTierEnvironment } from '../support/local-cloud.ts';
 
 /** Parses `--emulator` the way `pipeline cloud start` does, without starting anything. */
 function emulatorFrom(argv: string[], env: Record<string, string> = {}): string {
-  const saved = process.env.PIPELINE_EMULATOR;
-  if (env.PIPELINE_EMULATOR === undefined) delete process.env.PIPELINE_EMULATOR;
-  else process.env.PIPELINE_EMULATOR = env.PIPELINE_EMULATOR;
+  vi.stubEnv('PIPELINE_EMULATOR', env.PIPELINE_EMULATOR);
   try {
     const command = new Command('start')
       .exitOverride()
@@ -36,8 +34,7 @@ function emulatorFrom(argv: string[], env: Record<string, string> = {}): string 
     command.parse(argv, { from: 'user' });
     return command.opts<{ emulator: string }>().emulator;
   } finally {
-    if (saved === undefined) delete process.env.PIPELINE_EMULATOR;
-    else process.env.PIPELINE_EMULATOR = saved;
+    vi.unstubAllEnvs();
   }
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { resolveTarget } from '../../cli/cloud/target.ts';
 
 describe('deploy target resolution', () => {
@@ -20,13 +20,12 @@ describe('deploy target resolution', () => {
 
   it('falls back to real AWS in the caller region when no emulator is configured or running', () => {
     // Arrange: an instance name that never has a recorded cloud.
-    process.env.PIPELINE_CLOUD_INSTANCE = `none-${process.pid}`;
+    vi.stubEnv('PIPELINE_CLOUD_INSTANCE', `none-${process.pid}`);
 
     // Act
     const target = resolveTarget({ AWS_REGION: 'eu-west-1' });
 
     // Assert
     expect(target).toEqual({ kind: 'aws', region: 'eu-west-1', env: { AWS_REGION: 'eu-west-1' } });
-    delete process.env.PIPELINE_CLOUD_INSTANCE;
   });
 });

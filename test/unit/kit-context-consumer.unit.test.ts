@@ -1,17 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { contextConsumer } from '../../shared/kit/consumer/production.ts';
 import { shopCatalog } from '../fakes/test-context.ts';
 
 describe("a declared context's Lambda handler (contextConsumer)", () => {
-  const saved = { ...process.env };
   beforeEach(() => {
-    process.env.QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/shop-cart';
-    process.env.DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/shop-cart-dlq';
-    process.env.TABLE_NAME = 'events';
-    process.env.AWS_REGION = 'us-east-1';
-  });
-  afterEach(() => {
-    process.env = { ...saved };
+    vi.stubEnv('QUEUE_URL', 'https://sqs.us-east-1.amazonaws.com/123456789012/shop-cart');
+    vi.stubEnv('DLQ_URL', 'https://sqs.us-east-1.amazonaws.com/123456789012/shop-cart-dlq');
+    vi.stubEnv('TABLE_NAME', 'events');
+    vi.stubEnv('AWS_REGION', 'us-east-1');
   });
 
   it('names the consumer <context>-<name> and subscribes it to exactly its handlers', () => {
@@ -27,7 +23,7 @@ describe("a declared context's Lambda handler (contextConsumer)", () => {
   });
 
   it('fails at cold start, naming the variable, when the event store table is not configured', () => {
-    delete process.env.TABLE_NAME;
+    vi.stubEnv('TABLE_NAME', undefined);
 
     expect(() =>
       contextConsumer(shopCatalog, 'cart', () => ({ ItemAdded: async () => 'handled' as const })),
