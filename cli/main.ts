@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { nearestNames } from '../shared/kit/events/suggest.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCloudCommands } from './commands/cloud.ts';
 import { registerDevCommand } from './commands/dev.ts';
@@ -65,17 +66,21 @@ function unknownCommand(args: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** The error for a word that names no command: the nearest names first, then every command. */
+function unknownCommandError(word: string): CliError {
+  const names = program.commands.map((c) => c.name());
+  const near = nearestNames(word, names);
+  const didYouMean = near.length > 0 ? `Did you mean ${near.map((n) => `'${n}'`).join(' or ')}? ` : '';
+  return new CliError(
+    `unknown command '${word}'.`,
+    `${didYouMean}Commands: ${names.join(', ')} (pipeline --help).`,
+    2,
+  );
+}
+
 const typo = unknownCommand(process.argv.slice(2));
 const parsing =
-  typo === undefined
-    ? program.parseAsync(process.argv)
-    : Promise.reject(
-        new CliError(
-          `unknown command '${typo}'.`,
-          `Commands: ${program.commands.map((c) => c.name()).join(', ')} (pipeline --help).`,
-          2,
-        ),
-      );
+  typo === undefined ? program.parseAsync(process.argv) : Promise.reject(unknownCommandError(typo));
 
 parsing.catch((error: unknown) => {
   if (error instanceof CommanderError) {

@@ -124,15 +124,24 @@ describe('pipeline cloud: bad setup gives one clear error, a non-zero exit and n
     expect(run.stderr).toMatch(/No local cloud is running.*\n.*pipeline up/);
   });
 
-  it('rejects an unknown command with or without --help, listing the commands', () => {
-    for (const args of [['deploi'], ['deploi', '--help'], ['--stage', 'prod', 'ordrs', '--help']]) {
+  it('rejects an unknown command with or without --help, naming the nearest commands, then all of them', () => {
+    const cases: [string[], string][] = [
+      [['deploi'], "Did you mean 'deploy'?"],
+      [['deploi', '--help'], "Did you mean 'deploy'?"],
+      [['--stage', 'prod', 'ordrs', '--help'], "Did you mean 'orders'?"],
+    ];
+    for (const [args, suggestion] of cases) {
       const run = pipeline(args);
       expect(run.status).toBe(2);
       expect(run.stderr).toMatch(
-        /^error: unknown command '(deploi|ordrs)'\.\n {2}→ Commands: cloud, deploy, up, down, destroy/,
+        /^error: unknown command '(deploi|ordrs)'\.\n {2}→ Did you mean '\w+'\? Commands: cloud, deploy, up, down, destroy/,
       );
+      expect(run.stderr).toContain(suggestion);
       expect(run.stdout).toBe('');
     }
+    const far = pipeline(['xyzzyqq']);
+    expect(far.status).toBe(2);
+    expect(far.stderr).toMatch(/^error: unknown command 'xyzzyqq'\.\n {2}→ Commands: cloud/);
   });
 
   it('refuses a numeric option that is not a number in range before anything runs, naming the option', () => {
