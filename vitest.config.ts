@@ -14,6 +14,9 @@ export default defineConfig({
           include: ['test/**/*.unit.test.ts'],
           // Environment changes go through vi.stubEnv and are undone after every test.
           unstubEnvs: true,
+          // Synthesizing a whole stack (cdk-nag included) takes 1-6 s on a loaded 2-core machine; the
+          // 5 s default failed a CI run there. A limit, not a speed assertion: speed lives in the bench.
+          testTimeout: 30_000,
         },
       },
       {
