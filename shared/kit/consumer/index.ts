@@ -4,7 +4,6 @@
  */
 
 export { appendOutcome } from './append-outcome.ts';
-export { type BackoffPolicy, backoffSeconds } from './backoff.ts';
 export { parseSqsBody } from './body.ts';
 export {
   CircuitBreaker,
@@ -32,7 +31,7 @@ export {
   type SqsConsumer,
   type SqsConsumerOptions,
 } from './runtime.ts';
-export { delayRetry } from './sqs-retry.ts';
+export { type BackoffPolicy, backoffSeconds, delayRetry } from './sqs-retry.ts';
 export { realTimer, type Timer, withTimeout } from './timeout.ts';
 export type {
   EventHandler,

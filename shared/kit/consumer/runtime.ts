@@ -15,13 +15,12 @@ import type { IdempotencyStore } from '../idempotency/port.ts';
 import { runOnce } from '../idempotency/run-once.ts';
 import { errorFields, infoAsDebug, type LogPort } from '../observability/logger.ts';
 import type { OutcomeMetrics, RecordOutcome } from '../observability/metrics.ts';
-import type { BackoffPolicy } from './backoff.ts';
 import { parseSqsBody } from './body.ts';
 import { createHandlerContext, recordLogKeys } from './context.ts';
 import { sendToDeadLetter } from './dead-letter.ts';
 import { EventIdReusedError, NotStoredError, UnhandledEventTypeError } from './errors.ts';
 import { type FaultPlan, InjectedFaultError, injectsCrash, injectsTransient, NO_FAULTS } from './faults.ts';
-import { delayRetry } from './sqs-retry.ts';
+import { type BackoffPolicy, delayRetry } from './sqs-retry.ts';
 import type { AnyEventHandler, EventHandlers, Handled, HandlerContext, SqsPort } from './types.ts';
 
 /**
