@@ -12,21 +12,14 @@ export {
   type CircuitState,
   type CircuitStateChange,
 } from './circuit-breaker.ts';
-export { type ConsumerEnv, consumerEnvSchema, productionConsumerDeps } from './config.ts';
+export { type ConsumerEnv, consumerEnvSchema, consumerHarness, productionConsumerDeps } from './config.ts';
 export { idempotencyKeyOf } from './context.ts';
 export { DEAD_LETTER_ATTRIBUTES, type FailureReason, failureReason } from './dead-letter.ts';
 export { UnhandledEventTypeError } from './errors.ts';
 export {
-  FAULTS_COMPILED_OUT,
-  type FaultPlan,
-  faultPlanFromEnv,
-  faultSpecOf,
-  InjectedFaultError,
-  NO_FAULTS,
-  parseFaultSpec,
-} from './faults.ts';
-export {
+  type BatchHandler,
   type ConsumerDeps,
+  type ConsumerHarness,
   createSqsConsumer,
   type SqsConsumer,
   type SqsConsumerOptions,
