@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { type FaultPlan, faultSpecOf, NO_FAULTS, parseFaultSpec } from '../shared/kit/consumer/faults.ts';
+import { type FaultPlan, faultSpecOf, NO_FAULTS, parseFaultSpec } from '../shared/harness/faults.ts';
 
 /** Settings that differ between a throwaway dev stack and production. */
 export interface StageSettings {

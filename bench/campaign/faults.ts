@@ -17,7 +17,7 @@ import {
   paginateListEventSourceMappings,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
-import type { FaultPlan } from '../../shared/kit/consumer/faults.ts';
+import { FAULT_LOG_MESSAGES, type FaultPlan } from '../../shared/harness/faults.ts';
 import { CONSUMER_LOG_MESSAGES } from '../../shared/kit/consumer/runtime.ts';
 import type { StackFunction } from '../saga/cloud.ts';
 import type { CheckResult } from './reconcile.ts';
@@ -89,7 +89,7 @@ export function tallyLogLine(line: string, counts: FaultCounts): void {
     return;
   }
   const messages = CONSUMER_LOG_MESSAGES;
-  if (entry.message === messages.stoppedMidBatch) counts.crashes += 1;
+  if (entry.message === FAULT_LOG_MESSAGES.stoppedMidBatch) counts.crashes += 1;
   else if (entry.message === messages.retry && entry.errorCode === 'INJECTED_FAULT') counts.transient += 1;
   else if (entry.message === messages.handled) counts.handled += 1;
   else if (entry.message === messages.duplicate) counts.duplicates += 1;

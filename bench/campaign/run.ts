@@ -21,7 +21,7 @@ import { waitForEmptyQueues, workQueues } from '../../cli/ops/drained.ts';
 import { openTap, type TailTap } from '../../cli/ops/tail.ts';
 import { seedStock } from '../../cli/orders/seed.ts';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
-import { type FaultPlan, faultSpecOf, parseFaultSpec } from '../../shared/kit/consumer/faults.ts';
+import { type FaultPlan, faultSpecOf, parseFaultSpec } from '../../shared/harness/faults.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import { localClientConfig } from '../local-cloud.ts';
 import { markdownTable } from '../report.ts';

@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
-import { faultSpecOf, parseFaultSpec } from '../../shared/kit/consumer/faults.ts';
+import { faultSpecOf, parseFaultSpec } from '../../shared/harness/faults.ts';
 import { stopMiniStack } from '../cloud/ministack.ts';
 import { applyTarget, LOCAL_ACCOUNT, resolveTarget, type Target } from '../cloud/target.ts';
 import { type DeployResult, deploy, destroy } from '../deploy/deploy.ts';

@@ -14,11 +14,12 @@ export interface Bundle {
 /**
  * Builds one handler the way the CDK NodejsFunction does for deploys (CommonJS for node22, minified,
  * source maps, the bundle aliases, AWS SDK included unless `external` says otherwise). The one place these options live:
- * `pipeline dev` and the benchmarks both build through it.
+ * `pipeline dev` and the benchmarks both build through it. `define`: a stage's build-time constants
+ * (infra's `bundleDefines`); none gives a dev build.
  */
 export async function buildHandler(
   entry: string,
-  options: { external?: string[] } = {},
+  options: { external?: string[]; define?: Record<string, string> } = {},
 ): Promise<{ bundle: Bundle; metafile: Metafile }> {
   const result = await build({
     absWorkingDir: repoRoot,
@@ -34,6 +35,7 @@ export async function buildHandler(
       Object.entries(LAMBDA_BUNDLE_ALIASES).map(([from, to]) => [from, `${repoRoot}${to}`]),
     ),
     ...(options.external ? { external: options.external } : {}),
+    ...(options.define ? { define: options.define } : {}),
     write: false,
     metafile: true,
     logLevel: 'silent',

@@ -20,6 +20,7 @@ import {
   ReceiveMessageCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
+import { retry } from '../../shared/kit/retry/backoff.ts';
 import { type CheckContext, CheckFailed } from './types.ts';
 
 /** Throwaway building blocks shared by the checks: each registers its own deletion. */
@@ -214,17 +215,14 @@ export async function createTable(
 }
 
 /** Retries an operation a few times, for deletions that AWS refuses while a dependent one completes. */
-export async function retrying<T>(operation: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      const gone = error instanceof Error && /NotFound|NonExistent|NoSuchEntity/.test(error.name);
-      if (gone || attempt >= attempts) throw error;
-      // Not ctx.sleep: deletions run after the check's signal may have been aborted.
-      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
-    }
-  }
+export function retrying<T>(operation: () => Promise<T>, attempts = 5): Promise<T> {
+  return retry(operation, {
+    attempts,
+    retryable: (error) => !(error instanceof Error && /NotFound|NonExistent|NoSuchEntity/.test(error.name)),
+    // Linear and unjittered: one operator's deletions, no competing writers to spread out. The
+    // default sleep, not ctx.sleep: deletions run after the check's signal may have been aborted.
+    delayMs: (n) => 1_000 * n,
+  });
 }
 
 export function required<T>(value: T | undefined | null, message: string): T {

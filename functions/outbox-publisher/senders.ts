@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
+import { backoffDelay } from '../../shared/kit/retry/backoff.ts';
 
 /** The slice of PutEvents the outbox needs; the AWS SDK client's response has this shape. */
 export interface PutEventsResult {
@@ -217,6 +218,10 @@ function failAll<T>(items: readonly T[], error: unknown): Map<T, DeliveryFailure
 
 /** "Equal jitter": half the exponential step fixed, half random, capped. */
 function backoffMs(retry: number, settings: RetrySettings): number {
-  const ceiling = Math.min(settings.maxDelayMs ?? 2000, (settings.baseDelayMs ?? 100) * 2 ** (retry - 1));
-  return Math.round(ceiling / 2 + (settings.random ?? Math.random)() * (ceiling / 2));
+  const backoff = {
+    base: settings.baseDelayMs ?? 100,
+    cap: settings.maxDelayMs ?? 2000,
+    jitter: 'equal',
+  } as const;
+  return Math.round(backoffDelay(retry, backoff, settings.random));
 }

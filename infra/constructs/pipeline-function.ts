@@ -15,8 +15,8 @@ import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nod
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { FAULTS_COMPILED_OUT, faultSpecOf } from '../../shared/harness/faults.ts';
 import { LAMBDA_BUNDLE_ALIASES } from '../../shared/kit/aws/bundle-aliases.ts';
-import { FAULTS_COMPILED_OUT, faultSpecOf } from '../../shared/kit/consumer/faults.ts';
 import type { StageSettings } from '../stages.ts';
 import { type CheckovSkip, skipCheckov } from './checkov.ts';
 import { dataKey, skipIfAwsManagedKey } from './data-key.ts';

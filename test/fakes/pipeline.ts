@@ -36,11 +36,11 @@ import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import { isPublishable, storedEventUpcaster } from '../../shared/kit/events/internal.ts';
 import { isStoredEvent, markStored } from '../../shared/kit/events/stored.ts';
 import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
-import { InMemoryInputClaims } from '../../shared/kit/idempotency/input-claims.ts';
 import { CountingOutcomeMetrics } from '../../shared/kit/observability/metrics.ts';
 import { loadSaga, sagaHandlers } from '../../shared/kit/saga/runner.ts';
 import { InMemorySagaTimers, timeoutEvent } from '../../shared/kit/saga/timers.ts';
 import { ManualClock } from './clock.ts';
+import { InMemoryInputClaims } from './input-claims.ts';
 import { RecordingLogger } from './logger.ts';
 import { eventBridgeBody, FakeSqs, sqsEvent, sqsRecord } from './sqs.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffSeconds } from '../../shared/kit/consumer/backoff.ts';
+import { backoffSeconds } from '../../shared/kit/consumer/sqs-retry.ts';
 
 describe('retry backoff', () => {
   it('grows with every receive, whatever the jitter', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../cli/dlq/audit.ts';
-import { InMemoryQueues } from '../../cli/dlq/memory-queues.ts';
 import { type DeadLetterQueue, type QueueRef, stackQueueFrom } from '../../cli/dlq/model.ts';
 import { peekMessages } from '../../cli/dlq/peek.ts';
 import { type RedriveOptions, redrive } from '../../cli/dlq/redrive.ts';
+import { InMemoryQueues } from '../fakes/memory-queues.ts';
 
 const base = 'https://sqs.local/000000000000';
 const text = (value: string) => ({ DataType: 'String', StringValue: value });

@@ -1,10 +1,10 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import { faultHarnessFromEnv } from '../../harness/faults.ts';
 import { clientConfig } from '../aws/client-config.ts';
-import { createLogger } from '../observability/logger.ts';
+import { createLogger, type LogPort } from '../observability/logger.ts';
 import { createOutcomeMetrics } from '../observability/metrics.ts';
-import { faultPlanFromEnv, faultSpecOf } from './faults.ts';
-import type { ConsumerDeps } from './runtime.ts';
+import type { ConsumerDeps, ConsumerHarness } from './runtime.ts';
 
 /**
  * Environment every SQS-fed Lambda reads. A handler's wiring file extends it with its own variables
@@ -32,12 +32,7 @@ export type ConsumerEnv = z.infer<typeof consumerEnvSchema>;
 export function productionConsumerDeps(name: string, env: ConsumerEnv): ConsumerDeps {
   const service = env.POWERTOOLS_SERVICE_NAME ?? name;
   const logger = createLogger(service);
-  const faults = faultPlanFromEnv();
-  if (faults.transient > 0 || faults.crash > 0) {
-    logger.warn('fault injection is on: failures will be injected on purpose', {
-      faults: faultSpecOf(faults),
-    });
-  }
+  const harness = consumerHarness(logger);
   const aws = { region: env.AWS_REGION, ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}) };
   return {
     sqs: new SQSClient(clientConfig(aws)),
@@ -46,6 +41,22 @@ export function productionConsumerDeps(name: string, env: ConsumerEnv): Consumer
     logger,
     metrics: createOutcomeMetrics(service),
     backoff: { baseSeconds: env.RETRY_BASE_SECONDS, maxSeconds: env.RETRY_MAX_SECONDS },
-    faults,
+    ...(harness ? { harness } : {}),
   };
+}
+
+/**
+ * The harness this build puts around its consumers: fault injection as `PIPELINE_FAULTS` asks, unless
+ * the build compiled it out. Prod bundles define `process.env.PIPELINE_FAULT_INJECTION` as
+ * `"compiled-out"` (`FAULTS_COMPILED_OUT`, infra's `bundleDefines`); the comparison is written with
+ * the literal because esbuild folds only a literal, and once folded it drops the other branch and,
+ * with it, shared/harness from the bundle.
+ */
+export function consumerHarness(
+  logger: LogPort,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ConsumerHarness | undefined {
+  return process.env.PIPELINE_FAULT_INJECTION === 'compiled-out'
+    ? undefined
+    : faultHarnessFromEnv(env, logger);
 }

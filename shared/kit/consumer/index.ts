@@ -4,7 +4,6 @@
  */
 
 export { appendOutcome } from './append-outcome.ts';
-export { type BackoffPolicy, backoffSeconds } from './backoff.ts';
 export { parseSqsBody } from './body.ts';
 export {
   CircuitBreaker,
@@ -13,26 +12,19 @@ export {
   type CircuitState,
   type CircuitStateChange,
 } from './circuit-breaker.ts';
-export { type ConsumerEnv, consumerEnvSchema, productionConsumerDeps } from './config.ts';
+export { type ConsumerEnv, consumerEnvSchema, consumerHarness, productionConsumerDeps } from './config.ts';
 export { idempotencyKeyOf } from './context.ts';
 export { DEAD_LETTER_ATTRIBUTES, type FailureReason, failureReason } from './dead-letter.ts';
 export { UnhandledEventTypeError } from './errors.ts';
 export {
-  FAULTS_COMPILED_OUT,
-  type FaultPlan,
-  faultPlanFromEnv,
-  faultSpecOf,
-  InjectedFaultError,
-  NO_FAULTS,
-  parseFaultSpec,
-} from './faults.ts';
-export {
+  type BatchHandler,
   type ConsumerDeps,
+  type ConsumerHarness,
   createSqsConsumer,
   type SqsConsumer,
   type SqsConsumerOptions,
 } from './runtime.ts';
-export { delayRetry } from './sqs-retry.ts';
+export { type BackoffPolicy, backoffSeconds, delayRetry } from './sqs-retry.ts';
 export { realTimer, type Timer, withTimeout } from './timeout.ts';
 export type {
   EventHandler,

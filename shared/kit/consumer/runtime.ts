@@ -15,13 +15,11 @@ import type { IdempotencyStore } from '../idempotency/port.ts';
 import { runOnce } from '../idempotency/run-once.ts';
 import { errorFields, infoAsDebug, type LogPort } from '../observability/logger.ts';
 import type { OutcomeMetrics, RecordOutcome } from '../observability/metrics.ts';
-import type { BackoffPolicy } from './backoff.ts';
 import { parseSqsBody } from './body.ts';
 import { createHandlerContext, recordLogKeys } from './context.ts';
 import { sendToDeadLetter } from './dead-letter.ts';
 import { EventIdReusedError, NotStoredError, UnhandledEventTypeError } from './errors.ts';
-import { type FaultPlan, InjectedFaultError, injectsCrash, injectsTransient, NO_FAULTS } from './faults.ts';
-import { delayRetry } from './sqs-retry.ts';
+import { type BackoffPolicy, delayRetry } from './sqs-retry.ts';
 import type { AnyEventHandler, EventHandlers, Handled, HandlerContext, SqsPort } from './types.ts';
 
 /**
@@ -29,15 +27,37 @@ import type { AnyEventHandler, EventHandlers, Handled, HandlerContext, SqsPort }
  * handled records in the logs, the bad-input suite looks for duplicates) match on these, so they live
  * in one place. Levels: one INFO line per batch (`batch`, its outcome counts); a record that went well
  * (`handled`, `duplicate`, and whatever its handler logs at INFO) only at DEBUG; a record that failed
- * at WARN (`retry`) or ERROR (sent to the DLQ), as is an injected crash (`stoppedMidBatch`, WARN).
+ * at WARN (`retry`) or ERROR (sent to the DLQ).
  */
 export const CONSUMER_LOG_MESSAGES = {
   batch: 'batch processed',
   handled: 'event handled',
   duplicate: 'duplicate event skipped',
   retry: 'record failed, will be retried',
-  stoppedMidBatch: 'injected fault: consumer stopped mid-batch',
 } as const;
+
+/** The batch handler {@link createSqsConsumer} builds, before any harness wraps it. */
+export type BatchHandler = (batch: SQSEvent) => Promise<SQSBatchResponse>;
+
+/** What a harness learns of the consumer it wraps. */
+export interface HarnessScope {
+  readonly name: string;
+  readonly logger: LogPort;
+}
+
+/**
+ * The seam a harness plugs into (dev builds' fault injection, shared/harness/faults.ts). It lives
+ * outside the runtime so that prod bundles, built without any harness, carry none of its code.
+ */
+export interface ConsumerHarness {
+  /**
+   * Called with each record once its message is parsed, before its handler, inside the record's error
+   * handling: what it throws fails the record as a handler's error would (retried when retryable).
+   */
+  readonly beforeRecord?: (record: SQSRecord, consumer: HarnessScope) => void;
+  /** Wraps the batch handler, e.g. to stop an invocation midway. */
+  readonly aroundBatch?: (handle: BatchHandler, consumer: HarnessScope) => BatchHandler;
+}
 
 /** Clients and settings of a consumer; the wiring file builds the production ones once per cold start. */
 export interface ConsumerDeps {
@@ -54,8 +74,8 @@ export interface ConsumerDeps {
   readonly random?: () => number;
   /** @default 2 s base, 900 s cap */
   readonly backoff?: BackoffPolicy;
-  /** Failures injected on purpose (fault campaign); see `faults.ts`. @default none */
-  readonly faults?: FaultPlan;
+  /** Put around the runtime by dev builds (fault injection); see {@link ConsumerHarness}. @default none */
+  readonly harness?: ConsumerHarness;
   /**
    * Checks a stored mark against the event store before the consumer acts on a marked event (with
    * `intake` set). @default none: the mark is trusted (tests, tools)
@@ -124,17 +144,12 @@ export function createSqsConsumer<D extends Definitions>(typed: SqsConsumerOptio
   const eventTypes = Object.keys(options.handlers);
   if (options.name.length === 0) throw new ValidationError('must not be empty', 'name');
   if (eventTypes.length === 0) throw new ValidationError('at least one handler is required', 'handlers');
-  const faults = options.faults ?? NO_FAULTS;
-  const consumer = async (batch: SQSEvent): Promise<SQSBatchResponse> => {
+  const handle: BatchHandler = async (batch) => {
     const startedAt = performance.now();
     const outcomes = new Map<RecordOutcome, number>();
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     const blockedGroups = new Set<string>();
-    const crashAfter = injectsCrash(faults, batch.Records.map(deliveryOf))
-      ? Math.ceil(batch.Records.length / 2)
-      : undefined;
-    for (const [index, record] of batch.Records.entries()) {
-      if (index === crashAfter) stopMidBatch(options, batch, index);
+    for (const record of batch.Records) {
       const group = record.attributes?.MessageGroupId;
       const blocked = group !== undefined && blockedGroups.has(group);
       const outcome = blocked ? 'retry' : await processRecord(options, record, eventTypes);
@@ -144,11 +159,11 @@ export function createSqsConsumer<D extends Definitions>(typed: SqsConsumerOptio
       failures.push({ itemIdentifier: record.messageId });
       if (group !== undefined) blockedGroups.add(group);
     }
-    if (crashAfter === batch.Records.length) stopMidBatch(options, batch, crashAfter);
     logBatch(options, batch.Records.length, outcomes, performance.now() - startedAt);
     options.metrics.flush();
     return { batchItemFailures: failures };
   };
+  const consumer = options.harness?.aroundBatch?.(handle, options) ?? handle;
   return Object.assign(consumer, { consumerName: options.name, eventTypes });
 }
 
@@ -176,30 +191,6 @@ function logBatch(
   });
 }
 
-function deliveryOf(record: SQSRecord): { messageId: string; receiveCount: number } {
-  return {
-    messageId: record.messageId,
-    receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
-  };
-}
-
-/**
- * Injected crash: the invocation fails after `handled` records, as if the process had died. Lambda
- * returns every record of the batch to the queue (none is deleted), so the handled ones come back
- * and must be recognised as duplicates.
- */
-function stopMidBatch(options: SqsConsumerOptions, batch: SQSEvent, handled: number): never {
-  options.logger.warn(CONSUMER_LOG_MESSAGES.stoppedMidBatch, {
-    consumer: options.name,
-    batchSize: batch.Records.length,
-    handledBeforeStop: handled,
-  });
-  options.metrics.flush();
-  throw new InjectedFaultError(
-    `consumer ${options.name} stopped after ${handled} of ${batch.Records.length} records`,
-  );
-}
-
 async function processRecord(
   options: SqsConsumerOptions,
   record: SQSRecord,
@@ -208,10 +199,7 @@ async function processRecord(
   let event: EventEnvelope | undefined;
   try {
     event = parseSqsBody(options.catalog, record.body);
-    const { messageId, receiveCount } = deliveryOf(record);
-    if (injectsTransient(options.faults ?? NO_FAULTS, messageId, receiveCount)) {
-      throw new InjectedFaultError(`transient failure of ${options.name} on first delivery`);
-    }
+    options.harness?.beforeRecord?.(record, options);
     const handled = await handleEvent(options, record, event, eventTypes);
     const keys = recordLogKeys(options.name, record, event);
     options.logger.debug(

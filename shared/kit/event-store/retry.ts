@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors/pipeline-error.ts';
+import { backoffDelay, retry } from '../retry/backoff.ts';
 import { ConcurrencyError } from './errors.ts';
 
 /** Bounds of {@link retryOnConflict}. */
@@ -15,31 +15,24 @@ export interface RetryOnConflictOptions {
   readonly random?: () => number;
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Runs `fn` (load → decide → append) again when it throws {@link ConcurrencyError}, waiting a random
  * time up to `baseDelayMs * 2^(try - 1)` ("full jitter") so competing writers spread out. Any other
  * error, and the last conflict once `attempts` are used up, propagates unchanged.
  */
-export async function retryOnConflict<T>(
+export function retryOnConflict<T>(
   fn: (attempt: number) => Promise<T>,
   options: RetryOnConflictOptions = {},
 ): Promise<T> {
-  const attempts = options.attempts ?? 5;
-  if (!Number.isInteger(attempts) || attempts < 1)
-    throw new ValidationError('must be an integer >= 1', 'attempts');
-  const baseDelayMs = options.baseDelayMs ?? 20;
-  const maxDelayMs = options.maxDelayMs ?? 1000;
-  const sleep = options.sleep ?? defaultSleep;
-  const random = options.random ?? Math.random;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await fn(attempt);
-    } catch (error) {
-      if (!(error instanceof ConcurrencyError) || attempt >= attempts) throw error;
-      const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-      await sleep(Math.floor(random() * cap));
-    }
-  }
+  const backoff = {
+    base: options.baseDelayMs ?? 20,
+    cap: options.maxDelayMs ?? 1000,
+    jitter: 'full',
+  } as const;
+  return retry(fn, {
+    attempts: options.attempts ?? 5,
+    retryable: (error) => error instanceof ConcurrencyError,
+    delayMs: (n) => Math.floor(backoffDelay(n, backoff, options.random)),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
 }

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { MessageAttributeValue, OutgoingMessage, QueuePort, ReceivedMessage } from './queue-port.ts';
+import type {
+  MessageAttributeValue,
+  OutgoingMessage,
+  QueuePort,
+  ReceivedMessage,
+} from '../../cli/dlq/queue-port.ts';
 
 /** A message held by {@link InMemoryQueues}. */
 export interface StoredMessage {

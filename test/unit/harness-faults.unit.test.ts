@@ -3,6 +3,8 @@ import {
   draw,
   FAULTS_COMPILED_OUT,
   FaultSpecError,
+  faultHarness,
+  faultHarnessFromEnv,
   faultPlanFromEnv,
   faultSpecOf,
   InjectedFaultError,
@@ -10,7 +12,8 @@ import {
   injectsTransient,
   NO_FAULTS,
   parseFaultSpec,
-} from '../../shared/kit/consumer/faults.ts';
+} from '../../shared/harness/faults.ts';
+import { consumerHarness } from '../../shared/kit/consumer/config.ts';
 import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import type { EnvelopeOf } from '../../shared/kit/events/catalog.ts';
 import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
@@ -60,7 +63,7 @@ function consumerWith(faults: { transient: number; crash: number }) {
     events: new ManualClock(),
     random: () => 0.5,
     idempotency: new InMemoryIdempotencyStore(),
-    faults,
+    harness: faultHarness(faults),
   });
   return { consumer, sqs, logger, handled };
 }
@@ -216,14 +219,31 @@ describe('fault injection in the consumer runtime', () => {
   });
 });
 
-describe('prod builds', () => {
-  it('ignore PIPELINE_FAULTS when the build defined injection as compiled out', () => {
+describe('the harness a build puts around its consumers', () => {
+  it('injects what PIPELINE_FAULTS asks for, and announces it', () => {
+    // Arrange
+    const logger = new RecordingLogger();
+
+    // Act
+    const harness = consumerHarness(logger, { PIPELINE_FAULTS: 'transient=0.5' });
+
+    // Assert
+    expect(harness?.beforeRecord).toBeTypeOf('function');
+    expect(logger.lines.map((l) => [l.message, l.fields.faults])).toEqual([
+      ['fault injection is on: failures will be injected on purpose', 'transient=0.5'],
+    ]);
+    expect(faultHarnessFromEnv({ PIPELINE_FAULTS: 'none' }, logger)).toBeUndefined();
+  });
+
+  it('is none when the build defined injection as compiled out, whatever PIPELINE_FAULTS says', () => {
     // Arrange
     const saved = process.env.PIPELINE_FAULT_INJECTION;
     process.env.PIPELINE_FAULT_INJECTION = FAULTS_COMPILED_OUT;
     try {
       // Act / Assert
-      expect(faultPlanFromEnv({ PIPELINE_FAULTS: 'transient=0.5,crash=0.5' })).toEqual(NO_FAULTS);
+      expect(consumerHarness(new RecordingLogger(), { PIPELINE_FAULTS: 'transient=0.5,crash=0.5' })).toBe(
+        undefined,
+      );
     } finally {
       if (saved === undefined) delete process.env.PIPELINE_FAULT_INJECTION;
       else process.env.PIPELINE_FAULT_INJECTION = saved;

@@ -1,4 +1,7 @@
-import { PipelineError } from '../errors/pipeline-error.ts';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { ConsumerHarness, HarnessScope } from '../kit/consumer/runtime.ts';
+import { PipelineError } from '../kit/errors/pipeline-error.ts';
+import type { LogPort } from '../kit/observability/logger.ts';
 
 /**
  * Fault injection for the fault campaign: makes SQS consumers fail on purpose so that retries,
@@ -11,9 +14,11 @@ import { PipelineError } from '../errors/pipeline-error.ts';
  *   records already handled are delivered again.
  *
  * Set with `PIPELINE_FAULTS=transient=0.1,crash=0.02` (the CDK app takes `-c faults=…` and
- * `pipeline deploy --faults …` for dev stacks only). A prod-stage build compiles the switch out: its
- * bundles are built with `process.env.PIPELINE_FAULT_INJECTION` defined as `"compiled-out"`, so no
- * environment variable can turn faults on there.
+ * `pipeline deploy --faults …` for dev stacks only). A harness around the consumer runtime
+ * ({@link faultHarness}), not part of it: the runtime's wiring (`consumerHarness` in
+ * shared/kit/consumer/config.ts) reaches this module only in builds that do not define
+ * `process.env.PIPELINE_FAULT_INJECTION` as `"compiled-out"`; prod bundles do, so esbuild leaves this
+ * code out of them and no environment variable can turn faults on there.
  */
 export interface FaultPlan {
   /** Share of records failing once with a retryable error, 0 ≤ rate ≤ 0.9. */
@@ -22,7 +27,8 @@ export interface FaultPlan {
   readonly crash: number;
 }
 
-export const NO_FAULTS: FaultPlan = Object.freeze({ transient: 0, crash: 0 });
+// Marked pure so that a bundle which never uses it can drop this module whole.
+export const NO_FAULTS: FaultPlan = /* @__PURE__ */ Object.freeze({ transient: 0, crash: 0 });
 
 /** The value prod bundles give `process.env.PIPELINE_FAULT_INJECTION` at build time. */
 export const FAULTS_COMPILED_OUT = 'compiled-out';
@@ -68,13 +74,8 @@ export class FaultSpecError extends PipelineError<'INVALID_FAULT_SPEC'> {
   }
 }
 
-/**
- * The plan of this process: `PIPELINE_FAULTS` unless the build compiled injection out. The build
- * define replaces `process.env.PIPELINE_FAULT_INJECTION` with a literal, so in a prod bundle the
- * first test is constant and the environment is never read.
- */
+/** The plan `PIPELINE_FAULTS` asks for. */
 export function faultPlanFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): FaultPlan {
-  if (process.env.PIPELINE_FAULT_INJECTION === FAULTS_COMPILED_OUT) return NO_FAULTS;
   return parseFaultSpec(env.PIPELINE_FAULTS ?? '');
 }
 
@@ -118,4 +119,65 @@ export function injectsCrash(
   if (plan.crash <= 0 || first === undefined) return false;
   if (records.some((r) => r.receiveCount > 1)) return false;
   return draw(first.messageId, 'crash') < plan.crash;
+}
+
+/** Messages of the harness's log lines; the fault campaign counts them. */
+export const FAULT_LOG_MESSAGES = {
+  stoppedMidBatch: 'injected fault: consumer stopped mid-batch',
+} as const;
+
+function deliveryOf(record: SQSRecord): { messageId: string; receiveCount: number } {
+  return {
+    messageId: record.messageId,
+    receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+  };
+}
+
+/**
+ * Injected crash: the invocation fails after `handled` records, as if the process had died. Lambda
+ * returns every record of the batch to the queue (none is deleted), so the handled ones come back
+ * and must be recognised as duplicates.
+ */
+function stopMidBatch(consumer: HarnessScope, batch: SQSEvent, handled: number): never {
+  consumer.logger.warn(FAULT_LOG_MESSAGES.stoppedMidBatch, {
+    consumer: consumer.name,
+    batchSize: batch.Records.length,
+    handledBeforeStop: handled,
+  });
+  throw new InjectedFaultError(
+    `consumer ${consumer.name} stopped after ${handled} of ${batch.Records.length} records`,
+  );
+}
+
+/**
+ * The consumer harness injecting `plan`'s faults: a selected record fails before its handler on its
+ * first delivery; a selected batch has its first half handled (the runtime logs and counts that half
+ * as a batch of its own), then the invocation stops.
+ */
+export function faultHarness(plan: FaultPlan): ConsumerHarness {
+  return {
+    beforeRecord: (record, consumer) => {
+      const { messageId, receiveCount } = deliveryOf(record);
+      if (injectsTransient(plan, messageId, receiveCount)) {
+        throw new InjectedFaultError(`transient failure of ${consumer.name} on first delivery`);
+      }
+    },
+    aroundBatch: (handle, consumer) => async (batch) => {
+      if (!injectsCrash(plan, batch.Records.map(deliveryOf))) return handle(batch);
+      const handled = Math.ceil(batch.Records.length / 2);
+      await handle({ ...batch, Records: batch.Records.slice(0, handled) });
+      return stopMidBatch(consumer, batch, handled);
+    },
+  };
+}
+
+/** The harness `PIPELINE_FAULTS` asks for, announced in the log; none when it asks for no fault. */
+export function faultHarnessFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  logger: LogPort,
+): ConsumerHarness | undefined {
+  const plan = faultPlanFromEnv(env);
+  if (plan.transient <= 0 && plan.crash <= 0) return undefined;
+  logger.warn('fault injection is on: failures will be injected on purpose', { faults: faultSpecOf(plan) });
+  return faultHarness(plan);
 }
