@@ -16,14 +16,8 @@ import { SAGA_INTAKE_RULE_TYPES } from '../../shared/contexts/orders/routes.ts';
 import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
 import { ORDER_INTAKE_TYPES, SAGA_UNSTORED_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import { inventoryHandlers, restockInventory } from '../../shared/contexts/orders/use-cases/inventory.ts';
-import {
-  InMemoryNotificationSender,
-  notificationHandlers,
-} from '../../shared/contexts/orders/use-cases/notifications.ts';
-import {
-  InMemoryOrderSummaryRepository,
-  orderSummaryHandlers,
-} from '../../shared/contexts/orders/use-cases/order-summary.ts';
+import { notificationHandlers } from '../../shared/contexts/orders/use-cases/notifications.ts';
+import { orderSummaryHandlers } from '../../shared/contexts/orders/use-cases/order-summary.ts';
 import { paymentHandlers } from '../../shared/contexts/orders/use-cases/payment.ts';
 import { CircuitBreaker } from '../../shared/kit/consumer/circuit-breaker.ts';
 import { createSqsConsumer, type SqsConsumer } from '../../shared/kit/consumer/runtime.ts';
@@ -42,6 +36,7 @@ import { InMemorySagaTimers, timeoutEvent } from '../../shared/kit/saga/timers.t
 import { ManualClock } from './clock.ts';
 import { InMemoryInputClaims } from './input-claims.ts';
 import { RecordingLogger } from './logger.ts';
+import { InMemoryNotificationSender, InMemoryOrderSummaryRepository } from './orders.ts';
 import { eventBridgeBody, FakeSqs, sqsEvent, sqsRecord } from './sqs.ts';
 
 /** Settings of {@link TestPipeline}. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readOrders, readSummaries } from '../../bench/campaign/collect.ts';
 import { reconcileReadModel } from '../../bench/campaign/reconcile-read-model.ts';
 import { isEventType } from '../../shared/contexts/orders/events/catalog.ts';
-import { InMemoryOrderSummaryRepository } from '../../shared/contexts/orders/use-cases/order-summary.ts';
+import { InMemoryOrderSummaryRepository } from '../fakes/orders.ts';
 import { TestPipeline } from '../fakes/pipeline.ts';
 
 const MATCH = 'every summary equals the one rebuilt from the store';

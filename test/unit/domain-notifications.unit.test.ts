@@ -3,7 +3,6 @@ import { notificationKey, planNotifications } from '../../shared/contexts/orders
 import type { EventData } from '../../shared/contexts/orders/events/catalog.ts';
 import { createEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import {
-  InMemoryNotificationSender,
   type NotificationSender,
   notificationStreamId,
   notifyCustomer,
@@ -12,6 +11,7 @@ import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
 import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { contextFor } from '../fakes/context.ts';
+import { InMemoryNotificationSender } from '../fakes/orders.ts';
 
 const confirmed = (channels: ('email' | 'sms' | 'push')[]): EventData<'OrderConfirmed'> => ({
   orderId: 'ord-1',

@@ -8,11 +8,11 @@ import type { AnyEvent, EventDataInput, EventType } from '../../shared/contexts/
 import { createEvent, exampleEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import {
   BatchedOrderSummaries,
-  InMemoryOrderSummaryRepository,
   projectOrderSummary,
   rebuildOrderSummaries,
 } from '../../shared/contexts/orders/use-cases/order-summary.ts';
 import { ManualClock } from '../fakes/clock.ts';
+import { InMemoryOrderSummaryRepository } from '../fakes/orders.ts';
 
 function history(): AnyEvent[] {
   const clock = new ManualClock();

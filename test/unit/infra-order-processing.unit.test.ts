@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ONBOARDING_INTEGRATION_EVENT_TYPES } from '../../shared/contexts/onboarding/events/catalog.ts';
 import { NOTIFICATION_SUBSCRIPTIONS as NOTIFICATION_CHANNELS } from '../../shared/contexts/orders/definition.ts';
 import { ORDER_INTEGRATION_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
-import { CONSUMER_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/subscriptions.ts';
+import { CONSUMER_EVENT_TYPES } from '../support/orders-handled-types.ts';
 import { type CfnResource, pipelineTemplate, referencedId, referencedIds } from './infra-fixture.ts';
 
 const dev = pipelineTemplate('dev');

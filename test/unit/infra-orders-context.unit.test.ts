@@ -4,8 +4,8 @@ import { CONTEXT_CATALOGS, DECLARED_CONTEXTS } from '../../shared/contexts/index
 import { ordersContext } from '../../shared/contexts/orders/definition.ts';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { ORDER_CONSUMER_TYPES } from '../../shared/contexts/orders/routes.ts';
-import { CONSUMER_EVENT_TYPES } from '../../shared/contexts/orders/use-cases/subscriptions.ts';
 import { contextOutputNames, validateContextDefinition } from '../../shared/kit/context.ts';
+import { CONSUMER_EVENT_TYPES } from '../support/orders-handled-types.ts';
 import { type CfnResource, pipelineTemplate, referencedId, referencedIds } from './infra-fixture.ts';
 import { BEFORE } from './infra-orders-before.fixture.ts';
 

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { orderEvents, orderStreamIds } from '../../shared/contexts/orders/use-cases/order-history.ts';
-import {
-  InMemoryOrderSummaryRepository,
-  rebuildOrderSummaries,
-} from '../../shared/contexts/orders/use-cases/order-summary.ts';
+import { rebuildOrderSummaries } from '../../shared/contexts/orders/use-cases/order-summary.ts';
+import { InMemoryOrderSummaryRepository } from '../fakes/orders.ts';
 import { TestPipeline } from '../fakes/pipeline.ts';
 
 const contact = { email: 'ada@example.com', channels: ['email' as const] };

@@ -1,4 +1,4 @@
-import { InMemoryOrderSummaryRepository } from '../../shared/contexts/orders/use-cases/order-summary.ts';
 import { describeOrderSummaryRepositoryContract } from '../contract/order-summary-repository.contract.ts';
+import { InMemoryOrderSummaryRepository } from '../fakes/orders.ts';
 
 describeOrderSummaryRepositoryContract('in memory', async () => new InMemoryOrderSummaryRepository());

@@ -2,7 +2,7 @@ import { type EventType, eventTypes } from './events/catalog.ts';
 
 /**
  * What each orders consumer takes once stored, as plain data the context's definition reads. The
- * handler maps the functions run are the truth (`CONSUMER_EVENT_TYPES` in use-cases/subscriptions.ts
+ * handler maps the functions run are the truth (`CONSUMER_EVENT_TYPES` in test/support/orders-handled-types.ts
  * reads their keys) and a unit test holds these lists equal to them; they are written out here so the
  * definition, and the stack, the outbox and the recorder that import the declared contexts, do not
  * build every handler map at module load (and bundle them).

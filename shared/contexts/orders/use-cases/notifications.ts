@@ -14,16 +14,6 @@ export interface NotificationSender {
   send(notification: Notification): Promise<{ readonly deliveryId: string }>;
 }
 
-/** A sender that keeps what it was asked to deliver, for tests and local runs. */
-export class InMemoryNotificationSender implements NotificationSender {
-  readonly deliveries: Notification[] = [];
-
-  async send(notification: Notification): Promise<{ deliveryId: string }> {
-    this.deliveries.push(notification);
-    return { deliveryId: `delivery-${this.deliveries.length}` };
-  }
-}
-
 /** What the notifications consumer needs. */
 export interface NotificationDeps {
   readonly store: EventStore;

@@ -18,28 +18,6 @@ export interface OrderSummaryRepository {
   put(summary: OrderSummary, expectedVersion: number): Promise<void>;
 }
 
-/** Summaries in memory, with version checks like a conditional put. */
-export class InMemoryOrderSummaryRepository implements OrderSummaryRepository {
-  private readonly items = new Map<string, VersionedSummary>();
-
-  async get(orderId: string): Promise<VersionedSummary | undefined> {
-    const item = this.items.get(orderId);
-    return item && structuredClone(item);
-  }
-
-  async put(summary: OrderSummary, expectedVersion: number): Promise<void> {
-    const actual = this.items.get(summary.orderId)?.version ?? 0;
-    if (actual !== expectedVersion)
-      throw new ConcurrencyError(`summary#${summary.orderId}`, expectedVersion, actual);
-    this.items.set(summary.orderId, { summary: structuredClone(summary), version: actual + 1 });
-  }
-
-  /** Every summary, for tests and rebuild checks. */
-  all(): OrderSummary[] {
-    return [...this.items.values()].map((item) => structuredClone(item.summary));
-  }
-}
-
 /** Events the projection reads: every published event (timers never reach the bus). */
 export const ORDER_SUMMARY_EVENT_TYPES: readonly EventType[] = eventTypes.filter(
   (type) => type !== 'SagaStepTimedOut',

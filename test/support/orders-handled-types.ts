@@ -1,16 +1,17 @@
-import type { EventHandlers } from '../../../kit/consumer/types.ts';
-import { InMemoryEventStore } from '../../../kit/event-store/in-memory.ts';
-import { InMemoryIdempotencyStore } from '../../../kit/idempotency/in-memory.ts';
-import { sagaHandlers } from '../../../kit/saga/runner.ts';
-import { InMemorySagaTimers } from '../../../kit/saga/timers.ts';
-import { SimulatedPaymentProvider } from '../domain/payment-provider.ts';
-import type { EventType, Orders } from '../events/catalog.ts';
-import { orderSaga } from '../sagas/order-saga.ts';
-import { ORDER_INTAKE_TYPES } from './intake.ts';
-import { inventoryHandlers } from './inventory.ts';
-import { InMemoryNotificationSender, notificationHandlers } from './notifications.ts';
-import { InMemoryOrderSummaryRepository, orderSummaryHandlers } from './order-summary.ts';
-import { paymentHandlers } from './payment.ts';
+import { SimulatedPaymentProvider } from '../../shared/contexts/orders/domain/payment-provider.ts';
+import type { EventType, Orders } from '../../shared/contexts/orders/events/catalog.ts';
+import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
+import { ORDER_INTAKE_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
+import { inventoryHandlers } from '../../shared/contexts/orders/use-cases/inventory.ts';
+import { notificationHandlers } from '../../shared/contexts/orders/use-cases/notifications.ts';
+import { orderSummaryHandlers } from '../../shared/contexts/orders/use-cases/order-summary.ts';
+import { paymentHandlers } from '../../shared/contexts/orders/use-cases/payment.ts';
+import type { EventHandlers } from '../../shared/kit/consumer/types.ts';
+import { InMemoryEventStore } from '../../shared/kit/event-store/in-memory.ts';
+import { InMemoryIdempotencyStore } from '../../shared/kit/idempotency/in-memory.ts';
+import { sagaHandlers } from '../../shared/kit/saga/runner.ts';
+import { InMemorySagaTimers } from '../../shared/kit/saga/timers.ts';
+import { InMemoryNotificationSender, InMemoryOrderSummaryRepository } from '../fakes/orders.ts';
 
 /** The event types a handler map handles: exactly what its queue must be subscribed to. */
 function handled(handlers: EventHandlers<Orders>): EventType[] {
