@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { PRODUCER_INTAKE_TYPES } from '../../shared/contexts/index.ts';
 import { buildEvents, catalogType, dataTemplate, putAll } from '../ops/inject.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
@@ -53,7 +54,7 @@ export function registerInjectCommand(program: Command): void {
         return;
       }
       const context = await stackContext(stackName);
-      const busName = requiredOutput(context, 'EventBusName');
+      const busName = requiredOutput(context, OUTPUTS.busName);
       const intake: readonly string[] = PRODUCER_INTAKE_TYPES;
       if (!intake.includes(type)) {
         reporter.warn(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import type { Target } from '../cloud/target.ts';
 import { CliError } from '../output.ts';
 
@@ -19,11 +20,11 @@ export async function roundTrip(
   outputs: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<RoundTripResult> {
-  const busName = outputs.EventBusName;
-  const tableName = outputs.RecordedEventsTableName;
+  const busName = outputs[OUTPUTS.busName];
+  const tableName = outputs[OUTPUTS.recordedEventsTable];
   if (!busName || !tableName) {
     throw new CliError(
-      'The stack has no EventBusName/RecordedEventsTableName outputs.',
+      `The stack has no ${OUTPUTS.busName}/${OUTPUTS.recordedEventsTable} outputs.`,
       'Run `pipeline deploy`. The round trip needs the walking skeleton, which only dev stacks have (not --stage prod).',
     );
   }

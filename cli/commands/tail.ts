@@ -1,6 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import { openTap, type TailedEvent } from '../ops/tail.ts';
 import { globals } from './common.ts';
@@ -38,7 +39,7 @@ export function registerTailCommand(program: Command): void {
       ) => {
         const { reporter, stackName, json } = globals(command);
         const context = await stackContext(stackName);
-        const busName = requiredOutput(context, 'EventBusName');
+        const busName = requiredOutput(context, OUTPUTS.busName);
         const clients = {
           sqs: new SQSClient({ region: context.target.region }),
           events: new EventBridgeClient({ region: context.target.region }),

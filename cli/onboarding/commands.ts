@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { onboardingCatalog } from '../../shared/contexts/onboarding/events/catalog.ts';
 import { userStreamId } from '../../shared/contexts/onboarding/use-cases/accounts.ts';
 import { profileStreamId } from '../../shared/contexts/onboarding/use-cases/profiles.ts';
@@ -37,7 +38,7 @@ export function registerOnboardingCommands(program: Command): void {
       const stack = await stackContext(stackName);
       const store = new DynamoDbEventStore({
         client: new DynamoDBClient(sdkConfig(stack.target)),
-        tableName: requiredOutput(stack, 'EventStoreTableName'),
+        tableName: requiredOutput(stack, OUTPUTS.eventStoreTable),
         upcast: storedEventUpcaster(onboardingCatalog),
       });
       const streams = [userStreamId, welcomeStreamId, settingsStreamId, profileStreamId].map((of) =>

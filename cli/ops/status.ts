@@ -2,6 +2,7 @@ import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/clien
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { type AttributeValue, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import {
   ORDER_STATUSES,
   ORDER_SUMMARY_KEYS,
@@ -96,7 +97,7 @@ export async function recentErrors(context: StackContext, minutes = 60, limit = 
  * Undefined when the stack has no order-summary table (an older deploy).
  */
 export async function sagasByStatus(context: StackContext): Promise<Record<string, number> | undefined> {
-  const tableName = context.outputs.OrderSummaryTableName;
+  const tableName = context.outputs[OUTPUTS.orderSummaryTable];
   if (!tableName) return undefined;
   const dynamo = new DynamoDBClient({ region: context.target.region });
   const { statusIndex, statusAttribute } = ORDER_SUMMARY_KEYS;

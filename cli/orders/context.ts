@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
@@ -26,10 +27,10 @@ export function sdkConfig(target: Target): { region: string; endpoint?: string }
 /** Clients and adapters on the stack's resources, named by its outputs. */
 export function ordersContext(stack: StackContext): OrdersContext {
   const dynamo = new DynamoDBClient(sdkConfig(stack.target));
-  const eventStoreTable = requiredOutput(stack, 'EventStoreTableName');
+  const eventStoreTable = requiredOutput(stack, OUTPUTS.eventStoreTable);
   return {
     stackName: stack.stackName,
-    busName: requiredOutput(stack, 'EventBusName'),
+    busName: requiredOutput(stack, OUTPUTS.busName),
     events: new EventBridgeClient(sdkConfig(stack.target)),
     dynamo,
     eventStoreTable,
@@ -40,7 +41,7 @@ export function ordersContext(stack: StackContext): OrdersContext {
     }),
     summaries: new DynamoDbOrderSummaryRepository({
       client: dynamo,
-      tableName: requiredOutput(stack, 'OrderSummaryTableName'),
+      tableName: requiredOutput(stack, OUTPUTS.orderSummaryTable),
     }),
   };
 }
