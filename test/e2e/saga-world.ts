@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { inject } from 'vitest';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import { DynamoDbSimulatedPaymentProvider } from '../../shared/contexts/orders/adapters/dynamodb-simulated-payment-provider.ts';
 import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
@@ -21,6 +20,7 @@ import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import { toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
 import { storedEventUpcaster } from '../../shared/kit/events/internal.ts';
 import { eventually, testClients } from '../support/aws.ts';
+import { stackOutput } from '../support/stack-outputs.ts';
 
 /**
  * The deployed order pipeline as the saga e2e tests see it: orders go in as `OrderPlaced` through
@@ -28,12 +28,7 @@ import { eventually, testClients } from '../support/aws.ts';
  * order summary table, the simulated provider's ledger and the channel delivery records.
  */
 export function sagaWorld() {
-  const outputs = inject('stackOutputs');
-  const output = (name: string): string => {
-    const value = outputs[name];
-    if (!value) throw new Error(`stack output ${name} missing: ${JSON.stringify(outputs)}`);
-    return value;
-  };
+  const output = stackOutput;
   const { events, sqs, dynamo } = testClients();
   const tableName = output('EventStoreTableName');
   const store = new DynamoDbEventStore({
