@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { OUTPUTS } from '../../infra/stacks/outputs.ts';
+import { clientsFor } from '../cloud/clients.ts';
 import type { Target } from '../cloud/target.ts';
 import { CliError } from '../output.ts';
 
@@ -28,9 +29,7 @@ export async function roundTrip(
       'Run `pipeline deploy`. The round trip needs the walking skeleton, which only dev stacks have (not --stage prod).',
     );
   }
-  const config = { region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) };
-  const events = new EventBridgeClient(config);
-  const dynamo = new DynamoDBClient(config);
+  const { events, dynamodb: dynamo } = clientsFor(target);
   const id = randomUUID();
   const envelope = {
     id,
