@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { clientConfig } from '../../shared/kit/aws/client-config.ts';
 
 /** SDK clients for the emulator the global setup started (its endpoint is in the environment). */
 export function testClients() {
@@ -10,6 +11,14 @@ export function testClients() {
     events: new EventBridgeClient(config),
     sqs: new SQSClient(config),
     dynamo: new DynamoDBClient(config),
+  };
+}
+
+/** SDK options for the emulator at AWS_ENDPOINT_URL (the environment's AWS when unset), with credentials an emulator accepts. */
+export function emulatorClientConfig() {
+  return {
+    ...clientConfig({ region: 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL }),
+    credentials: { accessKeyId: '000000000000', secretAccessKey: 'test' },
   };
 }
 
