@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { NOTIFICATION_SUBSCRIPTIONS as NOTIFICATION_CHANNELS } from '../../shared/contexts/orders/definition.ts';
 import type { EventDataInput, EventType } from '../../shared/contexts/orders/events/catalog.ts';
 import { createEvent } from '../../shared/contexts/orders/events/catalog.ts';
@@ -22,7 +23,7 @@ const capitalized = (name: string) => `${name.charAt(0).toUpperCase()}${name.sli
 async function publish(event: EventEnvelope<unknown>): Promise<void> {
   await sns.send(
     new PublishCommand({
-      TopicArn: stackOutput('NotificationsTopicArn'),
+      TopicArn: stackOutput(OUTPUTS.notificationsTopicArn),
       Message: JSON.stringify(event),
       MessageAttributes: snsMessageAttributes(event),
     }),
@@ -45,7 +46,7 @@ describe('notifications fan-out: topic → one queue per channel → channel con
   it('routes only the events a channel filter lists, and each channel delivers on the customer’s choice only', async () => {
     // Arrange: one order's outcome for a customer who chose email and push, plus events no channel takes.
     const orderId = `fan-out-e2e-${randomUUID()}`;
-    const store = new DynamoDbEventStore({ client: dynamo, tableName: stackOutput('EventStoreTableName') });
+    const store = new DynamoDbEventStore({ client: dynamo, tableName: stackOutput(OUTPUTS.eventStoreTable) });
     const make = <T extends EventType>(type: T, data: EventDataInput<T>) =>
       createEvent(type, data, { correlationId: `corr-${orderId}` });
     const contact = {

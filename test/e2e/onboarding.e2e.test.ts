@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import {
   createOnboardingEvent,
   type OnboardingEventDataInput,
@@ -24,9 +25,9 @@ const world = sagaWorld();
 
 const store = new DynamoDbEventStore({
   client: clients.dynamo,
-  tableName: stackOutput('EventStoreTableName'),
+  tableName: stackOutput(OUTPUTS.eventStoreTable),
 });
-const busName = stackOutput('EventBusName');
+const busName = stackOutput(OUTPUTS.busName);
 
 /** What a producer in another service does: put an event, in our envelope, on the pipeline's bus. */
 async function produce(events: readonly EventEnvelope[]): Promise<void> {

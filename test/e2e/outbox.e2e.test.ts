@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { eventCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
@@ -38,7 +39,7 @@ describe('outbox: event store → DynamoDB stream → publisher Lambda → bus a
   let capture: BusCapture;
 
   beforeAll(async () => {
-    capture = await captureBusEvents(clients, stackOutput('EventBusName'), {
+    capture = await captureBusEvents(clients, stackOutput(OUTPUTS.busName), {
       detail: { correlationId: [correlationId] },
     });
   });
@@ -51,7 +52,7 @@ describe('outbox: event store → DynamoDB stream → publisher Lambda → bus a
     // Arrange
     const store = new DynamoDbEventStore({
       client: clients.dynamo,
-      tableName: stackOutput('EventStoreTableName'),
+      tableName: stackOutput(OUTPUTS.eventStoreTable),
     });
     const order = `order-${randomUUID()}`;
     const placed = anEvent('OrderPlaced', correlationId);

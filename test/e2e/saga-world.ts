@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import { DynamoDbSimulatedPaymentProvider } from '../../shared/contexts/orders/adapters/dynamodb-simulated-payment-provider.ts';
 import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
@@ -30,7 +31,7 @@ import { stackOutput } from '../support/stack-outputs.ts';
 export function sagaWorld() {
   const output = stackOutput;
   const { events, sqs, dynamo } = testClients();
-  const tableName = output('EventStoreTableName');
+  const tableName = output(OUTPUTS.eventStoreTable);
   const store = new DynamoDbEventStore({
     client: dynamo,
     tableName,
@@ -38,7 +39,7 @@ export function sagaWorld() {
   });
   const summaries = new DynamoDbOrderSummaryRepository({
     client: dynamo,
-    tableName: output('OrderSummaryTableName'),
+    tableName: output(OUTPUTS.orderSummaryTable),
   });
   const provider = new DynamoDbSimulatedPaymentProvider({ client: dynamo, tableName });
 
@@ -85,7 +86,7 @@ export function sagaWorld() {
     /** PutEvents on the pipeline's bus, one call, every entry accepted. */
     async place(...envelopes: EventEnvelope<unknown>[]): Promise<void> {
       const entries = envelopes.map((envelope) => ({
-        ...toPutEventsEntry(envelope, output('EventBusName')),
+        ...toPutEventsEntry(envelope, output(OUTPUTS.busName)),
       }));
       const result = await events.send(new PutEventsCommand({ Entries: entries }));
       if (result.FailedEntryCount) throw new Error(`PutEvents refused: ${JSON.stringify(result.Entries)}`);

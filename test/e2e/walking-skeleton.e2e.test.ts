@@ -3,6 +3,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { eventually, testClients } from '../support/aws.ts';
 import { stackOutput } from '../support/stack-outputs.ts';
 
@@ -13,7 +14,7 @@ async function putOnBus(detailType: string, detail: unknown) {
     new PutEventsCommand({
       Entries: [
         {
-          EventBusName: stackOutput('EventBusName'),
+          EventBusName: stackOutput(OUTPUTS.busName),
           Source: 'orders.e2e',
           DetailType: detailType,
           Detail: JSON.stringify(detail),
@@ -42,7 +43,7 @@ describe('walking skeleton: bus → rule → queue (+DLQ) → Lambda → DynamoD
     const item = await eventually(async () => {
       const found = await dynamo.send(
         new GetItemCommand({
-          TableName: stackOutput('RecordedEventsTableName'),
+          TableName: stackOutput(OUTPUTS.recordedEventsTable),
           Key: { pk: { S: `EVENT#${id}` } },
         }),
       );
@@ -59,10 +60,10 @@ describe('walking skeleton: bus → rule → queue (+DLQ) → Lambda → DynamoD
     // Arrange: a detail that is neither an envelope nor OrderPlaced data: retrying cannot help, so the
     // consumer dead-letters it, naming the first field the data lacks.
     const marker = `poison-${randomUUID()}`;
-    const dlqUrl = stackOutput('RecorderDlqUrl');
+    const dlqUrl = stackOutput(OUTPUTS.recorderDlqUrl);
     const queueAttributes = await sqs.send(
       new GetQueueAttributesCommand({
-        QueueUrl: stackOutput('RecorderQueueUrl'),
+        QueueUrl: stackOutput(OUTPUTS.recorderQueueUrl),
         AttributeNames: ['RedrivePolicy'],
       }),
     );
