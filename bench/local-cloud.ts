@@ -8,13 +8,17 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { CloudState } from '../cli/cloud/state.ts';
 import { localDir, repoRoot } from '../cli/paths.ts';
+import { clientConfig } from '../shared/kit/aws/client-config.ts';
 
 /** Credentials and region every emulator accepts; 000000000000 becomes the account on MiniStack. */
 export const LOCAL_CREDENTIALS = { accessKeyId: '000000000000', secretAccessKey: 'bench' } as const;
 
 /** SDK client options for an emulator endpoint, independent of this process's environment. */
 export function localClientConfig(endpoint: string) {
-  return { endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 3 };
+  return {
+    ...clientConfig({ endpoint, region: 'us-east-1', maxAttempts: 3 }),
+    credentials: LOCAL_CREDENTIALS,
+  };
 }
 
 /**

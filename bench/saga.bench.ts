@@ -17,6 +17,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { openTap, type TailTap } from '../cli/ops/tail.ts';
 import { seedStock } from '../cli/orders/seed.ts';
+import { OUTPUTS } from '../infra/stacks/outputs.ts';
 import { orderStreamIds } from '../shared/contexts/orders/use-cases/order-history.ts';
 import { DynamoDbEventStore } from '../shared/kit/event-store/dynamodb.ts';
 import { type CostSummary, recordCost, recordIdleCost, recordPeers } from './cost/record.ts';
@@ -110,7 +111,7 @@ function storeLatencies(session: Session, orders: readonly PlacedOrder[]): Promi
 /** One order every two seconds: the path's own latency, without queueing behind other orders. */
 async function unloadedLatency(report: ReportBuilder, session: Session, count = 10): Promise<void> {
   const orders = Array.from({ length: count }, (_, i) => buildOrder('happy', 800_000 + i, session.runId));
-  const busName = session.cloud.outputs.EventBusName ?? '';
+  const busName = session.cloud.outputs[OUTPUTS.busName] ?? '';
   const { missing } = await runOrders(
     session,
     orders,
@@ -180,7 +181,7 @@ async function steadyRun(
 ): Promise<CostSummary> {
   const count = Math.max(1, Math.round(rate * seconds));
   const orders = Array.from({ length: count }, (_, i) => buildOrder('happy', i, session.runId));
-  const busName = session.cloud.outputs.EventBusName ?? '';
+  const busName = session.cloud.outputs[OUTPUTS.busName] ?? '';
   await settle(session);
   session.cloud.proxy.take();
   const cpuBefore = sampleTreeCpu(session.cloud.pid);
@@ -259,7 +260,7 @@ function conflicts(records: readonly { caller: string; action: string; status: n
  */
 async function burstRun(report: ReportBuilder, session: Session, burst: number): Promise<CostSummary> {
   const orders = Array.from({ length: burst }, (_, i) => buildOrder('happy', 100_000 + i, session.runId));
-  const busName = session.cloud.outputs.EventBusName ?? '';
+  const busName = session.cloud.outputs[OUTPUTS.busName] ?? '';
   await settle(session);
   session.cloud.proxy.take();
   const cpuBefore = sampleTreeCpu(session.cloud.pid);
@@ -330,14 +331,14 @@ export async function benchSaga(report: ReportBuilder, options: SagaBenchOptions
       note: `${cloud.functions.length} functions; ${cloud.deploySteps}`,
     });
     const config = localClientConfig(cloud.endpoint);
-    const busName = cloud.outputs.EventBusName ?? '';
+    const busName = cloud.outputs[OUTPUTS.busName] ?? '';
     tap = await openTap({ sqs: new SQSClient(config), events: new EventBridgeClient(config) }, busName, {
       types: ['OrderConfirmed', 'OrderCancelled'],
     });
     const runId = newRunId();
     const store = new DynamoDbEventStore({
       client: new DynamoDBClient(config),
-      tableName: cloud.outputs.EventStoreTableName ?? '',
+      tableName: cloud.outputs[OUTPUTS.eventStoreTable] ?? '',
     });
     await seedStock(
       store,

@@ -9,6 +9,8 @@
  * data, refused and duplicate commands, reused ids, events without the stored mark) are in
  * `cases-intake.ts`.
  */
+
+import type { DlqUrlOutput, QueueUrlOutput } from '../../infra/stacks/outputs.ts';
 import { intakePutEventsCases, intakeSnsCases, intakeSqsCases, notStored } from './cases-intake.ts';
 import { envelope, eventBridgeBody, nestedArrays, orderData, storedMark } from './payloads.ts';
 
@@ -26,17 +28,7 @@ export const EDGES: readonly Edge[] = [
 ];
 
 /** Stack outputs naming a dead-letter queue. */
-export type DlqOutput =
-  | 'SagaDlqUrl'
-  | 'InventoryDlqUrl'
-  | 'PaymentDlqUrl'
-  | 'ProjectorDlqUrl'
-  | 'RecorderDlqUrl'
-  | 'EmailDlqUrl'
-  | 'SmsDlqUrl'
-  | 'PushDlqUrl'
-  | 'RuleTargetDlqUrl'
-  | 'OutboxDlqUrl';
+export type DlqOutput = DlqUrlOutput;
 
 /** Every DLQ the suite watches for entries it did not expect. */
 export const WATCHED_DLQS: readonly DlqOutput[] = [
@@ -53,12 +45,7 @@ export const WATCHED_DLQS: readonly DlqOutput[] = [
 ];
 
 /** Stack outputs naming a consumer's work queue. */
-export type QueueOutput =
-  | 'SagaQueueUrl'
-  | 'InventoryQueueUrl'
-  | 'PaymentQueueUrl'
-  | 'ProjectorQueueUrl'
-  | 'EmailQueueUrl';
+export type QueueOutput = QueueUrlOutput;
 
 /** What a case sends, per edge. */
 export type Payload =

@@ -20,6 +20,7 @@ import { peekMessages } from '../../cli/dlq/peek.ts';
 import { sqsQueuePort } from '../../cli/dlq/queue-port.ts';
 import { orderPlaced, placeOrders } from '../../cli/orders/place.ts';
 import { seedStock } from '../../cli/orders/seed.ts';
+import { OUTPUTS, type StackOutputName } from '../../infra/stacks/outputs.ts';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
 import { availableStock } from '../../shared/contexts/orders/use-cases/inventory.ts';
@@ -149,7 +150,7 @@ function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-function output(target: SuiteTarget, name: string): string {
+function output(target: SuiteTarget, name: StackOutputName): string {
   const value = target.outputs[name];
   if (!value) throw new Error(`stack ${target.stackName} has no output ${name}`);
   return value;
@@ -173,11 +174,11 @@ export async function runBadInputSuite(
   };
   const store = new DynamoDbEventStore({
     client: clients.dynamo,
-    tableName: output(target, 'EventStoreTableName'),
+    tableName: output(target, OUTPUTS.eventStoreTable),
   });
   const summaries = new DynamoDbOrderSummaryRepository({
     client: clients.dynamo,
-    tableName: output(target, 'OrderSummaryTableName'),
+    tableName: output(target, OUTPUTS.orderSummaryTable),
   });
   const stockedSku = `bad-${runId}-stock`;
   const cases = buildCases({ runId, stockedSku });
@@ -187,16 +188,16 @@ export async function runBadInputSuite(
   const lambda = new LambdaClient(config);
   // The saga's log tells a command it skipped as a duplicate (nothing else shows it).
   const sagaLogGroup = cases.some((c) => c.expect.kind === 'duplicate')
-    ? await consumerLogGroup(lambda, clients.sqs, output(target, 'SagaQueueUrl'))
+    ? await consumerLogGroup(lambda, clients.sqs, output(target, OUTPUTS.sagaQueueUrl))
     : undefined;
 
   // Stream records first, one at a time: the publisher stops a batch at a refused record, and the
   // emulator never retries the rest of that batch, so each one gets a batch of its own.
   const outboxLogs: OutboxLog[] = [];
   const sent = new Map<string, SendResult>();
-  const logGroup = await logGroupOf(lambda, output(target, 'OutboxFunctionName'));
+  const logGroup = await logGroupOf(lambda, output(target, OUTPUTS.outboxFunctionName));
   for (const c of cases.filter((x) => x.edge === 'stream-record')) {
-    sent.set(c.id, await writeStreamItem(clients.dynamo, output(target, 'EventStoreTableName'), c));
+    sent.set(c.id, await writeStreamItem(clients.dynamo, output(target, OUTPUTS.eventStoreTable), c));
     const expect = effectiveExpectation(c, target.emulator);
     if (expect.kind !== 'outbox-refused') continue;
     const seen = await waitFor(async () => {
@@ -221,7 +222,7 @@ export async function runBadInputSuite(
     paymentToken: 'tok_visa_4242',
     contact: { email: 'good@example.com', channels: ['email'] },
   });
-  await placeOrders(clients.events, output(target, 'EventBusName'), [good]);
+  await placeOrders(clients.events, output(target, OUTPUTS.busName), [good]);
   const others = cases.filter((x) => x.edge !== 'stream-record' && x.edge !== 'cli-inject');
   await Promise.all(others.map(async (c) => sent.set(c.id, await sendCase(target, clients, store, c))));
   log(`Sent ${sent.size} cases and a good order (${good.data.orderId}); waiting for outcomes`);
@@ -387,7 +388,7 @@ async function send(target: SuiteTarget, clients: Clients, payload: Payload): Pr
       case 'put-events': {
         const result = await clients.events.send(
           new PutEventsCommand({
-            Entries: [{ EventBusName: output(target, 'EventBusName'), ...payload.entry }],
+            Entries: [{ EventBusName: output(target, OUTPUTS.busName), ...payload.entry }],
           }),
         );
         const entry = result.Entries?.[0];
@@ -403,7 +404,7 @@ async function send(target: SuiteTarget, clients: Clients, payload: Payload): Pr
       case 'sns-message':
         await clients.sns.send(
           new PublishCommand({
-            TopicArn: output(target, 'NotificationsTopicArn'),
+            TopicArn: output(target, OUTPUTS.notificationsTopicArn),
             Message: payload.message,
             MessageAttributes: Object.fromEntries(
               Object.entries(payload.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
@@ -747,7 +748,7 @@ async function evaluate(c: BadInputCase, context: EvaluationContext): Promise<Ca
       if (!sent.accepted) problems.push(`the item could not be written: ${sent.error}`);
       const recorded = await context.dynamo.send(
         new GetItemCommand({
-          TableName: output(target, 'RecordedEventsTableName'),
+          TableName: output(target, OUTPUTS.recordedEventsTable),
           Key: { pk: { S: `EVENT#${expect.eventId}` } },
         }),
       );

@@ -20,6 +20,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { waitForEmptyQueues, workQueues } from '../../cli/ops/drained.ts';
 import { openTap, type TailTap } from '../../cli/ops/tail.ts';
 import { seedStock } from '../../cli/orders/seed.ts';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import { type FaultPlan, faultSpecOf, parseFaultSpec } from '../../shared/harness/faults.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
@@ -148,15 +149,15 @@ let tap: TailTap | undefined;
 let exitCode = 1;
 try {
   const config = localClientConfig(cloud.endpoint);
-  const busName = cloud.outputs.EventBusName ?? '';
+  const busName = cloud.outputs[OUTPUTS.busName] ?? '';
   const dynamo = new DynamoDBClient(config);
   const store = new DynamoDbEventStore({
     client: dynamo,
-    tableName: cloud.outputs.EventStoreTableName ?? '',
+    tableName: cloud.outputs[OUTPUTS.eventStoreTable] ?? '',
   });
-  const summaryTable = cloud.outputs.OrderSummaryTableName;
+  const summaryTable = cloud.outputs[OUTPUTS.orderSummaryTable];
   // Checked before the run, so a stack without the read model does not cost a whole campaign.
-  if (!summaryTable) throw new Error('the stack has no OrderSummaryTableName output');
+  if (!summaryTable) throw new Error(`the stack has no ${OUTPUTS.orderSummaryTable} output`);
   const summaries = new DynamoDbOrderSummaryRepository({ client: dynamo, tableName: summaryTable });
   tap = await openTap({ sqs: new SQSClient(config), events: new EventBridgeClient(config) }, busName, {});
   const runId = newRunId();

@@ -3,6 +3,8 @@
  * log groups) into the usage the cost model prices, and the per-function message accounting behind
  * "DynamoDB transactions per handled message".
  */
+
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import type { FunctionRun, RunUsage } from '../cost/model.ts';
 import type { RequestRecord } from '../requests/classify.ts';
 import { indexWriteUnits } from '../requests/dynamodb-capacity.ts';
@@ -49,8 +51,8 @@ export async function measureWindow(
   orders: number,
   window: { startMs: number; endMs: number },
 ): Promise<MeasuredWindow> {
-  const busName = cloud.outputs.EventBusName ?? '';
-  const topic = cloud.outputs.NotificationsTopicArn ?? '';
+  const busName = cloud.outputs[OUTPUTS.busName] ?? '';
+  const topic = cloud.outputs[OUTPUTS.notificationsTopicArn] ?? '';
   const rules = await readRules(cloud.endpoint, busName);
   const subscriptions = topic ? await readSubscriptions(cloud.endpoint, topic) : [];
   const deliveries = await queueDeliveries(cloud.endpoint, records, rules, subscriptions);

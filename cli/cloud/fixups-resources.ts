@@ -2,19 +2,15 @@ import {
   DescribeContinuousBackupsCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
-  DynamoDBClient,
   UpdateContinuousBackupsCommand,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeEventBusCommand,
-  EventBridgeClient,
-  PutPermissionCommand,
-} from '@aws-sdk/client-eventbridge';
-import { GetTopicAttributesCommand, SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DescribeEventBusCommand, PutPermissionCommand } from '@aws-sdk/client-eventbridge';
+import { GetTopicAttributesCommand, SetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import type { ResourceCheck } from '../deploy/verify.ts';
 import type { Reporter } from '../output.ts';
+import { clientsFor } from './clients.ts';
 import type { FixupResult } from './fixups.ts';
 import { LOCAL_ACCOUNT, type Target } from './target.ts';
 
@@ -56,7 +52,7 @@ export function principalAccounts(principal: unknown): string[] {
 
 /** Bus `Policy` is dropped by the emulator: grant each PutEvents principal with PutPermission instead. */
 async function busPolicies(ctx: Context, template: Template): Promise<FixupResult[]> {
-  const events = new EventBridgeClient({ region: ctx.target.region, endpoint: ctx.target.endpoint });
+  const events = clientsFor(ctx.target).events;
   const results: FixupResult[] = [];
   for (const [logicalId, r] of Object.entries(template.Resources ?? {})) {
     const statements = (
@@ -93,7 +89,7 @@ async function busPolicies(ctx: Context, template: Template): Promise<FixupResul
 
 /** A topic's KmsMasterKeyId is dropped by the emulator: set it through SetTopicAttributes. */
 async function topicKeys(ctx: Context, template: Template): Promise<FixupResult[]> {
-  const sns = new SNSClient({ region: ctx.target.region, endpoint: ctx.target.endpoint });
+  const sns = clientsFor(ctx.target).sns;
   const results: FixupResult[] = [];
   for (const [logicalId, r] of Object.entries(template.Resources ?? {})) {
     const keyRef = (r.Properties?.KmsMasterKeyId as { 'Fn::GetAtt'?: [string, string] } | undefined)?.[
@@ -118,7 +114,7 @@ async function topicKeys(ctx: Context, template: Template): Promise<FixupResult[
 
 /** Table TTL, point-in-time recovery and SSE are dropped by the emulator: apply each through the API. */
 async function tableSettings(ctx: Context, template: Template): Promise<FixupResult[]> {
-  const dynamo = new DynamoDBClient({ region: ctx.target.region, endpoint: ctx.target.endpoint });
+  const dynamo = clientsFor(ctx.target).dynamodb;
   const results: FixupResult[] = [];
   for (const [logicalId, r] of Object.entries(template.Resources ?? {})) {
     const table = physicalId(ctx, logicalId);

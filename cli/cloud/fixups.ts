@@ -1,6 +1,7 @@
-import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { ResourceCheck } from '../deploy/verify.ts';
 import type { Reporter } from '../output.ts';
+import { clientsFor } from './clients.ts';
 import type { Target } from './target.ts';
 
 /**
@@ -60,7 +61,7 @@ export async function ensureRedrivePolicies(
   reporter: Reporter,
 ): Promise<FixupResult[]> {
   if (target.kind === 'aws') return [];
-  const sqs = new SQSClient({ region: target.region, endpoint: target.endpoint });
+  const sqs = clientsFor(target).sqs;
   const urlOf = (logicalId: string) => resources.find((r) => r.logicalId === logicalId)?.physicalId;
   const results: FixupResult[] = [];
   for (const expectation of expectedRedrivePolicies(template)) {

@@ -2,10 +2,11 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   CreateArchiveCommand,
   DescribeEventBusCommand,
-  EventBridgeClient,
+  type EventBridgeClient,
 } from '@aws-sdk/client-eventbridge';
 import type { ResourceCheck } from '../deploy/verify.ts';
 import type { Reporter } from '../output.ts';
+import { clientsFor } from './clients.ts';
 import type { Target } from './target.ts';
 
 /**
@@ -75,7 +76,7 @@ export async function createStrippedResources(
   deployed: readonly ResourceCheck[],
   reporter: Reporter,
 ): Promise<string[]> {
-  const events = new EventBridgeClient({ region: target.region, endpoint: target.endpoint });
+  const events = clientsFor(target).events;
   const notes: string[] = [];
   for (const resource of stripped) {
     if (resource.type !== 'AWS::Events::Archive') continue;

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { applyTarget, resolveTarget, type Target } from '../cloud/target.ts';
 import { allChecks } from '../doctor/checks/index.ts';
-import { destroyClients, doctorClients } from '../doctor/clients.ts';
+import { doctorClients } from '../doctor/clients.ts';
 import { preflight } from '../doctor/preflight.ts';
 import { buildReport, exitCode, progressLine, renderReport } from '../doctor/report.ts';
 import { runChecks } from '../doctor/runner.ts';
@@ -98,7 +98,7 @@ async function runDoctor(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    destroyClients(clients);
+    clients.destroy();
   }
 }
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { PRODUCER_INTAKE_TYPES } from '../../shared/contexts/index.ts';
+import { clientsFor } from '../cloud/clients.ts';
 import { buildEvents, catalogType, dataTemplate, putAll } from '../ops/inject.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import { table } from '../output.ts';
@@ -53,7 +54,7 @@ export function registerInjectCommand(program: Command): void {
         return;
       }
       const context = await stackContext(stackName);
-      const busName = requiredOutput(context, 'EventBusName');
+      const busName = requiredOutput(context, OUTPUTS.busName);
       const intake: readonly string[] = PRODUCER_INTAKE_TYPES;
       if (!intake.includes(type)) {
         reporter.warn(
@@ -62,7 +63,7 @@ export function registerInjectCommand(program: Command): void {
         );
       }
       reporter.step(`Putting ${count} ${type} event(s) on ${busName}`);
-      const client = new EventBridgeClient({ region: context.target.region });
+      const client = clientsFor(context.target).events;
       const results = await putAll(client, busName, events, {
         ...(rate ? { rate } : {}),
         onProgress: (done) => {

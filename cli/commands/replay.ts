@@ -1,5 +1,6 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
+import { clientsFor } from '../cloud/clients.ts';
 import { parseTime, replayArchive } from '../ops/replay.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import { ordersContext } from '../orders/context.ts';
@@ -62,11 +63,11 @@ export function registerReplayCommand(program: Command): void {
       const to = options.to ? parseTime(options.to) : new Date();
       const context = await stackContext(stackName);
       const archive =
-        typeof options.archive === 'string' ? options.archive : requiredOutput(context, 'EventArchiveName');
-      const busName = requiredOutput(context, 'EventBusName');
+        typeof options.archive === 'string' ? options.archive : requiredOutput(context, OUTPUTS.archiveName);
+      const busName = requiredOutput(context, OUTPUTS.busName);
       reporter.step(`Replaying ${archive} from ${from.toISOString()} to ${to.toISOString()} onto ${busName}`);
       let last = '';
-      const result = await replayArchive(new EventBridgeClient({ region: context.target.region }), {
+      const result = await replayArchive(clientsFor(context.target).events, {
         archive,
         busName,
         from,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
+import { clientsFor } from '../cloud/clients.ts';
 import type { Target } from '../cloud/target.ts';
 import { CliError } from '../output.ts';
 
@@ -19,17 +21,15 @@ export async function roundTrip(
   outputs: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<RoundTripResult> {
-  const busName = outputs.EventBusName;
-  const tableName = outputs.RecordedEventsTableName;
+  const busName = outputs[OUTPUTS.busName];
+  const tableName = outputs[OUTPUTS.recordedEventsTable];
   if (!busName || !tableName) {
     throw new CliError(
-      'The stack has no EventBusName/RecordedEventsTableName outputs.',
+      `The stack has no ${OUTPUTS.busName}/${OUTPUTS.recordedEventsTable} outputs.`,
       'Run `pipeline deploy`. The round trip needs the walking skeleton, which only dev stacks have (not --stage prod).',
     );
   }
-  const config = { region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) };
-  const events = new EventBridgeClient(config);
-  const dynamo = new DynamoDBClient(config);
+  const { events, dynamodb: dynamo } = clientsFor(target);
   const id = randomUUID();
   const envelope = {
     id,

@@ -1,6 +1,7 @@
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
 import { faultSpecOf, parseFaultSpec } from '../../shared/harness/faults.ts';
+import { clientsFor } from '../cloud/clients.ts';
 import { stopMiniStack } from '../cloud/ministack.ts';
 import { applyTarget, LOCAL_ACCOUNT, resolveTarget, type Target } from '../cloud/target.ts';
 import { type DeployResult, deploy, destroy } from '../deploy/deploy.ts';
@@ -71,7 +72,7 @@ async function upAndDeploy(
 /** The account the target's credentials belong to (the emulators answer for their fixed one). */
 async function accountOf(target: Target): Promise<string> {
   if (target.kind === 'local') return LOCAL_ACCOUNT;
-  const sts = new STSClient({ region: target.region });
+  const sts = clientsFor(target).sts;
   try {
     return (await sts.send(new GetCallerIdentityCommand({}))).Account ?? 'unknown';
   } catch (error) {

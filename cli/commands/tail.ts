@@ -1,6 +1,6 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
+import { clientsFor } from '../cloud/clients.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import { openTap, type TailedEvent } from '../ops/tail.ts';
 import { globals } from './common.ts';
@@ -38,10 +38,10 @@ export function registerTailCommand(program: Command): void {
       ) => {
         const { reporter, stackName, json } = globals(command);
         const context = await stackContext(stackName);
-        const busName = requiredOutput(context, 'EventBusName');
+        const busName = requiredOutput(context, OUTPUTS.busName);
         const clients = {
-          sqs: new SQSClient({ region: context.target.region }),
-          events: new EventBridgeClient({ region: context.target.region }),
+          sqs: clientsFor(context.target).sqs,
+          events: clientsFor(context.target).events,
         };
         const tap = await openTap(clients, busName, {
           ...(options.type ? { types: options.type } : {}),

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import {
   causationTree,
@@ -47,7 +48,7 @@ export function registerTraceCommand(program: Command): void {
       const { reporter, stackName } = globals(command);
       const context = await stackContext(stackName);
       reporter.step(`Collecting events of ${correlationId}`);
-      const stored = await eventsOf(context, requiredOutput(context, 'EventStoreTableName'), correlationId);
+      const stored = await eventsOf(context, requiredOutput(context, OUTPUTS.eventStoreTable), correlationId);
       const visible = options.internal ? stored : stored.filter((e) => e.event.metadata?.internal !== true);
       reporter.step('Looking for its messages in dead-letter queues');
       const deadLetters = await deadLettersOf(context, correlationId, reporter);

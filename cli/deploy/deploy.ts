@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { clientsFor } from '../cloud/clients.ts';
 import { ensureRedrivePolicies, type FixupResult } from '../cloud/fixups.ts';
 import { ensureResourceSettings } from '../cloud/fixups-resources.ts';
 import { LOCAL_ACCOUNT, type Target } from '../cloud/target.ts';
@@ -69,10 +70,7 @@ function runCdk(args: string[], target: Target, reporter: Reporter): Promise<voi
 }
 
 async function isBootstrapped(target: Target): Promise<boolean> {
-  const ssm = new SSMClient({
-    region: target.region,
-    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-  });
+  const ssm = clientsFor(target).ssm;
   try {
     await ssm.send(new GetParameterCommand({ Name: '/cdk-bootstrap/hnb659fds/version' }));
     return true;

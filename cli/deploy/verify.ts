@@ -1,18 +1,18 @@
 import {
-  CloudFormationClient,
   DescribeStacksCommand,
   paginateListStackResources,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeEventBusCommand, DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { GetEventSourceMappingCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeEventBusCommand, DescribeRuleCommand } from '@aws-sdk/client-eventbridge';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { GetEventSourceMappingCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { clientsFor } from '../cloud/clients.ts';
 import type { Target } from '../cloud/target.ts';
 
 /** One deployed resource and whether its service confirms it exists. */
@@ -27,16 +27,7 @@ export interface ResourceCheck {
 type Checker = (physicalId: string) => Promise<unknown>;
 
 function checkers(target: Target, busNames: readonly string[]): Record<string, Checker> {
-  const config = { region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) };
-  const sqs = new SQSClient(config);
-  const dynamo = new DynamoDBClient(config);
-  const lambda = new LambdaClient(config);
-  const events = new EventBridgeClient(config);
-  const sns = new SNSClient(config);
-  const iam = new IAMClient(config);
-  const cloudwatch = new CloudWatchClient(config);
-  const logs = new CloudWatchLogsClient(config);
-  const kms = new KMSClient(config);
+  const { sqs, dynamodb: dynamo, lambda, events, sns, iam, cloudwatch, logs, kms } = clientsFor(target);
   return {
     'AWS::SQS::Queue': (url) =>
       sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })),
@@ -83,10 +74,7 @@ function checkers(target: Target, busNames: readonly string[]): Record<string, C
 
 /** Stack status and outputs, or undefined when the stack does not exist. */
 export async function describeStack(target: Target, stackName: string) {
-  const cfn = new CloudFormationClient({
-    region: target.region,
-    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-  });
+  const cfn = clientsFor(target).cloudformation;
   try {
     const result = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
     const stack = result.Stacks?.[0];
@@ -106,10 +94,7 @@ export async function describeStack(target: Target, stackName: string) {
  * this is the check. Types without a checker are reported as `not-checked`, never as fine.
  */
 export async function verifyStackResources(target: Target, stackName: string): Promise<ResourceCheck[]> {
-  const cfn = new CloudFormationClient({
-    region: target.region,
-    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-  });
+  const cfn = clientsFor(target).cloudformation;
   const summaries: StackResourceSummary[] = [];
   for await (const page of paginateListStackResources({ client: cfn }, { StackName: stackName })) {
     summaries.push(...(page.StackResourceSummaries ?? []));

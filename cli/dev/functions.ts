@@ -1,5 +1,6 @@
-import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
-import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { paginateListStackResources } from '@aws-sdk/client-cloudformation';
+import { GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { clientsFor } from '../cloud/clients.ts';
 import type { StackContext } from '../ops/stack-context.ts';
 import { CliError } from '../output.ts';
 
@@ -33,8 +34,8 @@ export function refuseCompiledOut(functions: readonly DevFunction[], stackName: 
 
 /** The stack's functions that say where their source is (functions without the tag are skipped). */
 export async function devFunctions(context: StackContext): Promise<DevFunction[]> {
-  const cfn = new CloudFormationClient({ region: context.target.region });
-  const lambda = new LambdaClient({ region: context.target.region });
+  const cfn = clientsFor(context.target).cloudformation;
+  const lambda = clientsFor(context.target).lambda;
   const found: DevFunction[] = [];
   for await (const page of paginateListStackResources({ client: cfn }, { StackName: context.stackName })) {
     for (const resource of page.StackResourceSummaries ?? []) {

@@ -1,12 +1,13 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   GetFunctionConfigurationCommand,
-  LambdaClient,
+  type LambdaClient,
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
+import { clientsFor } from '../cloud/clients.ts';
 import { createZip } from '../doctor/zip.ts';
 import type { StackContext } from '../ops/stack-context.ts';
 import { CliError, type Reporter } from '../output.ts';
@@ -60,7 +61,7 @@ export function affected(bundles: ReadonlyMap<string, Bundle>, changed: Readonly
 
 /** Prints new log lines of the watched functions, polling once a second. */
 async function followLogs(context: StackContext, functions: readonly DevFunction[], signal: AbortSignal) {
-  const logs = new CloudWatchLogsClient({ region: context.target.region });
+  const logs = clientsFor(context.target).logs;
   const since = new Map(functions.map((f) => [f.logGroup, Date.now()]));
   while (!signal.aborted) {
     for (const fn of functions) {
@@ -86,7 +87,7 @@ async function followLogs(context: StackContext, functions: readonly DevFunction
  * those functions' code in place (no deploy), and tail their logs. Ends when `signal` aborts.
  */
 export async function devLoop(context: StackContext, reporter: Reporter, signal: AbortSignal): Promise<void> {
-  const lambda = new LambdaClient({ region: context.target.region });
+  const lambda = clientsFor(context.target).lambda;
   const functions = await devFunctions(context);
   if (functions.length === 0) {
     throw new CliError(

@@ -1,4 +1,5 @@
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { clientsFor } from '../cloud/clients.ts';
 import type { Target } from '../cloud/target.ts';
 import type { DeadLetterQueue } from './model.ts';
 import { peekMessages } from './peek.ts';
@@ -29,10 +30,7 @@ export async function metricAges(
   dlqs: readonly DeadLetterQueue[],
   now: Date = new Date(),
 ): Promise<Map<string, number>> {
-  const cloudwatch = new CloudWatchClient({
-    region: target.region,
-    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-  });
+  const cloudwatch = clientsFor(target).cloudwatch;
   const ages = new Map<string, number>();
   if (dlqs.length === 0) return ages;
   const result = await cloudwatch.send(

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { clientsFor } from '../cloud/clients.ts';
 import { applyTarget, resolveTarget, type Target } from '../cloud/target.ts';
 import { type GlobalOptions, globals } from '../commands/common.ts';
 import { describeStack } from '../deploy/verify.ts';
 import { CliError } from '../output.ts';
-import { type AwsClients, awsClients, discoverQueues, type StackQueues } from './discover.ts';
+import { type AwsClients, discoverQueues, type StackQueues } from './discover.ts';
 import { matchQueue } from './match.ts';
 import type { QueueRef } from './model.ts';
 import { type QueuePort, sqsQueuePort } from './queue-port.ts';
@@ -42,7 +43,7 @@ export async function loadDlqContext(command: Command): Promise<DlqContext> {
   const options = globals(command);
   const target = resolveTarget();
   applyTarget(target);
-  const clients = awsClients(target);
+  const clients = clientsFor(target);
   options.reporter.step(`Reading the queues of stack ${options.stackName} on ${where(target)}`);
   try {
     const deployed = await describeStack(target, options.stackName);

@@ -1,21 +1,9 @@
-import {
-  CloudFormationClient,
-  paginateListStackResources,
-  type StackResourceSummary,
-} from '@aws-sdk/client-cloudformation';
-import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
-import {
-  GetEventSourceMappingCommand,
-  GetFunctionConfigurationCommand,
-  LambdaClient,
-} from '@aws-sdk/client-lambda';
-import {
-  GetSubscriptionAttributesCommand,
-  ListSubscriptionsByTopicCommand,
-  SNSClient,
-} from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Target } from '../cloud/target.ts';
+import { paginateListStackResources, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { GetEventSourceMappingCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { TargetClients } from '../cloud/clients.ts';
 import type { Reporter } from '../output.ts';
 import {
   classifyDeadLetterQueues,
@@ -27,25 +15,8 @@ import {
   stackQueueFrom,
 } from './model.ts';
 
-/** SDK clients for one target, created once per command. */
-export interface AwsClients {
-  readonly cfn: CloudFormationClient;
-  readonly sqs: SQSClient;
-  readonly events: EventBridgeClient;
-  readonly sns: SNSClient;
-  readonly lambda: LambdaClient;
-}
-
-export function awsClients(target: Target): AwsClients {
-  const config = { region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) };
-  return {
-    cfn: new CloudFormationClient(config),
-    sqs: new SQSClient(config),
-    events: new EventBridgeClient(config),
-    sns: new SNSClient(config),
-    lambda: new LambdaClient(config),
-  };
-}
+/** The SDK clients the DLQ commands use (from {@link clientsFor}, one set per command). */
+export type AwsClients = Pick<TargetClients, 'cloudformation' | 'sqs' | 'events' | 'sns' | 'lambda'>;
 
 /** The stack's queues and, among them, its dead-letter queues. */
 export interface StackQueues {
@@ -68,7 +39,10 @@ export async function discoverQueues(
   reporter: Reporter,
 ): Promise<StackQueues> {
   const resources: StackResourceSummary[] = [];
-  for await (const page of paginateListStackResources({ client: clients.cfn }, { StackName: stackName })) {
+  for await (const page of paginateListStackResources(
+    { client: clients.cloudformation },
+    { StackName: stackName },
+  )) {
     resources.push(...(page.StackResourceSummaries ?? []));
   }
   const queues = await Promise.all(

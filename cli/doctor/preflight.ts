@@ -1,5 +1,5 @@
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { clientConfig } from '../../shared/kit/aws/client-config.ts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { clientsFor } from '../cloud/clients.ts';
 import type { Target } from '../cloud/target.ts';
 import { CliError } from '../output.ts';
 
@@ -11,13 +11,7 @@ const HOW_TO_CONFIGURE =
  * clear error instead of fourteen failed checks. Returns the account the probes will run in.
  */
 export async function preflight(target: Target, timeoutMs = 10_000): Promise<string | undefined> {
-  const sts = new STSClient(
-    clientConfig({
-      region: target.region,
-      ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-      maxAttempts: 1,
-    }),
-  );
+  const sts = clientsFor(target, { maxAttempts: 1 }).sts;
   try {
     const identity = await sts.send(new GetCallerIdentityCommand({}), {
       abortSignal: AbortSignal.timeout(timeoutMs),

@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { onboardingCatalog } from '../../shared/contexts/onboarding/events/catalog.ts';
 import { userStreamId } from '../../shared/contexts/onboarding/use-cases/accounts.ts';
 import { profileStreamId } from '../../shared/contexts/onboarding/use-cases/profiles.ts';
@@ -7,9 +7,9 @@ import { settingsStreamId } from '../../shared/contexts/onboarding/use-cases/set
 import { welcomeStreamId } from '../../shared/contexts/onboarding/use-cases/welcome.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import { storedEventUpcaster } from '../../shared/kit/events/internal.ts';
+import { clientsFor } from '../cloud/clients.ts';
 import { globals } from '../commands/common.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
-import { sdkConfig } from '../orders/context.ts';
 import { CliError, table } from '../output.ts';
 
 /** One event of a user's streams, as the command prints it. */
@@ -36,8 +36,8 @@ export function registerOnboardingCommands(program: Command): void {
       const { reporter, stackName } = globals(command);
       const stack = await stackContext(stackName);
       const store = new DynamoDbEventStore({
-        client: new DynamoDBClient(sdkConfig(stack.target)),
-        tableName: requiredOutput(stack, 'EventStoreTableName'),
+        client: clientsFor(stack.target).dynamodb,
+        tableName: requiredOutput(stack, OUTPUTS.eventStoreTable),
         upcast: storedEventUpcaster(onboardingCatalog),
       });
       const streams = [userStreamId, welcomeStreamId, settingsStreamId, profileStreamId].map((of) =>

@@ -1,3 +1,4 @@
+import type { StackOutputName } from '../../infra/stacks/outputs.ts';
 import { applyTarget, resolveTarget, type Target } from '../cloud/target.ts';
 import { describeStack } from '../deploy/verify.ts';
 import { CliError } from '../output.ts';
@@ -32,7 +33,7 @@ export async function stackContext(stackName: string): Promise<StackContext> {
 }
 
 /** A stack output the command cannot work without. */
-export function requiredOutput(context: StackContext, name: string): string {
+export function requiredOutput(context: StackContext, name: StackOutputName): string {
   const value = context.outputs[name];
   if (!value) {
     throw new CliError(

@@ -1,11 +1,13 @@
-import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { type AttributeValue, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { paginateListStackResources } from '@aws-sdk/client-cloudformation';
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { type AttributeValue, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import {
   ORDER_STATUSES,
   ORDER_SUMMARY_KEYS,
 } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
+import { clientsFor } from '../cloud/clients.ts';
 import type { StackContext } from './stack-context.ts';
 
 /** One queue of the stack with its backlog. */
@@ -26,7 +28,7 @@ export interface RecentError {
 }
 
 async function stackResources(context: StackContext) {
-  const cfn = new CloudFormationClient({ region: context.target.region });
+  const cfn = clientsFor(context.target).cloudformation;
   const resources: { logicalId: string; type: string; physicalId: string }[] = [];
   for await (const page of paginateListStackResources({ client: cfn }, { StackName: context.stackName })) {
     for (const r of page.StackResourceSummaries ?? []) {
@@ -42,7 +44,7 @@ async function stackResources(context: StackContext) {
 
 /** Depth of every queue; DLQs are recognised by being some queue's redrive target, or by name. */
 export async function queueStatuses(context: StackContext): Promise<QueueStatus[]> {
-  const sqs = new SQSClient({ region: context.target.region });
+  const sqs = clientsFor(context.target).sqs;
   const queues = (await stackResources(context)).filter((r) => r.type === 'AWS::SQS::Queue');
   const details = await Promise.all(
     queues.map(async (queue) => {
@@ -68,7 +70,7 @@ export async function queueStatuses(context: StackContext): Promise<QueueStatus[
 
 /** ERROR-level lines of the last `minutes` from the stack's log groups, newest first. */
 export async function recentErrors(context: StackContext, minutes = 60, limit = 10): Promise<RecentError[]> {
-  const logs = new CloudWatchLogsClient({ region: context.target.region });
+  const logs = clientsFor(context.target).logs;
   const groups = (await stackResources(context)).filter((r) => r.type === 'AWS::Logs::LogGroup');
   const since = Date.now() - minutes * 60_000;
   const found = await Promise.all(
@@ -96,9 +98,9 @@ export async function recentErrors(context: StackContext, minutes = 60, limit = 
  * Undefined when the stack has no order-summary table (an older deploy).
  */
 export async function sagasByStatus(context: StackContext): Promise<Record<string, number> | undefined> {
-  const tableName = context.outputs.OrderSummaryTableName;
+  const tableName = context.outputs[OUTPUTS.orderSummaryTable];
   if (!tableName) return undefined;
-  const dynamo = new DynamoDBClient({ region: context.target.region });
+  const dynamo = clientsFor(context.target).dynamodb;
   const { statusIndex, statusAttribute } = ORDER_SUMMARY_KEYS;
   const counts = await Promise.all(
     ORDER_STATUSES.map(async (status) => {

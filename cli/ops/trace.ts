@@ -1,4 +1,4 @@
-import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
+import { paginateScan } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { storedEventsFromItem } from '../../shared/kit/event-store/dynamodb-items.ts';
 import type { StoredEvent } from '../../shared/kit/event-store/port.ts';
@@ -8,8 +8,9 @@ import {
   isSagaTransition,
   type SagaState,
 } from '../../shared/kit/saga/state.ts';
+import { clientsFor } from '../cloud/clients.ts';
 import { decodeMessage } from '../dlq/decode.ts';
-import { awsClients, discoverQueues } from '../dlq/discover.ts';
+import { discoverQueues } from '../dlq/discover.ts';
 import { peekMessages } from '../dlq/peek.ts';
 import { sqsQueuePort } from '../dlq/queue-port.ts';
 import type { Reporter } from '../output.ts';
@@ -65,7 +66,7 @@ export async function eventsOf(
   tableName: string,
   correlationId: string,
 ): Promise<StoredEvent[]> {
-  const dynamo = new DynamoDBClient({ region: context.target.region });
+  const dynamo = clientsFor(context.target).dynamodb;
   const found: StoredEvent[] = [];
   const pages = paginateScan(
     { client: dynamo },
@@ -165,7 +166,7 @@ export function verdicts(trace: Omit<Trace, 'verdict'>, now = new Date()): strin
 
 /** Messages of this flow parked in any DLQ of the stack (peeked, left in place). */
 export async function deadLettersOf(context: StackContext, correlationId: string, reporter: Reporter) {
-  const clients = awsClients(context.target);
+  const clients = clientsFor(context.target);
   const { dlqs } = await discoverQueues(clients, context.stackName, reporter);
   const port = sqsQueuePort(clients.sqs);
   const found: TraceDeadLetter[] = [];

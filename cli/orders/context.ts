@@ -1,10 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import { storedEventUpcaster } from '../../shared/kit/events/internal.ts';
-import type { Target } from '../cloud/target.ts';
+import { clientsFor } from '../cloud/clients.ts';
 import { requiredOutput, type StackContext } from '../ops/stack-context.ts';
 
 /** What the order commands work with on a deployed stack: the bus, the event store, the read model. */
@@ -18,19 +19,15 @@ export interface OrdersContext {
   readonly summaries: DynamoDbOrderSummaryRepository;
 }
 
-/** SDK options for a target (credentials come from the environment `applyTarget` set). */
-export function sdkConfig(target: Target): { region: string; endpoint?: string } {
-  return { region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) };
-}
-
 /** Clients and adapters on the stack's resources, named by its outputs. */
 export function ordersContext(stack: StackContext): OrdersContext {
-  const dynamo = new DynamoDBClient(sdkConfig(stack.target));
-  const eventStoreTable = requiredOutput(stack, 'EventStoreTableName');
+  const clients = clientsFor(stack.target);
+  const dynamo = clients.dynamodb;
+  const eventStoreTable = requiredOutput(stack, OUTPUTS.eventStoreTable);
   return {
     stackName: stack.stackName,
-    busName: requiredOutput(stack, 'EventBusName'),
-    events: new EventBridgeClient(sdkConfig(stack.target)),
+    busName: requiredOutput(stack, OUTPUTS.busName),
+    events: clients.events,
     dynamo,
     eventStoreTable,
     store: new DynamoDbEventStore({
@@ -40,7 +37,7 @@ export function ordersContext(stack: StackContext): OrdersContext {
     }),
     summaries: new DynamoDbOrderSummaryRepository({
       client: dynamo,
-      tableName: requiredOutput(stack, 'OrderSummaryTableName'),
+      tableName: requiredOutput(stack, OUTPUTS.orderSummaryTable),
     }),
   };
 }

@@ -18,6 +18,7 @@ import {
   usesEventStore,
   validateContextDefinition,
 } from '../../shared/kit/context.ts';
+import type { ContextOutputName } from '../stacks/outputs.ts';
 import type { StageSettings } from '../stages.ts';
 import { BusConsumer } from './bus-consumer.ts';
 import { ContextTable } from './context-table.ts';
@@ -151,9 +152,9 @@ export class BoundedContext extends Construct implements DeployedContext {
   }
 
   /** Named as `contextOutputNames` derives them from the definition. */
-  outputs(): Record<string, string> {
+  outputs(): Record<ContextOutputName, string> {
     const prefix = contextOutputPrefix(this.definition);
-    const outputs: Record<string, string> = {};
+    const outputs: Record<ContextOutputName, string> = {};
     for (const { name } of this.definition.consumers) {
       const consumer = this.consumer(name);
       outputs[`${prefix}${pascalName(name)}QueueUrl`] = consumer.queue.queueUrl;

@@ -15,6 +15,7 @@ import { OutboxPublisher } from '../constructs/outbox-publisher.ts';
 import { QueueConsumer } from '../constructs/queue-consumer.ts';
 import { RuleTargets } from '../constructs/rule-targets.ts';
 import type { StageSettings } from '../stages.ts';
+import { OUTPUTS } from './outputs.ts';
 
 export interface PipelineStackProps extends StackProps {
   readonly stage: StageSettings;
@@ -22,41 +23,6 @@ export interface PipelineStackProps extends StackProps {
 
 /** Each context's events carry a source under its name (`orders.api`, `onboarding.accounts`). */
 export const EVENT_SOURCE_PREFIXES: readonly string[] = CONTEXT_CATALOGS.map((catalog) => `${catalog.name}.`);
-
-/**
- * Names of the stack outputs the CLI and the end-to-end tests read: the stack's own, then the orders
- * context's (derived from its definition, unprefixed; a unit test holds the two equal).
- */
-export const OUTPUTS = {
-  busName: 'EventBusName',
-  recorderQueueUrl: 'RecorderQueueUrl',
-  recorderDlqUrl: 'RecorderDlqUrl',
-  recorderFunctionName: 'RecorderFunctionName',
-  recordedEventsTable: 'RecordedEventsTableName',
-  ruleDlqUrl: 'RuleTargetDlqUrl',
-  archiveName: 'EventArchiveName',
-  eventStoreTable: 'EventStoreTableName',
-  outboxFunctionName: 'OutboxFunctionName',
-  outboxDlqUrl: 'OutboxDlqUrl',
-  notificationsTopicArn: 'NotificationsTopicArn',
-  emailQueueUrl: 'EmailQueueUrl',
-  emailDlqUrl: 'EmailDlqUrl',
-  smsQueueUrl: 'SmsQueueUrl',
-  smsDlqUrl: 'SmsDlqUrl',
-  pushQueueUrl: 'PushQueueUrl',
-  pushDlqUrl: 'PushDlqUrl',
-  alarmTopicArn: 'AlarmTopicArn',
-  dashboardName: 'DashboardName',
-  orderSummaryTable: 'OrderSummaryTableName',
-  sagaQueueUrl: 'SagaQueueUrl',
-  sagaDlqUrl: 'SagaDlqUrl',
-  inventoryQueueUrl: 'InventoryQueueUrl',
-  inventoryDlqUrl: 'InventoryDlqUrl',
-  paymentQueueUrl: 'PaymentQueueUrl',
-  paymentDlqUrl: 'PaymentDlqUrl',
-  projectorQueueUrl: 'ProjectorQueueUrl',
-  projectorDlqUrl: 'ProjectorDlqUrl',
-} as const;
 
 /**
  * Every output name of the contexts, derived from their definitions like the resources themselves:

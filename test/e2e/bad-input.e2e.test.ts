@@ -7,6 +7,7 @@ import {
   SIDE_CHECKS,
   type SuiteReport,
 } from '../../bench/bad-input/suite.ts';
+import { clientConfig } from '../../shared/kit/aws/client-config.ts';
 import { e2eStack } from '../support/cli.ts';
 
 const outputs = inject('stackOutputs');
@@ -31,7 +32,7 @@ describe('bad input at every edge: a clear error or a DLQ entry with its reason,
         emulator,
         stackName: e2eStack,
         outputs,
-        clientConfig: { region: process.env.AWS_REGION ?? 'us-east-1', ...(endpoint ? { endpoint } : {}) },
+        clientConfig: clientConfig({ region: process.env.AWS_REGION ?? 'us-east-1', endpoint }),
         cliEnv: { ...process.env, ...(endpoint ? { AWS_ENDPOINT_URL: endpoint } : {}) },
       },
       { timeoutMs: 120_000, settleMs: 3_000 },

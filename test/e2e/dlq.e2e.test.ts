@@ -12,21 +12,17 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { eventually, testClients } from '../support/aws.ts';
 import { e2eStack, runCliAsync, runCliJson } from '../support/cli.ts';
+import { stackOutput } from '../support/stack-outputs.ts';
 
-const outputs = inject('stackOutputs');
 const endpoint = inject('endpoint');
 /** The CLI's project-local area for these runs: the audit file lands here, not in the repository. */
 const localDir = mkdtempSync(join(tmpdir(), 'pipeline-dlq-e2e-'));
 const auditPath = join(localDir, 'audit', 'dlq-redrive.jsonl');
 const { events, sqs, dynamo } = testClients();
 
-function output(name: string): string {
-  const value = outputs[name];
-  if (!value) throw new Error(`stack output ${name} missing: ${JSON.stringify(outputs)}`);
-  return value;
-}
 const queueName = (url: string) => url.split('/').pop() ?? url;
 
 /** The CLI's environment: the test emulator, this run's local area, a named operator for the audit. */
@@ -107,13 +103,13 @@ describe('pipeline dlq: list, show and redrive against the deployed stack', () =
 
   beforeAll(async () => {
     // Arrange: a detail that is not an envelope, so the recorder fails it until it is dead-lettered.
-    dlqUrl = output('RecorderDlqUrl');
+    dlqUrl = stackOutput(OUTPUTS.recorderDlqUrl);
     dlqName = queueName(dlqUrl);
     const put = await events.send(
       new PutEventsCommand({
         Entries: [
           {
-            EventBusName: output('EventBusName'),
+            EventBusName: stackOutput(OUTPUTS.busName),
             Source: 'orders.e2e',
             DetailType: 'OrderPlaced',
             Detail: JSON.stringify({ marker, notAnEnvelope: true }),
@@ -143,10 +139,10 @@ describe('pipeline dlq: list, show and redrive against the deployed stack', () =
       expect.objectContaining({
         kind: 'queue',
         maxReceiveCount: 3,
-        queue: expect.objectContaining({ url: output('RecorderQueueUrl') }),
+        queue: expect.objectContaining({ url: stackOutput(OUTPUTS.recorderQueueUrl) }),
       }),
     );
-    expect(list.dlqs.map((d) => d.url)).toContain(output('RuleTargetDlqUrl'));
+    expect(list.dlqs.map((d) => d.url)).toContain(stackOutput(OUTPUTS.ruleDlqUrl));
     expect(human.status).toBe(0);
     expect(human.stdout).toMatch(/DLQ\s+DEPTH\s+IN FLIGHT\s+OLDEST\s+SOURCES/);
     expect(human.stdout).toContain(dlqName);
@@ -185,7 +181,9 @@ describe('pipeline dlq: list, show and redrive against the deployed stack', () =
 
     // Assert
     expect(plan.dryRun).toBe(true);
-    expect(plan.moved).toEqual([{ messageId: poisonId, target: queueName(output('RecorderQueueUrl')) }]);
+    expect(plan.moved).toEqual([
+      { messageId: poisonId, target: queueName(stackOutput(OUTPUTS.recorderQueueUrl)) },
+    ]);
     expect((await depth(dlqUrl)).total).toBe(before.total);
     expect(existsSync(auditPath) ? readFileSync(auditPath, 'utf8') : '').not.toContain(poisonId);
   });
@@ -195,12 +193,12 @@ describe('pipeline dlq: list, show and redrive against the deployed stack', () =
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('No dead-letter queue "no-such-dlq"');
     expect(run.stderr).toContain(dlqName);
-    expect(run.stderr).toContain(queueName(output('RuleTargetDlqUrl')));
+    expect(run.stderr).toContain(queueName(stackOutput(OUTPUTS.ruleDlqUrl)));
   });
 
   it('refuses to redrive an empty DLQ with a clear message and a non-zero exit', async () => {
     // Arrange: the rule-target DLQ stays empty while EventBridge can deliver to the queue.
-    const empty = output('RuleTargetDlqUrl');
+    const empty = stackOutput(OUTPUTS.ruleDlqUrl);
     expect((await depth(empty)).total).toBe(0);
 
     // Act
@@ -254,7 +252,7 @@ describe('pipeline dlq: list, show and redrive against the deployed stack', () =
     const item = await eventually(async () => {
       const found = await dynamo.send(
         new GetItemCommand({
-          TableName: output('RecordedEventsTableName'),
+          TableName: stackOutput(OUTPUTS.recordedEventsTable),
           Key: { pk: { S: `EVENT#${envelope.id}` } },
         }),
       );
@@ -265,7 +263,7 @@ describe('pipeline dlq: list, show and redrive against the deployed stack', () =
     expect(result.moved).toEqual([
       expect.objectContaining({
         messageId: id,
-        target: queueName(output('RecorderQueueUrl')),
+        target: queueName(stackOutput(OUTPUTS.recorderQueueUrl)),
         newMessageId: expect.any(String),
       }),
     ]);
@@ -280,7 +278,7 @@ describe('pipeline dlq: list, show and redrive against the deployed stack', () =
         operator: 'e2e-operator',
         stack: e2eStack,
         dlq: dlqName,
-        target: queueName(output('RecorderQueueUrl')),
+        target: queueName(stackOutput(OUTPUTS.recorderQueueUrl)),
         messageId: id,
         newMessageId: result.moved[0]?.newMessageId,
         deletedFromDlq: true,

@@ -1,5 +1,6 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../shared/kit/consumer/dead-letter.ts';
 import { contentHashOf } from '../../shared/kit/events/content-hash.ts';
 import { testClients } from '../support/aws.ts';
@@ -16,7 +17,7 @@ async function putBare(data: Record<string, unknown>, source = 'orders.api'): Pr
     new PutEventsCommand({
       Entries: [
         {
-          EventBusName: world.output('EventBusName'),
+          EventBusName: world.output(OUTPUTS.busName),
           Source: source,
           DetailType: 'OrderPlaced',
           Detail: JSON.stringify(data),
@@ -113,7 +114,7 @@ describe.concurrent('intake: every command is stored by its one writer before an
     const letters: Awaited<ReturnType<typeof world.deadLetters>> = [];
     const deadline = Date.now() + 60_000;
     while (letters.length < 2 && Date.now() < deadline) {
-      letters.push(...(await world.deadLetters(world.output('SagaDlqUrl'), first.id, 5_000)));
+      letters.push(...(await world.deadLetters(world.output(OUTPUTS.sagaDlqUrl), first.id, 5_000)));
     }
     await world.drained();
 
@@ -160,7 +161,7 @@ describe.concurrent('intake: every command is stored by its one writer before an
     expect(count(history.payment, 'PaymentAuthorized')).toBe(1);
     expect((await world.ledger(orderId)).attempts).toBe(1);
     expect(await world.available(sku)).toBe(4);
-    expect(await world.peekDeadLetters(world.output('SagaDlqUrl'), placed.id)).toEqual([]);
+    expect(await world.peekDeadLetters(world.output(OUTPUTS.sagaDlqUrl), placed.id)).toEqual([]);
   });
 
   it('completes an order a producer put as bare data under its own source (no envelope), with the envelope derived from the EventBridge event', async () => {

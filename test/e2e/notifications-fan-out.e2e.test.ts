@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { NOTIFICATION_SUBSCRIPTIONS as NOTIFICATION_CHANNELS } from '../../shared/contexts/orders/definition.ts';
 import type { EventDataInput, EventType } from '../../shared/contexts/orders/events/catalog.ts';
 import { createEvent } from '../../shared/contexts/orders/events/catalog.ts';
@@ -10,24 +11,18 @@ import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import { snsMessageAttributes } from '../../shared/kit/events/patterns.ts';
 import { markStored } from '../../shared/kit/events/stored.ts';
-import { drained, eventually, testClients } from '../support/aws.ts';
+import { eventually, testClients } from '../support/aws.ts';
+import { drained, stackOutput } from '../support/stack-outputs.ts';
 
-const outputs = inject('stackOutputs');
 const { sqs, dynamo } = testClients();
 const sns = new SNSClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
-
-function requireOutput(name: string): string {
-  const value = outputs[name];
-  if (!value) throw new Error(`stack output ${name} missing: ${JSON.stringify(outputs)}`);
-  return value;
-}
 
 const capitalized = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
 
 async function publish(event: EventEnvelope<unknown>): Promise<void> {
   await sns.send(
     new PublishCommand({
-      TopicArn: requireOutput('NotificationsTopicArn'),
+      TopicArn: stackOutput(OUTPUTS.notificationsTopicArn),
       Message: JSON.stringify(event),
       MessageAttributes: snsMessageAttributes(event),
     }),
@@ -38,7 +33,7 @@ async function publish(event: EventEnvelope<unknown>): Promise<void> {
 async function deadLettered(channel: string, orderId: string): Promise<number> {
   const { Messages = [] } = await sqs.send(
     new ReceiveMessageCommand({
-      QueueUrl: requireOutput(`${capitalized(channel)}DlqUrl`),
+      QueueUrl: stackOutput(`${capitalized(channel)}DlqUrl`),
       MaxNumberOfMessages: 10,
       VisibilityTimeout: 0,
     }),
@@ -50,7 +45,7 @@ describe('notifications fan-out: topic → one queue per channel → channel con
   it('routes only the events a channel filter lists, and each channel delivers on the customer’s choice only', async () => {
     // Arrange: one order's outcome for a customer who chose email and push, plus events no channel takes.
     const orderId = `fan-out-e2e-${randomUUID()}`;
-    const store = new DynamoDbEventStore({ client: dynamo, tableName: requireOutput('EventStoreTableName') });
+    const store = new DynamoDbEventStore({ client: dynamo, tableName: stackOutput(OUTPUTS.eventStoreTable) });
     const make = <T extends EventType>(type: T, data: EventDataInput<T>) =>
       createEvent(type, data, { correlationId: `corr-${orderId}` });
     const contact = {
@@ -86,7 +81,7 @@ describe('notifications fan-out: topic → one queue per channel → channel con
       },
       { timeoutMs: 30_000, intervalMs: 500 },
     );
-    await drained(outputs, sqs);
+    await drained(sqs);
 
     // Assert: one delivery per chosen channel; a routing mistake would have dead-lettered the others
     // (no channel consumer handles them), so every channel DLQ stays clear of this order.

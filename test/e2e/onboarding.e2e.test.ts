@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import {
   createOnboardingEvent,
   type OnboardingEventDataInput,
@@ -15,21 +16,18 @@ import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import { toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
 import { eventually, testClients } from '../support/aws.ts';
 import { e2eStack, runCliJson } from '../support/cli.ts';
+import { stackOutput } from '../support/stack-outputs.ts';
 import { sagaWorld } from './saga-world.ts';
 
-const outputs = inject('stackOutputs');
 const endpoint = inject('endpoint');
 const clients = testClients();
 const world = sagaWorld();
 
-function output(name: string): string {
-  const value = outputs[name];
-  if (!value) throw new Error(`stack output ${name} missing: ${JSON.stringify(outputs)}`);
-  return value;
-}
-
-const store = new DynamoDbEventStore({ client: clients.dynamo, tableName: output('EventStoreTableName') });
-const busName = output('EventBusName');
+const store = new DynamoDbEventStore({
+  client: clients.dynamo,
+  tableName: stackOutput(OUTPUTS.eventStoreTable),
+});
+const busName = stackOutput(OUTPUTS.busName);
 
 /** What a producer in another service does: put an event, in our envelope, on the pipeline's bus. */
 async function produce(events: readonly EventEnvelope[]): Promise<void> {
@@ -231,7 +229,7 @@ describe('onboarding: a choreographed second context on the same pipeline', () =
       correlationId,
     );
     await store.append(`user#${userId}`, [change], { expectedVersion: 0 });
-    const dlqUrl = output('OnboardingProfilesDlqUrl');
+    const dlqUrl = stackOutput('OnboardingProfilesDlqUrl');
     const inDlq = await eventually(
       async () => {
         const { Attributes = {} } = await clients.sqs.send(

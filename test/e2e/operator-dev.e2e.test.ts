@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, inject, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { eventually, testClients } from '../support/aws.ts';
 import { e2eStack, runCli } from '../support/cli.ts';
 
@@ -34,7 +35,7 @@ describe('pipeline dev against the deployed stack', () => {
       new PutEventsCommand({
         Entries: [
           {
-            EventBusName: outputs.EventBusName,
+            EventBusName: outputs[OUTPUTS.busName],
             Source: 'orders.e2e',
             DetailType: 'OrderPlaced',
             Detail: JSON.stringify(envelope),
@@ -44,7 +45,10 @@ describe('pipeline dev against the deployed stack', () => {
     );
     const item = await eventually(async () => {
       const found = await dynamo.send(
-        new GetItemCommand({ TableName: outputs.RecordedEventsTableName, Key: { pk: { S: `EVENT#${id}` } } }),
+        new GetItemCommand({
+          TableName: outputs[OUTPUTS.recordedEventsTable],
+          Key: { pk: { S: `EVENT#${id}` } },
+        }),
       );
       return found.Item;
     });

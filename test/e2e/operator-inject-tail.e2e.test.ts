@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, inject, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { e2eStack, runCli, startCli } from '../support/cli.ts';
 
-const busName = inject('stackOutputs').EventBusName as string;
+const busName = inject('stackOutputs')[OUTPUTS.busName] as string;
 
 describe('pipeline inject and tail against the deployed stack', () => {
   it('tails exactly the injected events, with their ids, then removes its temporary rule', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { e2eStack, runCli } from '../support/cli.ts';
 
 describe('pipeline status against the deployed stack', () => {
@@ -14,8 +15,8 @@ describe('pipeline status against the deployed stack', () => {
       dlqMessages: number;
       sagasByStatus: Record<string, number>;
     };
-    const recorderDlq = status.queues.find((q) => q.url === status.outputs.RecorderDlqUrl);
-    const recorderQueue = status.queues.find((q) => q.url === status.outputs.RecorderQueueUrl);
+    const recorderDlq = status.queues.find((q) => q.url === status.outputs[OUTPUTS.recorderDlqUrl]);
+    const recorderQueue = status.queues.find((q) => q.url === status.outputs[OUTPUTS.recorderQueueUrl]);
     expect(recorderDlq?.isDlq).toBe(true);
     expect(recorderQueue?.isDlq).toBe(false);
     const dlqTotal = status.queues.filter((q) => q.isDlq).reduce((n, q) => n + q.visible + q.inFlight, 0);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { causedBy, createEvent, exampleEvent } from '../../shared/contexts/orders/events/catalog.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import { eventually } from '../support/aws.ts';
@@ -9,7 +10,7 @@ import { e2eStack, runCli, startCli } from '../support/cli.ts';
 const outputs = inject('stackOutputs');
 const store = new DynamoDbEventStore({
   client: new DynamoDBClient({ region: process.env.AWS_REGION ?? 'us-east-1' }),
-  tableName: outputs.EventStoreTableName as string,
+  tableName: outputs[OUTPUTS.eventStoreTable] as string,
 });
 
 describe('pipeline trace and replay against the deployed stack', () => {

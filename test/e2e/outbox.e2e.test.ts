@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { eventCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import { testClients } from '../support/aws.ts';
+import { stackOutput } from '../support/stack-outputs.ts';
 import { type BusCapture, type CapturedEvent, captureBusEvents } from './bus-capture.ts';
 
-const outputs = inject('stackOutputs');
 const clients = testClients();
-
-function requireOutput(name: string): string {
-  const value = outputs[name];
-  if (!value) throw new Error(`stack output ${name} missing: ${JSON.stringify(outputs)}`);
-  return value;
-}
 
 /** A valid catalog event of this test run (its correlation id is what the capture rule matches). */
 function anEvent(
@@ -44,7 +39,7 @@ describe('outbox: event store → DynamoDB stream → publisher Lambda → bus a
   let capture: BusCapture;
 
   beforeAll(async () => {
-    capture = await captureBusEvents(clients, requireOutput('EventBusName'), {
+    capture = await captureBusEvents(clients, stackOutput(OUTPUTS.busName), {
       detail: { correlationId: [correlationId] },
     });
   });
@@ -57,7 +52,7 @@ describe('outbox: event store → DynamoDB stream → publisher Lambda → bus a
     // Arrange
     const store = new DynamoDbEventStore({
       client: clients.dynamo,
-      tableName: requireOutput('EventStoreTableName'),
+      tableName: stackOutput(OUTPUTS.eventStoreTable),
     });
     const order = `order-${randomUUID()}`;
     const placed = anEvent('OrderPlaced', correlationId);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { inject } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import { DynamoDbSimulatedPaymentProvider } from '../../shared/contexts/orders/adapters/dynamodb-simulated-payment-provider.ts';
 import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
@@ -20,7 +20,8 @@ import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
 import { toPutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
 import { storedEventUpcaster } from '../../shared/kit/events/internal.ts';
-import { drained, eventually, testClients } from '../support/aws.ts';
+import { eventually, testClients } from '../support/aws.ts';
+import { drained, stackOutput } from '../support/stack-outputs.ts';
 
 /**
  * The deployed order pipeline as the saga e2e tests see it: orders go in as `OrderPlaced` through
@@ -28,14 +29,9 @@ import { drained, eventually, testClients } from '../support/aws.ts';
  * order summary table, the simulated provider's ledger and the channel delivery records.
  */
 export function sagaWorld() {
-  const outputs = inject('stackOutputs');
-  const output = (name: string): string => {
-    const value = outputs[name];
-    if (!value) throw new Error(`stack output ${name} missing: ${JSON.stringify(outputs)}`);
-    return value;
-  };
+  const output = stackOutput;
   const { events, sqs, dynamo } = testClients();
-  const tableName = output('EventStoreTableName');
+  const tableName = output(OUTPUTS.eventStoreTable);
   const store = new DynamoDbEventStore({
     client: dynamo,
     tableName,
@@ -43,7 +39,7 @@ export function sagaWorld() {
   });
   const summaries = new DynamoDbOrderSummaryRepository({
     client: dynamo,
-    tableName: output('OrderSummaryTableName'),
+    tableName: output(OUTPUTS.orderSummaryTable),
   });
   const provider = new DynamoDbSimulatedPaymentProvider({ client: dynamo, tableName });
 
@@ -90,7 +86,7 @@ export function sagaWorld() {
     /** PutEvents on the pipeline's bus, one call, every entry accepted. */
     async place(...envelopes: EventEnvelope<unknown>[]): Promise<void> {
       const entries = envelopes.map((envelope) => ({
-        ...toPutEventsEntry(envelope, output('EventBusName')),
+        ...toPutEventsEntry(envelope, output(OUTPUTS.busName)),
       }));
       const result = await events.send(new PutEventsCommand({ Entries: entries }));
       if (result.FailedEntryCount) throw new Error(`PutEvents refused: ${JSON.stringify(result.Entries)}`);
@@ -108,7 +104,7 @@ export function sagaWorld() {
     },
 
     /** Waits until the stack's consumer queues are empty (see {@link drained}). */
-    drained: (timeoutMs?: number) => drained(outputs, sqs, timeoutMs),
+    drained: (timeoutMs?: number) => drained(sqs, timeoutMs),
 
     /** Waits for the saga's outcome (`OrderConfirmed` / `OrderCancelled` in its stream). */
     async outcome(orderId: string, timeoutMs = 60_000): Promise<AnyEvent> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { stageSettings } from '../../infra/stages.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../shared/kit/consumer/dead-letter.ts';
 import { count, sagaWorld, typesOf } from './saga-world.ts';
@@ -182,7 +183,7 @@ describe.concurrent('order saga on the deployed stack (events in through EventBr
     expect(await world.available(sku)).toBe(6);
     expect(typesOf(history.payment)).toEqual(['PaymentAuthorized']);
     expect((await world.ledger(orderId)).attempts).toBe(1);
-    expect(await world.peekDeadLetters(world.output('SagaDlqUrl'), orderId)).toEqual([]);
+    expect(await world.peekDeadLetters(world.output(OUTPUTS.sagaDlqUrl), orderId)).toEqual([]);
   });
 
   it('dead-letters a payment whose total does not match its items, with the reason, and compensates on the timeout', async () => {
@@ -193,7 +194,7 @@ describe.concurrent('order saga on the deployed stack (events in through EventBr
 
     // Act
     await world.place(placed);
-    const dead = await world.deadLetters(world.output('PaymentDlqUrl'), orderId);
+    const dead = await world.deadLetters(world.output(OUTPUTS.paymentDlqUrl), orderId);
     const outcome = await world.outcome(orderId, 90_000);
 
     // Assert: no provider call, no retries; the saga gives up on the step and releases the stock.
@@ -222,7 +223,7 @@ describe.concurrent('order saga on the deployed stack (events in through EventBr
     // Act
     await world.place(...valid.slice(0, 1), invalid, ...valid.slice(1));
     const outcomes = await Promise.all(valid.map((order) => world.outcome(order.data.orderId)));
-    const dead = await world.deadLetters(world.output('SagaDlqUrl'), badId);
+    const dead = await world.deadLetters(world.output(OUTPUTS.sagaDlqUrl), badId);
 
     // Assert
     expect(outcomes.map((o) => o.type)).toEqual(['OrderConfirmed', 'OrderConfirmed', 'OrderConfirmed']);

@@ -2,24 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { eventually, testClients } from '../support/aws.ts';
+import { stackOutput } from '../support/stack-outputs.ts';
 
-const outputs = inject('stackOutputs');
 const { events, sqs, dynamo } = testClients();
-
-function requireOutput(name: string): string {
-  const value = outputs[name];
-  if (!value) throw new Error(`stack output ${name} missing: ${JSON.stringify(outputs)}`);
-  return value;
-}
 
 async function putOnBus(detailType: string, detail: unknown) {
   return events.send(
     new PutEventsCommand({
       Entries: [
         {
-          EventBusName: requireOutput('EventBusName'),
+          EventBusName: stackOutput(OUTPUTS.busName),
           Source: 'orders.e2e',
           DetailType: detailType,
           Detail: JSON.stringify(detail),
@@ -48,7 +43,7 @@ describe('walking skeleton: bus → rule → queue (+DLQ) → Lambda → DynamoD
     const item = await eventually(async () => {
       const found = await dynamo.send(
         new GetItemCommand({
-          TableName: requireOutput('RecordedEventsTableName'),
+          TableName: stackOutput(OUTPUTS.recordedEventsTable),
           Key: { pk: { S: `EVENT#${id}` } },
         }),
       );
@@ -65,10 +60,10 @@ describe('walking skeleton: bus → rule → queue (+DLQ) → Lambda → DynamoD
     // Arrange: a detail that is neither an envelope nor OrderPlaced data: retrying cannot help, so the
     // consumer dead-letters it, naming the first field the data lacks.
     const marker = `poison-${randomUUID()}`;
-    const dlqUrl = requireOutput('RecorderDlqUrl');
+    const dlqUrl = stackOutput(OUTPUTS.recorderDlqUrl);
     const queueAttributes = await sqs.send(
       new GetQueueAttributesCommand({
-        QueueUrl: requireOutput('RecorderQueueUrl'),
+        QueueUrl: stackOutput(OUTPUTS.recorderQueueUrl),
         AttributeNames: ['RedrivePolicy'],
       }),
     );

@@ -15,13 +15,9 @@ import { dynamoDbStoredEventCheck } from '../../shared/kit/event-store/stored-ch
 import { describeEventStoreContract } from '../contract/event-store.contract.ts';
 import { aStreamId, someEvents } from '../contract/event-store.fixtures.ts';
 import { describeStoredCheckContract } from '../contract/stored-check.contract.ts';
+import { emulatorClientConfig } from '../support/aws.ts';
 
-const endpoint = process.env.AWS_ENDPOINT_URL;
-const client = new DynamoDBClient({
-  region: 'us-east-1',
-  ...(endpoint ? { endpoint } : {}),
-  credentials: { accessKeyId: '000000000000', secretAccessKey: 'test' },
-});
+const client = new DynamoDBClient(emulatorClientConfig());
 const tableName = `event-store-int-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {

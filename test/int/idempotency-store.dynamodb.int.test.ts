@@ -7,13 +7,9 @@ import { DynamoDbIdempotencyStore } from '../../shared/kit/idempotency/dynamodb.
 import { runOnce } from '../../shared/kit/idempotency/run-once.ts';
 import { someEvents } from '../contract/event-store.fixtures.ts';
 import { describeIdempotencyStoreContract } from '../contract/idempotency-store.contract.ts';
+import { emulatorClientConfig } from '../support/aws.ts';
 
-const endpoint = process.env.AWS_ENDPOINT_URL;
-const client = new DynamoDBClient({
-  region: 'us-east-1',
-  ...(endpoint ? { endpoint } : {}),
-  credentials: { accessKeyId: '000000000000', secretAccessKey: 'test' },
-});
+const client = new DynamoDBClient(emulatorClientConfig());
 // The idempotency records share the event store's table, as they do when deployed.
 const tableName = `idempotency-int-${randomUUID().slice(0, 8)}`;
 

@@ -16,13 +16,9 @@ import {
   describeOrderSummaryRepositoryContract,
   placedSummary,
 } from '../contract/order-summary-repository.contract.ts';
+import { emulatorClientConfig } from '../support/aws.ts';
 
-const endpoint = process.env.AWS_ENDPOINT_URL;
-const client = new DynamoDBClient({
-  region: 'us-east-1',
-  ...(endpoint ? { endpoint } : {}),
-  credentials: { accessKeyId: '000000000000', secretAccessKey: 'test' },
-});
+const client = new DynamoDBClient(emulatorClientConfig());
 const tableName = `order-summaries-int-${randomUUID().slice(0, 8)}`;
 const K = ORDER_SUMMARY_KEYS;
 

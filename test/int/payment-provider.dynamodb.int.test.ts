@@ -4,13 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbSimulatedPaymentProvider } from '../../shared/contexts/orders/adapters/dynamodb-simulated-payment-provider.ts';
 import { PaymentProviderUnavailableError } from '../../shared/contexts/orders/domain/payment-provider.ts';
 import { createEventStoreTable } from '../../shared/kit/event-store/dynamodb-table.ts';
+import { emulatorClientConfig } from '../support/aws.ts';
 
-const endpoint = process.env.AWS_ENDPOINT_URL;
-const client = new DynamoDBClient({
-  region: 'us-east-1',
-  ...(endpoint ? { endpoint } : {}),
-  credentials: { accessKeyId: '000000000000', secretAccessKey: 'test' },
-});
+const client = new DynamoDBClient(emulatorClientConfig());
 // The provider keeps its ledger in the event store's table, as it does when deployed.
 const tableName = `payment-provider-int-${randomUUID().slice(0, 8)}`;
 

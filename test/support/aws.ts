@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { waitForEmptyQueues, workQueues } from '../../cli/ops/drained.ts';
+import { clientConfig } from '../../shared/kit/aws/client-config.ts';
 
 /** SDK clients for the emulator the global setup started (its endpoint is in the environment). */
 export function testClients() {
@@ -11,6 +11,14 @@ export function testClients() {
     events: new EventBridgeClient(config),
     sqs: new SQSClient(config),
     dynamo: new DynamoDBClient(config),
+  };
+}
+
+/** SDK options for the emulator at AWS_ENDPOINT_URL (the environment's AWS when unset), with credentials an emulator accepts. */
+export function emulatorClientConfig() {
+  return {
+    ...clientConfig({ region: 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL }),
+    credentials: { accessKeyId: '000000000000', secretAccessKey: 'test' },
   };
 }
 
@@ -26,24 +34,4 @@ export async function eventually<T>(
     await sleep(intervalMs);
   }
   return undefined;
-}
-
-/**
- * Waits until every consumer work queue of the stack has been empty (visible and in flight) for three
- * polls a second apart: what a test set off has been handled, retried or dead-lettered. Saga timers
- * still delayed are left out; a timer for a finished step changes nothing when it fires.
- */
-export async function drained(
-  outputs: Readonly<Record<string, string>>,
-  sqs: SQSClient,
-  timeoutMs = 90_000,
-): Promise<void> {
-  const left = await waitForEmptyQueues(sqs, workQueues(outputs), {
-    deadline: Date.now() + timeoutMs,
-    emptyPolls: 3,
-    intervalMs: 1_000,
-    includeDelayed: false,
-  });
-  if (left.length > 0)
-    throw new Error(`queues still working after ${timeoutMs / 1000} s: ${JSON.stringify(left)}`);
 }

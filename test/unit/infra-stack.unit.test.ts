@@ -5,7 +5,8 @@ import { ConsumerQueue } from '../../infra/constructs/consumer-queue.ts';
 import { SAGA_METRICS } from '../../infra/constructs/dashboard.ts';
 import { bundleAliasArgs, sourceMapSettings } from '../../infra/constructs/pipeline-function.ts';
 import { QueueConsumer } from '../../infra/constructs/queue-consumer.ts';
-import { declaredContextOutputs, OUTPUTS } from '../../infra/stacks/pipeline-stack.ts';
+import { OUTPUTS } from '../../infra/stacks/outputs.ts';
+import { declaredContextOutputs } from '../../infra/stacks/pipeline-stack.ts';
 import { stageSettings } from '../../infra/stages.ts';
 import { type CfnResource, pipelineStack, pipelineTemplate, testStack } from './infra-fixture.ts';
 

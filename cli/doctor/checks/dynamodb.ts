@@ -5,6 +5,7 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
+import { targetClientConfig } from '../../cloud/clients.ts';
 import { createTable } from '../resources.ts';
 import { type Check, type CheckContext, CheckFailed, CheckSkipped } from '../types.ts';
 
@@ -132,10 +133,7 @@ export const dynamodbStreams: Check = {
     await ctx.clients.dynamodb.send(
       new PutItemCommand({ TableName: table.name, Item: { pk: S(key), payload: S('outbox') } }),
     );
-    const streams = new sdk.DynamoDBStreamsClient({
-      region: ctx.target.region,
-      ...(ctx.target.endpoint ? { endpoint: ctx.target.endpoint } : {}),
-    });
+    const streams = new sdk.DynamoDBStreamsClient(targetClientConfig(ctx.target));
     try {
       const record = await findInsert(ctx, sdk, streams, table.streamArn, key);
       if (record.dynamodb?.NewImage?.payload?.S !== 'outbox') {
