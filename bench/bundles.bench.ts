@@ -18,13 +18,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildHandler } from '../cli/dev/bundle.ts';
+import { markdownTable } from '../cli/output.ts';
 import { repoRoot } from '../cli/paths.ts';
 import { sourceMapSettings } from '../infra/constructs/pipeline-function.ts';
 import { stageSettings } from '../infra/stages.ts';
 import { type BundleComposition, compositionOf, families, zodBreakdown } from './bundle-analysis.ts';
 import { initEnvironment, schemaVariables } from './init-env.ts';
 import { type InitSample, median, sampleInit } from './init-time.ts';
-import { atMost, describeError, markdownTable, type ReportBuilder, round } from './report.ts';
+import { atMost, describeError, type ReportBuilder, round } from './report.ts';
 
 /** The reference every function is held to: the SDK clients a saga step builds, alone. */
 export const SDK_REFERENCE_ENTRY = 'bench/fixtures/aws-sdk-clients.ts';

@@ -1,3 +1,4 @@
+import { markdownTable } from '../cli/output.ts';
 /**
  * The bench report: figures (one number each, with a unit and optionally the target it is compared
  * with) and free-form Markdown sections (tables of contributors, requests by API…). Nothing asserts:
@@ -94,21 +95,6 @@ export const round = (n: number, digits = 2): number => Math.round(n * 10 ** dig
 
 /** `meets` for a "value ≤ limit" target. */
 export const atMost = (value: number, limit: number): boolean => value <= limit;
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-/** Renders a Markdown table; cells are escaped. */
-export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const align = header.map((h) => (h.startsWith('>') ? '---:' : '---'));
-  const names = header.map((h) => h.replace(/^>/, ''));
-  return [
-    `| ${names.map(cell).join(' | ')} |`,
-    `| ${align.join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
-  ].join('\n');
-}
 
 function status(figure: Figure): string {
   if (figure.value === null) return 'error';

@@ -60,3 +60,18 @@ export function table(rows: readonly (readonly string[])[]): string {
     )
     .join('\n');
 }
+
+function markdownCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** Renders a Markdown table (a `>` before a header right-aligns its column); cells are escaped. */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const align = header.map((h) => (h.startsWith('>') ? '---:' : '---'));
+  const names = header.map((h) => h.replace(/^>/, ''));
+  return [
+    `| ${names.map(markdownCell).join(' | ')} |`,
+    `| ${align.join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`),
+  ].join('\n');
+}

@@ -20,12 +20,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { waitForEmptyQueues, workQueues } from '../../cli/ops/drained.ts';
 import { openTap, type TailTap } from '../../cli/ops/tail.ts';
 import { seedStock } from '../../cli/orders/seed.ts';
+import { markdownTable } from '../../cli/output.ts';
 import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import { type FaultPlan, faultSpecOf, parseFaultSpec } from '../../shared/harness/faults.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import { localClientConfig } from '../local-cloud.ts';
-import { markdownTable } from '../report.ts';
 import { startSagaCloud } from '../saga/cloud.ts';
 import { newRunId, runSkus } from '../saga/driver.ts';
 import {

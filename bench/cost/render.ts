@@ -1,5 +1,6 @@
+import { markdownTable } from '../../cli/output.ts';
 /** Markdown tables of the request accounting and the cost model. */
-import { markdownTable, round } from '../report.ts';
+import { round } from '../report.ts';
 import type { HandledMessages } from '../saga/usage.ts';
 import type { FixedItem } from './fixed.ts';
 import {

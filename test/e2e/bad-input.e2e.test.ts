@@ -1,14 +1,9 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildCases, EDGES } from '../../bench/bad-input/cases.ts';
-import { renderBadInputReport } from '../../bench/bad-input/report.ts';
-import {
-  type CaseResult,
-  runBadInputSuite,
-  SIDE_CHECKS,
-  type SuiteReport,
-} from '../../bench/bad-input/suite.ts';
 import { clientConfig } from '../../shared/kit/aws/client-config.ts';
-import { e2eStack } from '../support/cli.ts';
+import { buildCases, EDGES } from '../bad-input/cases.ts';
+import { renderBadInputReport } from '../bad-input/report.ts';
+import { type CaseResult, runBadInputSuite, SIDE_CHECKS, type SuiteReport } from '../bad-input/suite.ts';
+import { e2eStack, runCliAsync } from '../support/cli.ts';
 
 const outputs = inject('stackOutputs');
 const endpoint = inject('endpoint');
@@ -33,7 +28,10 @@ describe('bad input at every edge: a clear error or a DLQ entry with its reason,
         stackName: e2eStack,
         outputs,
         clientConfig: clientConfig({ region: process.env.AWS_REGION ?? 'us-east-1', endpoint }),
-        cliEnv: { ...process.env, ...(endpoint ? { AWS_ENDPOINT_URL: endpoint } : {}) },
+        cli: async (args) => {
+          const run = await runCliAsync(args, endpoint ? { AWS_ENDPOINT_URL: endpoint } : {}, 120_000);
+          return { code: run.status, stderr: run.stderr };
+        },
       },
       { timeoutMs: 120_000, settleMs: 3_000 },
     );

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { type PipelineRun, phases, pipelineEnv } from '../../bench/local-cloud.ts';
-import { markdownTable, ReportBuilder, renderMarkdown } from '../../bench/report.ts';
+import { ReportBuilder, renderMarkdown } from '../../bench/report.ts';
+import { markdownTable } from '../../cli/output.ts';
 
 describe('bench report', () => {
   it('keeps a failed module as an error row and goes on', async () => {

@@ -1,8 +1,8 @@
+import { markdownTable } from '../../cli/output.ts';
 /**
  * The bad-input report: one row per case (edge | case | sent | outcome | reason seen | ok?), a count
  * per edge, the "nothing else affected" checks and the emulator gaps met on the way.
  */
-import { markdownTable } from '../report.ts';
 import { EDGES, type Edge } from './cases.ts';
 import type { CaseResult, SuiteReport } from './suite.ts';
 

@@ -7,15 +7,15 @@ import {
   nestedArrays,
   shortQueue,
   storedMark,
-} from '../../bench/bad-input/cases.ts';
-import { countByEdge, passed, renderBadInputReport } from '../../bench/bad-input/report.ts';
+} from '../bad-input/cases.ts';
+import { countByEdge, passed, renderBadInputReport } from '../bad-input/report.ts';
 import {
   type CaseResult,
   confirmedOn,
   SIDE_CHECKS,
   type SuiteReport,
   sideChecks,
-} from '../../bench/bad-input/suite.ts';
+} from '../bad-input/suite.ts';
 
 const cases = buildCases({ runId: 'r1', stockedSku: 'bad-r1-stock' });
 

@@ -8,8 +8,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { startMiniStack } from '../../cli/cloud/ministack.ts';
-import { createReporter } from '../../cli/output.ts';
+import { startMiniStack } from '../cli/cloud/ministack.ts';
+import { createReporter } from '../cli/output.ts';
+import { passed, renderBadInputReport } from '../test/bad-input/report.ts';
+import { runBadInputSuite } from '../test/bad-input/suite.ts';
 import {
   LOCAL_CREDENTIALS,
   localClientConfig,
@@ -17,9 +19,7 @@ import {
   requireSuccess,
   runPipeline,
   stopInstance,
-} from '../local-cloud.ts';
-import { passed, renderBadInputReport } from './report.ts';
-import { runBadInputSuite } from './suite.ts';
+} from './local-cloud.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const log = (line: string) => process.stderr.write(`▸ ${line}\n`);
@@ -77,16 +77,16 @@ try {
       stackName: STACK_NAME,
       outputs: cloud.outputs,
       clientConfig: { region: 'us-east-1', endpoint: cloud.endpoint, credentials: LOCAL_CREDENTIALS },
-      cliEnv: pipelineEnv(INSTANCE),
+      cli: (args) => runPipeline(args, pipelineEnv(INSTANCE), 120_000),
     },
     { timeoutMs: timeoutSeconds * 1000, log },
   );
   const markdown = renderBadInputReport(report);
   const json = `${JSON.stringify(report, null, 2)}\n`;
   process.stdout.write(args.json ? json : `${markdown}\n`);
-  mkdirSync(new URL('../reports/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('../reports/bad-input.md', import.meta.url), markdown);
-  writeFileSync(new URL('../reports/bad-input.json', import.meta.url), json);
+  mkdirSync(new URL('./reports/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('./reports/bad-input.md', import.meta.url), markdown);
+  writeFileSync(new URL('./reports/bad-input.json', import.meta.url), json);
   exitCode = passed(report) ? 0 : 1;
   const met = report.results.filter((r) => r.ok).length;
   log(`${met}/${report.results.length} cases met; ${exitCode === 0 ? 'nothing else affected' : 'FAILED'}`);

@@ -28,7 +28,6 @@ import { orderStreamIds } from '../../shared/contexts/orders/use-cases/order-his
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import { commitKey } from '../../shared/kit/event-store/dynamodb-items.ts';
 import type { EventEnvelope } from '../../shared/kit/events/envelope.ts';
-import { runPipeline } from '../local-cloud.ts';
 import {
   type BadInputCase,
   buildCases,
@@ -64,8 +63,13 @@ export interface SuiteTarget {
     readonly endpoint?: string;
     readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   };
-  /** Environment of the `pipeline` children of the CLI cases (where they find the stack). */
-  readonly cliEnv: NodeJS.ProcessEnv;
+  /**
+   * Runs `pipeline <args>` against this target for the CLI cases (the bench's runner on its own cloud,
+   * the tests' runner on the e2e stack).
+   */
+  readonly cli: (
+    args: readonly string[],
+  ) => Promise<{ readonly code: number | null; readonly stderr: string }>;
 }
 
 export interface SuiteOptions {
@@ -431,7 +435,7 @@ async function sendCli(target: SuiteTarget, c: BadInputCase): Promise<SendResult
       writeFileSync(file, c.payload.file);
       args = args.map((a) => (a === '{{file}}' ? file : a));
     }
-    const run = await runPipeline(['--stack', target.stackName, 'inject', ...args], target.cliEnv, 120_000);
+    const run = await target.cli(['--stack', target.stackName, 'inject', ...args]);
     const error = run.stderr
       .split('\n')
       .filter((l) => !l.startsWith('▸') && !/NodeVersionSupportWarning|node >=22|^\s*$/.test(l))
