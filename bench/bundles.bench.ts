@@ -4,7 +4,7 @@
  * same run. Bundles are built with `buildHandler` (cli/dev/bundle.ts), the build `pipeline dev` uploads
  * and that mirrors the CDK NodejsFunction options, and written to a temp dir with their external map
  * linked as `cdk deploy` ships them; their composition comes from the metafile of that same build.
- * Init is measured per stage: prod without `--enable-source-maps`, dev with it (`sourceMapSettings`).
+ * Init is measured per stage: prod without `--enable-source-maps`, dev with it (`sourceMapOptions`).
  */
 import {
   existsSync,
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { buildHandler } from '../cli/dev/bundle.ts';
 import { markdownTable } from '../cli/output.ts';
 import { repoRoot } from '../cli/paths.ts';
-import { sourceMapSettings } from '../infra/constructs/pipeline-function.ts';
+import { sourceMapOptions } from '../infra/constructs/pipeline-function.ts';
 import { stageSettings } from '../infra/stages.ts';
 import { type BundleComposition, compositionOf, families, zodBreakdown } from './bundle-analysis.ts';
 import { initEnvironment, schemaVariables } from './init-env.ts';
@@ -36,7 +36,7 @@ export const INIT_RATIO_LIMIT = 1.15;
 
 /** Node flags a stage's functions start with (their NODE_OPTIONS, from the construct itself). */
 export function stageNodeFlags(stage: 'dev' | 'prod'): string[] {
-  const options = sourceMapSettings(stageSettings(stage)).nodeOptions.NODE_OPTIONS;
+  const options = sourceMapOptions(stageSettings(stage)).NODE_OPTIONS;
   return options ? options.split(/\s+/).filter(Boolean) : [];
 }
 const PROD_FLAGS = stageNodeFlags('prod');
@@ -48,18 +48,6 @@ export function targetsFromReference(reference: { bytes: number; initMs: number 
   maxInitMs: number;
 } {
   return { maxBytes: reference.bytes + BUNDLE_SLACK_BYTES, maxInitMs: reference.initMs * INIT_RATIO_LIMIT };
-}
-
-/**
- * The bundle as `cdk deploy` ships it: NodejsFunction's `--sourcemap` is esbuild's linked mode, the
- * code ends with a `sourceMappingURL` comment naming `index.js.map` (which `--enable-source-maps` then
- * reads at load). `buildHandler` uses external mode (no comment), so the comment is added here.
- */
-export function linkSourceMap(code: Buffer): Buffer {
-  const comment = '//# sourceMappingURL=index.js.map';
-  if (code.toString('utf8', Math.max(0, code.byteLength - 200)).includes(comment)) return code;
-  const newline = code.byteLength > 0 && code[code.byteLength - 1] !== 0x0a ? '\n' : '';
-  return Buffer.concat([code, Buffer.from(`${newline}${comment}\n`)]);
 }
 
 /** Bytes of a source map without its `sourcesContent`, as prod bundles ship it. */
@@ -124,10 +112,10 @@ const kb = (bytes: number) => round(bytes / 1000, 1);
  */
 async function writeBundle(dir: string, name: string, entry: string, runtimeSdk = false) {
   const { bundle, metafile } = await buildHandler(entry, runtimeSdk ? { external: ['@aws-sdk/*'] } : {});
-  // index.js next to index.js.map: the bundle's sourceMappingURL names that file.
+  // index.js next to index.js.map: the bundle's sourceMappingURL comment names that file.
   const folder = join(dir, name);
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, 'index.js'), linkSourceMap(bundle.code));
+  writeFileSync(join(folder, 'index.js'), bundle.code);
   writeFileSync(join(folder, 'index.js.map'), bundle.sourceMap);
   return {
     file: join(folder, 'index.js'),

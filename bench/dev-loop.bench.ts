@@ -15,7 +15,7 @@ import {
   InvokeCommand,
   LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { bundleHandler } from '../cli/dev/bundle.ts';
+import { bundleHandler, DEV_BUNDLE } from '../cli/dev/bundle.ts';
 import type { DevFunction } from '../cli/dev/functions.ts';
 import { pushCode } from '../cli/dev/loop.ts';
 import { createZip } from '../cli/doctor/zip.ts';
@@ -121,6 +121,7 @@ async function measureEdits(report: ReportBuilder, endpoint: string, edits: numb
     name: 'bench-edit-fixture',
     entry,
     logGroup: '/aws/lambda/bench-edit-fixture',
+    stage: DEV_BUNDLE,
   };
   try {
     writeFileSync(entry, fixtureSource('v0'));

@@ -1,6 +1,8 @@
 import { build, type Metafile } from 'esbuild';
-import { LAMBDA_BUNDLE_ALIASES } from '../../shared/kit/aws/bundle-aliases.ts';
-import { repoRoot } from '../paths.ts';
+import { type BundleStage, esbuildOptions, functionBundle } from '../../infra/constructs/function-bundle.ts';
+
+/** The bundle of a dev-stage function (infra/stages.ts). */
+export const DEV_BUNDLE: BundleStage = { name: 'dev', faultInjection: 'allowed' };
 
 /** A function bundle as `pipeline dev` rebuilds it, with the source files it was made from. */
 export interface Bundle {
@@ -12,30 +14,17 @@ export interface Bundle {
 }
 
 /**
- * Builds one handler the way the CDK NodejsFunction does for deploys (CommonJS for node22, minified,
- * source maps, the bundle aliases, AWS SDK included unless `external` says otherwise). The one place these options live:
- * `pipeline dev` and the benchmarks both build through it. `define`: a stage's build-time constants
- * (infra's `bundleDefines`); none gives a dev build.
+ * Builds one handler exactly as a deploy of `stage` does (`functionBundle`, infra's one bundle
+ * definition): `pipeline dev` and the benchmarks build through it. `external` is for what-if builds
+ * (the bundles bench's runtime-SDK variant) only. @default stage: dev
  */
 export async function buildHandler(
   entry: string,
-  options: { external?: string[]; define?: Record<string, string> } = {},
+  options: { stage?: BundleStage; external?: string[] } = {},
 ): Promise<{ bundle: Bundle; metafile: Metafile }> {
+  const definition = functionBundle(options.stage ?? DEV_BUNDLE);
   const result = await build({
-    absWorkingDir: repoRoot,
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    sourcemap: 'external',
-    outfile: 'index.js',
-    alias: Object.fromEntries(
-      Object.entries(LAMBDA_BUNDLE_ALIASES).map(([from, to]) => [from, `${repoRoot}${to}`]),
-    ),
-    ...(options.external ? { external: options.external } : {}),
-    ...(options.define ? { define: options.define } : {}),
+    ...esbuildOptions(entry, definition, options.external ? { external: options.external } : {}),
     write: false,
     metafile: true,
     logLevel: 'silent',
@@ -52,7 +41,7 @@ export async function buildHandler(
   return { bundle, metafile: result.metafile };
 }
 
-/** Bundles one handler as it is deployed, so what `pipeline dev` uploads behaves like what `cdk deploy` ships. */
-export async function bundleHandler(entry: string): Promise<Bundle> {
-  return (await buildHandler(entry)).bundle;
+/** Bundles one handler as a deploy of `stage` ships it: what `pipeline dev` uploads. */
+export async function bundleHandler(entry: string, stage: BundleStage = DEV_BUNDLE): Promise<Bundle> {
+  return (await buildHandler(entry, { stage })).bundle;
 }

@@ -1,12 +1,13 @@
 import { paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
+import type { BundleStage } from '../../infra/constructs/function-bundle.ts';
 import { clientsFor } from '../cloud/clients.ts';
 import type { StackContext } from '../ops/stack-context.ts';
-import { CliError } from '../output.ts';
 
 /** Tag every pipeline function carries: its handler file, relative to the repository root. */
 export const ENTRY_TAG = 'pipeline:entry';
-/** Tag saying whether the function's stage builds bundles with the fault-injection switch. */
+/** Tags saying what the function's bundle was built for (infra's `functionBundle`). */
+export const STAGE_TAG = 'pipeline:stage';
 export const FAULT_INJECTION_TAG = 'pipeline:fault-injection';
 
 /** A deployed function `pipeline dev` can rebuild. */
@@ -15,21 +16,20 @@ export interface DevFunction {
   readonly name: string;
   readonly entry: string;
   readonly logGroup: string;
-  /** `compiled-out` on prod-stage functions (infra/stages.ts). */
-  readonly faultInjection?: string;
+  /** The stage its bundle was built for: `pipeline dev` rebuilds it the same way. */
+  readonly stage: BundleStage;
 }
 
 /**
- * `pipeline dev` uploads dev builds, in which fault injection can be switched on by configuration.
- * Functions of a stage that compiles it out (prod) must only get code through a deploy.
+ * The stage a function's bundle was built for, from its tags. Functions deployed before the stage tag
+ * existed carry only the fault-injection one, which prod alone compiles out.
  */
-export function refuseCompiledOut(functions: readonly DevFunction[], stackName: string): void {
-  const guarded = functions.filter((f) => f.faultInjection === 'compiled-out');
-  if (guarded.length === 0) return;
-  throw new CliError(
-    `${stackName} is a prod-stage stack (${guarded.length} function(s) tagged ${FAULT_INJECTION_TAG}=compiled-out): pipeline dev does not replace their code in place.`,
-    'Change a prod stack through `pipeline deploy --stage prod`; use `pipeline dev` on a dev stack.',
-  );
+export function bundleStageOf(tags: Readonly<Record<string, string>>): BundleStage {
+  const faultInjection = tags[FAULT_INJECTION_TAG] === 'compiled-out' ? 'compiled-out' : 'allowed';
+  const tagged = tags[STAGE_TAG];
+  const name =
+    tagged === 'prod' || tagged === 'dev' ? tagged : faultInjection === 'compiled-out' ? 'prod' : 'dev';
+  return { name, faultInjection };
 }
 
 /** The stack's functions that say where their source is (functions without the tag are skipped). */
@@ -48,7 +48,7 @@ export async function devFunctions(context: StackContext): Promise<DevFunction[]
         name: resource.PhysicalResourceId,
         entry,
         logGroup: fn.Configuration?.LoggingConfig?.LogGroup ?? `/aws/lambda/${resource.PhysicalResourceId}`,
-        ...(fn.Tags?.[FAULT_INJECTION_TAG] ? { faultInjection: fn.Tags[FAULT_INJECTION_TAG] } : {}),
+        stage: bundleStageOf(fn.Tags ?? {}),
       });
     }
   }

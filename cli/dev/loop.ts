@@ -13,7 +13,7 @@ import type { StackContext } from '../ops/stack-context.ts';
 import { CliError, type Reporter } from '../output.ts';
 import { repoRoot } from '../paths.ts';
 import { type Bundle, bundleHandler } from './bundle.ts';
-import { type DevFunction, devFunctions, ENTRY_TAG, refuseCompiledOut } from './functions.ts';
+import { type DevFunction, devFunctions, ENTRY_TAG } from './functions.ts';
 
 /** One code update, as `pipeline dev` reports it. */
 export interface CodeUpdate {
@@ -29,7 +29,7 @@ export async function pushCode(
   fn: DevFunction,
 ): Promise<{ bundle: Bundle; update: CodeUpdate }> {
   const started = Date.now();
-  const bundle = await bundleHandler(fn.entry);
+  const bundle = await bundleHandler(fn.entry, fn.stage);
   const bundled = Date.now();
   const zip = createZip([
     { name: 'index.js', content: bundle.code },
@@ -95,8 +95,10 @@ export async function devLoop(context: StackContext, reporter: Reporter, signal:
       'Redeploy with `pipeline deploy` to add it.',
     );
   }
-  refuseCompiledOut(functions, context.stackName);
-  reporter.step(`Syncing ${functions.length} function(s) with the working tree`);
+  const stages = [...new Set(functions.map((fn) => fn.stage.name))].join(', ');
+  reporter.step(
+    `Syncing ${functions.length} function(s) with the working tree, built as a ${stages} deploy builds them`,
+  );
   const bundles = new Map<string, Bundle>();
   for (const fn of functions) {
     const { bundle, update } = await pushCode(lambda, fn);

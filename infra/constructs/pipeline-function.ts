@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Duration, Tags } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -11,18 +10,17 @@ import {
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { FAULTS_COMPILED_OUT, faultSpecOf } from '../../shared/harness/faults.ts';
-import { LAMBDA_BUNDLE_ALIASES } from '../../shared/kit/aws/bundle-aliases.ts';
+import { faultSpecOf } from '../../shared/harness/faults.ts';
 import type { StageSettings } from '../stages.ts';
 import { type CheckovSkip, skipCheckov } from './checkov.ts';
 import { dataKey, skipIfAwsManagedKey } from './data-key.ts';
+import { type FunctionBundle, functionBundle, repoRoot } from './function-bundle.ts';
 
-/** Repository root, so `entry` paths are stable wherever the CDK CLI is started from. */
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export { repoRoot };
 
 /** CloudWatch namespace of the product's own metrics (Powertools Metrics / EMF). */
 export const METRICS_NAMESPACE = 'OrderPipeline';
@@ -47,17 +45,6 @@ export interface PipelineFunctionProps {
    * AWS offers no resource-level permission for. They become the cdk-nag IAM5 suppression. @default none
    */
   readonly wildcardResourceReasons?: readonly string[];
-}
-
-/**
- * Build-time constants of a stage's bundles. Where fault injection is compiled out, the switch the
- * consumer runtime reads (`process.env.PIPELINE_FAULT_INJECTION`) becomes a literal, so the
- * environment of a deployed function cannot turn faults on.
- */
-export function bundleDefines(stage: StageSettings): Record<string, string> {
-  return stage.faultInjection === 'compiled-out'
-    ? { 'process.env.PIPELINE_FAULT_INJECTION': JSON.stringify(FAULTS_COMPILED_OUT) }
-    : {};
 }
 
 /** `PIPELINE_FAULTS` for the consumers when the stage injects faults (dev with `-c faults=…`). */
@@ -87,9 +74,9 @@ export function loggingProps(
 export const SOURCE_MAPS_FLAG = '--enable-source-maps';
 
 /**
- * Source maps of a stage's functions. Every bundle keeps its external `index.js.map` next to
- * `index.js` in the asset (esbuild `--sourcemap`, linked by a `sourceMappingURL` comment), so a stack
- * trace can always be resolved. What differs is who pays for it:
+ * Who pays for source maps. Every bundle keeps its external `index.js.map` next to `index.js` in the
+ * asset (linked by a `sourceMappingURL` comment, see `functionBundle`), so a stack trace can always be
+ * resolved:
  * - dev: `NODE_OPTIONS=--enable-source-maps`, the map carries the sources: every trace is mapped in
  *   the logs, at the price of Node reading the map at module load (+25–50 ms of init measured by the
  *   bundles bench, `init, dev`) and decoding it at the first trace.
@@ -98,20 +85,32 @@ export const SOURCE_MAPS_FLAG = '--enable-source-maps';
  *   from the asset's map, or live by setting `NODE_OPTIONS=--enable-source-maps` on the function for
  *   an investigation (Node maps traces without `sourcesContent`).
  */
-export function sourceMapSettings(stage: StageSettings): {
-  readonly nodeOptions: Record<string, string>;
-  readonly bundling: Pick<BundlingOptions, 'sourceMap' | 'sourcesContent'>;
-} {
-  return stage.name === 'dev'
-    ? { nodeOptions: { NODE_OPTIONS: SOURCE_MAPS_FLAG }, bundling: { sourceMap: true, sourcesContent: true } }
-    : { nodeOptions: {}, bundling: { sourceMap: true, sourcesContent: false } };
+export function sourceMapOptions(stage: StageSettings): Record<string, string> {
+  return stage.name === 'dev' ? { NODE_OPTIONS: SOURCE_MAPS_FLAG } : {};
 }
 
-/** esbuild `--alias` arguments of every function bundle (`LAMBDA_BUNDLE_ALIASES`, absolute paths). */
-export function bundleAliasArgs(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(LAMBDA_BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, `${repoRoot}${to}`]),
-  );
+/**
+ * NodejsFunction's bundling for a {@link FunctionBundle}: the same esbuild settings as
+ * `esbuildOptions` gives `pipeline dev`, spelled as the construct's props and command-line arguments.
+ */
+export function cdkBundling(bundle: FunctionBundle) {
+  return {
+    target: bundle.target,
+    format: OutputFormat.CJS,
+    minify: bundle.minify,
+    sourceMap: true,
+    sourcesContent: bundle.sourcesContent,
+    define: { ...bundle.define },
+    // The SDK is bundled rather than taken from the runtime: versions are pinned by our lockfile
+    // and the same bundle runs on a local cloud, where no runtime-provided SDK exists.
+    externalModules: [],
+    // Lambda hands the role's credentials over in the environment: the rest of the SDK's default
+    // chain (SSO, INI, IMDS… with their nested clients) is ~100 KB that can never answer there;
+    // `bowser`, a browser user-agent parser, is 34 KB Node never runs (shared/kit/aws/bundle-aliases.ts).
+    esbuildArgs: Object.fromEntries(
+      Object.entries(bundle.alias).map(([from, to]) => [`--alias:${from}`, to]),
+    ),
+  };
 }
 
 /**
@@ -168,7 +167,6 @@ export class PipelineFunction extends Construct {
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(this.role);
     const tracing = props.tracing ?? props.stage.tracing === 'active';
-    const sourceMaps = sourceMapSettings(props.stage);
     this.function = new NodejsFunction(this, 'Function', {
       role: this.role,
       entry: `${repoRoot}${props.entry}`,
@@ -182,7 +180,7 @@ export class PipelineFunction extends Construct {
       ...loggingProps(props.stage),
       tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: {
-        ...sourceMaps.nodeOptions,
+        ...sourceMapOptions(props.stage),
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // Powertools' level; where Lambda filters too (json), both say the same.
@@ -190,25 +188,13 @@ export class PipelineFunction extends Construct {
         ...faultEnvironment(props.stage),
         ...props.environment,
       },
-      bundling: {
-        minify: true,
-        ...sourceMaps.bundling,
-        target: 'node22',
-        define: bundleDefines(props.stage),
-        // The SDK is bundled rather than taken from the runtime: versions are pinned by our lockfile
-        // and the same bundle runs on a local cloud, where no runtime-provided SDK exists.
-        externalModules: [],
-        // Lambda hands the role's credentials over in the environment: the rest of the SDK's default
-        // chain (SSO, INI, IMDS… with their nested clients) is ~100 KB that can never answer there;
-        // `bowser`, a browser user-agent parser, is 34 KB Node never runs (shared/kit/aws/bundle-aliases.ts).
-        esbuildArgs: bundleAliasArgs(),
-      },
+      bundling: cdkBundling(functionBundle(props.stage)),
     });
     // Where the source lives: `pipeline dev` rebuilds and updates the function from it, and an
     // operator looking at the function in the console finds its code.
     Tags.of(this.function).add('pipeline:entry', props.entry);
-    // Whether its bundle can take PIPELINE_FAULTS: `pipeline dev` refuses to replace the code of a
-    // function whose stage compiles fault injection out (its dev builds would bring the switch back).
+    // What its bundle was built for (functionBundle): `pipeline dev` rebuilds it the same way.
+    Tags.of(this.function).add('pipeline:stage', props.stage.name);
     Tags.of(this.function).add('pipeline:fault-injection', props.stage.faultInjection);
     this.suppressFindings(tracing, props.wildcardResourceReasons ?? []);
     // CDK makes a function depend on its role and role policy while also referencing the role

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   mkdirSync,
@@ -13,18 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINISTACK_VERSION } from '../../cli/cloud/ministack.ts';
-
-const cli = join(import.meta.dirname, '../../cli/pipeline.mjs');
+import { runCli } from '../support/cli.ts';
 
 /** Runs the real CLI in a child process, never against the test run's own emulator. */
 function pipeline(args: string[], env: Record<string, string> = {}) {
-  const { AWS_ENDPOINT_URL: _ignored, ...inherited } = process.env;
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    env: { ...inherited, PIPELINE_CLOUD_INSTANCE: `bad-setup-${process.pid}`, ...env },
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runCli(
+    args,
+    { AWS_ENDPOINT_URL: undefined, PIPELINE_CLOUD_INSTANCE: `bad-setup-${process.pid}`, ...env },
+    60_000,
+  );
 }
 
 /**

@@ -1,26 +1,21 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-
-const cli = join(import.meta.dirname, '../../cli/pipeline.mjs');
+import { type EnvChanges, runCli } from '../support/cli.ts';
 
 /** Runs the real CLI without a terminal, with a project-local area of its own (no local cloud in it). */
-function pipeline(args: string[], env: Record<string, string | undefined>) {
-  const { AWS_ENDPOINT_URL: _ignored, ...inherited } = process.env;
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    env: {
-      ...inherited,
+function pipeline(args: string[], env: EnvChanges) {
+  return runCli(
+    args,
+    {
+      AWS_ENDPOINT_URL: undefined,
       PIPELINE_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'pipeline-destroy-')),
       PIPELINE_CLOUD_INSTANCE: `destroy-${process.pid}`,
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    60_000,
+  );
 }
 
 /** Credentials as a developer's shell has them: a `down` that reached for AWS would use them. */

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,48 +13,23 @@ import { resolveTarget } from '../../cli/cloud/target.ts';
 import { allChecks } from '../../cli/doctor/checks/index.ts';
 import { doctorClients } from '../../cli/doctor/clients.ts';
 import type { DoctorReport } from '../../cli/doctor/report.ts';
+import { type CliRun, type EnvChanges, runCliAsync } from '../support/cli.ts';
 import { conformance, lambdaUnavailable } from './conformance.support.ts';
 import { deleteCreatedStacks } from './conformance-resources.support.ts';
 
 // The Lambda probe's stack, when this file ran it.
 afterAll(deleteCreatedStacks);
 
-const cli = join(import.meta.dirname, '../../cli/pipeline.mjs');
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI in a child process against the int tier's emulator (or the given environment). */
+/** Runs the real CLI in a child process against the int tier's emulator (or with the given changes). */
 function pipeline(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; onStderr?: (text: string, kill: () => void) => void } = {},
-): Promise<Run> {
+  options: { env?: EnvChanges; onStderr?: (text: string, interrupt: () => void) => void } = {},
+): Promise<CliRun> {
   const env = options.env ?? {
-    ...process.env,
     AWS_ENDPOINT_URL: inject('endpoint'),
     PIPELINE_CLOUD_INSTANCE: `doctor-int-${process.pid}`,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      options.onStderr?.(stderr, () => child.kill('SIGINT'));
-    });
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runCliAsync(args, env, 110_000, options.onStderr);
 }
 
 /** Every probe resource (named doctor-*) still present on the emulator. */
@@ -93,7 +67,7 @@ async function doctorLeftovers(): Promise<string[]> {
 const NEEDS_LAMBDA = ['lambda-sqs-batch'];
 
 describe('pipeline doctor against the int tier’s endpoint', () => {
-  let run: Run;
+  let run: CliRun;
   let report: DoctorReport;
   let noLambda: string | undefined;
   const byId = (id: string) => report.checks.find((c) => c.id === id);
@@ -226,10 +200,14 @@ describe('pipeline doctor: options, interruption and bad setup', () => {
   it('says how to configure a target when there is no endpoint and there are no credentials', async () => {
     // Arrange: no endpoint, no recorded local cloud, no credentials anywhere the SDK looks.
     const empty = mkdtempSync(join(tmpdir(), 'doctor-no-target-'));
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+    const withoutAws = Object.fromEntries(
+      Object.keys(process.env)
+        .filter((key) => key.startsWith('AWS_'))
+        .map((key) => [key, undefined]),
+    );
     const run = await pipeline(['doctor'], {
       env: {
-        ...env,
+        ...withoutAws,
         HOME: empty,
         PIPELINE_LOCAL_DIR: empty,
         AWS_CONFIG_FILE: join(empty, 'config'),

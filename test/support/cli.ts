@@ -1,4 +1,4 @@
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const cli = join(import.meta.dirname, '../../cli/pipeline.mjs');
@@ -12,35 +12,54 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+/**
+ * Changes to this process's environment for a `pipeline` child: a value replaces the inherited one,
+ * `undefined` removes it (Node leaves undefined entries out of a child's environment).
+ */
+export type EnvChanges = Readonly<Record<string, string | undefined>>;
+
 /** Runs `pipeline …` to completion against the test run's emulator (AWS_ENDPOINT_URL is inherited). */
-export function runCli(args: string[], env: Record<string, string> = {}): CliRun {
+export function runCli(args: readonly string[], env: EnvChanges = {}, timeoutMs = 120_000): CliRun {
   const result = spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
-    timeout: 120_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: timeoutMs,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /**
  * Runs `pipeline …` in a child process without blocking this one (the test's own timers and pollers
- * keep running); resolves with its exit status (null when killed, e.g. on the timeout).
+ * keep running); resolves with its exit status (null when killed, e.g. on the timeout). `onStderr`
+ * sees the error stream so far as it grows and may interrupt the child (SIGINT, as Ctrl-C does).
  */
 export function runCliAsync(
   args: readonly string[],
-  env: Record<string, string> = {},
+  env: EnvChanges = {},
   timeoutMs = 90_000,
+  onStderr?: (text: string, interrupt: () => void) => void,
 ): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { env: { ...process.env, ...env }, timeout: timeoutMs },
-      (error, stdout, stderr) => {
-        const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ status, stdout, stderr });
-      },
-    );
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onStderr?.(stderr, () => child.kill('SIGINT'));
+    });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
   });
 }
 

@@ -7,7 +7,6 @@ import { compositionOf, contributorOf, families, zodBreakdown } from '../../benc
 import {
   BUNDLE_SLACK_BYTES,
   INIT_RATIO_LIMIT,
-  linkSourceMap,
   mapBytesWithoutSources,
   SDK_REFERENCE_ENTRY,
   stageNodeFlags,
@@ -134,19 +133,13 @@ describe('lean bundles: targets and source maps', () => {
     expect(stageNodeFlags('dev')).toEqual(['--enable-source-maps']);
   });
 
-  it('links the external map as cdk deploy ships it, once, and sizes the prod map without sources', () => {
+  it('sizes the prod map without its sources', () => {
     // Arrange
-    const code = Buffer.from('exports.handler=()=>1;');
     const map = Buffer.from(
       JSON.stringify({ version: 3, sources: ['a.ts'], sourcesContent: ['x'.repeat(500)] }),
     );
 
-    // Act
-    const linked = linkSourceMap(code);
-
-    // Assert
-    expect(linked.toString()).toBe('exports.handler=()=>1;\n//# sourceMappingURL=index.js.map\n');
-    expect(linkSourceMap(linked).equals(linked)).toBe(true);
+    // Act / Assert
     expect(mapBytesWithoutSources(map)).toBeLessThan(100);
   });
 });

@@ -1,8 +1,14 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import type { Bundle } from '../../cli/dev/bundle.ts';
-import { bundleHandler } from '../../cli/dev/bundle.ts';
-import { type DevFunction, refuseCompiledOut } from '../../cli/dev/functions.ts';
+import { bundleHandler, DEV_BUNDLE } from '../../cli/dev/bundle.ts';
+import { bundleStageOf } from '../../cli/dev/functions.ts';
 import { affected } from '../../cli/dev/loop.ts';
+import { PipelineFunction } from '../../infra/constructs/pipeline-function.ts';
+import { stageSettings } from '../../infra/stages.ts';
 
 const bundle = (...inputs: string[]): Bundle => ({
   code: Buffer.from(''),
@@ -55,20 +61,47 @@ describe('pipeline dev', () => {
     }
   });
 
-  it('refuses to replace the code of a prod-stage stack, whose bundles compile fault injection out', () => {
-    // Arrange
-    const fn = (name: string, faultInjection?: string): DevFunction => ({
-      logicalId: name,
-      name,
-      entry: `functions/${name}/handler.ts`,
-      logGroup: `/aws/lambda/${name}`,
-      ...(faultInjection ? { faultInjection } : {}),
+  it('reads the stage a function was built for from its tags, prod for functions tagged before the stage tag', () => {
+    expect(bundleStageOf({ 'pipeline:stage': 'prod', 'pipeline:fault-injection': 'compiled-out' })).toEqual({
+      name: 'prod',
+      faultInjection: 'compiled-out',
     });
-
-    // Act / Assert
-    expect(() => refuseCompiledOut([fn('saga', 'allowed'), fn('old')], 'OrderPipeline-dev')).not.toThrow();
-    expect(() =>
-      refuseCompiledOut([fn('saga', 'compiled-out'), fn('payment', 'compiled-out')], 'Shop'),
-    ).toThrow(/Shop is a prod-stage stack \(2 function\(s\) tagged pipeline:fault-injection=compiled-out\)/);
+    expect(bundleStageOf({ 'pipeline:stage': 'dev', 'pipeline:fault-injection': 'allowed' })).toEqual(
+      DEV_BUNDLE,
+    );
+    expect(bundleStageOf({ 'pipeline:fault-injection': 'compiled-out' }).name).toBe('prod');
+    expect(bundleStageOf({})).toEqual(DEV_BUNDLE);
   });
+
+  it.each(['dev', 'prod'] as const)(
+    'uploads byte for byte the code a %s deploy ships (one bundle definition for cdk deploy and pipeline dev)',
+    async (stage) => {
+      // Arrange: the CDK's own bundling of one consumer (NodejsFunction runs esbuild's command line);
+      // a consumer's dev and prod builds differ (prod compiles the fault harness out).
+      const entry = 'functions/inventory/handler.ts';
+      const outdir = mkdtempSync(join(tmpdir(), `dev-bundle-${stage}-`));
+      try {
+        const app = new App({ outdir });
+        const settings = stageSettings(stage);
+        new PipelineFunction(new Stack(app, 'Bundled'), 'Recorder', { entry, stage: settings });
+        const assembly = app.synth();
+        const deployed = readdirSync(assembly.directory)
+          .filter((name) => name.startsWith('asset.'))
+          .map((name) => join(assembly.directory, name, 'index.js'))
+          .filter((file) => existsSync(file));
+
+        // Act
+        const built = await bundleHandler(entry, settings);
+
+        // Assert
+        expect(deployed).toHaveLength(1);
+        expect(built.code.equals(readFileSync(deployed[0] as string))).toBe(true);
+        const other = await bundleHandler(entry, stageSettings(stage === 'dev' ? 'prod' : 'dev'));
+        expect(other.code.equals(built.code)).toBe(false);
+      } finally {
+        rmSync(outdir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });

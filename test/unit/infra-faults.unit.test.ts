@@ -1,16 +1,16 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildHandler } from '../../cli/dev/bundle.ts';
-import { bundleDefines } from '../../infra/constructs/pipeline-function.ts';
+import { functionBundle } from '../../infra/constructs/function-bundle.ts';
 import { stageSettings } from '../../infra/stages.ts';
 import { type CfnResource, pipelineStack, pipelineTemplate } from './infra-fixture.ts';
 
 /** Texts only the fault harness (shared/harness/faults.ts) puts into a bundle. */
 const FAULT_CODE_MARKS = ['PIPELINE_FAULTS', 'INJECTED_FAULT', 'consumer stopped mid-batch'];
 
-/** Which of {@link FAULT_CODE_MARKS} a consumer's Lambda bundle, built with `defines`, contains. */
-async function faultMarksInBundle(defines: Record<string, string>): Promise<string[]> {
-  const { bundle } = await buildHandler('functions/inventory/handler.ts', { define: defines });
+/** Which of {@link FAULT_CODE_MARKS} a consumer's Lambda bundle, built for the stage, contains. */
+async function faultMarksInBundle(stage: 'dev' | 'prod'): Promise<string[]> {
+  const { bundle } = await buildHandler('functions/inventory/handler.ts', { stage: stageSettings(stage) });
   const code = bundle.code.toString('utf8');
   return FAULT_CODE_MARKS.filter((mark) => code.includes(mark));
 }
@@ -49,11 +49,11 @@ describe('fault injection switch', () => {
 
   it('is compiled out of prod bundles and built into dev ones', async () => {
     // Act
-    const prod = await faultMarksInBundle(bundleDefines(stageSettings('prod')));
-    const dev = await faultMarksInBundle(bundleDefines(stageSettings('dev')));
+    const prod = await faultMarksInBundle('prod');
+    const dev = await faultMarksInBundle('dev');
 
     // Assert
-    expect(bundleDefines(stageSettings('prod'))).toEqual({
+    expect(functionBundle(stageSettings('prod')).define).toEqual({
       'process.env.PIPELINE_FAULT_INJECTION': '"compiled-out"',
     });
     expect(prod).toEqual([]);

@@ -3,7 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ConsumerQueue } from '../../infra/constructs/consumer-queue.ts';
 import { SAGA_METRICS } from '../../infra/constructs/dashboard.ts';
-import { bundleAliasArgs, sourceMapSettings } from '../../infra/constructs/pipeline-function.ts';
+import { functionBundle } from '../../infra/constructs/function-bundle.ts';
+import { cdkBundling, sourceMapOptions } from '../../infra/constructs/pipeline-function.ts';
 import { QueueConsumer } from '../../infra/constructs/queue-consumer.ts';
 import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { declaredContextOutputs } from '../../infra/stacks/pipeline-stack.ts';
@@ -144,18 +145,18 @@ describe('infra: lean cold starts', () => {
 
   it('ships source maps with every stage, without their sources in prod', () => {
     // Act
-    const devMaps = sourceMapSettings(stageSettings('dev'));
-    const prodMaps = sourceMapSettings(stageSettings('prod'));
+    const devMaps = cdkBundling(functionBundle(stageSettings('dev')));
+    const prodMaps = cdkBundling(functionBundle(stageSettings('prod')));
 
     // Assert
-    expect(devMaps.bundling).toEqual({ sourceMap: true, sourcesContent: true });
-    expect(prodMaps.bundling).toEqual({ sourceMap: true, sourcesContent: false });
-    expect(prodMaps.nodeOptions).toEqual({});
+    expect(devMaps).toMatchObject({ sourceMap: true, sourcesContent: true });
+    expect(prodMaps).toMatchObject({ sourceMap: true, sourcesContent: false });
+    expect(sourceMapOptions(stageSettings('prod'))).toEqual({});
   });
 
   it('bundles every function with the credential and bowser aliases to Node-only stand-ins', () => {
     // Act
-    const args = bundleAliasArgs();
+    const args = cdkBundling(functionBundle(stageSettings('prod'))).esbuildArgs;
 
     // Assert
     expect(args['--alias:bowser']).toMatch(/shared\/kit\/aws\/bowser-stand-in\.ts$/);
