@@ -125,3 +125,20 @@ export function phases(run: PipelineRun): string {
     })
     .join('; ');
 }
+
+/**
+ * Starts (or reuses) the local cloud of a bench `instance` with `pipeline cloud start`; `stop` stops it
+ * only when this call started it.
+ */
+export async function startInstance(
+  instance: string,
+): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const running = cloudStateOf(instance) !== undefined;
+  requireSuccess(
+    await runPipeline(['cloud', 'start'], pipelineEnv(instance)),
+    `pipeline cloud start (${instance})`,
+  );
+  const endpoint = cloudStateOf(instance)?.endpoint;
+  if (!endpoint) throw new Error(`pipeline cloud start recorded no endpoint for instance ${instance}`);
+  return { endpoint, stop: running ? async () => {} : () => stopInstance(instance) };
+}

@@ -15,10 +15,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbEventStore } from '../shared/kit/event-store/dynamodb.ts';
 import { createEventStoreTable } from '../shared/kit/event-store/dynamodb-table.ts';
 import { InMemoryEventStore } from '../shared/kit/event-store/in-memory.ts';
-import { acquireTestCloud } from '../test/support/local-cloud.ts';
 import { benchBundles } from './bundles.bench.ts';
 import { benchDevLoop } from './dev-loop.bench.ts';
 import { benchAppendLatency } from './event-store.bench.ts';
+import { localClientConfig, startInstance } from './local-cloud.ts';
 import { ReportBuilder, renderMarkdown, round } from './report.ts';
 import { benchSaga } from './saga.bench.ts';
 import { benchValidation } from './validation.bench.ts';
@@ -54,10 +54,9 @@ async function validationCases(report: ReportBuilder): Promise<void> {
 async function appendCases(report: ReportBuilder, n: number): Promise<void> {
   const memory = await benchAppendLatency(new InMemoryEventStore(), n);
   report.record({ name: 'append p50, in-memory', value: round(memory.p50Ms, 3), unit: 'ms' });
-  process.env.PIPELINE_TEST_CLOUD_INSTANCE ??= 'bench';
-  const cloud = await acquireTestCloud();
+  const cloud = await startInstance('bench-store');
   try {
-    const client = new DynamoDBClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
+    const client = new DynamoDBClient(localClientConfig(cloud.endpoint));
     const tableName = `bench-events-${Date.now()}`;
     await createEventStoreTable(client, tableName);
     const local = await benchAppendLatency(new DynamoDbEventStore({ client, tableName }), n);
@@ -75,7 +74,7 @@ async function appendCases(report: ReportBuilder, n: number): Promise<void> {
       note,
     });
   } finally {
-    await cloud.release();
+    await cloud.stop();
   }
 }
 

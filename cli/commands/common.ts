@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
-import { CliError, createReporter, type Reporter } from '../output.ts';
+import type { GlobalOptions } from '../ops/stack-context.ts';
+import { CliError, createReporter } from '../output.ts';
 import { portNumber } from './numbers.ts';
-
-export interface GlobalOptions {
-  readonly json: boolean;
-  readonly verbose: boolean;
-  readonly stage: string;
-  readonly stackName: string;
-  readonly reporter: Reporter;
-}
 
 /** Options every command understands, read from the root program. */
 export function globals(command: Command): GlobalOptions {

@@ -15,6 +15,7 @@ import {
   throttledProgress,
 } from '../dlq/render.ts';
 import { CliError } from '../output.ts';
+import { globals } from './common.ts';
 import { numberIn } from './numbers.ts';
 
 /** Exit code of a redrive that found nothing to move (an empty DLQ is worth a script's attention). */
@@ -94,7 +95,7 @@ export function registerDlqCommands(program: Command): void {
         .default('auto'),
     )
     .action(async (options: { age: string }, command: Command) => {
-      const context = await loadDlqContext(command);
+      const context = await loadDlqContext(globals(command));
       const entries = await listEntries(context, options.age);
       context.reporter.result({ stack: context.stackName, dlqs: entries }, () =>
         renderList(context.stackName, entries),
@@ -112,7 +113,7 @@ export function registerDlqCommands(program: Command): void {
     .option('--limit <n>', 'show at most this many messages (1–10000)', numberIn({ min: 1, max: 10_000 }), 10)
     .action(async (queue: string, options: { limit: number }, command: Command) => {
       const { limit } = options;
-      const context = await loadDlqContext(command);
+      const context = await loadDlqContext(globals(command));
       const target = pickQueue(queue, context.stack.dlqs, context.stackName, 'dead-letter queue');
       const messages = await show(context, target, limit);
       const dlqInfo = { logicalId: target.logicalId, name: target.name, url: target.url };
@@ -148,7 +149,7 @@ export function registerDlqCommands(program: Command): void {
         if ((ids === undefined || ids.length === 0) === !options.all) {
           throw new CliError('Say which messages to move: --ids id1,id2 or --all (not both).');
         }
-        const context = await loadDlqContext(command);
+        const context = await loadDlqContext(globals(command));
         const dlq = pickQueue(queue, context.stack.dlqs, context.stackName, 'dead-letter queue');
         const to = options.to ? await resolveTo(context, options.to) : undefined;
         await runRedrive(context, dlq, { ids, dryRun: options.dryRun ?? false, to });

@@ -1,8 +1,7 @@
-import type { Command } from 'commander';
 import { clientsFor } from '../cloud/clients.ts';
 import { applyTarget, resolveTarget, type Target } from '../cloud/target.ts';
-import { type GlobalOptions, globals } from '../commands/common.ts';
 import { describeStack } from '../deploy/verify.ts';
+import type { GlobalOptions } from '../ops/stack-context.ts';
 import { CliError } from '../output.ts';
 import { type AwsClients, discoverQueues, type StackQueues } from './discover.ts';
 import { matchQueue } from './match.ts';
@@ -39,8 +38,7 @@ function unreachable(error: unknown, target: Target): CliError | undefined {
   return undefined;
 }
 
-export async function loadDlqContext(command: Command): Promise<DlqContext> {
-  const options = globals(command);
+export async function loadDlqContext(options: GlobalOptions): Promise<DlqContext> {
   const target = resolveTarget();
   applyTarget(target);
   const clients = clientsFor(target);

@@ -1,7 +1,16 @@
 import type { StackOutputName } from '../../infra/stacks/outputs.ts';
 import { applyTarget, resolveTarget, type Target } from '../cloud/target.ts';
 import { describeStack } from '../deploy/verify.ts';
-import { CliError } from '../output.ts';
+import { CliError, type Reporter } from '../output.ts';
+
+/** What every command is told on the command line: output mode, stage and stack. */
+export interface GlobalOptions {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly stage: string;
+  readonly stackName: string;
+  readonly reporter: Reporter;
+}
 
 /** The deployed stack a command operates on: where it runs and its outputs. */
 export interface StackContext {
