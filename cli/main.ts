@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { nearestNames } from '../shared/kit/events/suggest.ts';
+import { resolveTarget } from './cloud/target.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCloudCommands } from './commands/cloud.ts';
 import { registerDevCommand } from './commands/dev.ts';
@@ -46,6 +47,33 @@ registerTraceCommand(program);
 registerReplayCommand(program);
 registerStatusCommand(program);
 for (const register of CONTEXT_COMMANDS) register(program);
+
+/** Commands that only act on this machine (the local cloud itself, the catalog in the code). */
+const LOCAL_ONLY = new Set(['cloud', 'up', 'down', 'demo', 'catalog', 'help']);
+
+/**
+ * Where a command's AWS calls go if it ran now, under its help: the same command reaches a local cloud
+ * or a real AWS account depending on the environment, and a user must see which before running it.
+ */
+function whereItGoes(): string {
+  const target = resolveTarget();
+  const now =
+    target.kind === 'aws'
+      ? `real AWS (region ${target.region}, your credentials): no local cloud is running and AWS_ENDPOINT_URL is not set`
+      : target.kind === 'local'
+        ? `the local cloud at ${target.endpoint} (pipeline cloud start)`
+        : `${target.endpoint} (AWS_ENDPOINT_URL)`;
+  return `\nGoes to: ${now}.`;
+}
+
+function addTargetHelp(command: Command): void {
+  for (const sub of command.commands) {
+    if (LOCAL_ONLY.has(sub.name())) continue;
+    if (sub.commands.length > 0) addTargetHelp(sub);
+    else sub.addHelpText('after', whereItGoes);
+  }
+}
+addTargetHelp(program);
 
 /** Options of the root program that take a value, so their value is not read as a command name. */
 const ROOT_OPTIONS_WITH_VALUE = new Set(['--stage', '--stack']);

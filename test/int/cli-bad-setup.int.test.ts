@@ -140,6 +140,20 @@ describe('pipeline cloud: bad setup gives one clear error, a non-zero exit and n
     expect(far.stderr).toMatch(/^error: unknown command 'xyzzyqq'\.\n {2}→ Commands: cloud/);
   });
 
+  it("says under each command's help where its AWS calls would go now, and nothing under local-only ones", () => {
+    // Act
+    const noCloud = pipeline(['dlq', 'redrive', '--help']);
+    const endpoint = pipeline(['seed', '--help'], { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    const local = pipeline(['cloud', 'start', '--help']);
+
+    // Assert
+    expect(noCloud.status).toBe(0);
+    expect(noCloud.stdout).toMatch(/Goes to: real AWS \(region [a-z0-9-]+, your credentials\)/);
+    expect(endpoint.stdout).toContain('Goes to: http://127.0.0.1:9 (AWS_ENDPOINT_URL).');
+    expect(local.status).toBe(0);
+    expect(local.stdout).not.toContain('Goes to:');
+  });
+
   it('refuses a numeric option that is not a number in range before anything runs, naming the option', () => {
     const cases: [string[], RegExp][] = [
       [
