@@ -11,7 +11,7 @@ import {
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, LogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -202,6 +202,10 @@ export class PipelineFunction extends Construct {
         // chain (SSO, INI, IMDS… with their nested clients) is ~100 KB that can never answer there;
         // `bowser`, a browser user-agent parser, is 34 KB Node never runs (shared/kit/aws/bundle-aliases.ts).
         esbuildArgs: bundleAliasArgs(),
+        // esbuild writes its per-bundle size report straight to the process's stderr; `pipeline deploy`
+        // synthesizes in its own process, where that would land between its progress lines. Warnings
+        // and errors still show. (The asset hash is of the output, so templates do not change.)
+        logLevel: LogLevel.WARNING,
       },
     });
     // Where the source lives: `pipeline dev` rebuilds and updates the function from it, and an
