@@ -130,12 +130,23 @@ async function runCdk<T>(session: CdkSession, action: string, run: () => Promise
   try {
     return await run();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = causeChain(error);
     const tail = session.io.tail(action);
     throw new CliError(
       `cdk ${action} failed: ${message}${tail && !tail.endsWith(message) ? `\n${tail}` : ''}`,
     );
   }
+}
+
+/** An error's message with those of its causes: the toolkit wraps the app's own errors ("Assembly builder failed"). */
+function causeChain(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error, depth = 0; current !== undefined && depth < 5; depth++) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (!messages.some((m) => m.includes(message))) messages.push(message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages.join(': ');
 }
 
 /**
@@ -146,6 +157,7 @@ async function appSource(
   session: CdkSession,
   context: Record<string, string>,
   outdir: string,
+  options: { bundle?: boolean } = {},
 ): Promise<ICloudAssemblySource> {
   return session.toolkit.fromAssemblyBuilder(
     async (props) => {
@@ -154,7 +166,11 @@ async function appSource(
         import('../../infra/pipeline-app.ts'),
       ]);
       return stderrToDetail(session.io, () => {
-        const app = new App({ outdir: props.outdir, context: props.context });
+        // No stack selected for bundling: the functions are not built (destroy only needs the stack).
+        // Set here because toolkit-lib 1.43 ignores its documented `synthOptions.bundlingForStacks`.
+        const context =
+          options.bundle === false ? { ...props.context, 'aws:cdk:bundling-stacks': [] } : props.context;
+        const app = new App({ outdir: props.outdir, context });
         definePipelineApp(app, {
           account: props.env.CDK_DEFAULT_ACCOUNT,
           region: props.env.CDK_DEFAULT_REGION,
@@ -377,6 +393,7 @@ export async function destroy(target: Target, options: DeployOptions, reporter: 
       session,
       { stage: options.stage, stackName: options.stackName },
       `${repoRoot}cdk.out`,
+      { bundle: false },
     );
     await runCdk(session, 'destroy', () =>
       session.toolkit.destroy(source, { stacks: selectStack(session, options.stackName) }),
