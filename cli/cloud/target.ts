@@ -10,7 +10,7 @@ export interface Target {
   readonly kind: 'local' | 'endpoint' | 'aws';
   readonly endpoint?: string;
   readonly region: string;
-  /** Environment for child processes (cdk CLI) and SDK clients talking to this target. */
+  /** Environment for child processes and SDK clients (ours and the CDK toolkit's) talking to this target. */
   readonly env: Record<string, string>;
 }
 

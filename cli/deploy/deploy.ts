@@ -1,10 +1,17 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type {
+  ICloudAssemblySource,
+  IIoHost,
+  IoMessage,
+  IoRequest,
+  StackSelector,
+  Toolkit,
+} from '@aws-cdk/toolkit-lib';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { clientsFor } from '../cloud/clients.ts';
 import { ensureRedrivePolicies, type FixupResult } from '../cloud/fixups.ts';
 import { ensureResourceSettings } from '../cloud/fixups-resources.ts';
-import { LOCAL_ACCOUNT, type Target } from '../cloud/target.ts';
+import { applyTarget, LOCAL_ACCOUNT, type Target } from '../cloud/target.ts';
 import {
   createStrippedResources,
   MINISTACK_UNSUPPORTED_TYPES,
@@ -38,35 +45,174 @@ export interface DeployResult {
   readonly fixups: readonly FixupResult[];
 }
 
-const cdkBin = `${repoRoot}node_modules/.bin/cdk`;
+type ToolkitLib = typeof import('@aws-cdk/toolkit-lib');
 
-/** Runs the pinned CDK CLI, streaming its lines as progress; rejects with the tail of its output. */
-function runCdk(args: string[], target: Target, reporter: Reporter): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cdkBin, args, {
-      cwd: repoRoot,
-      env: { ...process.env, ...target.env, CDK_DISABLE_VERSION_CHECK: '1', CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const tail: string[] = [];
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (!line.trim() || /Unknown (user|env) config "nodedir"/.test(line)) continue;
-        tail.push(line);
-        if (tail.length > 40) tail.shift();
-        reporter.detail(`cdk │ ${line}`);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (error) =>
-      reject(new CliError(`Could not run the CDK CLI: ${error.message}`, 'Run `npm ci` to install it.')),
+/**
+ * Routes the toolkit's messages to `--verbose` detail lines (as the CLI's output was) and keeps the
+ * last ones of each action for the error message. Confirmations get their default answer (yes):
+ * deploys and destroys are never interactive, like `--require-approval never` and `--force`.
+ */
+class ReporterIoHost implements IIoHost {
+  private readonly tails = new Map<string, string[]>();
+
+  constructor(private readonly reporter: Reporter) {}
+
+  async notify(msg: IoMessage<unknown>): Promise<void> {
+    if (msg.level === 'debug' || msg.level === 'trace') return;
+    this.lines(msg.action, msg.message);
+  }
+
+  lines(action: string, text: string): void {
+    const tail = this.tails.get(action) ?? [];
+    this.tails.set(action, tail);
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+      this.reporter.detail(`cdk │ ${line}`);
+    }
+  }
+
+  async requestResponse<T>(msg: IoRequest<unknown, T>): Promise<T> {
+    return msg.defaultResponse;
+  }
+
+  tail(action: string): string {
+    return (this.tails.get(action) ?? []).join('\n');
+  }
+}
+
+interface CdkSession {
+  readonly lib: ToolkitLib;
+  readonly toolkit: Toolkit;
+  readonly io: ReporterIoHost;
+}
+
+/**
+ * A programmatic CDK toolkit talking to the target. Its SDK clients take credentials and region from
+ * `sdkConfig`, but the endpoint only from the environment (AWS_ENDPOINT_URL, also what makes it use
+ * path-style S3 on a loopback emulator), so the target is applied to this process first.
+ */
+async function cdkSession(target: Target, reporter: Reporter): Promise<CdkSession> {
+  applyTarget(target);
+  let lib: ToolkitLib;
+  try {
+    // Loaded on demand: it takes over a second to import, which every other command would pay.
+    lib = await import('@aws-cdk/toolkit-lib');
+  } catch (error) {
+    throw new CliError(
+      `Could not load the CDK toolkit: ${error instanceof Error ? error.message : String(error)}`,
+      'Run `npm ci` to install it.',
     );
-    child.on('exit', (code) => {
-      if (code === 0) resolve();
-      else reject(new CliError(`cdk ${args[0]} failed (exit ${code}):\n${tail.join('\n')}`));
-    });
+  }
+  const { BaseCredentials, Toolkit } = lib;
+  const credentials =
+    target.kind === 'aws'
+      ? BaseCredentials.awsCliCompatible({ defaultRegion: target.region })
+      : BaseCredentials.custom({
+          provider: async () => ({
+            accessKeyId: target.env.AWS_ACCESS_KEY_ID ?? LOCAL_ACCOUNT,
+            secretAccessKey: target.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+          }),
+          region: target.region,
+        });
+  const io = new ReporterIoHost(reporter);
+  const toolkit = new Toolkit({
+    ioHost: io,
+    color: false,
+    emojis: false,
+    sdkConfig: { baseCredentials: credentials },
   });
+  return { lib, toolkit, io };
+}
+
+/** Runs one toolkit action; a failure becomes an error carrying the action's last messages. */
+async function runCdk<T>(session: CdkSession, action: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = causeChain(error);
+    const tail = session.io.tail(action);
+    throw new CliError(
+      `cdk ${action} failed: ${message}${tail && !tail.endsWith(message) ? `\n${tail}` : ''}`,
+    );
+  }
+}
+
+/** An error's message with those of its causes: the toolkit wraps the app's own errors ("Assembly builder failed"). */
+function causeChain(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error, depth = 0; current !== undefined && depth < 5; depth++) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (!messages.some((m) => m.includes(message))) messages.push(message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages.join(': ');
+}
+
+/**
+ * The CDK app, synthesized in this process: no second node + tsx start, and the toolkit hands the
+ * context (cdk.json's flags plus ours) and the default account and region straight to the App.
+ */
+async function appSource(
+  session: CdkSession,
+  context: Record<string, string>,
+  outdir: string,
+  options: { bundle?: boolean } = {},
+): Promise<ICloudAssemblySource> {
+  return session.toolkit.fromAssemblyBuilder(
+    async (props) => {
+      const [{ App }, { definePipelineApp }] = await Promise.all([
+        import('aws-cdk-lib'),
+        import('../../infra/pipeline-app.ts'),
+      ]);
+      return stderrToDetail(session.io, () => {
+        // No stack selected for bundling: the functions are not built (destroy only needs the stack).
+        // Set here because toolkit-lib 1.43 ignores its documented `synthOptions.bundlingForStacks`.
+        const context =
+          options.bundle === false ? { ...props.context, 'aws:cdk:bundling-stacks': [] } : props.context;
+        const app = new App({ outdir: props.outdir, context });
+        definePipelineApp(app, {
+          account: props.env.CDK_DEFAULT_ACCOUNT,
+          region: props.env.CDK_DEFAULT_REGION,
+        });
+        return app.synth();
+      });
+    },
+    {
+      outdir,
+      contextStore: new session.lib.CdkAppMultiContext(repoRoot, context),
+      // The app reads its environment from `props.env`; leaving process.env alone lets the bootstrap
+      // run beside the synth.
+      clobberEnv: false,
+    },
+  );
+}
+
+/**
+ * Runs synchronous work with what it writes to stderr (aws-cdk-lib's "Bundling asset …" lines) turned
+ * into detail lines, as they were when the app ran in a child process. Synchronous, so nothing else
+ * of this process can write in between.
+ */
+function stderrToDetail<T>(io: ReporterIoHost, work: () => T): T {
+  const write = process.stderr.write;
+  const captured: string[] = [];
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return work();
+  } finally {
+    process.stderr.write = write;
+    io.lines('synth', captured.join(''));
+  }
+}
+
+function selectStack(session: CdkSession, stackName: string): StackSelector {
+  return { strategy: session.lib.StackSelectionStrategy.PATTERN_MUST_MATCH_SINGLE, patterns: [stackName] };
 }
 
 async function isBootstrapped(target: Target): Promise<boolean> {
@@ -80,7 +226,7 @@ async function isBootstrapped(target: Target): Promise<boolean> {
 }
 
 /**
- * Bootstraps once, deploys the CDK app with the pinned CLI, then proves the result: the stack is
+ * Bootstraps once, deploys the CDK app with the CDK toolkit, then proves the result: the stack is
  * complete, every resource answers its own service, and known emulator gaps are corrected visibly.
  */
 export async function deploy(
@@ -90,13 +236,11 @@ export async function deploy(
 ): Promise<DeployResult> {
   const started = Date.now();
   const where = target.kind === 'aws' ? `AWS (${target.region})` : target.endpoint;
-  const context = [
-    '--context',
-    `stage=${options.stage}`,
-    '--context',
-    `stackName=${options.stackName}`,
-    ...(options.faults ? ['--context', `faults=${options.faults}`] : []),
-  ];
+  const context = {
+    stage: options.stage,
+    stackName: options.stackName,
+    ...(options.faults ? { faults: options.faults } : {}),
+  };
   if (options.faults && options.faults !== 'none') reporter.step(`Fault injection on: ${options.faults}`);
   // Bootstrapping (the emulator's CloudFormation) and synthesizing (local CPU: esbuild, cdk-nag) do
   // not depend on each other: on a fresh local cloud they run side by side, under one progress step.
@@ -110,27 +254,23 @@ export async function deploy(
     const line = steps.join(' while ');
     reporter.step(line.charAt(0).toUpperCase() + line.slice(1));
   }
-  const [assembly] = await Promise.all([
-    privateAssembly ? synthesizePrivateAssembly(target, context, reporter) : undefined,
-    bootstrapped ? undefined : bootstrap(target, reporter),
+  const session = await cdkSession(target, reporter);
+  // The bootstrap starts first: the synth holds this process's CPU for seconds at a time, while the
+  // bootstrap stack is created by the emulator in its own process.
+  const [, assembly] = await Promise.all([
+    bootstrapped ? undefined : bootstrap(session, target, where),
+    privateAssembly ? synthesizePrivateAssembly(session, context, options.stackName) : undefined,
   ]);
   reporter.step(`Deploying stack ${options.stackName} (stage ${options.stage}) to ${where}`);
-  const outputsFile = `${localDir}/outputs.json`;
   try {
-    await runCdk(
-      [
-        'deploy',
-        options.stackName,
-        ...(assembly ? ['--app', assembly.dir] : context),
-        '--require-approval',
-        'never',
-        '--outputs-file',
-        outputsFile,
-        '--progress',
-        'events',
-      ],
-      target,
-      reporter,
+    const source = assembly
+      ? await session.toolkit.fromAssemblyDirectory(assembly.dir)
+      : await appSource(session, context, `${repoRoot}cdk.out`);
+    await runCdk(session, 'deploy', () =>
+      session.toolkit.deploy(source, {
+        stacks: selectStack(session, options.stackName),
+        outputsFile: `${localDir}/outputs.json`,
+      }),
     );
   } catch (error) {
     const stack = await describeStack(target, options.stackName).catch(() => undefined);
@@ -177,13 +317,14 @@ export async function deploy(
   };
 }
 
-/** Runs `cdk bootstrap` on the target (the local account and region on an emulator). */
-async function bootstrap(target: Target, reporter: Reporter): Promise<void> {
-  const environment = target.kind === 'aws' ? [] : [`aws://${LOCAL_ACCOUNT}/${target.region}`];
-  // Its own output directory: the CLI locks the one it writes to, and another deploy (another local
-  // cloud instance, or the synth running beside this one) must not find it taken.
-  const output = `${localDir}/cdk.out-bootstrap-${cloudInstance()}`;
-  await runCdk(['bootstrap', ...environment, '--output', output], target, reporter);
+/** Bootstraps the target (the local account and region on an emulator, else the default account). */
+async function bootstrap(session: CdkSession, target: Target, where: string | undefined): Promise<void> {
+  const account = target.kind === 'aws' ? 'unknown-account' : LOCAL_ACCOUNT;
+  const environments = session.lib.BootstrapEnvironments.fromList([`aws://${account}/${target.region}`]);
+  await runCdk(session, 'bootstrap', async () => {
+    const result = await session.toolkit.bootstrap(environments);
+    if (result.environments.length === 0) throw new Error(`nothing was bootstrapped on ${where}`);
+  });
 }
 
 /**
@@ -199,12 +340,19 @@ async function needsPrivateAssembly(target: Target): Promise<boolean> {
 }
 
 async function synthesizePrivateAssembly(
-  target: Target,
-  context: string[],
-  reporter: Reporter,
+  session: CdkSession,
+  context: Record<string, string>,
+  stackName: string,
 ): Promise<{ dir: string; stripped: StrippedResource[] }> {
+  // Its own output directory per local cloud instance: the toolkit locks the one it writes to, and
+  // another deploy (another instance, or `cdk synth` by hand) must not find it taken.
   const dir = `${localDir}/cdk.out-${cloudInstance()}`;
-  await runCdk(['synth', '--quiet', ...context, '--output', dir], target, reporter);
+  const source = await appSource(session, context, dir);
+  await runCdk(session, 'synth', async () => {
+    // Released straight away: the templates are patched on disk and deployed from the directory.
+    const synthesized = await session.toolkit.synth(source, { stacks: selectStack(session, stackName) });
+    await synthesized.dispose();
+  });
   return { dir, stripped: patchAssembly(dir, MINISTACK_UNSUPPORTED_TYPES) };
 }
 
@@ -234,22 +382,19 @@ async function applyLocalFixups(
   ];
 }
 
-/** Removes the stack (real AWS or an external endpoint) with the pinned CLI. */
+/** Removes the stack (real AWS or an external endpoint) with the CDK toolkit. */
 export async function destroy(target: Target, options: DeployOptions, reporter: Reporter): Promise<void> {
   reporter.step(`Destroying stack ${options.stackName} on ${target.endpoint ?? `AWS (${target.region})`}`);
   try {
-    await runCdk(
-      [
-        'destroy',
-        options.stackName,
-        '--force',
-        '--context',
-        `stage=${options.stage}`,
-        '--context',
-        `stackName=${options.stackName}`,
-      ],
-      target,
-      reporter,
+    const session = await cdkSession(target, reporter);
+    const source = await appSource(
+      session,
+      { stage: options.stage, stackName: options.stackName },
+      `${repoRoot}cdk.out`,
+      { bundle: false },
+    );
+    await runCdk(session, 'destroy', () =>
+      session.toolkit.destroy(source, { stacks: selectStack(session, options.stackName) }),
     );
   } catch (error) {
     throw new CliError(

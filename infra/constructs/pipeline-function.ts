@@ -10,7 +10,7 @@ import {
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -110,6 +110,10 @@ export function cdkBundling(bundle: FunctionBundle) {
     esbuildArgs: Object.fromEntries(
       Object.entries(bundle.alias).map(([from, to]) => [`--alias:${from}`, to]),
     ),
+    // esbuild writes its per-bundle size report straight to the process's stderr; `pipeline deploy`
+    // synthesizes in its own process, where that would land between its progress lines. Warnings
+    // and errors still show. (The asset hash is of the output, so templates do not change.)
+    logLevel: LogLevel.WARNING,
   };
 }
 

@@ -1,0 +1,33 @@
+import { type App, Aspects, type Environment } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { PipelineStack } from './stacks/pipeline-stack.ts';
+import { stageSettings } from './stages.ts';
+
+/**
+ * Adds the pipeline stack to an app. Both entry points use it: `infra/app.ts` (the `cdk` CLI's app
+ * command) and the `pipeline` CLI, which synthesizes in its own process through the CDK toolkit.
+ */
+export function definePipelineApp(app: App, defaultEnv: { account?: string; region?: string }): void {
+  const stage = stageSettings(app.node.tryGetContext('stage'), {
+    alarmEmail: app.node.tryGetContext('alarmEmail'),
+    faults: app.node.tryGetContext('faults'),
+    // X-Ray is off in prod unless `-c tracing=active` (an investigation); dev traces by default.
+    tracing: app.node.tryGetContext('tracing'),
+  });
+  const stackName =
+    (app.node.tryGetContext('stackName') as string | undefined) ?? `OrderPipeline-${stage.name}`;
+
+  // Environment-agnostic unless the caller names one, so `cdk synth` needs no credentials.
+  const env: Environment | undefined = defaultEnv.account
+    ? { account: defaultEnv.account, region: defaultEnv.region }
+    : undefined;
+  new PipelineStack(app, stackName, {
+    stage,
+    env,
+    description:
+      'Order event pipeline: EventBridge, SNS/SQS with DLQs, DynamoDB event store, Lambda consumers',
+  });
+
+  // Security checks run on every synth; findings fail the synth unless suppressed with a reason in code.
+  Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+}
