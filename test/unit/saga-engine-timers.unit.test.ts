@@ -1,58 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import type { DataInputOf } from '../../shared/kit/events/catalog.ts';
-import { decideSaga, type SagaDecision } from '../../shared/kit/saga/engine.ts';
-import { evolveSagaState, initialSagaState, type SagaState } from '../../shared/kit/saga/state.ts';
-import { ManualClock } from '../fakes/clock.ts';
-import {
-  type CheckoutData,
-  checkoutSaga,
-  type Shop,
-  type ShopEvent,
-  type ShopEventType,
-  shopEvent,
-} from '../fakes/test-context.ts';
+import type { SagaDecision } from '../../shared/kit/saga/engine.ts';
+import { CART, SagaDriver } from '../fakes/saga-driver.ts';
+import { type ShopEvent, shopEvent } from '../fakes/test-context.ts';
 
 /**
  * Reserve (10 s) → charge (5 s) → receipt (10 s). After a quick charge, the receipt's deadline falls
  * after the charge's timer: no timer of its own is needed, the charge's is re-armed for it.
+ * Checked out at t0, reserved at +1 s, paid at +2 s: the receipt step is active.
  */
-const saga = checkoutSaga({ stepTimeoutMs: 10_000 });
-const CART = 'cart-1';
-
-class Driver {
-  readonly clock = new ManualClock();
-  state: SagaState<CheckoutData> = initialSagaState();
-
-  send<T extends ShopEventType>(type: T, data: DataInputOf<Shop, T>): SagaDecision {
-    return this.feed(shopEvent(type, data, {}, this.clock) as ShopEvent);
-  }
-
-  feed(event: ShopEvent): SagaDecision {
-    const decision = decideSaga(saga, this.state, event, this.clock.now());
-    this.state = decision.transitions.reduce(evolveSagaState<CheckoutData>, this.state);
-    return decision;
-  }
-
-  timer(step: string, deadline: string): SagaDecision {
-    return this.send('SagaStepTimedOut', { saga: 'checkout', sagaId: CART, step, deadline });
-  }
-
-  /** Checked out at t0, reserved at +1 s, paid at +2 s: the receipt step is active. */
-  toReceipt(): { start: SagaDecision; charge: SagaDecision; receipt: SagaDecision } {
-    const start = this.send('CartCheckedOut', { cartId: CART, total: 19.8 });
-    this.clock.advance(1_000);
-    const charge = this.send('StockReserved', { cartId: CART, lines: [{ sku: 'SKU-RED-MUG', qty: 2 }] });
-    this.clock.advance(1_000);
-    const receipt = this.send('PaymentTaken', { cartId: CART, paymentId: 'pay-1', amount: 19.8 });
-    return { start, charge, receipt };
-  }
+function toReceipt(driver: SagaDriver): { start: SagaDecision; charge: SagaDecision; receipt: SagaDecision } {
+  const start = driver.start();
+  driver.clock.advance(1_000);
+  const charge = driver.reserved();
+  driver.clock.advance(1_000);
+  const receipt = driver.paid();
+  return { start, charge, receipt };
 }
 
 describe('saga engine: one timer in flight serves the steps it covers', () => {
   it('sends no timer for a step whose deadline falls after the timer already in flight', () => {
-    const driver = new Driver();
+    const driver = new SagaDriver();
 
-    const { start, charge, receipt } = driver.toReceipt();
+    const { start, charge, receipt } = toReceipt(driver);
 
     // The reserve and the charge each sent one (the charge's 5 s ends before the reserve's 10 s).
     expect(start.timer?.step).toBe('reserve');
@@ -65,8 +34,8 @@ describe('saga engine: one timer in flight serves the steps it covers', () => {
 
   it('re-arms the timer in flight for the step that relied on it, and times that step out at its own deadline', () => {
     // Arrange
-    const driver = new Driver();
-    const { charge } = driver.toReceipt();
+    const driver = new SagaDriver();
+    const { charge } = toReceipt(driver);
     const receipt = driver.state.active;
     driver.clock.set(Date.parse(charge.timer?.deadline ?? ''));
 
@@ -84,7 +53,7 @@ describe('saga engine: one timer in flight serves the steps it covers', () => {
 
   it('ignores another step’s timer while the active step’s own timer is still to come', () => {
     // Arrange: the charge (5 s) sent its own timer; the reserve's fires while the charge is active.
-    const driver = new Driver();
+    const driver = new SagaDriver();
     const start = driver.send('CartCheckedOut', { cartId: CART, total: 19.8 });
     driver.clock.advance(1_000);
     const charge = driver.send('StockReserved', { cartId: CART, lines: [{ sku: 'SKU-RED-MUG', qty: 2 }] });
@@ -100,8 +69,8 @@ describe('saga engine: one timer in flight serves the steps it covers', () => {
   });
 
   it('times out the active step when any timer fires after its deadline', () => {
-    const driver = new Driver();
-    const { charge } = driver.toReceipt();
+    const driver = new SagaDriver();
+    const { charge } = toReceipt(driver);
     const receipt = driver.state.active;
     driver.clock.set(Date.parse(receipt?.deadline ?? '') + 1);
 
@@ -112,7 +81,7 @@ describe('saga engine: one timer in flight serves the steps it covers', () => {
   });
 
   it('does not send again, on a redelivery, a timer the step never sent', () => {
-    const driver = new Driver();
+    const driver = new SagaDriver();
     driver.send('CartCheckedOut', { cartId: CART, total: 19.8 });
     driver.clock.advance(1_000);
     driver.send('StockReserved', { cartId: CART, lines: [{ sku: 'SKU-RED-MUG', qty: 2 }] });
@@ -132,8 +101,8 @@ describe('saga engine: one timer in flight serves the steps it covers', () => {
   });
 
   it('sends a timer again for a step started after the one in flight has fired', () => {
-    const driver = new Driver();
-    const { charge } = driver.toReceipt();
+    const driver = new SagaDriver();
+    const { charge } = toReceipt(driver);
     const receipt = driver.state.active;
     // The receipt step times out; its compensation steps start after every earlier timer fired.
     driver.clock.set(Date.parse(charge.timer?.deadline ?? ''));
