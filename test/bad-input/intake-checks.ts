@@ -165,13 +165,17 @@ export async function consumerLogGroup(
   return undefined;
 }
 
-/** Event ids a consumer logged as skipped duplicates since `since`. */
-export async function loggedDuplicates(
+/**
+ * The JSON log lines of `logGroup` since `since` (5 s earlier, for clock skew) that contain `marker`,
+ * parsed; none while the group does not exist yet.
+ */
+export async function jsonLogLines(
   logs: CloudWatchLogsClient,
   logGroup: string | undefined,
   since: number,
-): Promise<Set<string>> {
-  const found = new Set<string>();
+  marker: string,
+): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
   if (logGroup === undefined) return found;
   let nextToken: string | undefined;
   try {
@@ -181,10 +185,10 @@ export async function loggedDuplicates(
       );
       for (const event of page.events ?? []) {
         const line = event.message ?? '';
-        if (!line.includes(CONSUMER_LOG_MESSAGES.duplicate)) continue;
+        const start = line.indexOf('{');
+        if (start < 0 || !line.includes(marker)) continue;
         try {
-          const parsed = JSON.parse(line.slice(line.indexOf('{'))) as { message?: string; eventId?: string };
-          if (parsed.message === CONSUMER_LOG_MESSAGES.duplicate && parsed.eventId) found.add(parsed.eventId);
+          found.push(JSON.parse(line.slice(start)) as Record<string, unknown>);
         } catch {
           // not a JSON log line
         }
@@ -195,4 +199,18 @@ export async function loggedDuplicates(
     // no log group yet
   }
   return found;
+}
+
+/** Event ids a consumer logged as skipped duplicates since `since`. */
+export async function loggedDuplicates(
+  logs: CloudWatchLogsClient,
+  logGroup: string | undefined,
+  since: number,
+): Promise<Set<string>> {
+  const lines = await jsonLogLines(logs, logGroup, since, CONSUMER_LOG_MESSAGES.duplicate);
+  return new Set(
+    lines
+      .filter((l) => l.message === CONSUMER_LOG_MESSAGES.duplicate && typeof l.eventId === 'string')
+      .map((l) => l.eventId as string),
+  );
 }

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -47,6 +47,7 @@ import {
   checkFirstInput,
   checkOrderRejected,
   consumerLogGroup,
+  jsonLogLines,
   loggedDuplicates,
   storedOfType,
 } from './intake-checks.ts';
@@ -487,31 +488,11 @@ async function readOutboxLogs(
   logGroup: string,
   since: number,
 ): Promise<OutboxLog[]> {
-  const found: OutboxLog[] = [];
-  let nextToken: string | undefined;
-  try {
-    do {
-      const page = await logs.send(
-        new FilterLogEventsCommand({ logGroupName: logGroup, startTime: since - 5_000, nextToken }),
-      );
-      for (const event of page.events ?? []) {
-        const line = event.message ?? '';
-        const start = line.indexOf('{');
-        if (start < 0 || !line.includes('outbox batch')) continue;
-        try {
-          const parsed = JSON.parse(line.slice(start)) as { failure?: { item?: string; reason?: string } };
-          if (parsed.failure?.item)
-            found.push({ item: parsed.failure.item, reason: parsed.failure.reason ?? '' });
-        } catch {
-          // not a JSON log line
-        }
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
-  } catch {
-    // no log group yet
-  }
-  return found;
+  const lines = await jsonLogLines(logs, logGroup, since, 'outbox batch');
+  return lines.flatMap((line) => {
+    const failure = line.failure as { item?: string; reason?: string } | undefined;
+    return failure?.item ? [{ item: failure.item, reason: failure.reason ?? '' }] : [];
+  });
 }
 
 /** Every entry of this run in the watched DLQs, left in place, with its decoded reason. */
