@@ -15,7 +15,11 @@ import type { Target } from './target.ts';
  * without them and then creates each through its service API, saying so. AWS and LocalStack get the
  * untouched template.
  */
-export const MINISTACK_UNSUPPORTED_TYPES = ['AWS::Events::Archive'] as const;
+export const MINISTACK_UNSUPPORTED_TYPES = [
+  'AWS::Events::Archive',
+  'AWS::EventSchemas::Registry',
+  'AWS::EventSchemas::Schema',
+] as const;
 
 interface Template {
   Resources?: Record<
@@ -69,15 +73,26 @@ export function patchAssembly(assemblyDir: string, types: readonly string[]): St
   return all;
 }
 
-/** Creates the stripped resources through their APIs (idempotent: existing ones are left alone). */
+/**
+ * Creates the stripped resources through their APIs where the emulator has one (idempotent: existing
+ * ones are left alone); returns what was done for each, by logical id.
+ */
 export async function createStrippedResources(
   target: Target,
   stripped: readonly StrippedResource[],
   deployed: readonly ResourceCheck[],
   reporter: Reporter,
-): Promise<string[]> {
+): Promise<Map<string, string>> {
   const events = clientsFor(target).events;
-  const notes: string[] = [];
+  const notes = new Map<string, string>();
+  const schemas = stripped.filter((r) => r.type.startsWith('AWS::EventSchemas::'));
+  if (schemas.length > 0) {
+    // No schemas API to create them through: say so once, and where the same schemas are.
+    const count = schemas.filter((r) => r.type === 'AWS::EventSchemas::Schema').length;
+    const note = `MiniStack has no EventBridge schema registry (AWS::EventSchemas::*): deployed the template without the registry and its ${count} schemas, which exist on AWS only; \`pipeline catalog export\` writes the same schemas locally. AWS deploys are unaffected.`;
+    reporter.warn(`local-cloud fix-up: ${note}`);
+    for (const schema of schemas) notes.set(schema.logicalId, note);
+  }
   for (const resource of stripped) {
     if (resource.type !== 'AWS::Events::Archive') continue;
     const props = resource.properties;
@@ -98,7 +113,7 @@ export async function createStrippedResources(
     }
     const note = `MiniStack's CloudFormation does not support AWS::Events::Archive; deployed the template without it and created archive "${name}" through events:CreateArchive. AWS deploys are unaffected.`;
     reporter.warn(`local-cloud fix-up: ${resource.logicalId}: ${note}`);
-    notes.push(note);
+    notes.set(resource.logicalId, note);
   }
   return notes;
 }

@@ -374,10 +374,10 @@ async function applyLocalFixups(
   const notes = await createStrippedResources(target, stripped, checks, reporter);
   return [
     ...results,
-    ...stripped.map((r, i) => ({
+    ...stripped.map((r) => ({
       resource: r.logicalId,
       action: 'patched' as const,
-      detail: notes[i] ?? 'created via API',
+      detail: notes.get(r.logicalId) ?? 'created via API',
     })),
   ];
 }

@@ -14,6 +14,7 @@ import { EventStoreTable } from '../constructs/event-store-table.ts';
 import { OutboxPublisher } from '../constructs/outbox-publisher.ts';
 import { QueueConsumer } from '../constructs/queue-consumer.ts';
 import { RuleTargets } from '../constructs/rule-targets.ts';
+import { EventSchemaRegistry } from '../constructs/schema-registry.ts';
 import type { StageSettings } from '../stages.ts';
 import { OUTPUTS } from './outputs.ts';
 
@@ -74,6 +75,9 @@ export class PipelineStack extends Stack {
           eventStore,
         }),
     );
+    new EventSchemaRegistry(this, 'Schemas', {
+      catalogs: DECLARED_CONTEXTS.map((definition) => definition.catalog),
+    });
     // Integration events on the bus; every other stored event straight to the queues and topics that take it.
     outbox.deliverTo(
       [...new Set(contexts.flatMap((context) => context.integrationEvents))],

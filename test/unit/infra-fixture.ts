@@ -43,6 +43,7 @@ export interface CfnResource {
   readonly Type: string;
   readonly Properties?: Record<string, unknown>;
   readonly DeletionPolicy?: string;
+  readonly DependsOn?: string | readonly string[];
 }
 
 /** Logical id of a `{ "Fn::GetAtt": [id, attr] }` or `{ Ref: id }`, else undefined. */

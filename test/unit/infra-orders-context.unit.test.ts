@@ -101,10 +101,19 @@ function summary(template: Template) {
  */
 const NARROWED_SINCE: readonly string[] = ['dynamodb:ConditionCheckItem on event store'];
 
-/** What was added on purpose since the fixture was taken: prod's data key (StageSettings.dataKey). */
+/** Versions the catalog of every deployed context defines, each published once in the schema registry. */
+const EVENT_VERSIONS = new Set(
+  CONTEXT_CATALOGS.flatMap((c) => c.versions().map((v) => `${v.type}.v${v.version}`)),
+).size;
+
+/**
+ * What was added on purpose since the fixture was taken: prod's data key (StageSettings.dataKey), and
+ * the EventBridge schema registry with one schema per event version (EventSchemaRegistry).
+ */
+const REGISTRY = { 'AWS::EventSchemas::Registry': 1, 'AWS::EventSchemas::Schema': EVENT_VERSIONS };
 const ADDED_SINCE: Record<'dev' | 'prod', Record<string, number>> = {
-  dev: {},
-  prod: { 'AWS::KMS::Key': 1 },
+  dev: { ...REGISTRY },
+  prod: { 'AWS::KMS::Key': 1, ...REGISTRY },
 };
 
 /**
@@ -133,7 +142,10 @@ const withAdded = (
   removed: Record<string, number> = {},
 ) =>
   Object.fromEntries(
-    Object.entries(counts).map(([type, n]) => [type, n + (added[type] ?? 0) - (removed[type] ?? 0)]),
+    [...new Set([...Object.keys(counts), ...Object.keys(added)])].map((type) => [
+      type,
+      (counts[type] ?? 0) + (added[type] ?? 0) - (removed[type] ?? 0),
+    ]),
   );
 
 // Synthesized at import time, like the other infra tests (a first synthesis outlasts a test's timeout).
