@@ -8,6 +8,7 @@ import type {
   Toolkit,
 } from '@aws-cdk/toolkit-lib';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { clientsFor } from '../cloud/clients.ts';
 import { ensureRedrivePolicies, type FixupResult } from '../cloud/fixups.ts';
 import { ensureResourceSettings } from '../cloud/fixups-resources.ts';
@@ -317,9 +318,16 @@ export async function deploy(
   };
 }
 
-/** Bootstraps the target (the local account and region on an emulator, else the default account). */
+/**
+ * Bootstraps the target: the local account and region on an emulator; on AWS, the account the
+ * caller's credentials belong to (asked of STS, so the environment is named exactly, as
+ * `cdk bootstrap aws://ACCOUNT/REGION` would be).
+ */
 async function bootstrap(session: CdkSession, target: Target, where: string | undefined): Promise<void> {
-  const account = target.kind === 'aws' ? 'unknown-account' : LOCAL_ACCOUNT;
+  const account =
+    target.kind === 'aws'
+      ? ((await clientsFor(target).sts.send(new GetCallerIdentityCommand({}))).Account ?? 'unknown-account')
+      : LOCAL_ACCOUNT;
   const environments = session.lib.BootstrapEnvironments.fromList([`aws://${account}/${target.region}`]);
   await runCdk(session, 'bootstrap', async () => {
     const result = await session.toolkit.bootstrap(environments);
