@@ -6,6 +6,7 @@ import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import { ordersContext } from '../orders/context.ts';
 import { rebuildSummaries } from '../orders/rebuild.ts';
 import { CliError } from '../output.ts';
+import { localDir } from '../paths.ts';
 import { globals } from './common.ts';
 
 interface ReplayOptions {
@@ -43,7 +44,12 @@ export function registerReplayCommand(program: Command): void {
         reporter.step(
           `Rebuilding the orders projection from ${context.eventStoreTable} (no events are published)`,
         );
-        const result = await rebuildSummaries(context, options.order);
+        const result = await rebuildSummaries(context, {
+          ...(options.order
+            ? { orderIds: options.order }
+            : { checkpointFile: `${localDir}/rebuild-${stackName}.json` }),
+          onProgress: ({ orders }) => reporter.step(`${orders} order(s) rebuilt so far`),
+        });
         reporter.result(
           { projection: 'orders', ...result },
           () => `Rebuilt ${result.orders} order(s) from ${result.events} stored event(s).`,

@@ -5,6 +5,7 @@ import { globals } from '../commands/common.ts';
 import { numberIn } from '../commands/numbers.ts';
 import { stackContext } from '../ops/stack-context.ts';
 import { CliError } from '../output.ts';
+import { localDir } from '../paths.ts';
 import { ordersContext } from './context.ts';
 import { rebuildSummaries } from './rebuild.ts';
 import { renderList, renderSummary } from './render.ts';
@@ -56,24 +57,50 @@ export function registerOrdersCommands(program: Command): void {
   orders
     .command('rebuild')
     .description(
-      'Rebuild the read model from the event store: delete summaries, replay each order’s stored events.\n' +
-        'Without --order: every summary is deleted and every order with a saga stream is rebuilt.',
+      'Rebuild the read model from the event store, order by order (the others stay readable; the projector keeps running).\n' +
+        'Without --order: every order with a saga stream, page by page, with a checkpoint after each page (--resume continues an\n' +
+        'interrupted run); summaries no saga stream backs are deleted at the end.',
     )
     .option('--order <orderId...>', 'rebuild only these orders')
-    .action(async (options: { order?: string[] }, command: Command) => {
-      const { reporter, stackName } = globals(command);
-      const context = ordersContext(await stackContext(stackName));
-      reporter.step(
-        options.order
-          ? `Rebuilding ${options.order.length} order summary(ies) from ${context.eventStoreTable}`
-          : `Rebuilding every order summary from ${context.eventStoreTable}`,
-      );
-      const started = Date.now();
-      const result = await rebuildSummaries(context, options.order);
-      const seconds = Math.round((Date.now() - started) / 100) / 10;
-      reporter.result(
-        { ...result, seconds },
-        () => `Rebuilt ${result.orders} order(s) from ${result.events} stored event(s) in ${seconds} s.`,
-      );
-    });
+    .option(
+      '--rate <orders/s>',
+      'at most this many orders per second (1–10000)',
+      numberIn({ min: 1, max: 10_000 }),
+    )
+    .option(
+      '--page-size <items>',
+      'event store items read per page, a checkpoint after each (1–10000; default: 1 MB pages)',
+      numberIn({ min: 1, max: 10_000 }),
+    )
+    .option('--resume', 'continue an interrupted full rebuild from its checkpoint')
+    .action(
+      async (
+        options: { order?: string[]; rate?: number; pageSize?: number; resume?: boolean },
+        command: Command,
+      ) => {
+        const { reporter, stackName } = globals(command);
+        const context = ordersContext(await stackContext(stackName));
+        const checkpointFile = `${localDir}/rebuild-${stackName}.json`;
+        reporter.step(
+          options.order
+            ? `Rebuilding ${options.order.length} order summary(ies) from ${context.eventStoreTable}`
+            : `Rebuilding every order summary from ${context.eventStoreTable}${options.resume ? ' (resuming from its checkpoint)' : ''}${options.rate ? `, at most ${options.rate} orders/s` : ''}`,
+        );
+        const started = Date.now();
+        const result = await rebuildSummaries(context, {
+          ...(options.order ? { orderIds: options.order } : { checkpointFile }),
+          ...(options.rate ? { ratePerSecond: options.rate } : {}),
+          ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+          ...(options.resume ? { resume: true } : {}),
+          onProgress: ({ orders, events }) =>
+            reporter.step(`${orders} order(s) rebuilt so far, ${events} event(s)`),
+        });
+        const seconds = Math.round((Date.now() - started) / 100) / 10;
+        reporter.result(
+          { ...result, seconds },
+          () =>
+            `Rebuilt ${result.orders} order(s) from ${result.events} stored event(s) in ${seconds} s${result.resumed ? ' (resumed)' : ''}.`,
+        );
+      },
+    );
 }

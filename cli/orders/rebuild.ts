@@ -1,4 +1,7 @@
-import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type AttributeValue, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   ORDER_SAGA_STREAM_PREFIX,
   orderEvents,
@@ -9,11 +12,38 @@ import type { OrdersContext } from './context.ts';
 
 /** What a rebuild did. */
 export interface RebuildResult {
-  /** Orders whose summary was rebuilt from the event store. */
+  /** Orders whose summary was rebuilt from the event store (this run and the runs it resumed). */
   readonly orders: number;
   /** Events folded into them. */
   readonly events: number;
-  /** Summaries deleted first (a full rebuild deletes every summary, orphans included). */
+  /** Summaries deleted: the rebuilt orders' old ones, and orphans no saga stream backs. */
+  readonly deleted: number;
+  /** True when it continued from a checkpoint an interrupted run left. */
+  readonly resumed: boolean;
+}
+
+/** Options of {@link rebuildSummaries}. */
+export interface RebuildOptions {
+  /** Only these orders (no scan, no checkpoint). */
+  readonly orderIds?: readonly string[];
+  /** At most this many orders per second. @default unpaced */
+  readonly ratePerSecond?: number;
+  /** Where progress is saved after each page of the event store, to resume from. */
+  readonly checkpointFile?: string;
+  /** Event store items read per page (a checkpoint follows each page). @default up to 1 MB */
+  readonly pageSize?: number;
+  /** Continue from `checkpointFile` when it holds an interrupted run of the same stack. */
+  readonly resume?: boolean;
+  /** Called after each page: orders and events so far. */
+  readonly onProgress?: (done: { orders: number; events: number; deleted: number }) => void;
+}
+
+/** Saved after each page of a full rebuild; removed when the rebuild ends. */
+interface Checkpoint {
+  readonly table: string;
+  readonly startKey: Record<string, AttributeValue>;
+  readonly orders: number;
+  readonly events: number;
   readonly deleted: number;
 }
 
@@ -21,54 +51,132 @@ export interface RebuildResult {
 const CONCURRENCY = 8;
 
 /**
- * Rebuilds order summaries from the event store: deletes each summary, then folds the order's stored
- * events (`orderEvents`) into an empty slot. With `orderIds`, only those; otherwise every order that
- * has a saga stream, after deleting every summary in the table. The projector keeps running meanwhile;
- * both fold the same events and duplicates change nothing, so they agree.
+ * Rebuilds order summaries from the event store, one order at a time: its summary is deleted and its
+ * stored events (`orderEvents`) folded into an empty slot, so the rest of the read model stays
+ * readable throughout and the projector keeps running (both fold the same events; duplicates change
+ * nothing, so they agree). With `orderIds`, only those. Otherwise every order with a saga stream,
+ * page by page of the event store, saving a checkpoint after each page (an interrupted run resumes
+ * there), and at the end the summaries no saga stream backs are deleted.
  */
 export async function rebuildSummaries(
   context: OrdersContext,
-  orderIds?: readonly string[],
+  options: RebuildOptions = {},
 ): Promise<RebuildResult> {
-  let deleted = 0;
-  if (orderIds === undefined) {
-    const existing = await context.summaries.allOrderIds();
-    await forEachLimited(existing, async (id) => context.summaries.delete(id));
-    deleted = existing.length;
+  const pace = pacer(options.ratePerSecond);
+  const rebuild = async (id: string) => {
+    await pace();
+    await context.summaries.delete(id);
+    return rebuildOrderSummaries(context.summaries, orderEvents(context.store, id));
+  };
+  if (options.orderIds !== undefined) {
+    let events = 0;
+    await forEachLimited(options.orderIds, async (id) => {
+      events += await rebuild(id);
+    });
+    return { orders: options.orderIds.length, events, deleted: options.orderIds.length, resumed: false };
   }
-  const ids = orderIds ?? (await sagaOrderIds(context));
-  let events = 0;
-  await forEachLimited(ids, async (id) => {
-    if (orderIds !== undefined) await context.summaries.delete(id);
-    events += await rebuildOrderSummaries(context.summaries, orderEvents(context.store, id));
+  const saved = options.resume ? readCheckpoint(options.checkpointFile, context.eventStoreTable) : undefined;
+  let { orders, events, deleted } = saved ?? { orders: 0, events: 0, deleted: 0 };
+  let startKey = saved?.startKey;
+  do {
+    const page = await sagaOrderIdsPage(context, startKey, options.pageSize);
+    await forEachLimited(page.ids, async (id) => {
+      events += await rebuild(id);
+      deleted += 1;
+    });
+    orders += page.ids.length;
+    startKey = page.next;
+    if (startKey !== undefined && options.checkpointFile !== undefined)
+      writeCheckpoint(options.checkpointFile, {
+        table: context.eventStoreTable,
+        startKey,
+        orders,
+        events,
+        deleted,
+      });
+    options.onProgress?.({ orders, events, deleted });
+  } while (startKey !== undefined);
+  const orphans: string[] = [];
+  await forEachLimited(await context.summaries.allOrderIds(), async (id) => {
+    if (!(await hasSagaStream(context, id))) orphans.push(id);
   });
-  return { orders: ids.length, events, deleted: orderIds === undefined ? deleted : ids.length };
+  await forEachLimited(orphans, (id) => context.summaries.delete(id));
+  if (options.checkpointFile !== undefined) rmSync(options.checkpointFile, { force: true });
+  return { orders, events, deleted: deleted + orphans.length, resumed: saved !== undefined };
 }
 
-/** Ids of every order with a saga stream (a scan of the event store table: operator tool only). */
-async function sagaOrderIds(context: OrdersContext): Promise<string[]> {
+/** Waits so that calls start at most `rate` per second (none when unpaced). */
+function pacer(rate: number | undefined): () => Promise<void> {
+  if (rate === undefined) return async () => {};
+  let next = Date.now();
+  return async () => {
+    const at = next;
+    next = Math.max(next, Date.now()) + 1000 / rate;
+    const wait = at - Date.now();
+    if (wait > 0) await sleep(wait);
+  };
+}
+
+function readCheckpoint(file: string | undefined, table: string): Checkpoint | undefined {
+  if (file === undefined) return undefined;
+  try {
+    const checkpoint = JSON.parse(readFileSync(file, 'utf8')) as Checkpoint;
+    return checkpoint.table === table ? checkpoint : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCheckpoint(file: string, checkpoint: Checkpoint): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(checkpoint)}\n`);
+}
+
+/** Whether the order has a saga stream (its first commit exists). */
+async function hasSagaStream(context: OrdersContext, orderId: string): Promise<boolean> {
+  const { partitionKey, sortKey } = EVENT_STORE_KEYS;
+  const { Item } = await context.dynamo.send(
+    new GetItemCommand({
+      TableName: context.eventStoreTable,
+      Key: {
+        [partitionKey]: { S: `${EVENT_STORE_PREFIXES.stream}${ORDER_SAGA_STREAM_PREFIX}${orderId}` },
+        [sortKey]: { S: FIRST_COMMIT },
+      },
+      ProjectionExpression: '#pk',
+      ExpressionAttributeNames: { '#pk': partitionKey },
+    }),
+  );
+  return Item !== undefined;
+}
+
+const FIRST_COMMIT = `${EVENT_STORE_PREFIXES.event}${'1'.padStart(10, '0')}`;
+
+/**
+ * One page of the ids of orders with a saga stream (a scan of the event store table: operator tool
+ * only), and where the next page starts.
+ */
+async function sagaOrderIdsPage(
+  context: OrdersContext,
+  startKey: Record<string, AttributeValue> | undefined,
+  pageSize: number | undefined,
+): Promise<{ ids: string[]; next?: Record<string, AttributeValue> }> {
   const { partitionKey, sortKey } = EVENT_STORE_KEYS;
   const prefix = `${EVENT_STORE_PREFIXES.stream}${ORDER_SAGA_STREAM_PREFIX}`;
-  const ids: string[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await context.dynamo.send(
-      new ScanCommand({
-        TableName: context.eventStoreTable,
-        FilterExpression: 'begins_with(#pk, :prefix) AND #sk = :first',
-        ProjectionExpression: '#pk',
-        ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
-        ExpressionAttributeValues: {
-          ':prefix': { S: prefix },
-          ':first': { S: `${EVENT_STORE_PREFIXES.event}${'1'.padStart(10, '0')}` },
-        },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) ids.push((item[partitionKey]?.S ?? '').slice(prefix.length));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return ids.filter((id) => id.length > 0);
+  const page = await context.dynamo.send(
+    new ScanCommand({
+      TableName: context.eventStoreTable,
+      FilterExpression: 'begins_with(#pk, :prefix) AND #sk = :first',
+      ProjectionExpression: '#pk',
+      ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+      ExpressionAttributeValues: { ':prefix': { S: prefix }, ':first': { S: FIRST_COMMIT } },
+      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      ...(pageSize ? { Limit: pageSize } : {}),
+    }),
+  );
+  const ids = (page.Items ?? [])
+    .map((item) => (item[partitionKey]?.S ?? '').slice(prefix.length))
+    .filter((id) => id.length > 0);
+  return { ids, ...(page.LastEvaluatedKey ? { next: page.LastEvaluatedKey } : {}) };
 }
 
 async function forEachLimited<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {

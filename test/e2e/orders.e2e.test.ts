@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { localDir } from '../../cli/paths.ts';
 import type { OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
 import { e2eStack, runCliAsync, runCliJson } from '../support/cli.ts';
 import { sagaWorld } from './saga-world.ts';
@@ -118,5 +120,42 @@ describe('pipeline orders rebuild against the deployed stack', () => {
     // Assert
     expect(rebuilt.orders).toBeGreaterThanOrEqual(1);
     expect(after).toEqual(confirmed);
+  });
+
+  it('rebuilds page by page at a paced rate, resumes an interrupted run from its checkpoint, and deletes a summary no saga stream backs', async () => {
+    // Arrange: a summary of an order the event store never saw.
+    const orphan = world.unique('orphan');
+    await world.summaries.put({ ...confirmed, orderId: orphan }, 0);
+    const checkpoint = `${localDir}/rebuild-${e2eStack}.json`;
+
+    // Act: a paced rebuild, small pages, interrupted (Ctrl-C) after its first page; then resumed.
+    let interrupted = false;
+    const first = await runCliAsync(
+      ['--stack', e2eStack, 'orders', 'rebuild', '--page-size', '5', '--rate', '20'],
+      {},
+      90_000,
+      (stderr, interrupt) => {
+        if (!interrupted && stderr.includes('rebuilt so far')) {
+          interrupted = true;
+          interrupt();
+        }
+      },
+    );
+    const leftBehind = existsSync(checkpoint);
+    const resumed = await json<{ orders: number; deleted: number; resumed: boolean }>([
+      'orders',
+      'rebuild',
+      '--resume',
+    ]);
+
+    // Assert
+    expect(interrupted).toBe(true);
+    expect(first.status).not.toBe(0);
+    expect(leftBehind).toBe(true);
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.orders).toBeGreaterThanOrEqual(1);
+    expect(existsSync(checkpoint)).toBe(false);
+    expect(await world.summaries.get(orphan)).toBeUndefined();
+    expect(await json<OrderSummary>(['orders', 'get', orderId])).toEqual(confirmed);
   });
 });
