@@ -28,7 +28,11 @@ function render(trace: Trace): string {
   const first = trace.roots[0];
   const start = first ? Date.parse(first.time) : 0;
   return [
-    `Trace ${trace.correlationId}: ${trace.events} event(s)${first ? ` from ${first.time}` : ''}`,
+    `Trace ${trace.correlationId}: ${trace.events} event(s)${first ? ` from ${first.time}` : ''}${
+      trace.itemsRead === undefined
+        ? ''
+        : ` (read ${trace.itemsRead} event store items: a scan of the whole table)`
+    }`,
     '',
     ...renderTree(trace.roots, start),
     '',
@@ -48,7 +52,11 @@ export function registerTraceCommand(program: Command): void {
       const { reporter, stackName } = globals(command);
       const context = await stackContext(stackName);
       reporter.step(`Collecting events of ${correlationId}`);
-      const stored = await eventsOf(context, requiredOutput(context, OUTPUTS.eventStoreTable), correlationId);
+      const { events: stored, itemsRead } = await eventsOf(
+        context,
+        requiredOutput(context, OUTPUTS.eventStoreTable),
+        correlationId,
+      );
       const visible = options.internal ? stored : stored.filter((e) => e.event.metadata?.internal !== true);
       reporter.step('Looking for its messages in dead-letter queues');
       const deadLetters = await deadLettersOf(context, correlationId, reporter);
@@ -60,7 +68,7 @@ export function registerTraceCommand(program: Command): void {
         deadLetters,
         refusals: refusalsOf(stored),
       };
-      const trace: Trace = { ...partial, verdict: verdicts(partial) };
+      const trace: Trace = { ...partial, verdict: verdicts(partial), itemsRead };
       reporter.result(trace, () => render(trace));
       if (stored.length === 0 && deadLetters.length === 0) process.exitCode = 1;
     });

@@ -54,6 +54,8 @@ export interface Trace {
   readonly refusals?: TraceRefusal[];
   /** Where the flow stands: finished, or what it waits for. */
   readonly verdict: string[];
+  /** Event store items read to find the flow: the scan reads the whole table, not just the flow. */
+  readonly itemsRead?: number;
 }
 
 /**
@@ -65,9 +67,10 @@ export async function eventsOf(
   context: StackContext,
   tableName: string,
   correlationId: string,
-): Promise<StoredEvent[]> {
+): Promise<{ events: StoredEvent[]; itemsRead: number }> {
   const dynamo = clientsFor(context.target).dynamodb;
   const found: StoredEvent[] = [];
+  let itemsRead = 0;
   const pages = paginateScan(
     { client: dynamo },
     {
@@ -83,11 +86,15 @@ export async function eventsOf(
     },
   );
   for await (const page of pages) {
+    itemsRead += page.ScannedCount ?? 0;
     for (const item of page.Items ?? []) {
       found.push(...storedEventsFromItem(item).filter((e) => e.event.correlationId === correlationId));
     }
   }
-  return found.sort((a, b) => a.event.time.localeCompare(b.event.time) || a.streamVersion - b.streamVersion);
+  const events = found.sort(
+    (a, b) => a.event.time.localeCompare(b.event.time) || a.streamVersion - b.streamVersion,
+  );
+  return { events, itemsRead };
 }
 
 /** Builds the causation tree: an event whose cause is not in the flow is a root. */

@@ -99,7 +99,7 @@ export function registerOrdersCommands(program: Command): void {
         reporter.result(
           { ...result, seconds },
           () =>
-            `Rebuilt ${result.orders} order(s) from ${result.events} stored event(s) in ${seconds} s${result.resumed ? ' (resumed)' : ''}.`,
+            `Rebuilt ${result.orders} order(s) from ${result.events} stored event(s) in ${seconds} s${result.resumed ? ' (resumed)' : ''}; read ${result.itemsRead} event store items to find them.`,
         );
       },
     );

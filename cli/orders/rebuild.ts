@@ -20,6 +20,8 @@ export interface RebuildResult {
   readonly deleted: number;
   /** True when it continued from a checkpoint an interrupted run left. */
   readonly resumed: boolean;
+  /** Event store items the scan for saga streams read (the whole table; this run's pages only). */
+  readonly itemsRead: number;
 }
 
 /** Options of {@link rebuildSummaries}. */
@@ -73,13 +75,21 @@ export async function rebuildSummaries(
     await forEachLimited(options.orderIds, async (id) => {
       events += await rebuild(id);
     });
-    return { orders: options.orderIds.length, events, deleted: options.orderIds.length, resumed: false };
+    return {
+      orders: options.orderIds.length,
+      events,
+      deleted: options.orderIds.length,
+      resumed: false,
+      itemsRead: 0,
+    };
   }
   const saved = options.resume ? readCheckpoint(options.checkpointFile, context.eventStoreTable) : undefined;
   let { orders, events, deleted } = saved ?? { orders: 0, events: 0, deleted: 0 };
   let startKey = saved?.startKey;
+  let itemsRead = 0;
   do {
     const page = await sagaOrderIdsPage(context, startKey, options.pageSize);
+    itemsRead += page.scanned;
     await forEachLimited(page.ids, async (id) => {
       events += await rebuild(id);
       deleted += 1;
@@ -102,7 +112,7 @@ export async function rebuildSummaries(
   });
   await forEachLimited(orphans, (id) => context.summaries.delete(id));
   if (options.checkpointFile !== undefined) rmSync(options.checkpointFile, { force: true });
-  return { orders, events, deleted: deleted + orphans.length, resumed: saved !== undefined };
+  return { orders, events, deleted: deleted + orphans.length, resumed: saved !== undefined, itemsRead };
 }
 
 /** Waits so that calls start at most `rate` per second (none when unpaced). */
@@ -159,7 +169,7 @@ async function sagaOrderIdsPage(
   context: OrdersContext,
   startKey: Record<string, AttributeValue> | undefined,
   pageSize: number | undefined,
-): Promise<{ ids: string[]; next?: Record<string, AttributeValue> }> {
+): Promise<{ ids: string[]; scanned: number; next?: Record<string, AttributeValue> }> {
   const { partitionKey, sortKey } = EVENT_STORE_KEYS;
   const prefix = `${EVENT_STORE_PREFIXES.stream}${ORDER_SAGA_STREAM_PREFIX}`;
   const page = await context.dynamo.send(
@@ -176,7 +186,11 @@ async function sagaOrderIdsPage(
   const ids = (page.Items ?? [])
     .map((item) => (item[partitionKey]?.S ?? '').slice(prefix.length))
     .filter((id) => id.length > 0);
-  return { ids, ...(page.LastEvaluatedKey ? { next: page.LastEvaluatedKey } : {}) };
+  return {
+    ids,
+    scanned: page.ScannedCount ?? 0,
+    ...(page.LastEvaluatedKey ? { next: page.LastEvaluatedKey } : {}),
+  };
 }
 
 async function forEachLimited<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {

@@ -33,6 +33,7 @@ describe('pipeline trace and replay against the deployed stack', () => {
     expect(run.status).toBe(0);
     const trace = JSON.parse(run.stdout) as {
       events: number;
+      itemsRead: number;
       roots: { id: string; children: { id: string }[] }[];
     };
     // The outbox publishes both and the deployed saga may already have reacted (more events of this
@@ -41,6 +42,8 @@ describe('pipeline trace and replay against the deployed stack', () => {
     expect(trace.roots).toHaveLength(1);
     expect(trace.roots[0]?.id).toBe(placed.id);
     expect(trace.roots[0]?.children.map((c) => c.id)).toContain(reserved.id);
+    // Says what finding it cost: a scan reads every item of the table, the flow's and all others.
+    expect(trace.itemsRead).toBeGreaterThanOrEqual(2);
   });
 
   it('says so, with a non-zero exit, when nothing carries the correlation id', () => {

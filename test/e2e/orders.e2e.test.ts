@@ -142,7 +142,7 @@ describe('pipeline orders rebuild against the deployed stack', () => {
       },
     );
     const leftBehind = existsSync(checkpoint);
-    const resumed = await json<{ orders: number; deleted: number; resumed: boolean }>([
+    const resumed = await json<{ orders: number; deleted: number; resumed: boolean; itemsRead: number }>([
       'orders',
       'rebuild',
       '--resume',
@@ -154,6 +154,7 @@ describe('pipeline orders rebuild against the deployed stack', () => {
     expect(leftBehind).toBe(true);
     expect(resumed.resumed).toBe(true);
     expect(resumed.orders).toBeGreaterThanOrEqual(1);
+    expect(resumed.itemsRead).toBeGreaterThanOrEqual(1);
     expect(existsSync(checkpoint)).toBe(false);
     expect(await world.summaries.get(orphan)).toBeUndefined();
     expect(await json<OrderSummary>(['orders', 'get', orderId])).toEqual(confirmed);
