@@ -34,8 +34,7 @@ export function bundleStageOf(tags: Readonly<Record<string, string>>): BundleSta
 
 /** The stack's functions that say where their source is (functions without the tag are skipped). */
 export async function devFunctions(context: StackContext): Promise<DevFunction[]> {
-  const cfn = clientsFor(context.target).cloudformation;
-  const lambda = clientsFor(context.target).lambda;
+  const { cloudformation: cfn, lambda } = clientsFor(context.target);
   const found: DevFunction[] = [];
   for await (const page of paginateListStackResources({ client: cfn }, { StackName: context.stackName })) {
     for (const resource of page.StackResourceSummaries ?? []) {

@@ -37,7 +37,7 @@ export interface RebuildOptions {
   /** Continue from `checkpointFile` when it holds an interrupted run of the same stack. */
   readonly resume?: boolean;
   /** Called after each page: orders and events so far. */
-  readonly onProgress?: (done: { orders: number; events: number; deleted: number }) => void;
+  readonly onProgress?: (done: { orders: number; events: number }) => void;
 }
 
 /** Saved after each page of a full rebuild; removed when the rebuild ends. */
@@ -46,7 +46,6 @@ interface Checkpoint {
   readonly startKey: Record<string, AttributeValue>;
   readonly orders: number;
   readonly events: number;
-  readonly deleted: number;
 }
 
 /** Orders rebuilt at the same time: enough to hide read latency, few enough not to throttle. */
@@ -84,7 +83,7 @@ export async function rebuildSummaries(
     };
   }
   const saved = options.resume ? readCheckpoint(options.checkpointFile, context.eventStoreTable) : undefined;
-  let { orders, events, deleted } = saved ?? { orders: 0, events: 0, deleted: 0 };
+  let { orders, events } = saved ?? { orders: 0, events: 0 };
   let startKey = saved?.startKey;
   let itemsRead = 0;
   do {
@@ -92,7 +91,6 @@ export async function rebuildSummaries(
     itemsRead += page.scanned;
     await forEachLimited(page.ids, async (id) => {
       events += await rebuild(id);
-      deleted += 1;
     });
     orders += page.ids.length;
     startKey = page.next;
@@ -102,9 +100,8 @@ export async function rebuildSummaries(
         startKey,
         orders,
         events,
-        deleted,
       });
-    options.onProgress?.({ orders, events, deleted });
+    options.onProgress?.({ orders, events });
   } while (startKey !== undefined);
   const orphans: string[] = [];
   await forEachLimited(await context.summaries.allOrderIds(), async (id) => {
@@ -112,7 +109,8 @@ export async function rebuildSummaries(
   });
   await forEachLimited(orphans, (id) => context.summaries.delete(id));
   if (options.checkpointFile !== undefined) rmSync(options.checkpointFile, { force: true });
-  return { orders, events, deleted: deleted + orphans.length, resumed: saved !== undefined, itemsRead };
+  // Each rebuilt order's old summary was deleted first, then the orphans.
+  return { orders, events, deleted: orders + orphans.length, resumed: saved !== undefined, itemsRead };
 }
 
 /** Waits so that calls start at most `rate` per second (none when unpaced). */

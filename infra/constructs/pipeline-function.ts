@@ -147,8 +147,8 @@ export const FUNCTION_CHECKOV_SKIPS: readonly CheckovSkip[] = [
 
 /**
  * The one way this product builds a Lambda: nodejs22.x on arm64, bundled by esbuild (minified, with
- * source maps, see {@link sourceMapSettings}), its own role that may write only to its own log group, a log group with the stage's
- * retention, the stage's log levels and X-Ray tracing, and the Powertools environment.
+ * source maps, see `functionBundle` and {@link sourceMapOptions}), its own role that may write only to
+ * its own log group, a log group with the stage's retention, the stage's log levels and X-Ray tracing, and the Powertools environment.
  */
 export class PipelineFunction extends Construct {
   readonly function: NodejsFunction;

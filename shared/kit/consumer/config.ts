@@ -48,7 +48,7 @@ export function productionConsumerDeps(name: string, env: ConsumerEnv): Consumer
 /**
  * The harness this build puts around its consumers: fault injection as `PIPELINE_FAULTS` asks, unless
  * the build compiled it out. Prod bundles define `process.env.PIPELINE_FAULT_INJECTION` as
- * `"compiled-out"` (`FAULTS_COMPILED_OUT`, infra's `bundleDefines`); the comparison is written with
+ * `"compiled-out"` (`FAULTS_COMPILED_OUT`, `functionBundle` in infra/constructs/function-bundle.ts); the comparison is written with
  * the literal because esbuild folds only a literal, and once folded it drops the other branch and,
  * with it, shared/harness from the bundle.
  */
