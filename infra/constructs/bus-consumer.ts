@@ -1,8 +1,9 @@
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import type { AnyCatalog } from '../../shared/kit/events/catalog.ts';
 import { cdkEventPattern } from '../../shared/kit/events/patterns.ts';
+import { LIVE_EVENTS_ONLY } from '../../shared/kit/replay.ts';
 import { QueueConsumer, type QueueConsumerProps } from './queue-consumer.ts';
 import type { RuleTargets } from './rule-targets.ts';
 
@@ -54,12 +55,9 @@ export class BusConsumer extends QueueConsumer {
             description: props.description ?? `${id}: ${stored.join(', ')}`.slice(0, 512),
             // Any source: a stored event keeps its producer's source (a bare-data producer names its
             // own), and the stored mark, checked against the store by the consumer, makes it ours.
-            eventPattern: cdkEventPattern({
-              catalog: props.catalog,
-              types: stored,
-              stored: true,
-              sources: 'any',
-            }),
+            eventPattern: liveOnly(
+              cdkEventPattern({ catalog: props.catalog, types: stored, stored: true, sources: 'any' }),
+            ),
             targets: [props.ruleTargets.queue(this.queue)],
           });
     this.intakeRule =
@@ -70,13 +68,19 @@ export class BusConsumer extends QueueConsumer {
             description: `${id} intake (not yet stored): ${intake.join(', ')}`.slice(0, 512),
             // Any source: a producer's command on the pipeline's own bus is meant for it, whatever
             // the producer calls itself; the derived envelope keeps that source.
-            eventPattern: cdkEventPattern({
-              catalog: props.catalog,
-              types: intake,
-              stored: false,
-              sources: 'any',
-            }),
+            eventPattern: liveOnly(
+              cdkEventPattern({ catalog: props.catalog, types: intake, stored: false, sources: 'any' }),
+            ),
             targets: [props.ruleTargets.queue(this.queue)],
           });
   }
+}
+
+/**
+ * A consumer rule takes live traffic only: replayed events reach a consumer through `pipeline replay`'s
+ * staging rule and forwarder, paced and addressed (see shared/kit/replay.ts), never straight off the
+ * bus. (`replay-name` is not a field of CDK's EventPattern type; CDK renders unknown keys as given.)
+ */
+export function liveOnly(pattern: EventPattern): EventPattern {
+  return { ...pattern, ...LIVE_EVENTS_ONLY } as EventPattern;
 }

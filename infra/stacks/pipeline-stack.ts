@@ -7,12 +7,14 @@ import { CONTEXT_CATALOGS, DECLARED_CONTEXTS } from '../../shared/contexts/index
 import { contextOutputNames, pascalName } from '../../shared/kit/context.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { BoundedContext, type DeployedContext } from '../constructs/bounded-context.ts';
+import { liveOnly } from '../constructs/bus-consumer.ts';
 import { PipelineDashboard } from '../constructs/dashboard.ts';
 import { dataKey, grantTableKey, skipIfAwsManagedKey } from '../constructs/data-key.ts';
 import { PipelineEventBus } from '../constructs/event-bus.ts';
 import { EventStoreTable } from '../constructs/event-store-table.ts';
 import { OutboxPublisher } from '../constructs/outbox-publisher.ts';
 import { QueueConsumer } from '../constructs/queue-consumer.ts';
+import { ReplayStaging } from '../constructs/replay-staging.ts';
 import { RuleTargets } from '../constructs/rule-targets.ts';
 import { EventSchemaRegistry } from '../constructs/schema-registry.ts';
 import type { StageSettings } from '../stages.ts';
@@ -57,6 +59,7 @@ export class PipelineStack extends Stack {
       removalPolicy: stage.removalPolicy,
     });
     const ruleTargets = new RuleTargets(this, 'RuleTargets', { stage, alarmTopic });
+    const replays = new ReplayStaging(this, 'Replays', { stage, bus: events.bus, ruleTargets, alarmTopic });
     const skeleton = stage.walkingSkeleton
       ? this.walkingSkeleton(stage, alarmTopic, events.bus, ruleTargets)
       : undefined;
@@ -105,6 +108,7 @@ export class PipelineStack extends Stack {
       alarmTopic,
       events,
       ruleTargets,
+      replays,
       skeleton,
       eventStore,
       outbox,
@@ -145,9 +149,9 @@ export class PipelineStack extends Stack {
     new Rule(this, 'RecordAllOrderEvents', {
       eventBus: bus,
       description: 'Walking skeleton: every event of every context is recorded once',
-      eventPattern: {
+      eventPattern: liveOnly({
         source: EVENT_SOURCE_PREFIXES.map((prefix) => ({ prefix })) as unknown as string[],
-      },
+      }),
       targets: [ruleTargets.queue(recorder.queue)],
     });
     return { table, recorder };
@@ -157,6 +161,7 @@ export class PipelineStack extends Stack {
     alarmTopic: ITopic;
     events: PipelineEventBus;
     ruleTargets: RuleTargets;
+    replays: ReplayStaging;
     skeleton: { table: Table; recorder: QueueConsumer } | undefined;
     eventStore: EventStoreTable;
     outbox: OutboxPublisher;
@@ -174,6 +179,9 @@ export class PipelineStack extends Stack {
       output(OUTPUTS.recordedEventsTable, table.tableName);
     }
     output(OUTPUTS.ruleDlqUrl, parts.ruleTargets.deadLetterQueue.queue.queueUrl);
+    output(OUTPUTS.replayRuleArn, parts.replays.rule.ruleArn);
+    output(OUTPUTS.replayQueueUrl, parts.replays.queue.queue.queueUrl);
+    output(OUTPUTS.replayDlqUrl, parts.replays.queue.deadLetterQueue.queue.queueUrl);
     output(OUTPUTS.eventStoreTable, parts.eventStore.table.tableName);
     output(OUTPUTS.outboxFunctionName, parts.outbox.function.functionName);
     output(OUTPUTS.outboxDlqUrl, parts.outbox.deadLetterQueue.queue.queueUrl);

@@ -203,6 +203,7 @@ describe('infra: BoundedContext', () => {
     expect(rule?.Properties?.EventPattern).toEqual({
       'detail-type': ['ItemAdded', 'ItemRemoved'],
       detail: { metadata: { [STORED_METADATA_KEY]: [{ exists: false }] } },
+      'replay-name': [{ exists: false }],
     });
   });
 
@@ -223,6 +224,7 @@ describe('infra: BoundedContext', () => {
     expect(matching[0]?.[1].Properties?.EventPattern).toEqual({
       'detail-type': ['CartCheckedOut'],
       detail: { metadata: { [STORED_METADATA_KEY]: [{ exists: true }] } },
+      'replay-name': [{ exists: false }],
     });
   });
 

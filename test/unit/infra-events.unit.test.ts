@@ -107,10 +107,12 @@ describe('infra: rule targets', () => {
   });
 
   it("routes every context's events on the bus to the walking-skeleton recorder queue", () => {
-    const [rule] = Object.values(template.findResources('AWS::Events::Rule')) as CfnResource[];
+    const rules = Object.entries(template.findResources('AWS::Events::Rule')) as [string, CfnResource][];
+    const rule = rules.find(([id]) => id.startsWith('RecordAllOrderEvents'))?.[1];
     const [target] = (rule?.Properties?.Targets as { Arn: unknown }[]) ?? [];
     expect(rule?.Properties?.EventPattern).toEqual({
       source: [{ prefix: 'orders.' }, { prefix: 'onboarding.' }],
+      'replay-name': [{ exists: false }],
     });
     expect(referencedId(rule?.Properties?.EventBusName)).toMatch(/^EventsBus/);
     expect(referencedId(target?.Arn)).toMatch(/^RecorderWorkQueue/);
@@ -141,5 +143,41 @@ describe('infra: rule targets', () => {
     expect(() => new RuleTargets(testStack(), 'T', { stage, maxEventAge: Duration.hours(25) })).toThrow(
       /maxEventAge/,
     );
+  });
+});
+
+describe('infra: replays reach consumers only through the staging rule', () => {
+  for (const [stage, t] of [
+    ['dev', template],
+    ['prod', prodTemplate],
+  ] as const) {
+    it(`gives every rule of the ${stage} stack but the staging rule a live-traffic-only pattern`, () => {
+      const rules = Object.entries(t.findResources('AWS::Events::Rule')) as [string, CfnResource][];
+      const staging = rules.filter(([id]) => id.startsWith('ReplaysRule'));
+      expect(staging).toHaveLength(1);
+      expect(staging[0]?.[1].Properties?.EventPattern).toEqual({ 'replay-name': [{ exists: true }] });
+      const others = rules.filter(([id]) => !id.startsWith('ReplaysRule'));
+      expect(others.length).toBeGreaterThan(2);
+      for (const [id, rule] of others) {
+        expect({
+          id,
+          replay: (rule.Properties?.EventPattern as Record<string, unknown> | undefined)?.['replay-name'],
+        }).toEqual({
+          id,
+          replay: [{ exists: false }],
+        });
+      }
+    });
+  }
+
+  it('sends replayed events to a staging queue with a DLQ, and names the rule and queue in outputs', () => {
+    const outputs = template.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['ReplayRuleArn', 'ReplayStagingQueueUrl', 'ReplayStagingDlqUrl']),
+    );
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'replay-name': [{ exists: true }] },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
+    });
   });
 });

@@ -107,13 +107,22 @@ const EVENT_VERSIONS = new Set(
 ).size;
 
 /**
- * What was added on purpose since the fixture was taken: prod's data key (StageSettings.dataKey), and
- * the EventBridge schema registry with one schema per event version (EventSchemaRegistry).
+ * What was added on purpose since the fixture was taken: prod's data key (StageSettings.dataKey), the
+ * EventBridge schema registry with one schema per event version (EventSchemaRegistry), and the replay
+ * staging flow (ReplayStaging: a rule for replayed events only, its queue and DLQ with their policies,
+ * two alarms, three outputs).
  */
 const REGISTRY = { 'AWS::EventSchemas::Registry': 1, 'AWS::EventSchemas::Schema': EVENT_VERSIONS };
+const REPLAY_STAGING = {
+  'AWS::Events::Rule': 1,
+  'AWS::SQS::Queue': 2,
+  'AWS::SQS::QueuePolicy': 2,
+  'AWS::CloudWatch::Alarm': 2,
+};
+const REPLAY_OUTPUTS = ['ReplayRuleArn', 'ReplayStagingDlqUrl', 'ReplayStagingQueueUrl'];
 const ADDED_SINCE: Record<'dev' | 'prod', Record<string, number>> = {
-  dev: { ...REGISTRY },
-  prod: { 'AWS::KMS::Key': 1, ...REGISTRY },
+  dev: { ...REGISTRY, ...REPLAY_STAGING },
+  prod: { 'AWS::KMS::Key': 1, ...REGISTRY, ...REPLAY_STAGING },
 };
 
 /**
@@ -198,10 +207,17 @@ describe('infra: the orders context built from its definition', () => {
     it(`deploys what the hand-composed orders context deployed: resources, outputs, rules and alarms (${stage})`, () => {
       expect(after[stage].counts).toEqual(withAdded(BEFORE[stage].counts, ADDED_SINCE[stage], REMOVED_SINCE));
       expect(after[stage].outputs).toEqual(
-        BEFORE[stage].outputs.filter((name) => !REMOVED_OUTPUTS.includes(name)),
+        [
+          ...BEFORE[stage].outputs.filter((name) => !REMOVED_OUTPUTS.includes(name)),
+          ...REPLAY_OUTPUTS,
+        ].sort(),
       );
-      expect(after[stage].rules).toBe(BEFORE[stage].rules);
-      expect(after[stage].alarms).toBe(BEFORE[stage].alarms - (REMOVED_SINCE['AWS::CloudWatch::Alarm'] ?? 0));
+      expect(after[stage].rules).toBe(BEFORE[stage].rules + REPLAY_STAGING['AWS::Events::Rule']);
+      expect(after[stage].alarms).toBe(
+        BEFORE[stage].alarms -
+          (REMOVED_SINCE['AWS::CloudWatch::Alarm'] ?? 0) +
+          REPLAY_STAGING['AWS::CloudWatch::Alarm'],
+      );
     });
 
     it(`gives each orders function the grants, environment, timeout, batching and redrive it had (${stage})`, () => {
