@@ -26,6 +26,20 @@ export function patternSummary(pattern: unknown, prefix = ''): string {
     .join('; ');
 }
 
+/** `items` after `head`, separated (commas by default), continued on lines indented like the first item. */
+function wrapped(head: string, items: readonly string[], separator = ',', width = 110): string[] {
+  const lines = [head];
+  items.forEach((item, i) => {
+    const piece = `${item}${i < items.length - 1 ? separator : ''}`;
+    const last = lines.length - 1;
+    const current = lines[last] as string;
+    if (current.trim().length > head.trim().length && current.length + piece.length + 1 > width)
+      lines.push(`${' '.repeat(head.length)}${piece}`);
+    else lines[last] = current.endsWith(' ') ? `${current}${piece}` : `${current} ${piece}`;
+  });
+  return lines;
+}
+
 const parse = (text: string | undefined): unknown => (text === undefined ? undefined : JSON.parse(text));
 
 /** The README rendering of a topology: the bus and its rules, stream consumers, topics, queue consumers, tables. */
@@ -37,8 +51,8 @@ export function topologyText(topology: Topology): string {
   const of = (kind: TopologyNode['kind']) => topology.nodes.filter((n) => n.kind === kind);
   const lines: string[] = [];
   const uses = (fn: string, indent: string) => {
-    const env = from(fn, 'env');
-    if (env.length > 0) lines.push(`${indent}uses: ${env.map((e) => label(e.to)).join(', ')}`);
+    const env = from(fn, 'env').map((e) => label(e.to));
+    if (env.length > 0) lines.push(...wrapped(`${indent}uses: `, env));
   };
 
   for (const bus of of('bus')) {
@@ -47,7 +61,8 @@ export function topologyText(topology: Topology): string {
     for (const ruleEdge of from(bus.id, 'rule')) {
       const rule = byId.get(ruleEdge.to);
       if (!rule) continue;
-      lines.push(`  rule ${rule.label}: ${patternSummary(parse(rule.details.eventPattern))}`);
+      const pattern = patternSummary(parse(rule.details.eventPattern)).split('; ');
+      lines.push(...wrapped(`  rule ${rule.label}: `, pattern, ';'));
       const dlqs = from(rule.id, 'target-dlq').map((e) => label(e.to));
       for (const target of from(rule.id, 'target'))
         lines.push(
