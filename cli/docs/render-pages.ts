@@ -92,7 +92,7 @@ ${contexts.map(
   (c) => html`<h2><a href="${contextFile(c.name)}">${c.name}</a></h2>
 <table><thead><tr><th>event</th><th>latest</th><th>source</th><th>description</th><th>consumers</th></tr></thead><tbody>${c.events.map(
     (e) =>
-      html`<tr><td><a href="${contextFile(c.name)}#${eventAnchor(e.type)}">${e.type}</a></td><td>v${e.versions.at(-1)?.version}</td><td><code>${e.source}</code></td><td>${e.description}</td><td>${e.consumers.length}</td></tr>`,
+      html`<tr><td><a href="${contextFile(c.name)}#${eventAnchor(e.type)}">${e.type}</a></td><td>v${e.versions.at(-1)?.version}</td><td><code>${e.source}</code></td><td>${e.description}</td><td>${new Set(e.consumers.filter((r) => r.delivery !== 'refused-unstored').map((r) => `${r.context}/${r.consumer}`)).size}</td></tr>`,
   )}</tbody></table>`,
 )}`;
   return page({ title: `${stackName} event catalog`, nav: nav(contexts), body });

@@ -79,6 +79,8 @@ describe('catalogDocs', () => {
     expect(field('orderId')?.description).not.toBe('');
     expect(field('items')).toMatchObject({ type: 'object[]', required: true });
     expect(field('items[].sku')).toMatchObject({ type: 'string', required: true });
+    expect(field('contact.email')).toMatchObject({ type: 'string', required: false });
+    expect(field('contact.channels')?.type).toBe('("email" | "sms" | "push")[]');
     expect(JSON.parse(v2?.example ?? '')).toEqual(pipelineCatalog.definitionOf('OrderPlaced').example);
   });
 
