@@ -5,6 +5,7 @@ import { DECLARED_CONTEXTS } from '../../shared/contexts/index.ts';
 import { buildSite, writeSite } from '../docs/site.ts';
 import { synthesizeTemplate } from '../docs/synth.ts';
 import { topologyText, withReadmeTopology } from '../docs/topology-text.ts';
+import { CliError } from '../output.ts';
 import { localDir, repoRoot } from '../paths.ts';
 import { globals } from './common.ts';
 
@@ -21,7 +22,10 @@ export function registerDocsCommand(program: Command): void {
         'event source mappings, tables)',
     )
     .option('--out <dir>', 'directory to write into (created if missing)', DEFAULT_OUT)
-    .option('--readme', 'also rewrite the generated topology block in README.md (dev stage only)')
+    .option(
+      '--readme',
+      'also rewrite the generated topology block in README.md (the dev stack, OrderPipeline-dev)',
+    )
     .addHelpText(
       'after',
       '\nNothing is deployed or called: the stack is synthesized in this process (functions not bundled).\n' +
@@ -29,6 +33,13 @@ export function registerDocsCommand(program: Command): void {
     )
     .action(async (options: { out: string; readme?: boolean }, command: Command) => {
       const { reporter, stage, stackName } = globals(command);
+      // The README shows the dev stack under its default name; the unit test compares it with that.
+      if (options.readme && stackName !== 'OrderPipeline-dev')
+        throw new CliError(
+          `--readme shows the dev stack as OrderPipeline-dev, not ${stackName}.`,
+          'Run it without --stage and --stack (PIPELINE_STAGE, PIPELINE_STACK unset).',
+          2,
+        );
       reporter.step(`Synthesizing ${stackName} (stage ${stage})`);
       const template = synthesizeTemplate({ stage, stackName });
       const site = buildSite({ contexts: DECLARED_CONTEXTS, template, stackName });
