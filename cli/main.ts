@@ -5,6 +5,7 @@ import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCloudCommands } from './commands/cloud.ts';
 import { registerDevCommand } from './commands/dev.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
+import { registerDocsCommand } from './commands/docs.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerInjectCommand } from './commands/inject.ts';
 import { registerReplayCommand } from './commands/replay.ts';
@@ -40,6 +41,7 @@ registerStackCommands(program);
 registerCatalogCommands(program);
 registerDevCommand(program);
 registerDlqCommands(program);
+registerDocsCommand(program);
 registerDoctorCommand(program);
 registerInjectCommand(program);
 registerTailCommand(program);
@@ -48,8 +50,8 @@ registerReplayCommand(program);
 registerStatusCommand(program);
 for (const register of CONTEXT_COMMANDS) register(program);
 
-/** Commands that only act on this machine (the local cloud itself, the catalog in the code). */
-const LOCAL_ONLY = new Set(['cloud', 'up', 'down', 'demo', 'catalog', 'help']);
+/** Commands that only act on this machine (the local cloud itself, the catalog and docs of the code). */
+const LOCAL_ONLY = new Set(['cloud', 'up', 'down', 'demo', 'catalog', 'docs', 'help']);
 
 /**
  * Where a command's AWS calls go if it ran now, under its help: the same command reaches a local cloud
