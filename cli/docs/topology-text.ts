@@ -88,15 +88,17 @@ export function topologyText(topology: Topology): string {
     }
   }
   for (const queue of of('queue')) {
-    for (const source of from(queue.id, 'event-source')) {
-      const redrive = from(queue.id, 'redrive').map(
-        (e) => ` (after ${e.details.maxReceiveCount} receives ─► ${label(e.to)})`,
-      );
-      lines.push(
-        `${queue.details.fifo ? 'FIFO ' : ''}queue ${queue.label} ─► function ${label(source.to)}${redrive.join('')}`,
-      );
+    const redrive = from(queue.id, 'redrive').map(
+      (e) => ` (after ${e.details.maxReceiveCount} receives ─► ${label(e.to)})`,
+    );
+    const kind = `${queue.details.fifo ? 'FIFO ' : ''}queue ${queue.label}`;
+    const sources = from(queue.id, 'event-source');
+    for (const source of sources) {
+      lines.push(`${kind} ─► function ${label(source.to)}${redrive.join('')}`);
       uses(source.to, '    ');
     }
+    // A work queue no function drains (one a command line tool reads, such as replay staging).
+    if (sources.length === 0 && redrive.length > 0) lines.push(`${kind} ─► no function${redrive.join('')}`);
   }
   for (const table of of('table'))
     lines.push(
