@@ -71,6 +71,9 @@ export interface ReplayArchiveOptions {
 
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
+/** A replay still STARTING after this long is stuck (seen on LocalStack): say so instead of waiting on. */
+const MAX_STARTING_MS = 5 * 60_000;
+
 /**
  * Replays archived events, safely: EventBridge replays them onto the bus with the staging rule as the
  * only FilterArn (and every consumer rule takes live traffic only, so nothing else matches even where
@@ -95,17 +98,23 @@ export async function replayArchive(
   await refuseConcurrentReplay(events, archive.ArchiveArn);
   const bus = await events.send(new DescribeEventBusCommand({ Name: options.busName }));
   const replayName = `pipeline-replay-${Date.now()}`;
-  await events.send(
-    new StartReplayCommand({
-      ReplayName: replayName,
-      EventSourceArn: archive.ArchiveArn,
-      EventStartTime: options.from,
-      EventEndTime: options.to,
-      Destination: { Arn: bus.Arn, FilterArns: [options.staging.ruleArn] },
-    }),
-  );
+  await events
+    .send(
+      new StartReplayCommand({
+        ReplayName: replayName,
+        EventSourceArn: archive.ArchiveArn,
+        EventStartTime: options.from,
+        EventEndTime: options.to,
+        Destination: { Arn: bus.Arn, FilterArns: [options.staging.ruleArn] },
+      }),
+    )
+    .catch((error: Error) => {
+      // The SDK retried a call the service had carried out: the name is this run's own.
+      if (error.name !== 'ResourceAlreadyExistsException') throw error;
+    });
   let replay = await events.send(new DescribeReplayCommand({ ReplayName: replayName }));
-  let polledAt = Date.now();
+  const startedAt = Date.now();
+  let polledAt = startedAt;
   const counts = await forwardStaged(sqsQueuePort(clients.sqs), {
     replayName,
     queueUrl: options.staging.queueUrl,
@@ -117,6 +126,12 @@ export async function replayArchive(
       if (Date.now() - polledAt >= 1000 && !TERMINAL.includes(replay.State ?? '')) {
         replay = await events.send(new DescribeReplayCommand({ ReplayName: replayName }));
         polledAt = Date.now();
+        if (replay.State === 'STARTING' && polledAt - startedAt > MAX_STARTING_MS) {
+          throw new CliError(
+            `Replay ${replayName} has not started after ${MAX_STARTING_MS / 60_000} minutes.`,
+            `See it with: aws events describe-replay --replay-name ${replayName}; cancel it with cancel-replay.`,
+          );
+        }
       }
       return TERMINAL.includes(replay.State ?? '');
     },

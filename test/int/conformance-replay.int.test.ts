@@ -57,6 +57,16 @@ async function targetQueue(name: string) {
   return { url: QueueUrl, arn };
 }
 
+/**
+ * StartReplay, where an SDK retry of a call the endpoint had carried out (LocalStack answered one with an
+ * error after creating the replay) meets the replay it created: the name is this probe's own.
+ */
+async function startReplay(command: StartReplayCommand): Promise<void> {
+  await events.send(command).catch((error: Error) => {
+    if (error.name !== 'ResourceAlreadyExistsException') throw error;
+  });
+}
+
 /** Messages that arrive in `url` within `ms`, read and left to expire with the queue. */
 async function arrivals(url: string, ms: number): Promise<number> {
   const ids = new Set<string>();
@@ -126,12 +136,12 @@ describe('conformance: EventBridge archive replays', () => {
         // AWS archives with a delay of its own; the emulators at once.
         await sleep(1_000);
         const replayName = uniqueName('replay');
-        await events.send(
+        await startReplay(
           new StartReplayCommand({
             ReplayName: replayName,
             EventSourceArn: ArchiveArn,
             EventStartTime: before,
-            EventEndTime: new Date(Date.now() + 1_000),
+            EventEndTime: new Date(),
             Destination: {
               Arn: EventBusArn,
               FilterArns: [rules.staged?.ruleArn ?? '', rules.live?.ruleArn ?? ''],
@@ -169,6 +179,15 @@ describe('conformance: EventBridge archive replays', () => {
             state === 'COMPLETED' && liveBefore === 1 && staged === 1 && other === 1 && liveAfter === 0,
           workaround:
             'none needed: every consumer rule takes live traffic only (replay-name exists:false, seen to hold here), so a replay still lands on the staging rule alone (shared/kit/replay.ts)',
+        },
+        {
+          id: 'events-start-replay-stuck',
+          instead:
+            'StartReplay answers 500 (InternalError) and the replay it created stays STARTING, replaying nothing',
+          seen: ({ state, liveBefore, staged, other }) =>
+            state === 'STARTING' && liveBefore === 1 && staged === 0 && other === 0,
+          workaround:
+            'none: `pipeline replay --archive` stops with an error when a replay has not started after 5 minutes; replays are proven on MiniStack',
         },
       ],
     },
