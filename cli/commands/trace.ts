@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { OUTPUTS } from '../../infra/stacks/outputs.ts';
+import { clientsFor } from '../cloud/clients.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import {
   causationTree,
@@ -56,7 +57,8 @@ export function registerTraceCommand(program: Command): void {
       const context = await stackContext(stackName);
       reporter.step(`Collecting events of ${correlationId}`);
       const tableName = requiredOutput(context, OUTPUTS.eventStoreTable);
-      const { events: stored, itemsRead, source } = await eventsOf(context, tableName, correlationId);
+      const table = { client: clientsFor(context.target).dynamodb, tableName };
+      const { events: stored, itemsRead, source } = await eventsOf(table, correlationId);
       if (source === 'scan') reporter.warn(scanWarning(tableName, itemsRead));
       const visible = options.internal ? stored : stored.filter((e) => e.event.metadata?.internal !== true);
       reporter.step('Looking for its messages in dead-letter queues');

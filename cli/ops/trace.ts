@@ -1,6 +1,6 @@
 import { paginateScan } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { commitsOfCorrelation, hasActiveIndex } from '../../shared/kit/event-store/dynamodb-index-queries.ts';
+import { commitsOfCorrelation } from '../../shared/kit/event-store/dynamodb-index-queries.ts';
 import { EVENT_STORE_INDEXES } from '../../shared/kit/event-store/dynamodb-indexes.ts';
 import { type ItemImage, storedEventsFromItem } from '../../shared/kit/event-store/dynamodb-items.ts';
 import type { TableRef } from '../../shared/kit/event-store/dynamodb-queries.ts';
@@ -70,18 +70,19 @@ export type TraceSource = 'index' | 'scan';
  * Every stored event with this correlation id. Through the table's `byCorrelation` index (keys only:
  * the flow's keys, then its items by key) when the stage deployed it; otherwise a full scan with a
  * filter on the commits' correlation ids, which reads every item of the table (`traceIndex` in
- * `infra/stages.ts`). `itemsRead` is what either read: the flow's items, or the whole table.
+ * `infra/stages.ts`). `itemsRead` is what either read: the flow's items, or the whole table. The
+ * index is tried rather than looked up with DescribeTable: DynamoDB refuses a query of an index the
+ * table lacks, or of one still backfilling, and that refusal is what sends trace to the scan.
  */
 export async function eventsOf(
-  context: StackContext,
-  tableName: string,
+  table: TableRef,
   correlationId: string,
 ): Promise<{ events: StoredEvent[]; itemsRead: number; source: TraceSource }> {
-  const table = { client: clientsFor(context.target).dynamodb, tableName };
-  const indexed = await hasActiveIndex(table, EVENT_STORE_INDEXES.byCorrelation.name);
-  const { items, itemsRead } = indexed
-    ? await commitsOfCorrelation(table, correlationId)
-    : await scanForCorrelation(table, correlationId);
+  const indexed = await commitsOfCorrelation(table, correlationId).catch((error: unknown) => {
+    if (indexUnavailable(error)) return undefined;
+    throw error;
+  });
+  const { items, itemsRead } = indexed ?? (await scanForCorrelation(table, correlationId));
   const found = items.flatMap((item) =>
     storedEventsFromItem(item).filter((e) => e.event.correlationId === correlationId),
   );
@@ -89,6 +90,19 @@ export async function eventsOf(
     (a, b) => a.event.time.localeCompare(b.event.time) || a.streamVersion - b.streamVersion,
   );
   return { events, itemsRead, source: indexed ? 'index' : 'scan' };
+}
+
+/**
+ * DynamoDB's refusal of a query on an index it cannot serve: a ValidationException naming the index
+ * ("The table does not have the specified index: …", "Cannot read from backfilling global secondary
+ * index: …").
+ */
+export function indexUnavailable(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'ValidationException' &&
+    error.message.includes(EVENT_STORE_INDEXES.byCorrelation.name)
+  );
 }
 
 /** What a trace without the index says: what it costs, and how to stop paying it. */

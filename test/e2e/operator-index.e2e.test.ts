@@ -128,15 +128,16 @@ describe('operator reads through the event store indexes, on a table of tens of 
   it('deploys both indexes keys-only through CloudFormation', async () => {
     const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
 
+    // Not their IndexStatus: MiniStack leaves it out for a template's table (conformance gap
+    // ddb-cfn-index-status-missing); the queries below prove they serve.
     const indexes = (Table?.GlobalSecondaryIndexes ?? []).map((index) => ({
       name: index.IndexName,
-      status: index.IndexStatus,
       projection: index.Projection?.ProjectionType,
     }));
     expect(indexes).toEqual(
       expect.arrayContaining([
-        { name: streamCatalog.name, status: 'ACTIVE', projection: 'KEYS_ONLY' },
-        { name: byCorrelation.name, status: 'ACTIVE', projection: 'KEYS_ONLY' },
+        { name: streamCatalog.name, projection: 'KEYS_ONLY' },
+        { name: byCorrelation.name, projection: 'KEYS_ONLY' },
       ]),
     );
   });

@@ -3,7 +3,6 @@ import {
   type AttributeValue,
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
-  DescribeTableCommand,
   paginateQuery,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -21,14 +20,6 @@ type Key = Record<string, AttributeValue>;
 const { partitionKey: PK, sortKey: SK } = EVENT_STORE_KEYS;
 /** BatchGetItem takes at most 100 keys. */
 const BATCH_GET_KEYS = 100;
-
-/** Whether the table has this index and it is ACTIVE (a new index is CREATING while it backfills). */
-export async function hasActiveIndex(table: TableRef, indexName: string): Promise<boolean> {
-  const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
-  return (Table?.GlobalSecondaryIndexes ?? []).some(
-    (index) => index.IndexName === indexName && index.IndexStatus === 'ACTIVE',
-  );
-}
 
 /**
  * Every commit item indexed under `correlationId` (and the mixed-flow commits, which the caller
