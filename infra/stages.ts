@@ -66,11 +66,13 @@ export interface StageSettings {
   /**
    * Whether the event store has its correlation index (`byCorrelation`, keys only), which `pipeline
    * trace` queries; without it trace scans the whole table (and says so). Each commit item written is
-   * one more WRU (a keys-only entry is under 1 KB): an order writes 10 commit items (measured on the
-   * e2e stack: `pipeline trace --json` itemsRead of one confirmed order), so 10 WRU, $6.25 per million
-   * orders at $0.625/M WRU. On in both stages: without it, one trace on a table of a million orders
-   * scans every item (hundreds of thousands of RRU, minutes). `-c traceIndex=off` drops it for a
-   * deploy; turning it on again backfills it from the items, which always carry its key.
+   * one more WRU (a keys-only entry is under 1 KB): a confirmed one-line order writes 7 commit items
+   * (counted in `shared/kit/event-store/dynamodb-indexes.ts`; `pipeline trace --json` reports the
+   * same as `itemsRead`), so 7 WRU, $4.38 per million orders at $0.625/M WRU (the stream catalog adds
+   * 4 WRU, always on). On in both stages: without it, one trace of a table holding a million orders
+   * scans 7 million items or more (about 0.5 RRU per 4 KB, and minutes), and trace is what an
+   * operator reaches for first. `-c traceIndex=off` drops it for a deploy; turning it on again
+   * backfills it from the items, which always carry its key.
    */
   readonly traceIndex: boolean;
 }

@@ -20,15 +20,21 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
  *   (`saga-order#o-1` → `saga-order`). The shard (a hash of the stream id, 0..shards-1) spreads one
  *   busy type over several index partitions: a GSI that cannot keep up throttles the table's own
  *   writes, and one partition key value takes about 1,000 writes/s. Always deployed: one entry per new
- *   stream.
+ *   stream, 1 WRU; an order opens 4 streams (its saga, inventory, payment and notification streams),
+ *   so 4 WRU, $2.50 per million orders at $0.625/M WRU.
  *
  * Projection: KEYS_ONLY for both. DynamoDB bills an index write by the size of the projected entry
- * (1 WRU per started KB); a keys-only entry (table keys + index keys + 100 bytes of overhead) is about
- * 200 bytes, so 1 WRU. With ALL (or INCLUDE `events`) each entry would be a copy of the commit item:
- * measured on the order flow, commit items are 0.6–1.4 KB (an order's saga commits with their
- * envelopes), so 1–2 WRU each, on every order, to save the operator's read of the items by key
- * (BatchGetItem, 0.5 RRU per item up to 4 KB) on the rare trace. Writes happen per order, reads per
- * investigation: keys only.
+ * (1 WRU per started KB, the entry counting its attributes plus 100 bytes); a keys-only entry (table
+ * keys + index keys) is about 150–250 bytes: 1 WRU, whatever the commit holds. With ALL (or INCLUDE
+ * `events`, which is what a trace needs) each entry is a copy of the commit item. Measured (the real
+ * `commitItems` over the commits the in-memory pipeline of `test/fakes` writes for a one-line order,
+ * with a 32-character input key and a sha256 fingerprint): 7 commit items of 341–681 bytes, so ALL
+ * would also be 1 WRU each today, but an OrderPlaced with a few more lines or a longer contact crosses
+ * 1 KB and then every index write doubles, and the index would store a second copy of the whole event
+ * store ($0.25/GB-month) where keys-only stores ~200 bytes per commit. What keys-only costs instead is
+ * on the read side, per investigation rather than per order: trace fetches the flow's items by key
+ * (BatchGetItem, 0.5 RRU per item up to 4 KB; 7 items ≈ 3.5 RRU). Writes per order, reads per
+ * question: keys only.
  */
 export const EVENT_STORE_INDEXES = {
   byCorrelation: { name: 'byCorrelation', partitionKey: 'correlationKey' },
