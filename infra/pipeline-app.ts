@@ -13,6 +13,8 @@ export function definePipelineApp(app: App, defaultEnv: { account?: string; regi
     faults: app.node.tryGetContext('faults'),
     // X-Ray is off in prod unless `-c tracing=active` (an investigation); dev traces by default.
     tracing: app.node.tryGetContext('tracing'),
+    // The event store's correlation index for `pipeline trace`: on unless `-c traceIndex=off`.
+    traceIndex: app.node.tryGetContext('traceIndex'),
   });
   const stackName =
     (app.node.tryGetContext('stackName') as string | undefined) ?? `OrderPipeline-${stage.name}`;

@@ -63,6 +63,18 @@ export interface StageSettings {
    * local cloud runs without KMS. Queues keep SSE-SQS in both stages (see `dead-letter-queue.ts`).
    */
   readonly dataKey: 'customer-managed' | 'aws-managed';
+  /**
+   * Whether the event store has its correlation index (`byCorrelation`, keys only), which `pipeline
+   * trace` queries; without it trace scans the whole table (and says so). Each commit item written is
+   * one more WRU (a keys-only entry is under 1 KB): a confirmed one-line order writes 7 commit items
+   * (counted in `shared/kit/event-store/dynamodb-indexes.ts`; `pipeline trace --json` reports the
+   * same as `itemsRead`), so 7 WRU, $4.38 per million orders at $0.625/M WRU (the stream catalog adds
+   * 4 WRU, always on). On in both stages: without it, one trace of a table holding a million orders
+   * scans 7 million items or more (about 0.5 RRU per 4 KB, and minutes), and trace is what an
+   * operator reaches for first. `-c traceIndex=off` drops it for a deploy; turning it on again
+   * backfills it from the items, which always carry its key.
+   */
+  readonly traceIndex: boolean;
 }
 
 /** Application log levels, most detailed first. */
@@ -112,6 +124,7 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     logging: { format: 'text', level: 'DEBUG' },
     tracing: 'active',
     dataKey: 'aws-managed',
+    traceIndex: true,
   },
   prod: {
     name: 'prod',
@@ -132,6 +145,7 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     logging: { format: 'json', level: 'INFO', platformLevel: 'WARN' },
     tracing: 'off',
     dataKey: 'customer-managed',
+    traceIndex: true,
   },
 };
 
@@ -143,6 +157,8 @@ export interface StageContext {
   readonly faults?: unknown;
   /** `-c tracing=active|off`: X-Ray active tracing, instead of the stage's default. */
   readonly tracing?: unknown;
+  /** `-c traceIndex=on|off`: the event store's correlation index, instead of the stage's default. */
+  readonly traceIndex?: unknown;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -156,7 +172,10 @@ export function stageSettings(name: unknown, context: StageContext = {}): StageS
   if (key !== 'dev' && key !== 'prod') {
     throw new Error(`Unknown stage "${String(key)}": use -c stage=dev or -c stage=prod`);
   }
-  const settings = withTracing(withFaults(stages[key], context.faults), context.tracing);
+  const settings = withTraceIndex(
+    withTracing(withFaults(stages[key], context.faults), context.tracing),
+    context.traceIndex,
+  );
   const email = context.alarmEmail;
   if (email === undefined || email === '') return settings;
   if (typeof email !== 'string' || !EMAIL.test(email)) {
@@ -191,4 +210,14 @@ function withTracing(settings: StageSettings, tracing: unknown): StageSettings {
     );
   }
   return { ...settings, tracing };
+}
+
+/** Applies `-c traceIndex=on|off` (booleans too: `cdk.json` context may hold one). */
+function withTraceIndex(settings: StageSettings, traceIndex: unknown): StageSettings {
+  if (traceIndex === undefined || traceIndex === '') return settings;
+  if (traceIndex === 'on' || traceIndex === true) return { ...settings, traceIndex: true };
+  if (traceIndex === 'off' || traceIndex === false) return { ...settings, traceIndex: false };
+  throw new Error(
+    `traceIndex "${String(traceIndex)}" is not on or off: use -c traceIndex=on or -c traceIndex=off`,
+  );
 }

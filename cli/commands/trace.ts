@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { OUTPUTS } from '../../infra/stacks/outputs.ts';
+import { clientsFor } from '../cloud/clients.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import {
   causationTree,
@@ -7,6 +8,7 @@ import {
   eventsOf,
   refusalsOf,
   sagaStates,
+  scanWarning,
   type Trace,
   type TraceNode,
   verdicts,
@@ -31,7 +33,9 @@ function render(trace: Trace): string {
     `Trace ${trace.correlationId}: ${trace.events} event(s)${first ? ` from ${first.time}` : ''}${
       trace.itemsRead === undefined
         ? ''
-        : ` (read ${trace.itemsRead} event store items: a scan of the whole table)`
+        : ` (read ${trace.itemsRead} event store items: ${
+            trace.source === 'scan' ? 'a scan of the whole table' : 'the flow alone, through its index'
+          })`
     }`,
     '',
     ...renderTree(trace.roots, start),
@@ -52,11 +56,10 @@ export function registerTraceCommand(program: Command): void {
       const { reporter, stackName } = globals(command);
       const context = await stackContext(stackName);
       reporter.step(`Collecting events of ${correlationId}`);
-      const { events: stored, itemsRead } = await eventsOf(
-        context,
-        requiredOutput(context, OUTPUTS.eventStoreTable),
-        correlationId,
-      );
+      const tableName = requiredOutput(context, OUTPUTS.eventStoreTable);
+      const table = { client: clientsFor(context.target).dynamodb, tableName };
+      const { events: stored, itemsRead, source } = await eventsOf(table, correlationId);
+      if (source === 'scan') reporter.warn(scanWarning(tableName, itemsRead));
       const visible = options.internal ? stored : stored.filter((e) => e.event.metadata?.internal !== true);
       reporter.step('Looking for its messages in dead-letter queues');
       const deadLetters = await deadLettersOf(context, correlationId, reporter);
@@ -68,7 +71,7 @@ export function registerTraceCommand(program: Command): void {
         deadLetters,
         refusals: refusalsOf(stored),
       };
-      const trace: Trace = { ...partial, verdict: verdicts(partial), itemsRead };
+      const trace: Trace = { ...partial, verdict: verdicts(partial), itemsRead, source };
       reporter.result(trace, () => render(trace));
       if (stored.length === 0 && deadLetters.length === 0) process.exitCode = 1;
     });

@@ -1,6 +1,9 @@
 import { paginateScan } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { storedEventsFromItem } from '../../shared/kit/event-store/dynamodb-items.ts';
+import { commitsOfCorrelation } from '../../shared/kit/event-store/dynamodb-index-queries.ts';
+import { EVENT_STORE_INDEXES } from '../../shared/kit/event-store/dynamodb-indexes.ts';
+import { type ItemImage, storedEventsFromItem } from '../../shared/kit/event-store/dynamodb-items.ts';
+import type { TableRef } from '../../shared/kit/event-store/dynamodb-queries.ts';
 import type { StoredEvent } from '../../shared/kit/event-store/port.ts';
 import {
   evolveSagaState,
@@ -54,27 +57,73 @@ export interface Trace {
   readonly refusals?: TraceRefusal[];
   /** Where the flow stands: finished, or what it waits for. */
   readonly verdict: string[];
-  /** Event store items read to find the flow: the scan reads the whole table, not just the flow. */
+  /** Event store items read to find the flow: its own through the index, the whole table by a scan. */
   readonly itemsRead?: number;
+  /** Whether the flow was found through the correlation index or by a scan of the whole table. */
+  readonly source?: TraceSource;
+}
+
+/** How trace found the flow's items: the correlation index, or a scan of the whole table. */
+export type TraceSource = 'index' | 'scan';
+
+/**
+ * Every stored event with this correlation id. Through the table's `byCorrelation` index (keys only:
+ * the flow's keys, then its items by key) when the stage deployed it; otherwise a full scan with a
+ * filter on the commits' correlation ids, which reads every item of the table (`traceIndex` in
+ * `infra/stages.ts`). `itemsRead` is what either read: the flow's items, or the whole table. The
+ * index is tried rather than looked up with DescribeTable: DynamoDB refuses a query of an index the
+ * table lacks, or of one still backfilling, and that refusal is what sends trace to the scan.
+ */
+export async function eventsOf(
+  table: TableRef,
+  correlationId: string,
+): Promise<{ events: StoredEvent[]; itemsRead: number; source: TraceSource }> {
+  const indexed = await commitsOfCorrelation(table, correlationId).catch((error: unknown) => {
+    if (indexUnavailable(error)) return undefined;
+    throw error;
+  });
+  const { items, itemsRead } = indexed ?? (await scanForCorrelation(table, correlationId));
+  const found = items.flatMap((item) =>
+    storedEventsFromItem(item).filter((e) => e.event.correlationId === correlationId),
+  );
+  const events = found.sort(
+    (a, b) => a.event.time.localeCompare(b.event.time) || a.streamVersion - b.streamVersion,
+  );
+  return { events, itemsRead, source: indexed ? 'index' : 'scan' };
 }
 
 /**
- * Every stored event with this correlation id. A full scan with a filter on the commits' correlation
- * ids: fine for the local cloud and for occasional operator
- * use; a busy production table wants a correlationId index for this.
+ * DynamoDB's refusal of a query on an index it cannot serve: a ValidationException naming the index
+ * ("The table does not have the specified index: …", "Cannot read from backfilling global secondary
+ * index: …").
  */
-export async function eventsOf(
-  context: StackContext,
-  tableName: string,
+export function indexUnavailable(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'ValidationException' &&
+    error.message.includes(EVENT_STORE_INDEXES.byCorrelation.name)
+  );
+}
+
+/** What a trace without the index says: what it costs, and how to stop paying it. */
+export function scanWarning(tableName: string, itemsRead: number): string {
+  return (
+    `${tableName} has no active correlation index (${EVENT_STORE_INDEXES.byCorrelation.name}): this trace scanned ` +
+    `the whole table, ${itemsRead} items (0.5 RRU per 4 KB read, every item of every flow). Deploy with ` +
+    '-c traceIndex=on to query the flow alone (1 WRU more per commit item written; see traceIndex in infra/stages.ts).'
+  );
+}
+
+async function scanForCorrelation(
+  table: TableRef,
   correlationId: string,
-): Promise<{ events: StoredEvent[]; itemsRead: number }> {
-  const dynamo = clientsFor(context.target).dynamodb;
-  const found: StoredEvent[] = [];
+): Promise<{ items: ItemImage[]; itemsRead: number }> {
+  const items: ItemImage[] = [];
   let itemsRead = 0;
   const pages = paginateScan(
-    { client: dynamo },
+    { client: table.client },
     {
-      TableName: tableName,
+      TableName: table.tableName,
       // `correlationIds` (a string set) on every commit, whether its events are gzipped or not; the
       // text match on `events` finds commits written before that attribute existed.
       FilterExpression: '(contains(correlationIds, :id) OR contains(events, :c)) AND begins_with(sk, :e)',
@@ -87,14 +136,9 @@ export async function eventsOf(
   );
   for await (const page of pages) {
     itemsRead += page.ScannedCount ?? 0;
-    for (const item of page.Items ?? []) {
-      found.push(...storedEventsFromItem(item).filter((e) => e.event.correlationId === correlationId));
-    }
+    items.push(...(page.Items ?? []));
   }
-  const events = found.sort(
-    (a, b) => a.event.time.localeCompare(b.event.time) || a.streamVersion - b.streamVersion,
-  );
-  return { events, itemsRead };
+  return { items, itemsRead };
 }
 
 /** Builds the causation tree: an event whose cause is not in the flow is a root. */

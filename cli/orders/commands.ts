@@ -58,7 +58,8 @@ export function registerOrdersCommands(program: Command): void {
     .command('rebuild')
     .description(
       'Rebuild the read model from the event store, order by order (the others stay readable; the projector keeps running).\n' +
-        'Without --order: every order with a saga stream, page by page, with a checkpoint after each page (--resume continues an\n' +
+        "Without --order: every order with a saga stream, page by page of the event store's stream catalog (an index: order\n" +
+        'saga streams only, no scan), with a checkpoint after each page (--resume continues an\n' +
         'interrupted run); summaries no saga stream backs are deleted at the end.',
     )
     .option('--order <orderId...>', 'rebuild only these orders')
@@ -69,7 +70,7 @@ export function registerOrdersCommands(program: Command): void {
     )
     .option(
       '--page-size <items>',
-      'event store items read per page, a checkpoint after each (1–10000; default: 1 MB pages)',
+      'saga streams listed per page, a checkpoint after each (1–10000; default: 1 MB pages)',
       numberIn({ min: 1, max: 10_000 }),
     )
     .option('--resume', 'continue an interrupted full rebuild from its checkpoint')

@@ -1,12 +1,17 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AttributeValue, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   ORDER_SAGA_STREAM_PREFIX,
   orderEvents,
 } from '../../shared/contexts/orders/use-cases/order-history.ts';
 import { rebuildOrderSummaries } from '../../shared/contexts/orders/use-cases/order-summary.ts';
+import {
+  type StreamCatalogPosition,
+  streamCatalogPage,
+} from '../../shared/kit/event-store/dynamodb-index-queries.ts';
+import { streamTypeOf } from '../../shared/kit/event-store/dynamodb-indexes.ts';
 import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES } from '../../shared/kit/event-store/dynamodb-items.ts';
 import type { OrdersContext } from './context.ts';
 
@@ -20,7 +25,10 @@ export interface RebuildResult {
   readonly deleted: number;
   /** True when it continued from a checkpoint an interrupted run left. */
   readonly resumed: boolean;
-  /** Event store items the scan for saga streams read (the whole table; this run's pages only). */
+  /**
+   * Index entries read to find the order saga streams (the event store's stream catalog holds one per
+   * stream, and only the order saga type is queried; this run's pages only).
+   */
   readonly itemsRead: number;
 }
 
@@ -32,7 +40,7 @@ export interface RebuildOptions {
   readonly ratePerSecond?: number;
   /** Where progress is saved after each page of the event store, to resume from. */
   readonly checkpointFile?: string;
-  /** Event store items read per page (a checkpoint follows each page). @default up to 1 MB */
+  /** Saga streams listed per page (a checkpoint follows each page). @default up to 1 MB */
   readonly pageSize?: number;
   /** Continue from `checkpointFile` when it holds an interrupted run of the same stack. */
   readonly resume?: boolean;
@@ -40,13 +48,19 @@ export interface RebuildOptions {
   readonly onProgress?: (done: { orders: number; events: number }) => void;
 }
 
-/** Saved after each page of a full rebuild; removed when the rebuild ends. */
+/**
+ * Saved after each page of a full rebuild; removed when the rebuild ends. `position` is where the walk
+ * over the stream catalog continues (its shard, and the last index key read in it).
+ */
 interface Checkpoint {
   readonly table: string;
-  readonly startKey: Record<string, AttributeValue>;
+  readonly position: StreamCatalogPosition;
   readonly orders: number;
   readonly events: number;
 }
+
+/** The stream type of order sagas in the stream catalog (`saga-order`). */
+const ORDER_SAGA_STREAM_TYPE = streamTypeOf(ORDER_SAGA_STREAM_PREFIX);
 
 /** Orders rebuilt at the same time: enough to hide read latency, few enough not to throttle. */
 const CONCURRENCY = 8;
@@ -56,8 +70,9 @@ const CONCURRENCY = 8;
  * stored events (`orderEvents`) folded into an empty slot, so the rest of the read model stays
  * readable throughout and the projector keeps running (both fold the same events; duplicates change
  * nothing, so they agree). With `orderIds`, only those. Otherwise every order with a saga stream,
- * page by page of the event store, saving a checkpoint after each page (an interrupted run resumes
- * there), and at the end the summaries no saga stream backs are deleted.
+ * page by page of the event store's stream catalog (the order saga streams only, never a scan of the
+ * table), saving a checkpoint after each page (an interrupted run resumes there), and at the end the
+ * summaries no saga stream backs are deleted.
  */
 export async function rebuildSummaries(
   context: OrdersContext,
@@ -84,25 +99,22 @@ export async function rebuildSummaries(
   }
   const saved = options.resume ? readCheckpoint(options.checkpointFile, context.eventStoreTable) : undefined;
   let { orders, events } = saved ?? { orders: 0, events: 0 };
-  let startKey = saved?.startKey;
+  let position: StreamCatalogPosition | undefined = saved?.position ?? { shard: 0 };
   let itemsRead = 0;
+  const table = { client: context.dynamo, tableName: context.eventStoreTable };
   do {
-    const page = await sagaOrderIdsPage(context, startKey, options.pageSize);
-    itemsRead += page.scanned;
-    await forEachLimited(page.ids, async (id) => {
+    const page = await streamCatalogPage(table, ORDER_SAGA_STREAM_TYPE, position, options.pageSize);
+    const ids = page.streamIds.map((streamId) => streamId.slice(ORDER_SAGA_STREAM_PREFIX.length));
+    itemsRead += page.itemsRead;
+    await forEachLimited(ids, async (id) => {
       events += await rebuild(id);
     });
-    orders += page.ids.length;
-    startKey = page.next;
-    if (startKey !== undefined && options.checkpointFile !== undefined)
-      writeCheckpoint(options.checkpointFile, {
-        table: context.eventStoreTable,
-        startKey,
-        orders,
-        events,
-      });
+    orders += ids.length;
+    position = page.next;
+    if (position !== undefined && options.checkpointFile !== undefined)
+      writeCheckpoint(options.checkpointFile, { table: context.eventStoreTable, position, orders, events });
     options.onProgress?.({ orders, events });
-  } while (startKey !== undefined);
+  } while (position !== undefined);
   const orphans: string[] = [];
   await forEachLimited(await context.summaries.allOrderIds(), async (id) => {
     if (!(await hasSagaStream(context, id))) orphans.push(id);
@@ -128,8 +140,11 @@ function pacer(rate: number | undefined): () => Promise<void> {
 function readCheckpoint(file: string | undefined, table: string): Checkpoint | undefined {
   if (file === undefined) return undefined;
   try {
-    const checkpoint = JSON.parse(readFileSync(file, 'utf8')) as Checkpoint;
-    return checkpoint.table === table ? checkpoint : undefined;
+    const checkpoint = JSON.parse(readFileSync(file, 'utf8')) as Partial<Checkpoint>;
+    // A checkpoint of the scan this replaced has no catalog position: start over rather than guess.
+    return checkpoint.table === table && typeof checkpoint.position?.shard === 'number'
+      ? (checkpoint as Checkpoint)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -158,38 +173,6 @@ async function hasSagaStream(context: OrdersContext, orderId: string): Promise<b
 }
 
 const FIRST_COMMIT = `${EVENT_STORE_PREFIXES.event}${'1'.padStart(10, '0')}`;
-
-/**
- * One page of the ids of orders with a saga stream (a scan of the event store table: operator tool
- * only), and where the next page starts.
- */
-async function sagaOrderIdsPage(
-  context: OrdersContext,
-  startKey: Record<string, AttributeValue> | undefined,
-  pageSize: number | undefined,
-): Promise<{ ids: string[]; scanned: number; next?: Record<string, AttributeValue> }> {
-  const { partitionKey, sortKey } = EVENT_STORE_KEYS;
-  const prefix = `${EVENT_STORE_PREFIXES.stream}${ORDER_SAGA_STREAM_PREFIX}`;
-  const page = await context.dynamo.send(
-    new ScanCommand({
-      TableName: context.eventStoreTable,
-      FilterExpression: 'begins_with(#pk, :prefix) AND #sk = :first',
-      ProjectionExpression: '#pk',
-      ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
-      ExpressionAttributeValues: { ':prefix': { S: prefix }, ':first': { S: FIRST_COMMIT } },
-      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      ...(pageSize ? { Limit: pageSize } : {}),
-    }),
-  );
-  const ids = (page.Items ?? [])
-    .map((item) => (item[partitionKey]?.S ?? '').slice(prefix.length))
-    .filter((id) => id.length > 0);
-  return {
-    ids,
-    scanned: page.ScannedCount ?? 0,
-    ...(page.LastEvaluatedKey ? { next: page.LastEvaluatedKey } : {}),
-  };
-}
 
 async function forEachLimited<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;

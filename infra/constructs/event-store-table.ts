@@ -1,7 +1,15 @@
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { EVENT_STORE_INDEXES } from '../../shared/kit/event-store/dynamodb-indexes.ts';
 import { EVENT_STORE_KEYS } from '../../shared/kit/event-store/dynamodb-items.ts';
 import type { StageSettings } from '../stages.ts';
 import { dataKey, grantTableKey, skipIfAwsManagedKey } from './data-key.ts';
@@ -34,6 +42,9 @@ export interface EventStoreTableProps {
  * `pk`/`sk` from `EVENT_STORE_KEYS`, on-demand, encrypted, point-in-time recovery, TTL on the
  * idempotency records' `expiresAt`, deletion protection by stage, and a NEW_IMAGE stream, which is
  * the outbox: every event item carries its whole envelope, so the publisher needs nothing else.
+ * Two keys-only indexes for operator reads (`shared/kit/event-store/dynamodb-indexes.ts`): the stream
+ * catalog always, the correlation index where the stage's `traceIndex` is on. No function is granted
+ * either: only the `pipeline` CLI, with the operator's credentials, reads them.
  */
 export class EventStoreTable extends Construct {
   readonly table: Table;
@@ -58,12 +69,38 @@ export class EventStoreTable extends Construct {
       removalPolicy: props.stage.removalPolicy,
     });
     if (!this.encryptionKey) skipIfAwsManagedKey(this.table, props.stage, 'table');
+    const { byCorrelation, streamCatalog } = EVENT_STORE_INDEXES;
+    this.table.addGlobalSecondaryIndex({
+      indexName: streamCatalog.name,
+      partitionKey: { name: streamCatalog.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: streamCatalog.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
+    });
+    if (props.stage.traceIndex) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: byCorrelation.name,
+        partitionKey: { name: byCorrelation.partitionKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.KEYS_ONLY,
+      });
+    }
+  }
+
+  /**
+   * `actions` on the table itself. Not `table.grant`, which adds `<table>/index/*` once the table has
+   * an index: no function reads the indexes.
+   */
+  private grantTable(grantee: IGrantable, actions: readonly string[]): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: [...actions],
+      resourceArns: [this.table.tableArn],
+    });
   }
 
   /** Lets `grantee` read and append events (and snapshots) with `DynamoDbEventStore`, nothing else. */
   grantEventStore(grantee: IGrantable): Grant {
     grantTableKey(this.encryptionKey, grantee, 'write');
-    return this.table.grant(grantee, ...EVENT_STORE_ACTIONS);
+    return this.grantTable(grantee, EVENT_STORE_ACTIONS);
   }
 
   /**
@@ -72,19 +109,19 @@ export class EventStoreTable extends Construct {
    */
   grantStoredEventCheck(grantee: IGrantable): Grant {
     grantTableKey(this.encryptionKey, grantee, 'read');
-    return this.table.grant(grantee, 'dynamodb:Query');
+    return this.grantTable(grantee, ['dynamodb:Query']);
   }
 
   /** Lets `grantee` keep `DynamoDbIdempotencyStore` records in this table. */
   grantIdempotencyRecords(grantee: IGrantable): Grant {
     grantTableKey(this.encryptionKey, grantee, 'write');
-    return this.table.grant(grantee, ...IDEMPOTENCY_ACTIONS);
+    return this.grantTable(grantee, IDEMPOTENCY_ACTIONS);
   }
 
   /** Lets `grantee` update items in place (`dynamodb:UpdateItem`), nothing else. */
   grantItemUpdate(grantee: IGrantable): Grant {
     grantTableKey(this.encryptionKey, grantee, 'write');
-    return this.table.grant(grantee, 'dynamodb:UpdateItem');
+    return this.grantTable(grantee, ['dynamodb:UpdateItem']);
   }
 
   /** ARN of the table's stream (always present: the table is created with one). */

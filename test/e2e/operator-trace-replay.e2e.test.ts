@@ -34,6 +34,7 @@ describe('pipeline trace and replay against the deployed stack', () => {
     const trace = JSON.parse(run.stdout) as {
       events: number;
       itemsRead: number;
+      source: string;
       roots: { id: string; children: { id: string }[] }[];
     };
     // The outbox publishes both and the deployed saga may already have reacted (more events of this
@@ -42,7 +43,8 @@ describe('pipeline trace and replay against the deployed stack', () => {
     expect(trace.roots).toHaveLength(1);
     expect(trace.roots[0]?.id).toBe(placed.id);
     expect(trace.roots[0]?.children.map((c) => c.id)).toContain(reserved.id);
-    // Says what finding it cost: a scan reads every item of the table, the flow's and all others.
+    // Says what finding it cost: through the correlation index, the flow's own commit items.
+    expect(trace.source).toBe('index');
     expect(trace.itemsRead).toBeGreaterThanOrEqual(2);
   });
 

@@ -4,6 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import {
+  commitsOfCorrelation,
+  streamCatalogPage,
+} from '../../shared/kit/event-store/dynamodb-index-queries.ts';
+import {
+  EVENT_STORE_INDEXES,
+  streamCatalogShard,
+  streamTypeOf,
+} from '../../shared/kit/event-store/dynamodb-indexes.ts';
+import {
   commitInfoOf,
   commitKey,
   EVENT_STORE_KEYS,
@@ -13,7 +22,7 @@ import {
 import { createEventStoreTable } from '../../shared/kit/event-store/dynamodb-table.ts';
 import { dynamoDbStoredEventCheck } from '../../shared/kit/event-store/stored-check.ts';
 import { describeEventStoreContract } from '../contract/event-store.contract.ts';
-import { aStreamId, someEvents } from '../contract/event-store.fixtures.ts';
+import { anEvent, aStreamId, someEvents } from '../contract/event-store.fixtures.ts';
 import { describeStoredCheckContract } from '../contract/stored-check.contract.ts';
 import { emulatorClientConfig } from '../support/aws.ts';
 
@@ -60,5 +69,83 @@ describe('DynamoDB event store items', () => {
       input: { key: `input#${streamId}`, fingerprint: 'sha256:input' },
     });
     expect(Item && storedEventsFromItem(Item)).toEqual(events);
+  });
+});
+
+describe('DynamoDB event store indexes', () => {
+  const table = { client, tableName };
+
+  it('finds the commits of one flow through the correlation index, across streams, and no others', async () => {
+    // Arrange: one flow over two streams (three commits), another flow beside it.
+    const store = new DynamoDbEventStore({ client, tableName });
+    const flow = `flow-${randomUUID()}`;
+    const [order, stock] = [aStreamId('idx-order#'), aStreamId('idx-stock#')];
+    await store.append(order, [anEvent({ correlationId: flow })], { expectedVersion: 0 });
+    await store.append(order, [anEvent({ correlationId: flow }), anEvent({ correlationId: flow })], {
+      expectedVersion: 1,
+    });
+    await store.append(stock, [anEvent({ correlationId: flow })], { expectedVersion: 0 });
+    await store.append(aStreamId('idx-order#'), [anEvent({ correlationId: `other-${flow}` })], {
+      expectedVersion: 0,
+    });
+
+    // Act
+    const found = await commitsOfCorrelation(table, flow);
+    // What any trace reads besides its own commits: those mixing flows (other tests write some).
+    const mixed = await commitsOfCorrelation(table, `no-such-flow-${randomUUID()}`);
+
+    // Assert
+    expect(found.itemsRead).toBe(3 + mixed.itemsRead);
+    const events = found.items.flatMap(storedEventsFromItem).filter((e) => e.event.correlationId === flow);
+    expect(events.map((e) => `${e.streamId}@${e.streamVersion}`).sort()).toEqual(
+      [`${order}@1`, `${order}@2`, `${order}@3`, `${stock}@1`].sort(),
+    );
+  });
+
+  it('finds a commit that mixes flows from either flow', async () => {
+    const store = new DynamoDbEventStore({ client, tableName });
+    const [a, b] = [`flow-a-${randomUUID()}`, `flow-b-${randomUUID()}`];
+    const streamId = aStreamId('idx-mixed#');
+    await store.append(streamId, [anEvent({ correlationId: a }), anEvent({ correlationId: b })], {
+      expectedVersion: 0,
+    });
+
+    const [ofA, ofB] = await Promise.all([commitsOfCorrelation(table, a), commitsOfCorrelation(table, b)]);
+
+    expect(ofA.items.map((item) => item.streamId?.S)).toContain(streamId);
+    expect(ofB.items.map((item) => item.streamId?.S)).toContain(streamId);
+  });
+
+  it('lists each stream of a type once, from its first commit, page by page over every shard', async () => {
+    // Arrange: streams of a type no other test writes, some with several commits; one of another type.
+    const store = new DynamoDbEventStore({ client, tableName });
+    const type = `idx-type-${randomUUID().slice(0, 8)}`;
+    const streams = Array.from({ length: 12 }, (_, i) => `${type}#s-${i}`);
+    for (const streamId of streams) {
+      await store.append(streamId, someEvents(1), { expectedVersion: 0 });
+      await store.append(streamId, someEvents(1), { expectedVersion: 1 });
+    }
+    await store.append(`${type}-other#s-0`, someEvents(1), { expectedVersion: 0 });
+
+    // Act: pages of 2, as a paced rebuild reads them.
+    const listed: string[] = [];
+    const shardsSeen = new Set<number>();
+    let position: Parameters<typeof streamCatalogPage>[2] | undefined = { shard: 0 };
+    let pages = 0;
+    while (position !== undefined) {
+      const page = await streamCatalogPage(table, streamTypeOf(`${type}#x`), position, 2);
+      expect(page.streamIds.length).toBeLessThanOrEqual(2);
+      expect(page.itemsRead).toBe(page.streamIds.length);
+      shardsSeen.add(position.shard);
+      listed.push(...page.streamIds);
+      position = page.next;
+      pages++;
+    }
+
+    // Assert
+    expect(listed.sort()).toEqual([...streams].sort());
+    expect(shardsSeen.size).toBe(EVENT_STORE_INDEXES.streamCatalog.shards);
+    expect(pages).toBeGreaterThanOrEqual(streams.length / 2);
+    expect(new Set(streams.map(streamCatalogShard)).size).toBeGreaterThan(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { causationTree, sagaStates, verdicts } from '../../cli/ops/trace.ts';
+import { causationTree, sagaStates, scanWarning, verdicts } from '../../cli/ops/trace.ts';
 import type { StoredEvent } from '../../shared/kit/event-store/port.ts';
 
 function stored(
@@ -93,5 +93,13 @@ describe('pipeline trace', () => {
       'No stored event carries this correlation id.',
       'stuck in PaymentDlq: PaymentAuthorizationRequested m1 — VALIDATION: data.total',
     ]);
+  });
+
+  it('warns that a trace without the correlation index scanned the whole table, what that read, and how to enable the index', () => {
+    const warning = scanWarning('EventStoreTable-x', 20_412);
+
+    expect(warning).toContain('EventStoreTable-x has no active correlation index (byCorrelation)');
+    expect(warning).toContain('scanned the whole table, 20412 items');
+    expect(warning).toContain('-c traceIndex=on');
   });
 });

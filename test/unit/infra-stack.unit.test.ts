@@ -110,6 +110,17 @@ describe('infra: stages', () => {
     expect(() => stageSettings('prod', { tracing: 'on' })).toThrow(/use -c tracing=active or -c tracing=off/);
   });
 
+  it('keeps the correlation index for pipeline trace on in both stages unless -c traceIndex=off, and refuses other values', () => {
+    expect(stageSettings('dev').traceIndex).toBe(true);
+    expect(stageSettings('prod').traceIndex).toBe(true);
+    expect(stageSettings('prod', { traceIndex: 'off' }).traceIndex).toBe(false);
+    expect(stageSettings('dev', { traceIndex: false }).traceIndex).toBe(false);
+    expect(stageSettings('prod', { traceIndex: 'on' }).traceIndex).toBe(true);
+    expect(() => stageSettings('prod', { traceIndex: 'yes' })).toThrow(
+      /use -c traceIndex=on or -c traceIndex=off/,
+    );
+  });
+
   it('gives every function of a prod stack deployed with -c tracing=active X-Ray tracing and its suppressed grant', () => {
     // Act
     const template = Template.fromStack(prodTraced);

@@ -1,8 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { EventStoreTable } from '../../infra/constructs/event-store-table.ts';
 import { stageSettings } from '../../infra/stages.ts';
+import { EVENT_STORE_INDEXES } from '../../shared/kit/event-store/dynamodb-indexes.ts';
 import { EVENT_STORE_KEYS } from '../../shared/kit/event-store/dynamodb-items.ts';
 import { pipelineTemplate, testStack } from './infra-fixture.ts';
 
@@ -20,10 +22,10 @@ describe('infra: event store table', () => {
         { AttributeName: EVENT_STORE_KEYS.partitionKey, KeyType: 'HASH' },
         { AttributeName: EVENT_STORE_KEYS.sortKey, KeyType: 'RANGE' },
       ],
-      AttributeDefinitions: [
+      AttributeDefinitions: Match.arrayWith([
         { AttributeName: EVENT_STORE_KEYS.partitionKey, AttributeType: 'S' },
         { AttributeName: EVENT_STORE_KEYS.sortKey, AttributeType: 'S' },
-      ],
+      ]),
       TimeToLiveSpecification: { AttributeName: EVENT_STORE_KEYS.ttlAttribute, Enabled: true },
       BillingMode: 'PAY_PER_REQUEST',
     });
@@ -67,5 +69,51 @@ describe('infra: event store table', () => {
       SSESpecification: { SSEEnabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
+  });
+
+  it('indexes streams by type (sharded) and commits by correlation id, keys only, from EVENT_STORE_INDEXES', () => {
+    const { byCorrelation, streamCatalog } = EVENT_STORE_INDEXES;
+    for (const stage of ['dev', 'prod'] as const) {
+      expect(eventStore(stage)?.Properties?.GlobalSecondaryIndexes).toEqual([
+        {
+          IndexName: streamCatalog.name,
+          KeySchema: [
+            { AttributeName: streamCatalog.partitionKey, KeyType: 'HASH' },
+            { AttributeName: streamCatalog.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+        {
+          IndexName: byCorrelation.name,
+          KeySchema: [{ AttributeName: byCorrelation.partitionKey, KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ]);
+    }
+  });
+
+  it('leaves the correlation index out when the stage turns traceIndex off, and keeps the stream catalog', () => {
+    const stack = testStack();
+
+    new EventStoreTable(stack, 'Store', { stage: stageSettings('prod', { traceIndex: 'off' }) });
+
+    const tables = Object.values(Template.fromStack(stack).findResources('AWS::DynamoDB::Table'));
+    const indexes = tables[0]?.Properties?.GlobalSecondaryIndexes as { IndexName: string }[];
+    expect(indexes.map((index) => index.IndexName)).toEqual([EVENT_STORE_INDEXES.streamCatalog.name]);
+  });
+
+  it('grants functions the table alone, never its indexes', () => {
+    const stack = testStack();
+    const store = new EventStoreTable(stack, 'Store', { stage: stageSettings('dev') });
+    const role = new Role(stack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+
+    store.grantEventStore(role);
+    store.grantStoredEventCheck(role);
+    store.grantIdempotencyRecords(role);
+    store.grantItemUpdate(role);
+
+    const policies = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('dynamodb:Query');
+    expect(policies).not.toContain('/index/');
   });
 });

@@ -4,6 +4,7 @@ import { ValidationError } from '../errors/pipeline-error.ts';
 import type { EventEnvelope } from '../events/envelope.ts';
 import { parseJsonText } from '../events/json.ts';
 import type { CommitInput } from './core.ts';
+import { commitIndexAttributes } from './dynamodb-indexes.ts';
 import type { StoredEvent } from './port.ts';
 
 /**
@@ -109,8 +110,14 @@ function commitItem(chunk: readonly StoredEvent[], input: CommitInput | undefine
     toVersion: { N: String(last.streamVersion) },
     recordedAt: { S: first.recordedAt },
     ...jsonAttribute('events', JSON.stringify(chunk.map((stored) => stored.event))),
-    // What `pipeline trace` filters its scan on, readable whether or not the events are compressed.
+    // What `pipeline trace` filters its scan on (without the correlation index), readable whether or
+    // not the events are compressed.
     correlationIds: { SS: [...new Set(chunk.map((stored) => stored.event.correlationId))] },
+    ...commitIndexAttributes(
+      first.streamId,
+      first.streamVersion,
+      chunk.map((stored) => stored.event.correlationId),
+    ),
     ...(input === undefined
       ? {}
       : { inputKey: { S: input.key }, inputFingerprint: { S: input.fingerprint } }),

@@ -6,6 +6,13 @@
 export { MAX_APPEND_BYTES, MAX_APPEND_EVENTS, MAX_TRANSACTION_ITEMS } from './core.ts';
 export { DynamoDbEventStore, type DynamoDbEventStoreOptions } from './dynamodb.ts';
 export {
+  commitsOfCorrelation,
+  type StreamCatalogPage,
+  type StreamCatalogPosition,
+  streamCatalogPage,
+} from './dynamodb-index-queries.ts';
+export { EVENT_STORE_INDEXES, streamTypeOf } from './dynamodb-indexes.ts';
+export {
   EVENT_STORE_KEYS,
   EVENT_STORE_PREFIXES,
   type ItemImage,
