@@ -13,6 +13,8 @@ export function definePipelineApp(app: App, defaultEnv: { account?: string; regi
     faults: app.node.tryGetContext('faults'),
     // X-Ray is off in prod unless `-c tracing=active` (an investigation); dev traces by default.
     tracing: app.node.tryGetContext('tracing'),
+    // The e2e stack lowers it so its saga timers take the Scheduler path (see StageSettings).
+    timerSchedulerAfterSeconds: app.node.tryGetContext('timerSchedulerAfterSeconds'),
   });
   const stackName =
     (app.node.tryGetContext('stackName') as string | undefined) ?? `OrderPipeline-${stage.name}`;
