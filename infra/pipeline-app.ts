@@ -15,6 +15,8 @@ export function definePipelineApp(app: App, defaultEnv: { account?: string; regi
     tracing: app.node.tryGetContext('tracing'),
     // The event store's correlation index for `pipeline trace`: on unless `-c traceIndex=off`.
     traceIndex: app.node.tryGetContext('traceIndex'),
+    // The e2e stack lowers it so its saga timers take the Scheduler path (see StageSettings).
+    timerSchedulerAfterSeconds: app.node.tryGetContext('timerSchedulerAfterSeconds'),
   });
   const stackName =
     (app.node.tryGetContext('stackName') as string | undefined) ?? `OrderPipeline-${stage.name}`;

@@ -20,6 +20,13 @@ export interface StageSettings {
   readonly alarmEmail?: string;
   /** Order saga: how long a step (or a compensation) may take before the saga compensates. */
   readonly sagaStepTimeout: Duration;
+  /**
+   * Saga timers due further away than this go to EventBridge Scheduler, nearer ones stay delayed SQS
+   * messages (`RoutedSagaTimers` prices both: SQS is cheaper up to its 15-minute delay limit, one
+   * schedule beats the SQS hops beyond it). 900 s in both stages; `-c timerSchedulerAfterSeconds=10`
+   * lowers it for a deploy (the e2e stack, whose 20 s step timers then take the Scheduler path).
+   */
+  readonly timerSchedulerAfter: Duration;
   /** Bound of one payment provider call; the payment Lambda's timeout is derived from it. */
   readonly paymentCallTimeout: Duration;
   /** How long the payment provider's circuit stays open before a probe call is let through. */
@@ -113,6 +120,7 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     // long enough for a step's round trip through the outbox and the bus on a loaded local cloud:
     // 10 s was measured too short on 2 cores under load (reserveInventory timed out before it ran).
     sagaStepTimeout: Duration.seconds(20),
+    timerSchedulerAfter: Duration.seconds(900),
     paymentCallTimeout: Duration.seconds(2),
     paymentCircuitCoolDown: Duration.seconds(5),
     retryBase: Duration.seconds(1),
@@ -134,6 +142,7 @@ const stages: Record<StageSettings['name'], StageSettings> = {
     deletionProtection: true,
     archiveRetention: Duration.days(365),
     sagaStepTimeout: Duration.minutes(2),
+    timerSchedulerAfter: Duration.seconds(900),
     paymentCallTimeout: Duration.seconds(5),
     paymentCircuitCoolDown: Duration.seconds(30),
     retryBase: Duration.seconds(2),
@@ -159,6 +168,8 @@ export interface StageContext {
   readonly tracing?: unknown;
   /** `-c traceIndex=on|off`: the event store's correlation index, instead of the stage's default. */
   readonly traceIndex?: unknown;
+  /** `-c timerSchedulerAfterSeconds=10`: see {@link StageSettings.timerSchedulerAfter}. */
+  readonly timerSchedulerAfterSeconds?: unknown;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -172,9 +183,9 @@ export function stageSettings(name: unknown, context: StageContext = {}): StageS
   if (key !== 'dev' && key !== 'prod') {
     throw new Error(`Unknown stage "${String(key)}": use -c stage=dev or -c stage=prod`);
   }
-  const settings = withTraceIndex(
-    withTracing(withFaults(stages[key], context.faults), context.tracing),
-    context.traceIndex,
+  const settings = withTimerThreshold(
+    withTraceIndex(withTracing(withFaults(stages[key], context.faults), context.tracing), context.traceIndex),
+    context.timerSchedulerAfterSeconds,
   );
   const email = context.alarmEmail;
   if (email === undefined || email === '') return settings;
@@ -220,4 +231,16 @@ function withTraceIndex(settings: StageSettings, traceIndex: unknown): StageSett
   throw new Error(
     `traceIndex "${String(traceIndex)}" is not on or off: use -c traceIndex=on or -c traceIndex=off`,
   );
+}
+
+/** Applies `-c timerSchedulerAfterSeconds=…`: whole seconds from 1 to 900 (an SQS delay's limit). */
+function withTimerThreshold(settings: StageSettings, seconds: unknown): StageSettings {
+  if (seconds === undefined || seconds === '') return settings;
+  const value = typeof seconds === 'number' ? seconds : Number(seconds);
+  if (typeof seconds === 'boolean' || !Number.isInteger(value) || value < 1 || value > 900) {
+    throw new Error(
+      `timerSchedulerAfterSeconds "${String(seconds)}" is not whole seconds from 1 to 900 (the SQS delay limit)`,
+    );
+  }
+  return { ...settings, timerSchedulerAfter: Duration.seconds(value) };
 }

@@ -2,7 +2,7 @@ import { isStoredEvent } from '../../shared/kit/events/stored.ts';
 /**
  * What one HTTP request to an AWS endpoint is, read the way the services themselves route it:
  * the service from the SigV4 credential scope, the API from `X-Amz-Target` (JSON protocols),
- * `Action=` (query protocol) or the REST path (Lambda), the caller from the SDK user agent's
+ * `Action=` (query protocol) or the REST path (Lambda, EventBridge Scheduler), the caller from the SDK user agent's
  * `app/<id>` (AWS_SDK_UA_APP_ID / `userAgentAppId`), and what the bill depends on.
  */
 import { type Capacity, capacityOf, type PutShape, putShapeOf } from './dynamodb-capacity.ts';
@@ -80,8 +80,18 @@ export function actionOf(method: string, path: string, headers: Headers, form?: 
   const action = form?.get('Action') ?? new URLSearchParams(path.split('?')[1] ?? '').get('Action');
   if (action) return action;
   if (/\/functions\/[^/]+\/invocations/.test(path)) return 'Invoke';
+  const schedule = SCHEDULE_APIS[method];
+  if (schedule && /^\/schedules\/[^/?]+(\?|$)/.test(path)) return schedule;
   return `${method} ${path.split('?')[0]?.replace(/\/[^/]{24,}/g, '/…')}`;
 }
+
+/** EventBridge Scheduler's REST API on `/schedules/{Name}`, by HTTP method. */
+const SCHEDULE_APIS: Readonly<Record<string, string>> = {
+  POST: 'CreateSchedule',
+  GET: 'GetSchedule',
+  PUT: 'UpdateSchedule',
+  DELETE: 'DeleteSchedule',
+};
 
 function putEventsEntries(json: Record<string, unknown>) {
   return ((json.Entries as Record<string, unknown>[]) ?? []).map((entry) => ({

@@ -6,6 +6,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -22,6 +23,7 @@ const CLIENTS = {
   kms: KMSClient,
   lambda: LambdaClient,
   logs: CloudWatchLogsClient,
+  scheduler: SchedulerClient,
   sns: SNSClient,
   sqs: SQSClient,
   ssm: SSMClient,

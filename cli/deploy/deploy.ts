@@ -28,6 +28,11 @@ export interface DeployOptions {
   readonly stage: string;
   /** Fault-injection spec for the consumers (`-c faults=…`; dev only). @default none */
   readonly faults?: string;
+  /**
+   * Saga timers due later than this go to EventBridge Scheduler (`-c timerSchedulerAfterSeconds=…`).
+   * @default the stage's (900 s)
+   */
+  readonly timerSchedulerAfterSeconds?: number;
 }
 
 export interface DeployResult {
@@ -241,6 +246,9 @@ export async function deploy(
     stage: options.stage,
     stackName: options.stackName,
     ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.timerSchedulerAfterSeconds === undefined
+      ? {}
+      : { timerSchedulerAfterSeconds: String(options.timerSchedulerAfterSeconds) }),
   };
   if (options.faults && options.faults !== 'none') reporter.step(`Fault injection on: ${options.faults}`);
   // Bootstrapping (the emulator's CloudFormation) and synthesizing (local CPU: esbuild, cdk-nag) do

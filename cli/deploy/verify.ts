@@ -10,6 +10,7 @@ import { DescribeEventBusCommand, DescribeRuleCommand } from '@aws-sdk/client-ev
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetEventSourceMappingCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetScheduleGroupCommand } from '@aws-sdk/client-scheduler';
 import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { clientsFor } from '../cloud/clients.ts';
@@ -27,7 +28,18 @@ export interface ResourceCheck {
 type Checker = (physicalId: string) => Promise<unknown>;
 
 function checkers(target: Target, busNames: readonly string[]): Record<string, Checker> {
-  const { sqs, dynamodb: dynamo, lambda, events, sns, iam, cloudwatch, logs, kms } = clientsFor(target);
+  const {
+    sqs,
+    dynamodb: dynamo,
+    lambda,
+    events,
+    sns,
+    iam,
+    cloudwatch,
+    logs,
+    kms,
+    scheduler,
+  } = clientsFor(target);
   return {
     'AWS::SQS::Queue': (url) =>
       sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })),
@@ -64,6 +76,7 @@ function checkers(target: Target, busNames: readonly string[]): Record<string, C
     // GetDashboard, not ListDashboards: MiniStack answers the latter with a date the SDK cannot parse.
     'AWS::CloudWatch::Dashboard': (name) => cloudwatch.send(new GetDashboardCommand({ DashboardName: name })),
     'AWS::KMS::Key': (id) => kms.send(new DescribeKeyCommand({ KeyId: id })),
+    'AWS::Scheduler::ScheduleGroup': (name) => scheduler.send(new GetScheduleGroupCommand({ Name: name })),
     'AWS::Logs::LogGroup': async (name) => {
       const found = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
       if (!(found.logGroups ?? []).some((g) => g.logGroupName === name))

@@ -4,10 +4,10 @@ import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
 import { productionEventStore } from '../../shared/kit/event-store/production.ts';
 import { createSagaMetrics } from '../../shared/kit/observability/saga-metrics.ts';
+import { productionSagaTimers, sagaTimerEnvSchema } from '../../shared/kit/saga/config.ts';
 import { withSagaMetrics } from '../../shared/kit/saga/metrics.ts';
-import { SqsDelaySagaTimers } from '../../shared/kit/saga/timers.ts';
 
-const envSchema = consumerEnvSchema.extend({
+const envSchema = consumerEnvSchema.extend(sagaTimerEnvSchema.shape).extend({
   TABLE_NAME: z.string().min(1),
   /** Deadline of every step and compensation; set by stage (short in dev so timeouts show quickly). */
   SAGA_STEP_TIMEOUT_MS: z.coerce.number().int().positive(),
@@ -34,5 +34,8 @@ export const store = withSagaMetrics(
   createSagaMetrics(env.POWERTOOLS_SERVICE_NAME ?? 'order-saga'),
 );
 
-/** Step deadlines as delayed messages to this consumer's own (standard) queue. */
-export const timers = new SqsDelaySagaTimers({ sqs: consumerDeps.sqs, queueUrl: env.QUEUE_URL });
+/**
+ * Step deadlines: delayed messages to this consumer's own (standard) queue, or, further away than the
+ * stage's threshold, one-time EventBridge Scheduler schedules delivering the same message there.
+ */
+export const timers = productionSagaTimers(env, consumerDeps.sqs);

@@ -6,7 +6,7 @@ import { consumerDeps, inputClaims, saga, store, storedCheck, timers } from './c
 
 /**
  * Order saga (process manager): `OrderPlaced` and the inventory / payment answers from the bus, and its
- * own step timers (`SagaStepTimedOut`, delayed SQS messages to this queue). Each event is decided
+ * own step timers (`SagaStepTimedOut`, delayed SQS messages or Scheduler schedules to this queue). Each event is decided
  * against the saga's state and the resulting transitions, commands and outcome are appended in one
  * write with the record's idempotency key; the outbox publishes the commands.
  */

@@ -27,6 +27,7 @@ import type { EventStoreTable } from './event-store-table.ts';
 import { FanOutTopic } from './fan-out-topic.ts';
 import { BATCHING, consumerVisibilityTimeout, QueueConsumer } from './queue-consumer.ts';
 import type { RuleTargets } from './rule-targets.ts';
+import { SagaTimerSchedules } from './saga-timer-schedules.ts';
 
 export type { ContextConsumerDefinition, ContextDefinition };
 
@@ -263,12 +264,16 @@ export class BoundedContext extends Construct implements DeployedContext {
             ? {}
             : { queue: this.subscriptionQueue(subscription.topic, subscription.subscription) }),
         });
-    this.grant(deployed, consumer, eventStore);
+    this.grant(deployed, consumer, props);
     return deployed;
   }
 
   /** Exactly what the definition grants the consumer, each on its one resource. */
-  private grant(deployed: QueueConsumer, consumer: ContextConsumerDefinition, eventStore: EventStoreTable) {
+  private grant(
+    deployed: QueueConsumer,
+    consumer: ContextConsumerDefinition,
+    { eventStore, stage }: BoundedContextProps,
+  ) {
     const fn: IGrantable = deployed.function;
     const onEventStore: Record<EventStoreGrant, () => void> = {
       eventStore: () => eventStore.grantEventStore(fn),
@@ -281,8 +286,14 @@ export class BoundedContext extends Construct implements DeployedContext {
       else if ('publish' in grant) this.topicNamed(grant.publish).grantPublish(fn);
       else this.tableNamed(grant.table).grantItems(fn, grant.actions);
     }
-    // Timers are delayed messages to its own (standard) queue.
-    if (consumer.timers) deployed.queue.grant(fn, 'sqs:SendMessage');
+    // Near timers are delayed messages to its own (standard) queue, far ones Scheduler schedules.
+    if (consumer.timers) {
+      new SagaTimerSchedules(deployed, 'Timers', {
+        function: deployed.function,
+        queue: deployed.queue,
+        stage,
+      });
+    }
   }
 
   private topicNamed(name: string): FanOutTopic {

@@ -70,8 +70,10 @@ export interface ContextConsumerDefinition {
    */
   readonly ordered?: boolean;
   /**
-   * Sends itself delayed messages (a saga's step timers): SendMessage on its own queue, which stays a
-   * standard queue (a FIFO queue ignores per-message delay). @default false
+   * Sends itself a saga's step timers: delayed messages to its own queue (SendMessage on it, which
+   * stays a standard queue: a FIFO queue ignores per-message delay) and, for timers due later than the
+   * stage's `timerSchedulerAfter`, EventBridge Scheduler schedules that deliver to that queue
+   * (`SagaTimerSchedules`: a schedule group, a delivery role, the `TIMER_*` environment). @default false
    */
   readonly timers?: boolean;
   /** On a flow's critical path (`immediate`) or not (`gathered`, up to 1 s). @default 'immediate' */

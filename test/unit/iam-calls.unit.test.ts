@@ -18,6 +18,40 @@ const signed = (service: string) => ({
 });
 
 describe('IAM check: what a recorded request is', () => {
+  it('reads an EventBridge Scheduler call from its REST path: the API, the schedule and its group', () => {
+    // Arrange
+    const headers = { ...signed('scheduler'), 'content-type': 'application/json' };
+    const input = JSON.stringify({ GroupName: 'Timers', Target: { Input: 'secret order' } });
+
+    // Act
+    const create = recordedRequestOf({
+      method: 'POST',
+      path: '/schedules/order-ord-1-reserveInventory-0123456789abcdef',
+      headers,
+      body: Buffer.from(input),
+      status: 200,
+    });
+    const remove = recordedRequestOf({
+      method: 'DELETE',
+      path: '/schedules/order-ord-1-reserveInventory-0123456789abcdef?groupName=Timers&clientToken=x',
+      headers,
+      body: Buffer.alloc(0),
+      status: 404,
+    });
+
+    // Assert
+    const named = { ScheduleName: 'order-ord-1-reserveInventory-0123456789abcdef', GroupName: 'Timers' };
+    expect(create).toMatchObject({ service: 'scheduler', api: 'CreateSchedule', params: named });
+    expect(remove).toMatchObject({ service: 'scheduler', api: 'DeleteSchedule', params: named });
+    expect(iamCallsOf(create, scope)).toEqual([
+      {
+        action: 'scheduler:CreateSchedule',
+        resource:
+          'arn:aws:scheduler:us-east-1:000000000000:schedule/Timers/order-ord-1-reserveInventory-0123456789abcdef',
+      },
+    ]);
+  });
+
   it('keeps the caller, the API and the naming parameters, and drops the payload', () => {
     // Arrange
     const body = { QueueUrl: 'http://127.0.0.1:4577/000000000000/Work', MessageBody: 'secret order' };

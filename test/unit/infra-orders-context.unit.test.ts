@@ -15,11 +15,13 @@ function roleOf(id: string, resources: Record<string, CfnResource>, own: { queue
   if (id === own.dlq) return 'dlq';
   if (id.startsWith('EventStoreTable')) return 'event store';
   if (id.startsWith('DataKey')) return 'data key';
+  if (id.startsWith('AWS::')) return 'own account';
   const roles: Record<string, string> = {
     'AWS::DynamoDB::Table': 'read model',
     'AWS::SNS::Topic': 'topic',
     'AWS::KMS::Key': 'topic key',
     'AWS::Logs::LogGroup': 'logs',
+    'AWS::IAM::Role': 'role',
   };
   return roles[resources[id]?.Type ?? ''] ?? `other ${id}`;
 }
@@ -120,9 +122,28 @@ const REPLAY_STAGING = {
   'AWS::CloudWatch::Alarm': 2,
 };
 const REPLAY_OUTPUTS = ['ReplayRuleArn', 'ReplayStagingDlqUrl', 'ReplayStagingQueueUrl'];
+
+/** The saga's timer schedules (SagaTimerSchedules): a schedule group and Scheduler's delivery role. */
+const TIMER_SCHEDULES = { 'AWS::Scheduler::ScheduleGroup': 1, 'AWS::IAM::Role': 1, 'AWS::IAM::Policy': 1 };
 const ADDED_SINCE: Record<'dev' | 'prod', Record<string, number>> = {
-  dev: { ...REGISTRY, ...REPLAY_STAGING },
-  prod: { 'AWS::KMS::Key': 1, ...REGISTRY, ...REPLAY_STAGING },
+  dev: { ...REGISTRY, ...REPLAY_STAGING, ...TIMER_SCHEDULES },
+  prod: { 'AWS::KMS::Key': 1, ...REGISTRY, ...REPLAY_STAGING, ...TIMER_SCHEDULES },
+};
+
+/**
+ * What the saga was given since for its far timers (SagaTimerSchedules): schedules in its group (an
+ * ARN of its own account and region) and the delivery role to pass, and where they are.
+ */
+const SAGA_TIMER_GRANTS = [
+  'iam:PassRole on role',
+  'scheduler:CreateSchedule on own account',
+  'scheduler:DeleteSchedule on own account',
+];
+const SAGA_TIMER_ENVIRONMENT = {
+  TIMER_QUEUE_ARN: 'queue',
+  TIMER_SCHEDULER_AFTER_SECONDS: '900',
+  TIMER_SCHEDULER_ROLE_ARN: 'role',
+  TIMER_SCHEDULE_GROUP: expect.stringMatching(/-Saga-Timers-Group-/),
 };
 
 /**
@@ -224,9 +245,12 @@ describe('infra: the orders context built from its definition', () => {
       expect(after[stage].consumers).not.toHaveProperty(REMOVED_CONSUMER);
       for (const [service, before] of Object.entries(BEFORE[stage].consumers)) {
         if (service === REMOVED_CONSUMER) continue;
+        const saga = service === 'order-saga';
+        const grants = before.grants.filter((g: string) => !NARROWED_SINCE.includes(g));
         const narrowed = {
           ...before,
-          grants: before.grants.filter((g: string) => !NARROWED_SINCE.includes(g)),
+          grants: saga ? [...grants, ...SAGA_TIMER_GRANTS].sort() : grants,
+          environment: saga ? { ...before.environment, ...SAGA_TIMER_ENVIRONMENT } : before.environment,
         };
         expect(after[stage].consumers[service], service).toEqual(narrowed);
       }

@@ -114,4 +114,36 @@ describe('saga engine: one timer in flight serves the steps it covers', () => {
     expect(due.timer).toMatchObject({ phase: 'compensation' });
     expect(driver.state.active?.armed).toBeUndefined();
   });
+
+  it('names the timer still in flight when the saga ends before it fires, so it can be withdrawn', () => {
+    // Arrange: checked out at t0 (the reserve's timer, t0 + 10 s, is in flight).
+    const driver = new SagaDriver();
+    const start = driver.start();
+    driver.clock.advance(1_000);
+
+    // Act: out of stock; nothing to compensate, the saga is cancelled.
+    const failed = driver.send('StockReservationFailed', { cartId: CART, reason: 'out of stock' });
+
+    // Assert
+    expect(driver.state.status).toBe('cancelled');
+    expect(failed.cancelTimer).toEqual({ step: 'reserve', deadline: start.timer?.deadline });
+  });
+
+  it('names no timer to withdraw when the one in flight already fired, or the saga goes on', () => {
+    // Arrange
+    const driver = new SagaDriver();
+    driver.start();
+    driver.clock.advance(1_000);
+    const reserved = driver.reserved();
+
+    // Act: the reserve's timeout ends the saga at its own deadline (its timer is the input).
+    const timedOut = new SagaDriver();
+    timedOut.start();
+    const fired = timedOut.fireTimer();
+
+    // Assert
+    expect(reserved.cancelTimer).toBeUndefined();
+    expect(timedOut.state.status).toBe('cancelled');
+    expect(fired.cancelTimer).toBeUndefined();
+  });
 });

@@ -1,6 +1,12 @@
 import type { EventEnvelope } from '../events/envelope.ts';
 import { type AnySagaDefinition, type SagaStep, stepNamed } from './definition.ts';
-import { type ActiveStep, evolveSagaState, type SagaState, type SagaTransition } from './state.ts';
+import {
+  type ActiveStep,
+  evolveSagaState,
+  type SagaState,
+  type SagaTransition,
+  timerToCancel,
+} from './state.ts';
 import { SAGA_TIMER_TYPE, type SagaTimerData } from './timer-event.ts';
 
 /** A command or outcome a saga emits, of whichever catalog the saga is defined over. */
@@ -17,6 +23,11 @@ export interface SagaDecision {
   readonly outputs: readonly Fact[];
   /** A deadline to (re)schedule a timer for. */
   readonly timer?: ActiveStep;
+  /**
+   * The saga ended (completed or cancelled) while the last timer it sent is still to fire: nothing
+   * waits for it any more, so the runner may withdraw it (best-effort; if it fires, it is ignored).
+   */
+  readonly cancelTimer?: Pick<ActiveStep, 'step' | 'deadline'>;
   /** The input was handled before: nothing to do (beyond re-arming its timer). */
   readonly duplicate: boolean;
   /** Why an input changed nothing (late, stale, not expected now), for the logs. */
@@ -116,6 +127,7 @@ export function decideSaga<Data>(
     duplicate: false,
     ...(input.type === definition.startedBy ? { accepted: true } : {}),
     ...(draft.timer ? { timer: draft.timer } : {}),
+    ...timerToCancel(state, draft.state, now),
   };
 }
 

@@ -12,6 +12,13 @@ export {
 export { decideSaga, type SagaDecision } from './engine.ts';
 export { handleSagaEvent, loadSaga, type SagaRunnerDeps, sagaHandlers, sagaStreamId } from './runner.ts';
 export {
+  atExpression,
+  SchedulerSagaTimers,
+  type SchedulerSagaTimersOptions,
+  type SchedulerSender,
+  scheduleName,
+} from './scheduler-timers.ts';
+export {
   type ActiveStep,
   evolveSagaState,
   initialSagaState,
@@ -24,8 +31,11 @@ export {
   asEventBridgeEvent,
   InMemorySagaTimers,
   MAX_SQS_DELAY_SECONDS,
+  RoutedSagaTimers,
+  type RoutedSagaTimersOptions,
   type SagaTimer,
   type SagaTimerPort,
+  type SagaTimerRef,
   SqsDelaySagaTimers,
   type SqsDelaySagaTimersOptions,
   timeoutEvent,

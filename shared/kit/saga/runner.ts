@@ -9,7 +9,7 @@ import type { EventEnvelope } from '../events/envelope.ts';
 import { type AnySagaDefinition, type SagaDefinition, sagaEventTypes } from './definition.ts';
 import { decideSaga, type SagaDecision } from './engine.ts';
 import { evolveSagaState, initialSagaState, isSagaTransition, type SagaState } from './state.ts';
-import type { SagaTimerPort } from './timers.ts';
+import type { SagaTimerPort, SagaTimerRef } from './timers.ts';
 
 /** What a saga consumer needs. */
 export interface SagaRunnerDeps {
@@ -44,7 +44,8 @@ export async function loadSaga<Data>(
  * Handles one event for a saga: load → decide → append transitions and outputs in one write (with
  * the context's idempotency key) → schedule the timer of a newly started step. A conflict with a
  * concurrent writer reloads and decides again. The timer is scheduled after the append; if that fails,
- * the record is retried and the redelivered event (now a duplicate) re-arms the same timer.
+ * the record is retried and the redelivered event (now a duplicate) re-arms the same timer. A decision
+ * that ends the saga withdraws the timer still in flight, where the timer adapter can.
  */
 export async function handleSagaEvent<Data>(
   definition: AnySagaDefinition<Data>,
@@ -80,7 +81,31 @@ export async function handleSagaEvent<Data>(
       causationId,
     });
   }
+  if (decision.cancelTimer !== undefined) {
+    const timer = { saga: definition.name, sagaId, ...decision.cancelTimer };
+    await cancelTimer(deps.timers, timer, context);
+  }
   return outcome;
+}
+
+/**
+ * Withdraws the timer of a saga that ended, best-effort: the decision is stored, and a timer left in
+ * place only fires into a saga that ignores it, so a failure is logged and the record still succeeds.
+ */
+async function cancelTimer(
+  timers: SagaTimerPort,
+  timer: SagaTimerRef,
+  context: HandlerContext,
+): Promise<void> {
+  try {
+    await timers.cancel?.(timer);
+  } catch (error) {
+    context.logger.warn('saga timer not cancelled; it will fire and be ignored', {
+      step: timer.step,
+      deadline: timer.deadline,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 async function append<Data>(

@@ -47,6 +47,8 @@ export interface SagaState<Data = unknown> {
   readonly startHash?: string;
   /** When the last timer sent for this saga fires (the deadline of the last step that sent one). */
   readonly timerAt?: string;
+  /** The step that last sent a timer (the one firing at `timerAt`), so it can be named to cancel it. */
+  readonly timerStep?: string;
 }
 
 /** The internal events of a saga's stream. */
@@ -116,12 +118,12 @@ export function evolveSagaState<Data>(state: SagaState<Data>, transition: SagaTr
     case 'SagaStepStarted': {
       const active = transition.data;
       const forward = active.phase === 'forward';
-      const timerAt = active.armed === false ? state.timerAt : active.deadline;
+      const sent = active.armed !== false;
       return {
         ...state,
         active,
         started: forward ? [...state.started, active.step] : state.started,
-        ...(timerAt === undefined ? {} : { timerAt }),
+        ...(sent ? { timerAt: active.deadline, timerStep: active.step } : {}),
       };
     }
     case 'SagaStepCompleted': {
@@ -152,4 +154,21 @@ function compensated<Data>(state: SagaState<Data>, step: string): SagaState<Data
     pending: state.pending.filter((name) => name !== step),
     compensated: [...state.compensated, step],
   };
+}
+
+const ENDED = new Set<SagaStatus>(['completed', 'cancelled']);
+
+/**
+ * The timer in flight when a decision ends the saga (`before` → `after`), if it is still to fire:
+ * nothing waits for it any more.
+ */
+export function timerToCancel(
+  before: SagaState<unknown>,
+  after: SagaState<unknown>,
+  now: Date,
+): { cancelTimer?: Pick<ActiveStep, 'step' | 'deadline'> } {
+  if (ENDED.has(before.status) || !ENDED.has(after.status)) return {};
+  const { timerAt: deadline, timerStep: step } = before;
+  if (deadline === undefined || step === undefined || Date.parse(deadline) <= now.getTime()) return {};
+  return { cancelTimer: { step, deadline } };
 }

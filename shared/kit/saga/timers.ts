@@ -16,12 +16,19 @@ export interface SagaTimer {
   readonly causationId: string;
 }
 
+/** What names one timer: the same saga, step and deadline is the same timer. */
+export type SagaTimerRef = Pick<SagaTimer, 'saga' | 'sagaId' | 'step' | 'deadline'>;
+
 /**
  * Port of the timer service. Scheduling the same timer twice is harmless (the saga ignores a timer
- * that no longer matches its active step), so adapters need no deduplication.
+ * that no longer matches its active step), so adapters need no deduplication. A timer that fires after
+ * its step finished is ignored the same way, so `cancel` is an optimisation, best-effort, and only
+ * offered by adapters that can take a timer back (a delayed SQS message cannot be recalled).
  */
 export interface SagaTimerPort {
   schedule(timer: SagaTimer): Promise<void>;
+  /** Withdraws a timer no step waits for any more; a timer already gone is no error. */
+  cancel?(timer: SagaTimerRef): Promise<void>;
 }
 
 /** The event a timer delivers. */
@@ -59,12 +66,21 @@ export class InMemorySagaTimers implements SagaTimerPort {
     this.scheduled.push(timer);
   }
 
+  async cancel(timer: SagaTimerRef): Promise<void> {
+    const index = this.scheduled.findIndex((t) => sameTimer(t, timer));
+    if (index >= 0) this.scheduled.splice(index, 1);
+  }
+
   /** Removes and returns the timers whose deadline is at or before `now`. */
   due(now: Date): SagaTimer[] {
     const due = this.scheduled.filter((timer) => Date.parse(timer.deadline) <= now.getTime());
     for (const timer of due) this.scheduled.splice(this.scheduled.indexOf(timer), 1);
     return due;
   }
+}
+
+function sameTimer(a: SagaTimerRef, b: SagaTimerRef): boolean {
+  return a.saga === b.saga && a.sagaId === b.sagaId && a.step === b.step && a.deadline === b.deadline;
 }
 
 /** SQS allows a per-message delay of at most 15 minutes. */
@@ -99,5 +115,59 @@ export class SqsDelaySagaTimers implements SagaTimerPort {
         DelaySeconds: delay,
       }),
     );
+  }
+}
+
+/** Dependencies of {@link RoutedSagaTimers}. */
+export interface RoutedSagaTimersOptions {
+  /** Timers due within the threshold: delayed SQS messages. */
+  readonly short: SagaTimerPort;
+  /** Timers due later: EventBridge Scheduler schedules. */
+  readonly long: SagaTimerPort;
+  /** A timer due more than this many seconds from now goes to `long`; 1 to 900 (the SQS delay limit). */
+  readonly thresholdSeconds: number;
+  /** @default wall clock */
+  readonly now?: () => Date;
+}
+
+/**
+ * Routes each timer by how far away its deadline is. Prices per million timers (us-east-1, see
+ * bench/prices.json): a delayed SQS message costs a send, a receive and a delete ($0.40/M each) plus
+ * the saga's invocation ($0.20/M, ~50 ms at 256 MB ≈ $0.17/M) and its state load (≈ $0.2/M of reads):
+ * ≈ $1.8/M per hop, and a deadline D seconds away takes ⌈D / 900⌉ hops (each early arrival is re-armed).
+ * A schedule costs its invocation ($1.00/M; CreateSchedule and DeleteSchedule carry no request charge)
+ * plus the same last hop, the send now made by Scheduler: ≈ $2.8/M whatever the deadline. So up to
+ * 15 minutes SQS is cheaper ($1.8 vs $2.8), beyond it Scheduler is ($2.8 vs $3.6 and more): the
+ * threshold defaults to the SQS limit, 900 s; a test stack lowers it to exercise the Scheduler path.
+ */
+export class RoutedSagaTimers implements SagaTimerPort {
+  constructor(private readonly options: RoutedSagaTimersOptions) {
+    const { thresholdSeconds } = options;
+    if (
+      !Number.isInteger(thresholdSeconds) ||
+      thresholdSeconds < 1 ||
+      thresholdSeconds > MAX_SQS_DELAY_SECONDS
+    ) {
+      throw new Error(
+        `thresholdSeconds ${thresholdSeconds}: must be a whole number of seconds from 1 to ${MAX_SQS_DELAY_SECONDS} (an SQS delay cannot be longer)`,
+      );
+    }
+  }
+
+  schedule(timer: SagaTimer): Promise<void> {
+    return (this.isLong(timer) ? this.options.long : this.options.short).schedule(timer);
+  }
+
+  /**
+   * Cancels only what is certainly a schedule: a timer still more than the threshold away was sent to
+   * Scheduler. One nearer may be either; it is left to fire, which the saga ignores.
+   */
+  async cancel(timer: SagaTimerRef): Promise<void> {
+    if (this.isLong(timer)) await this.options.long.cancel?.(timer);
+  }
+
+  private isLong(timer: SagaTimerRef): boolean {
+    const now = (this.options.now ?? (() => new Date()))().getTime();
+    return Date.parse(timer.deadline) - now > this.options.thresholdSeconds * 1000;
   }
 }

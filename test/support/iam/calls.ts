@@ -112,6 +112,13 @@ export function iamCallsOf(request: RecordedRequest, scope: Scope): IamCall[] {
       const key = str(p.KeyId);
       return [{ action, resource: key ? keyArn(key, scope) : '*' }];
     }
+    case 'scheduler': {
+      const [group, name] = [str(p.GroupName), str(p.ScheduleName)];
+      if (!group || !name) return [{ action, resource: '*' }];
+      return [
+        { action, resource: `arn:aws:scheduler:${scope.region}:${scope.account}:schedule/${group}/${name}` },
+      ];
+    }
     default:
       return [{ action, resource: '*' }];
   }

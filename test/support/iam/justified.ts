@@ -43,6 +43,11 @@ export const JUSTIFIED_UNUSED: readonly Justification[] = [
     resource: /EventStoreTable/,
     why: 'idempotency records are released when the handler fails, so a retry can run (shared/kit/idempotency/dynamodb.ts)',
   },
+  {
+    action: 'iam:PassRole',
+    resource: /TimersDeliveryRole/,
+    why: 'CreateSchedule hands the timer delivery role to EventBridge Scheduler: IAM checks PassRole as part of that call, it is no request of its own, so the recording cannot see it (infra/constructs/saga-timer-schedules.ts)',
+  },
   ...['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'].map((action) => ({
     action,
     resource: /DataKey/,

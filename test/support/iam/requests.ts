@@ -96,6 +96,19 @@ export function recordedRequestOf(exchange: {
     service: serviceOf(exchange.headers),
     api: actionOf(exchange.method, exchange.path, exchange.headers, form),
     status: exchange.status,
-    params: resourceParams(body),
+    params: { ...resourceParams(body), ...scheduleParams(exchange.path, body) },
   };
+}
+
+/**
+ * EventBridge Scheduler names the schedule in the path (`/schedules/{Name}`) and its group in the body
+ * (create) or the query (`groupName`, delete); a missing group is the `default` one.
+ */
+export function scheduleParams(path: string, body: Record<string, unknown>): Record<string, string> {
+  const [route = '', query = ''] = path.split('?');
+  const name = /^\/schedules\/([^/]+)$/.exec(route)?.[1];
+  if (name === undefined) return {};
+  const group =
+    typeof body.GroupName === 'string' ? body.GroupName : new URLSearchParams(query).get('groupName');
+  return { ScheduleName: decodeURIComponent(name), GroupName: group ?? 'default' };
 }

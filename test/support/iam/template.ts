@@ -35,6 +35,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::IAM::Role': 'RoleName',
   'AWS::Lambda::Function': 'FunctionName',
   'AWS::CloudWatch::Alarm': 'AlarmName',
+  'AWS::Scheduler::ScheduleGroup': 'Name',
 };
 
 /**
@@ -110,6 +111,10 @@ export class TemplateReader {
         return `${this.arnPrefix('lambda')}:function:${name}`;
       case 'AWS::CloudWatch::Alarm':
         return `${this.arnPrefix('cloudwatch')}:alarm:${name}`;
+      // The prefix its schedules' ARNs share (`schedule/<group>/<name>`), which the policies and the
+      // functions' calls name; the group's own ARN (`schedule-group/<group>`) no function call names.
+      case 'AWS::Scheduler::ScheduleGroup':
+        return `${this.arnPrefix('scheduler')}:schedule/${name}`;
       default:
         return `${this.arnPrefix(resource.Type.split('::')[1]?.toLowerCase() ?? 'unknown')}:${name}`;
     }
