@@ -52,27 +52,44 @@ export function registerTraceCommand(program: Command): void {
         '(finished, or the step it waits for and its deadline), and any of its messages parked in a DLQ',
     )
     .option('--internal', 'include internal events (saga transitions, stock movements)')
-    .action(async (correlationId: string, options: { internal?: boolean }, command: Command) => {
-      const { reporter, stackName } = globals(command);
-      const context = await stackContext(stackName);
-      reporter.step(`Collecting events of ${correlationId}`);
-      const tableName = requiredOutput(context, OUTPUTS.eventStoreTable);
-      const table = { client: clientsFor(context.target).dynamodb, tableName };
-      const { events: stored, itemsRead, source } = await eventsOf(table, correlationId);
-      if (source === 'scan') reporter.warn(scanWarning(tableName, itemsRead));
-      const visible = options.internal ? stored : stored.filter((e) => e.event.metadata?.internal !== true);
-      reporter.step('Looking for its messages in dead-letter queues');
-      const deadLetters = await deadLettersOf(context, correlationId, reporter);
-      const partial = {
-        correlationId,
-        roots: causationTree(visible),
-        events: visible.length,
-        sagas: sagaStates(stored),
-        deadLetters,
-        refusals: refusalsOf(stored),
-      };
-      const trace: Trace = { ...partial, verdict: verdicts(partial), itemsRead, source };
-      reporter.result(trace, () => render(trace));
-      if (stored.length === 0 && deadLetters.length === 0) process.exitCode = 1;
-    });
+    .option(
+      '--scan',
+      'read the whole event store table instead of its correlation index (for flows stored before the\n' +
+        'index existed; costs a read of every item)',
+    )
+    .action(
+      async (correlationId: string, options: { internal?: boolean; scan?: boolean }, command: Command) => {
+        const { reporter, stackName } = globals(command);
+        const context = await stackContext(stackName);
+        reporter.step(`Collecting events of ${correlationId}`);
+        const tableName = requiredOutput(context, OUTPUTS.eventStoreTable);
+        const table = { client: clientsFor(context.target).dynamodb, tableName };
+        const {
+          events: stored,
+          itemsRead,
+          source,
+        } = await eventsOf(table, correlationId, {
+          scan: options.scan === true,
+        });
+        if (source === 'scan' && !options.scan) reporter.warn(scanWarning(tableName, itemsRead));
+        const visible = options.internal ? stored : stored.filter((e) => e.event.metadata?.internal !== true);
+        reporter.step('Looking for its messages in dead-letter queues');
+        const deadLetters = await deadLettersOf(context, correlationId, reporter);
+        const partial = {
+          correlationId,
+          roots: causationTree(visible),
+          events: visible.length,
+          sagas: sagaStates(stored),
+          deadLetters,
+          refusals: refusalsOf(stored),
+        };
+        const verdict = verdicts(partial);
+        // Items written before the index existed carry no index key: say how to find such a flow.
+        if (stored.length === 0 && source === 'index')
+          verdict.push('Flows stored before the correlation index existed are found with --scan.');
+        const trace: Trace = { ...partial, verdict, itemsRead, source };
+        reporter.result(trace, () => render(trace));
+        if (stored.length === 0 && deadLetters.length === 0) process.exitCode = 1;
+      },
+    );
 }

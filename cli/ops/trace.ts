@@ -77,11 +77,15 @@ export type TraceSource = 'index' | 'scan';
 export async function eventsOf(
   table: TableRef,
   correlationId: string,
+  options: { readonly scan?: boolean } = {},
 ): Promise<{ events: StoredEvent[]; itemsRead: number; source: TraceSource }> {
-  const indexed = await commitsOfCorrelation(table, correlationId).catch((error: unknown) => {
-    if (indexUnavailable(error)) return undefined;
-    throw error;
-  });
+  // `scan`: items written before the index existed carry no index key; only a scan finds them.
+  const indexed = options.scan
+    ? undefined
+    : await commitsOfCorrelation(table, correlationId).catch((error: unknown) => {
+        if (indexUnavailable(error)) return undefined;
+        throw error;
+      });
   const { items, itemsRead } = indexed ?? (await scanForCorrelation(table, correlationId));
   const found = items.flatMap((item) =>
     storedEventsFromItem(item).filter((e) => e.event.correlationId === correlationId),

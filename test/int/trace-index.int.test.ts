@@ -59,4 +59,12 @@ describe('pipeline trace reads', () => {
     expect(scanned.events.map((e) => e.streamVersion)).toEqual(indexed.events.map((e) => e.streamVersion));
     expect(scanned.events).toHaveLength(3);
   });
+
+  it('scans when asked, for flows stored before the index existed, even where the index is there', async () => {
+    const found = await eventsOf({ client, tableName: tables.indexed }, flow, { scan: true });
+
+    expect(found.source).toBe('scan');
+    expect(found.itemsRead).toBe(3 + OTHER_FLOWS);
+    expect(found.events).toHaveLength(3);
+  });
 });
