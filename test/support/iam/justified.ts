@@ -44,6 +44,11 @@ export const JUSTIFIED_UNUSED: readonly Justification[] = [
     why: 'idempotency records are released when the handler fails, so a retry can run (shared/kit/idempotency/dynamodb.ts)',
   },
   {
+    action: 'sqs:SendMessage',
+    resource: /OrdersSagaWorkQueue/,
+    why: 'saga step timers due within timerSchedulerAfter (900 s in dev and prod) are SQS delayed messages to the saga’s own queue; the e2e stack lowers that threshold to 10 s so its 20 s timers take the EventBridge Scheduler path, and sends none (the SQS path: test/unit/saga-timers.unit.test.ts, and every bench and campaign run on a dev stack)',
+  },
+  {
     action: 'iam:PassRole',
     resource: /TimersDeliveryRole/,
     why: 'CreateSchedule hands the timer delivery role to EventBridge Scheduler: IAM checks PassRole as part of that call, it is no request of its own, so the recording cannot see it (infra/constructs/saga-timer-schedules.ts)',
