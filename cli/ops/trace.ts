@@ -104,7 +104,8 @@ export async function eventsOf(
 export function indexUnavailable(error: unknown): boolean {
   return (
     error instanceof Error &&
-    error.name === 'ValidationException' &&
+    // AWS answers ValidationException; moto ResourceNotFoundException ("Invalid index: …").
+    (error.name === 'ValidationException' || error.name === 'ResourceNotFoundException') &&
     error.message.includes(EVENT_STORE_INDEXES.byCorrelation.name)
   );
 }
