@@ -36,6 +36,7 @@ export const LOCALSTACK_SERVICES = [
   'sqs',
   'sns',
   'events',
+  'scheduler',
   'dynamodb',
   'dynamodbstreams',
   'cloudformation',

@@ -104,9 +104,11 @@ export async function eventsOf(
 export function indexUnavailable(error: unknown): boolean {
   return (
     error instanceof Error &&
-    // AWS answers ValidationException; moto ResourceNotFoundException ("Invalid index: …").
+    // AWS answers ValidationException naming the index; moto ResourceNotFoundException ("Invalid index:
+    // byCorrelation …"), DynamoDB Local (LocalStack) ResourceNotFoundException "Index not found".
     (error.name === 'ValidationException' || error.name === 'ResourceNotFoundException') &&
-    error.message.includes(EVENT_STORE_INDEXES.byCorrelation.name)
+    (error.message.includes(EVENT_STORE_INDEXES.byCorrelation.name) ||
+      /\bindex not found\b/i.test(error.message))
   );
 }
 
