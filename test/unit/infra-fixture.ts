@@ -1,6 +1,7 @@
 import { App, Aspects, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { referencedId } from '../../cli/docs/topology.ts';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.ts';
 import { type StageContext, stageSettings } from '../../infra/stages.ts';
 
@@ -46,14 +47,8 @@ export interface CfnResource {
   readonly DependsOn?: string | readonly string[];
 }
 
-/** Logical id of a `{ "Fn::GetAtt": [id, attr] }` or `{ Ref: id }`, else undefined. */
-export function referencedId(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const getAtt = (value as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
-  const ref = (value as { Ref?: unknown }).Ref;
-  return typeof ref === 'string' ? ref : undefined;
-}
+/** Logical id of a `{ "Fn::GetAtt": [id, attr] }` or `{ Ref: id }`: the docs' template reader has it. */
+export { referencedId };
 
 /** Every logical id a value references, however deeply nested. */
 export function referencedIds(value: unknown): Set<string> {
