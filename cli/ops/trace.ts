@@ -68,9 +68,10 @@ export type TraceSource = 'index' | 'scan';
 
 /**
  * Every stored event with this correlation id. Through the table's `byCorrelation` index (keys only:
- * the flow's keys, then its items by key) when the stage deployed it; otherwise a full scan with a
- * filter on the commits' correlation ids, which reads every item of the table (`traceIndex` in
- * `infra/stages.ts`). `itemsRead` is what either read: the flow's items, or the whole table. The
+ * where each run of the flow's commits starts in a stream, then each run read on in its stream) when
+ * the stage deployed it; otherwise a full scan with a filter on the commits' correlation ids, which
+ * reads every item of the table (`traceIndex` in `infra/stages.ts`). `itemsRead` is what either read:
+ * the flow's items (and the commit that ended each run of them in a stream), or the whole table. The
  * index is tried rather than looked up with DescribeTable: DynamoDB refuses a query of an index the
  * table lacks, or of one still backfilling, and that refusal is what sends trace to the scan.
  */

@@ -1,9 +1,8 @@
-import * as z from 'zod';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
-import { productionEventStore } from '../../shared/kit/event-store/production.ts';
+import { eventStoreEnvSchema, productionEventStore } from '../../shared/kit/event-store/production.ts';
 
-const envSchema = consumerEnvSchema.extend({ TABLE_NAME: z.string().min(1) });
+const envSchema = consumerEnvSchema.extend(eventStoreEnvSchema.shape);
 
 /** Parsed once at cold start: a missing variable fails the init, not every record. */
 export const env = envSchema.parse(process.env);

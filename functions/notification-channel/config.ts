@@ -3,12 +3,12 @@ import { LoggingNotificationSender } from '../../shared/contexts/orders/adapters
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { NOTIFICATION_CHANNELS } from '../../shared/contexts/orders/events/common.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
-import { productionEventStore } from '../../shared/kit/event-store/production.ts';
+import { eventStoreEnvSchema, productionEventStore } from '../../shared/kit/event-store/production.ts';
 import { DynamoDbIdempotencyStore } from '../../shared/kit/idempotency/dynamodb.ts';
 import { infoAsDebug } from '../../shared/kit/observability/logger.ts';
 
 const envSchema = consumerEnvSchema.extend({
-  TABLE_NAME: z.string().min(1),
+  ...eventStoreEnvSchema.shape,
   /** The one channel this deployment of the function delivers. */
   CHANNEL: z.enum(NOTIFICATION_CHANNELS),
 });

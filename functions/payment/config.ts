@@ -3,10 +3,10 @@ import { DynamoDbSimulatedPaymentProvider } from '../../shared/contexts/orders/a
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { CircuitBreaker } from '../../shared/kit/consumer/circuit-breaker.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
-import { productionEventStore } from '../../shared/kit/event-store/production.ts';
+import { eventStoreEnvSchema, productionEventStore } from '../../shared/kit/event-store/production.ts';
 
 const envSchema = consumerEnvSchema.extend({
-  TABLE_NAME: z.string().min(1),
+  ...eventStoreEnvSchema.shape,
   /** Bound of one provider call; the function timeout covers a whole batch of them. */
   PAYMENT_CALL_TIMEOUT_MS: z.coerce.number().int().positive(),
   CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),

@@ -2,13 +2,13 @@ import * as z from 'zod';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
-import { productionEventStore } from '../../shared/kit/event-store/production.ts';
+import { eventStoreEnvSchema, productionEventStore } from '../../shared/kit/event-store/production.ts';
 import { createSagaMetrics } from '../../shared/kit/observability/saga-metrics.ts';
 import { productionSagaTimers, sagaTimerEnvSchema } from '../../shared/kit/saga/config.ts';
 import { withSagaMetrics } from '../../shared/kit/saga/metrics.ts';
 
 const envSchema = consumerEnvSchema.extend(sagaTimerEnvSchema.shape).extend({
-  TABLE_NAME: z.string().min(1),
+  ...eventStoreEnvSchema.shape,
   /** Deadline of every step and compensation; set by stage (short in dev so timeouts show quickly). */
   SAGA_STEP_TIMEOUT_MS: z.coerce.number().int().positive(),
 });

@@ -231,7 +231,13 @@ export class BoundedContext extends Construct implements DeployedContext {
       serviceName: consumer.serviceName ?? `${definition.name}-${consumer.name}`,
       environment: {
         ...(usesEventStore(consumer)
-          ? { [consumer.eventStoreEnv ?? 'TABLE_NAME']: eventStore.table.tableName }
+          ? {
+              [consumer.eventStoreEnv ?? 'TABLE_NAME']: eventStore.table.tableName,
+              // Read by the store of a consumer that appends (its first commits carry the catalog key).
+              ...(definition.catalogedStreamTypes && consumerGrants(consumer).includes('eventStore')
+                ? { EVENT_STORE_CATALOG_TYPES: definition.catalogedStreamTypes.join(',') }
+                : {}),
+            }
           : {}),
         RETRY_BASE_SECONDS: String(stage.retryBase.toSeconds()),
         // The context's own metrics namespace (its consumers are the `service` dimension within it).

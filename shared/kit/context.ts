@@ -170,6 +170,12 @@ export interface ContextDefinition {
    * `<prefix><Topic>TopicArn`. @default the name in PascalCase, e.g. `OnboardingAccountsQueueUrl`
    */
   readonly outputPrefix?: string;
+  /**
+   * The types of the streams it writes that the event store's stream catalog lists (what a rebuild
+   * pages through, e.g. `saga-order`): a stream of any other type costs no catalog write when it
+   * starts. A type is a stream id's part before its first `#`. @default every type it writes
+   */
+  readonly catalogedStreamTypes?: readonly string[];
 }
 
 /** Lower-case kebab: words of letters and digits joined by single hyphens. */
@@ -247,6 +253,13 @@ export function validateContextDefinition(definition: ContextDefinition): void {
   }
   validateTables(definition);
   validateTopics(definition);
+  for (const type of definition.catalogedStreamTypes ?? []) {
+    if (!/^[^#,\s]+$/.test(type)) {
+      throw new Error(
+        `${definition.name}.catalogedStreamTypes: ${type} is not a stream type (no #, comma or space)`,
+      );
+    }
+  }
   if (definition.consumers.length === 0)
     throw new Error(`${definition.name}: at least one consumer is required`);
   const names = new Map<string, string>();

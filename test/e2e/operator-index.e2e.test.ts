@@ -165,7 +165,11 @@ describe('operator reads through the event store indexes, on a table of tens of 
     expect(before.scanned).toBeGreaterThan(JUNK_ITEMS);
     expect(before.matching).toBeGreaterThan(1);
     expect(trace.source).toBe('index');
-    expect(trace.itemsRead).toBe(before.matching);
+    // The flow's own items, and at most one more per run of them in a stream (the commit of another
+    // order that ended the run on a shared SKU stream): never the table.
+    expect(trace.itemsRead).toBeGreaterThanOrEqual(before.matching);
+    expect(trace.itemsRead).toBeLessThanOrEqual(2 * before.matching);
+    expect(trace.events).toBeGreaterThanOrEqual(before.matching);
     expect((await flowItems()).matching).toBe(before.matching);
     expect(trace.verdict).toContain(`saga-order#${orderId}: completed`);
   });

@@ -8,6 +8,8 @@ import {
   streamCatalogPage,
 } from '../../shared/kit/event-store/dynamodb-index-queries.ts';
 import {
+  cataloguedTypes,
+  correlationKeyOf,
   EVENT_STORE_INDEXES,
   streamCatalogShard,
   streamTypeOf,
@@ -67,6 +69,7 @@ describe('DynamoDB event store items', () => {
       fromVersion: 1,
       toVersion: 3,
       input: { key: `input#${streamId}`, fingerprint: 'sha256:input' },
+      correlation: correlationKeyOf(events.map((e) => e.event.correlationId)),
     });
     expect(Item && storedEventsFromItem(Item)).toEqual(events);
   });
@@ -147,5 +150,73 @@ describe('DynamoDB event store indexes', () => {
     expect(shardsSeen.size).toBe(EVENT_STORE_INDEXES.streamCatalog.shards);
     expect(pages).toBeGreaterThanOrEqual(streams.length / 2);
     expect(new Set(streams.map(streamCatalogShard)).size).toBeGreaterThan(1);
+  });
+
+  it('indexes only where a run of a flow starts in a stream, and the trace still reads every commit of it', async () => {
+    // Arrange: a stream shared by two flows (as a SKU's stock is by orders): A, A, A, B, A; then A again
+    // from a second store instance, which knows nothing of the stream and reads its last commit.
+    const writer = new DynamoDbEventStore({ client, tableName });
+    const [a, b] = [`flow-a-${randomUUID()}`, `flow-b-${randomUUID()}`];
+    const streamId = aStreamId('idx-runs#');
+    const flows = [a, a, a, b, a];
+    for (const [i, flow] of flows.entries()) {
+      await writer.append(streamId, [anEvent({ correlationId: flow })], { expectedVersion: i });
+    }
+    await new DynamoDbEventStore({ client, tableName }).append(streamId, [anEvent({ correlationId: a })], {
+      expectedVersion: 5,
+    });
+    const indexed = async (version: number) => {
+      const { Item } = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: commitKey(streamId, version), ConsistentRead: true }),
+      );
+      return Item?.[EVENT_STORE_INDEXES.byCorrelation.partitionKey]?.S;
+    };
+
+    // Act
+    const ofA = await commitsOfCorrelation(table, a);
+    const ofB = await commitsOfCorrelation(table, b);
+    const mixed = await commitsOfCorrelation(table, `no-such-flow-${randomUUID()}`);
+
+    // Assert: index entries at versions 1, 4 and 5 only (where the flow changes).
+    expect(await Promise.all([1, 2, 3, 4, 5, 6].map(indexed))).toEqual([
+      a,
+      undefined,
+      undefined,
+      b,
+      a,
+      undefined,
+    ]);
+    const versions = (found: typeof ofA) =>
+      found.items
+        .flatMap(storedEventsFromItem)
+        .filter((e) => e.streamId === streamId)
+        .map((e) => e.streamVersion);
+    expect(versions(ofA).sort()).toEqual([1, 2, 3, 5, 6]);
+    expect(versions(ofB)).toEqual([4]);
+    // A's two runs read its five commits and the one of B that ended the first run; B's run reads
+    // its commit and the one of A after it.
+    expect(ofA.itemsRead).toBe(6 + mixed.itemsRead);
+    expect(ofB.itemsRead).toBe(2 + mixed.itemsRead);
+  });
+
+  it('lists only the catalogued stream types in the stream catalog', async () => {
+    const type = `idx-cat-${randomUUID().slice(0, 8)}`;
+    const store = new DynamoDbEventStore({ client, tableName, catalogued: cataloguedTypes(type) });
+    await store.append(`${type}#s-1`, someEvents(1), { expectedVersion: 0 });
+    await store.append(`${type}-not#s-1`, someEvents(1), { expectedVersion: 0 });
+
+    const listed = async (streamType: string) => {
+      const ids: string[] = [];
+      let position: Parameters<typeof streamCatalogPage>[2] | undefined = { shard: 0 };
+      while (position !== undefined) {
+        const page = await streamCatalogPage(table, streamType, position);
+        ids.push(...page.streamIds);
+        position = page.next;
+      }
+      return ids;
+    };
+
+    expect(await listed(type)).toEqual([`${type}#s-1`]);
+    expect(await listed(`${type}-not`)).toEqual([]);
   });
 });

@@ -173,7 +173,12 @@ describe('DynamoDB commit items', () => {
     expect(items).toHaveLength(1);
     const image = items[0] as NonNullable<(typeof items)[0]>;
     expect(storedEventsFromItem(image)).toEqual(stored);
-    expect(commitInfoOf(image)).toEqual({ fromVersion: 7, toVersion: 9, input });
+    expect(commitInfoOf(image)).toEqual({
+      fromVersion: 7,
+      toVersion: 9,
+      input,
+      correlation: stored[0]?.event.correlationId,
+    });
     expect(isCommitItem(image)).toBe(true);
     expect(isCommitItem(snapshotItem('order-1', 7, {}, '2026-11-22T10:00:00.000Z'))).toBe(false);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  cataloguedTypes,
   commitIndexAttributes,
   correlationKeyOf,
   EVENT_STORE_INDEXES,
@@ -66,18 +67,57 @@ describe('event store index keys', () => {
       [byCorrelation.partitionKey]: { S: 'c' },
     });
   });
+
+  it('indexes a commit under its flow only where a run of that flow starts in the stream', () => {
+    const key = byCorrelation.partitionKey;
+
+    // The commit before it is of the same flow: the run goes on, no index write.
+    expect(commitIndexAttributes('saga-order#o-1', 4, ['c'], { previousCorrelation: 'c' })).toEqual({});
+    // Another flow before it (a SKU's stock shared by orders), or nothing known of it: a run starts.
+    expect(commitIndexAttributes('stock#s', 4, ['c'], { previousCorrelation: 'd' })[key]).toEqual({ S: 'c' });
+    expect(commitIndexAttributes('stock#s', 4, ['c'], { previousCorrelation: undefined })[key]).toEqual({
+      S: 'c',
+    });
+    // A commit mixing flows is always indexed, and so is the one after it.
+    expect(
+      commitIndexAttributes('stock#s', 4, ['c', 'd'], { previousCorrelation: MIXED_CORRELATIONS })[key],
+    ).toEqual({ S: MIXED_CORRELATIONS });
+    expect(
+      commitIndexAttributes('stock#s', 5, ['c'], { previousCorrelation: MIXED_CORRELATIONS })[key],
+    ).toEqual({ S: 'c' });
+  });
+
+  it('lists in the catalog only the stream types it is told to, and every type when told nothing', () => {
+    const catalogued = cataloguedTypes('saga-order, cart');
+    const catalogKey = streamCatalog.partitionKey;
+
+    expect(commitIndexAttributes('saga-order#o-1', 1, ['c'], { catalogued })[catalogKey]).toBeDefined();
+    expect(commitIndexAttributes('cart#c-1', 1, ['c'], { catalogued })[catalogKey]).toBeDefined();
+    expect(commitIndexAttributes('payment#o-1', 1, ['c'], { catalogued })[catalogKey]).toBeUndefined();
+    expect(commitIndexAttributes('payment#o-1', 1, ['c'], {})[catalogKey]).toBeDefined();
+    expect(cataloguedTypes(undefined)).toBeUndefined();
+    expect(cataloguedTypes('')?.('saga-order')).toBe(false);
+    expect(() => cataloguedTypes('saga-order#1')).toThrow(/not a stream type/);
+  });
 });
 
 describe('commit items carry their index keys', () => {
   it('writes the correlation key and, on version 1, the catalog key and the stream id it sorts by', () => {
     const [first] = commitItems(stored('saga-order#o-9', 1, ['flow-1', 'flow-1']), undefined);
-    const [later] = commitItems(stored('saga-order#o-9', 3, ['flow-1']), undefined);
+    const [later] = commitItems(stored('saga-order#o-9', 3, ['flow-1']), undefined, {
+      previousCorrelation: 'flow-0',
+    });
+    const [sameRun] = commitItems(stored('saga-order#o-9', 3, ['flow-1']), undefined, {
+      previousCorrelation: 'flow-1',
+    });
 
     expect(first?.[byCorrelation.partitionKey]).toEqual({ S: 'flow-1' });
     expect(first?.[streamCatalog.partitionKey]).toEqual({ S: streamCatalogKey('saga-order#o-9') });
     expect(first?.[streamCatalog.sortKey]).toEqual({ S: 'saga-order#o-9' });
     expect(later?.[byCorrelation.partitionKey]).toEqual({ S: 'flow-1' });
     expect(later?.[streamCatalog.partitionKey]).toBeUndefined();
+    expect(sameRun?.[byCorrelation.partitionKey]).toBeUndefined();
+    expect(sameRun?.correlationIds).toEqual({ SS: ['flow-1'] });
   });
 
   it('keys each item of an append split by size on its own first version and its own events', () => {

@@ -147,6 +147,13 @@ const SAGA_TIMER_ENVIRONMENT = {
 };
 
 /**
+ * Added to every orders function that appends to the event store since the fixture was taken: the
+ * stream types its stream catalog lists (`catalogedStreamTypes`), the order saga streams alone.
+ */
+const APPENDING_SERVICES = /^(order-saga|inventory|payment|notify-\w+)$/;
+const CATALOG_ENVIRONMENT = { EVENT_STORE_CATALOG_TYPES: 'saga-order' };
+
+/**
  * Removed on purpose since the fixture was taken: the notifier, a consumer that only forwarded the
  * stored order outcomes from its queue to the notifications topic. The outbox publishes them to the
  * topic itself now (the topic's `fromOutbox`), so the notifier's function, role, policy, log group,
@@ -250,7 +257,11 @@ describe('infra: the orders context built from its definition', () => {
         const narrowed = {
           ...before,
           grants: saga ? [...grants, ...SAGA_TIMER_GRANTS].sort() : grants,
-          environment: saga ? { ...before.environment, ...SAGA_TIMER_ENVIRONMENT } : before.environment,
+          environment: {
+            ...before.environment,
+            ...(saga ? SAGA_TIMER_ENVIRONMENT : {}),
+            ...(APPENDING_SERVICES.test(service) ? CATALOG_ENVIRONMENT : {}),
+          },
         };
         expect(after[stage].consumers[service], service).toEqual(narrowed);
       }

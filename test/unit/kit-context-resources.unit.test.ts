@@ -114,6 +114,19 @@ describe('validateContextDefinition: tables, topics, grants and run settings', (
   });
 
   it.each([
+    ['cart#1', 'catalogedStreamTypes: cart#1 is not a stream type (no #, comma or space)'],
+    ['cart,order', 'catalogedStreamTypes: cart,order is not a stream type (no #, comma or space)'],
+    ['', 'catalogedStreamTypes:  is not a stream type (no #, comma or space)'],
+  ])('refuses the catalogued stream type %j', (type, message) => {
+    expect(() => validateContextDefinition(shopContext({}, { catalogedStreamTypes: [type] }))).toThrow(
+      `shop.${message}`,
+    );
+    expect(() =>
+      validateContextDefinition(shopContext({}, { catalogedStreamTypes: ['cart'] })),
+    ).not.toThrow();
+  });
+
+  it.each([
     [{ batchSize: 11 }, 'batchSize must be a whole number from 1 to 10 (immediate), got 11'],
     [{ batchSize: 0 }, 'batchSize must be a whole number from 1 to 10 (immediate), got 0'],
     [{ maxReceiveCount: 0 }, 'maxReceiveCount must be a whole number from 1 to 1000, got 0'],

@@ -18,6 +18,8 @@ export const onboardingContext: ContextDefinition = {
   name: onboardingCatalog.name,
   catalog: onboardingCatalog,
   integrationEvents: ONBOARDING_INTEGRATION_EVENT_TYPES,
+  // Nothing lists its streams: each is read through its account id.
+  catalogedStreamTypes: [],
   consumers: [
     {
       name: 'accounts',

@@ -1,9 +1,11 @@
 import type { ContextConsumerDefinition, ContextDefinition } from '../../kit/context.ts';
+import { streamTypeOf } from '../../kit/event-store/dynamodb-indexes.ts';
 import { ORDER_SUMMARY_KEYS } from './adapters/dynamodb-order-summaries.ts';
 import { ordersCatalog } from './events/catalog.ts';
 import { NOTIFICATION_CHANNELS } from './events/common.ts';
 import { ORDER_CONSUMER_TYPES, SAGA_INTAKE_RULE_TYPES } from './routes.ts';
 import { ORDER_INTAKE_TYPES, ORDER_INTEGRATION_EVENT_TYPES } from './use-cases/intake.ts';
+import { ORDER_SAGA_STREAM_PREFIX } from './use-cases/order-history.ts';
 
 /**
  * The notifications topic's subscriptions: one queue per channel, each drained by its own channel
@@ -71,6 +73,9 @@ export const ordersContext: ContextDefinition = {
   integrationEvents: ORDER_INTEGRATION_EVENT_TYPES,
   metricsNamespace: 'OrderPipeline',
   outputPrefix: '',
+  // `orders rebuild` lists the order saga streams; inventory, payment and notification streams are
+  // read through their order, never listed.
+  catalogedStreamTypes: [streamTypeOf(ORDER_SAGA_STREAM_PREFIX)],
   tables: [
     {
       // Key design in `adapters/dynamodb-order-summaries.ts`: one item per order, `byStatus` for listings.

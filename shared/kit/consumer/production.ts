@@ -1,12 +1,11 @@
-import * as z from 'zod';
 import type { EventStore } from '../event-store/port.ts';
-import { productionEventStore } from '../event-store/production.ts';
+import { eventStoreEnvSchema, productionEventStore } from '../event-store/production.ts';
 import type { Catalog, Definitions, TypeOf } from '../events/catalog.ts';
 import { consumerEnvSchema, productionConsumerDeps } from './config.ts';
 import { createSqsConsumer, type SqsConsumer } from './runtime.ts';
 import type { EventHandlers } from './types.ts';
 
-const envSchema = consumerEnvSchema.extend({ TABLE_NAME: z.string().min(1) });
+const envSchema = consumerEnvSchema.extend(eventStoreEnvSchema.shape);
 
 /**
  * The Lambda handler of one consumer of a declared context (`<context>-<name>`), wired once at cold

@@ -1,13 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  paginateQuery,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, paginateQuery, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { EVENT_STORE_INDEXES, MIXED_CORRELATIONS, streamCatalogKeys } from './dynamodb-indexes.ts';
-import { EVENT_STORE_KEYS, type ItemImage } from './dynamodb-items.ts';
+import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES, type ItemImage } from './dynamodb-items.ts';
 import type { TableRef } from './dynamodb-queries.ts';
 
 /**
@@ -18,20 +11,23 @@ import type { TableRef } from './dynamodb-queries.ts';
 
 type Key = Record<string, AttributeValue>;
 const { partitionKey: PK, sortKey: SK } = EVENT_STORE_KEYS;
-/** BatchGetItem takes at most 100 keys. */
-const BATCH_GET_KEYS = 100;
+
+/** Commit items a walk reads per query: a flow's run in one stream is a handful of commits. */
+const WALK_PAGE = 10;
 
 /**
- * Every commit item indexed under `correlationId` (and the mixed-flow commits, which the caller
- * filters by event): the keys from the `byCorrelation` index, page by page, then the items by key.
- * `itemsRead` counts index entries; each is one item fetched.
+ * Every commit item of the flow `correlationId` (and the commits mixing flows, which the caller filters
+ * by event). The `byCorrelation` index holds the first commit of each run of the flow's commits in a
+ * stream (`commitIndexAttributes`); each run is read from there, in stream order, up to the first
+ * commit of another flow. Items written when every commit was indexed are found either way (a run
+ * already read is not read again). `itemsRead` counts the table items read: the flow's own, plus at
+ * most one per run (the commit that ended it), plus the mixed-flow commits.
  */
 export async function commitsOfCorrelation(
   table: TableRef,
   correlationId: string,
 ): Promise<{ items: ItemImage[]; itemsRead: number }> {
-  const keys: Key[] = [];
-  const seen = new Set<string>();
+  const heads: Key[] = [];
   for (const key of new Set([correlationId, MIXED_CORRELATIONS])) {
     for await (const page of paginateQuery(
       { client: table.client },
@@ -44,31 +40,65 @@ export async function commitsOfCorrelation(
       },
     )) {
       for (const entry of page.Items ?? []) {
-        const tableKey = { [PK]: entry[PK] as AttributeValue, [SK]: entry[SK] as AttributeValue };
-        const id = `${tableKey[PK].S}\n${tableKey[SK].S}`;
-        if (!seen.has(id)) keys.push(tableKey);
-        seen.add(id);
+        heads.push({ [PK]: entry[PK] as AttributeValue, [SK]: entry[SK] as AttributeValue });
       }
     }
   }
-  return { items: await itemsByKey(table, keys), itemsRead: keys.length };
+  // Stream by stream, oldest run first, so a run that covers a later entry (an item indexed before
+  // runs were) reads it once.
+  heads.sort((a, b) => idOf(a).localeCompare(idOf(b)));
+  const found = new Map<string, ItemImage>();
+  let itemsRead = 0;
+  for (const head of heads) {
+    if (found.has(idOf(head))) continue;
+    itemsRead += await walkRun(table, head, correlationId, found);
+  }
+  return { items: [...found.values()], itemsRead };
 }
 
-/** The items with these keys (eventually consistent), retrying what DynamoDB leaves unprocessed. */
-async function itemsByKey(table: TableRef, keys: readonly Key[]): Promise<ItemImage[]> {
-  const items: ItemImage[] = [];
-  for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
-    let pending: Key[] | undefined = keys.slice(start, start + BATCH_GET_KEYS);
-    for (let attempt = 0; pending !== undefined && pending.length > 0; attempt++) {
-      if (attempt > 0) await sleep(Math.min(50 * 2 ** attempt, 2_000));
-      const out: BatchGetItemCommandOutput = await table.client.send(
-        new BatchGetItemCommand({ RequestItems: { [table.tableName]: { Keys: pending } } }),
-      );
-      items.push(...(out.Responses?.[table.tableName] ?? []));
-      pending = out.UnprocessedKeys?.[table.tableName]?.Keys;
+/**
+ * Reads one stream from the run's first commit on while its commits belong to `correlationId`,
+ * adding them to `found`; the first commit is taken whatever its flow (a mixed commit, which the
+ * caller filters). Returns the items read.
+ */
+async function walkRun(
+  table: TableRef,
+  head: Key,
+  correlationId: string,
+  found: Map<string, ItemImage>,
+): Promise<number> {
+  let read = 0;
+  let startKey: Key | undefined;
+  do {
+    const out = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+        ExpressionAttributeValues: {
+          ':pk': head[PK] as AttributeValue,
+          ':from': head[SK] as AttributeValue,
+          ':to': { S: `${EVENT_STORE_PREFIXES.event}${'9'.repeat(10)}` },
+        },
+        Limit: WALK_PAGE,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      read++;
+      const first = read === 1;
+      const flows = item.correlationIds?.SS ?? [];
+      const inFlow = flows.length === 1 && flows[0] === correlationId;
+      if (!first && !inFlow) return read;
+      found.set(idOf(item), item);
     }
-  }
-  return items;
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return read;
+}
+
+function idOf(key: Key | ItemImage): string {
+  return `${key[PK]?.S}\n${key[SK]?.S}`;
 }
 
 /**

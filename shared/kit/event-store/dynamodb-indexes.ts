@@ -8,8 +8,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
  * backfilled by DynamoDB from the items already there, and an attribute without an index costs only
  * its bytes in the item.
  *
- * - `byCorrelation`: partition key `correlationKey` = the correlation id the commit's events share.
- *   What `pipeline trace` queries instead of scanning the table. Every event of one decision carries
+ * - `byCorrelation`: partition key `correlationKey` = the correlation id the commit's events share,
+ *   written only on the commit where a run of one flow's commits starts in its stream (see
+ *   {@link commitIndexAttributes}). What `pipeline trace` queries instead of scanning the table. Every event of one decision carries
  *   its input's correlation id (`causedBy`, the saga runner, the inventory use case), so a commit
  *   holds one flow; the port does not forbid an append mixing flows, and such a commit is indexed under
  *   {@link MIXED_CORRELATIONS} instead, a partition the reader also queries and filters (empty in this
@@ -20,8 +21,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
  *   (`saga-order#o-1` → `saga-order`). The shard (a hash of the stream id, 0..shards-1) spreads one
  *   busy type over several index partitions: a GSI that cannot keep up throttles the table's own
  *   writes, and one partition key value takes about 1,000 writes/s. Always deployed: one entry per new
- *   stream, 1 WRU; an order opens 4 streams (its saga, inventory, payment and notification streams),
- *   so 4 WRU, $2.50 per million orders at $0.625/M WRU.
+ *   stream of a catalogued type, 1 WRU. An order opens 4 streams (its saga, inventory, payment and
+ *   notification streams); only the saga's is what a rebuild lists, so a context names the types it
+ *   catalogues (`catalogedStreamTypes`), and an order costs 1 catalog WRU instead of 4.
  *
  * Projection: KEYS_ONLY for both. DynamoDB bills an index write by the size of the projected entry
  * (1 WRU per started KB, the entry counting its attributes plus 100 bytes); a keys-only entry (table
@@ -82,18 +84,61 @@ export function correlationKeyOf(correlationIds: readonly string[]): string {
   return distinct.size === 1 ? only : MIXED_CORRELATIONS;
 }
 
+/** Where a commit sits, for {@link commitIndexAttributes}. */
+export interface CommitIndexContext {
+  /**
+   * The correlation key of the commit just before this one in its stream (the one ending at its
+   * `fromVersion - 1`), when the writer knows it; unknown means "index this commit".
+   */
+  readonly previousCorrelation?: string | undefined;
+  /**
+   * Whether streams of this type are listed in the stream catalog. @default every type
+   */
+  readonly catalogued?: (streamType: string) => boolean;
+}
+
 /**
- * The index attributes of one commit item: its `correlationKey`, and on a stream's first commit its
- * `streamCatalogKey` (the catalog's sort key, `streamId`, is on every commit item already).
+ * The index attributes of one commit item.
+ *
+ * `correlationKey` only where a run of the flow's commits starts in its stream: on the stream's first
+ * commit, and on any commit whose flow differs from the commit before it (or that mixes flows). A
+ * trace finds each run's first commit through the index and reads the stream on from there while the
+ * commits stay in its flow (`commitsOfCorrelation`). An order's saga stream is one run of four or more
+ * commits, so one index write instead of one per commit; a stream shared by flows (a SKU's stock) still
+ * indexes each order's commits, as the flows alternate.
+ *
+ * `streamCatalogKey` on a stream's first commit, for the stream types that are catalogued.
  */
 export function commitIndexAttributes(
   streamId: string,
   fromVersion: number,
   correlationIds: readonly string[],
+  context: CommitIndexContext = {},
 ): Record<string, AttributeValue> {
   const { byCorrelation, streamCatalog } = EVENT_STORE_INDEXES;
+  const key = correlationKeyOf(correlationIds);
+  const startsRun = fromVersion === 1 || key === MIXED_CORRELATIONS || key !== context.previousCorrelation;
+  const catalogued = context.catalogued?.(streamTypeOf(streamId)) ?? true;
   return {
-    [byCorrelation.partitionKey]: { S: correlationKeyOf(correlationIds) },
-    ...(fromVersion === 1 ? { [streamCatalog.partitionKey]: { S: streamCatalogKey(streamId) } } : {}),
+    ...(startsRun ? { [byCorrelation.partitionKey]: { S: key } } : {}),
+    ...(fromVersion === 1 && catalogued
+      ? { [streamCatalog.partitionKey]: { S: streamCatalogKey(streamId) } }
+      : {}),
   };
+}
+
+/**
+ * Which stream types the catalog lists, from a comma-separated list (`EVENT_STORE_CATALOG_TYPES`):
+ * undefined lists every type; an empty list none.
+ */
+export function cataloguedTypes(list: string | undefined): ((streamType: string) => boolean) | undefined {
+  if (list === undefined) return undefined;
+  const types = new Set(
+    list
+      .split(',')
+      .map((type) => type.trim())
+      .filter((type) => type.length > 0),
+  );
+  for (const type of types) streamCatalogKeys(type);
+  return (streamType) => types.has(streamType);
 }

@@ -4,7 +4,7 @@ import { ValidationError } from '../errors/pipeline-error.ts';
 import type { EventEnvelope } from '../events/envelope.ts';
 import { parseJsonText } from '../events/json.ts';
 import type { CommitInput } from './core.ts';
-import { commitIndexAttributes } from './dynamodb-indexes.ts';
+import { type CommitIndexContext, commitIndexAttributes, correlationKeyOf } from './dynamodb-indexes.ts';
 import type { StoredEvent } from './port.ts';
 
 /**
@@ -62,6 +62,8 @@ export interface CommitInfo {
   readonly toVersion: number;
   /** The append's idempotency key and fingerprint, when it had one. */
   readonly input?: CommitInput;
+  /** Its correlation key (`correlationKeyOf` its events' correlation ids): what the next commit compares. */
+  readonly correlation?: string;
 }
 
 const VERSION_DIGITS = 10;
@@ -83,7 +85,11 @@ export function commitKey(streamId: string, fromVersion: number): Item {
  * ({@link MAX_COMMIT_ITEM_BYTES}); almost always one. Each holds the envelopes as one JSON array, so
  * the stream's NEW_IMAGE alone rebuilds them, plus the input that wrote them (recognised on a repeat).
  */
-export function commitItems(stored: readonly StoredEvent[], input: CommitInput | undefined): Item[] {
+export function commitItems(
+  stored: readonly StoredEvent[],
+  input: CommitInput | undefined,
+  index: CommitIndexContext = {},
+): Item[] {
   const chunks: StoredEvent[][] = [];
   let bytes = 0;
   for (const event of stored) {
@@ -97,10 +103,19 @@ export function commitItems(stored: readonly StoredEvent[], input: CommitInput |
       bytes += size;
     }
   }
-  return chunks.map((chunk) => commitItem(chunk, input));
+  let previousCorrelation = index.previousCorrelation;
+  return chunks.map((chunk) => {
+    const item = commitItem(chunk, input, { ...index, previousCorrelation });
+    previousCorrelation = correlationKeyOf(chunk.map((stored) => stored.event.correlationId));
+    return item;
+  });
 }
 
-function commitItem(chunk: readonly StoredEvent[], input: CommitInput | undefined): Item {
+function commitItem(
+  chunk: readonly StoredEvent[],
+  input: CommitInput | undefined,
+  index: CommitIndexContext,
+): Item {
   const first = chunk[0] as StoredEvent;
   const last = chunk.at(-1) as StoredEvent;
   return {
@@ -117,6 +132,7 @@ function commitItem(chunk: readonly StoredEvent[], input: CommitInput | undefine
       first.streamId,
       first.streamVersion,
       chunk.map((stored) => stored.event.correlationId),
+      index,
     ),
     ...(input === undefined
       ? {}
@@ -138,10 +154,12 @@ export function isCommitItem(image: ItemImage): boolean {
 export function commitInfoOf(image: ItemImage): CommitInfo {
   const key = image.inputKey?.S;
   const fingerprint = image.inputFingerprint?.S;
+  const correlationIds = image.correlationIds?.SS;
   return {
     fromVersion: numberAttr(image, 'fromVersion'),
     toVersion: numberAttr(image, 'toVersion'),
     ...(key === undefined || fingerprint === undefined ? {} : { input: { key, fingerprint } }),
+    ...(correlationIds && correlationIds.length > 0 ? { correlation: correlationKeyOf(correlationIds) } : {}),
   };
 }
 

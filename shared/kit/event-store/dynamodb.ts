@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
@@ -21,6 +22,7 @@ import {
   validateStreamId,
 } from './core.ts';
 import { classifyCancellation } from './dynamodb-cancellation.ts';
+import { correlationKeyOf } from './dynamodb-indexes.ts';
 import {
   type CommitInfo,
   commitInfoOf,
@@ -64,6 +66,11 @@ export interface DynamoDbEventStoreOptions {
   readonly clock?: () => Date;
   /** Applied to every event read. @default identity */
   readonly upcast?: Upcaster;
+  /**
+   * The stream types listed in the stream catalog index (what a rebuild pages through); see
+   * `cataloguedTypes`. @default every type
+   */
+  readonly catalogued?: (streamType: string) => boolean;
 }
 
 const { partitionKey: PK } = EVENT_STORE_KEYS;
@@ -86,11 +93,13 @@ export class DynamoDbEventStore implements EventStore {
   private readonly clock: () => Date;
   private readonly upcast: Upcaster;
   private readonly known = new KnownCommits();
+  private readonly catalogued: ((streamType: string) => boolean) | undefined;
 
   constructor(options: DynamoDbEventStoreOptions) {
     this.table = { client: options.client, tableName: options.tableName };
     this.clock = options.clock ?? (() => new Date());
     this.upcast = options.upcast ?? ((event) => event);
+    this.catalogued = options.catalogued;
   }
 
   async append(
@@ -108,8 +117,10 @@ export class DynamoDbEventStore implements EventStore {
     const valid = validateAppends(appends, idempotencyKey);
     const fingerprint = options.idempotencyFingerprint ?? appendFingerprint(valid);
     const input = idempotencyKey === undefined ? undefined : { key: idempotencyKey, fingerprint };
+    const boundaries: (CommitInfo | undefined)[] = [];
     for (const append of valid) {
       const boundary = await this.commitEndingAt(append.streamId, append.expectedVersion);
+      boundaries.push(boundary);
       // A redelivery right after its own write: the caller read that commit and decided again.
       if (input && boundary && recogniseInput([boundary], append.expectedVersion, input)) {
         return this.replay(valid, input);
@@ -117,7 +128,12 @@ export class DynamoDbEventStore implements EventStore {
     }
     const recordedAt = this.clock().toISOString();
     const results = valid.map((append) => toResult(append, recordedAt));
-    const items = results.map((result) => commitItems(result.events, input));
+    const items = results.map((result, i) =>
+      commitItems(result.events, input, {
+        previousCorrelation: boundaries[i]?.correlation,
+        ...(this.catalogued ? { catalogued: this.catalogued } : {}),
+      }),
+    );
     const streamOfItem = items.flatMap((streamItems, i) => streamItems.map(() => i));
     const puts = items.flat().map((Item) => ({
       TableName: this.table.tableName,
@@ -133,7 +149,9 @@ export class DynamoDbEventStore implements EventStore {
     } catch (error) {
       return this.recover(error, valid, streamOfItem, input);
     }
-    for (const result of results) this.known.remember(result.streamId, rangeOf(result, input));
+    for (const [i, result] of results.entries()) {
+      this.known.remember(result.streamId, rangeOf(result, input, items[i]?.at(-1)));
+    }
     return jsonCopy(results);
   }
 
@@ -287,7 +305,18 @@ function toResult(append: ValidAppend, recordedAt: string): AppendResult {
   };
 }
 
-function rangeOf(result: AppendResult, input: CommitInput | undefined): CommitInfo {
+/** What the store knows of its own append: `lastItem`'s correlation is what the next append follows. */
+function rangeOf(
+  result: AppendResult,
+  input: CommitInput | undefined,
+  lastItem: Record<string, AttributeValue> | undefined,
+): CommitInfo {
   const { fromVersion, toVersion } = result;
-  return input === undefined ? { fromVersion, toVersion } : { fromVersion, toVersion, input };
+  const correlationIds = lastItem?.correlationIds?.SS ?? [];
+  return {
+    fromVersion,
+    toVersion,
+    ...(input === undefined ? {} : { input }),
+    ...(correlationIds.length > 0 ? { correlation: correlationKeyOf(correlationIds) } : {}),
+  };
 }

@@ -6,14 +6,23 @@ import { storedEventUpcaster } from '../events/internal.ts';
 import type { StoredEventCheck } from '../events/stored.ts';
 import { DynamoDbInputClaims, type InputClaims } from '../idempotency/input-claims.ts';
 import { DynamoDbEventStore } from './dynamodb.ts';
+import { cataloguedTypes } from './dynamodb-indexes.ts';
 import { dynamoDbStoredEventCheck } from './stored-check.ts';
 
-/** Environment of a Lambda that uses the event store: its table (extend the consumer schema with it). */
-export const eventStoreEnvSchema = z.object({ TABLE_NAME: z.string().min(1) });
+/**
+ * Environment of a Lambda that uses the event store (extend the consumer schema with its shape): its
+ * table, and the stream types the stream catalog lists (comma-separated; absent = every type), which
+ * the stack sets from the contexts' `catalogedStreamTypes`.
+ */
+export const eventStoreEnvSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  EVENT_STORE_CATALOG_TYPES: z.string().optional(),
+});
 
 /** What {@link productionEventStore} reads: the table and where AWS is. */
 export interface EventStoreEnv {
   readonly TABLE_NAME: string;
+  readonly EVENT_STORE_CATALOG_TYPES?: string | undefined;
   readonly AWS_REGION: string;
   readonly AWS_ENDPOINT_URL?: string | undefined;
 }
@@ -46,8 +55,14 @@ export function productionEventStore(
       client,
       tableName: env.TABLE_NAME,
       upcast: storedEventUpcaster(catalog),
+      ...catalogOption(env.EVENT_STORE_CATALOG_TYPES),
     }),
     storedCheck: dynamoDbStoredEventCheck({ client, tableName: env.TABLE_NAME, catalog }),
     inputClaims: new DynamoDbInputClaims({ client, tableName: env.TABLE_NAME }),
   };
+}
+
+function catalogOption(list: string | undefined): { catalogued?: (streamType: string) => boolean } {
+  const catalogued = cataloguedTypes(list);
+  return catalogued ? { catalogued } : {};
 }
