@@ -3,11 +3,13 @@
  * int, then e2e against one local cloud that this script starts and always stops (also on Ctrl-C),
  * unless AWS_ENDPOINT_URL names one already. Then the int tier once more against moto and against
  * LocalStack on the host (PIPELINE_TEST_EMULATORS, default `moto,localstack`; `none` skips them), each
- * installed into .local/ on first use, started on its own port and instance, and stopped afterwards.
+ * installed into .local/ on first use (while the first tiers run), started on its own port and
+ * instance, and stopped afterwards.
  * Neither runs Lambda functions: tests that need one skip there (PIPELINE_ENDPOINT_RUNS_LAMBDA=0).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { parseEmulatorList } from '../cli/cloud/emulators.ts';
+import { installEmulator, parseEmulatorList } from '../cli/cloud/emulators.ts';
+import { createReporter } from '../cli/output.ts';
 import {
   acquireTestCloud,
   emulatorTierEnvironment,
@@ -74,6 +76,26 @@ const extraEmulators = (() => {
   }
 })();
 
+// The extra emulators' first-use installs (pip, and Maven for DynamoDB Local: ~6 min of downloads)
+// run while the unit, lint, int and e2e tiers do, instead of after them. Each tier start below waits
+// for its own; a failed install is tried again there, and fails that tier with the reason.
+const installs = new Map(
+  (signalled ? [] : extraEmulators).map((emulator) => {
+    const begin = Date.now();
+    const done = installEmulator(emulator, createReporter()).then(
+      () =>
+        timings.push(
+          `${emulator} install (first use only), beside the tiers: ${Math.round((Date.now() - begin) / 1000)} s`,
+        ),
+      (error: unknown) =>
+        process.stderr.write(
+          `▸ ${emulator} install beside the tiers failed (tried again later): ${(error as Error).message}\n`,
+        ),
+    );
+    return [emulator, done] as const;
+  }),
+);
+
 let status = await vitest('unit tier', 'unit');
 if (status === 0 && !signalled) {
   // The templates `cdk deploy` sends, linted before any of them is deployed.
@@ -104,6 +126,7 @@ if (status === 0 && !signalled) {
 for (const emulator of signalled ? [] : extraEmulators) {
   if (status !== 0) break;
   const begin = Date.now();
+  await installs.get(emulator);
   // Registered before the start: a signal during the start (or the install) stops it too.
   cleanups.push(() => releaseTestEmulator(emulator));
   let cloud: Awaited<ReturnType<typeof startTestEmulator>>;

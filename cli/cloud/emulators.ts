@@ -1,7 +1,7 @@
 import { CliError, type Reporter } from '../output.ts';
-import { startLocalStack, uninstallLocalStack } from './localstack.ts';
+import { ensureLocalStackInstalled, startLocalStack, uninstallLocalStack } from './localstack.ts';
 import { resetMiniStack, startMiniStack, uninstall as uninstallMiniStack } from './ministack.ts';
-import { resetMoto, startMoto, uninstallMoto } from './moto.ts';
+import { ensureMotoInstalled, resetMoto, startMoto, uninstallMoto } from './moto.ts';
 import { type CloudState, EMULATORS, type Emulator } from './state.ts';
 
 /** Parses an emulator name (`--emulator`, PIPELINE_EMULATOR); MiniStack when none is given. */
@@ -46,6 +46,15 @@ export function startEmulator(
     case 'localstack':
       return startLocalStack(reporter, options);
   }
+}
+
+/**
+ * Installs moto or LocalStack into .local/ if this checkout lacks it, without starting it (what
+ * {@link startEmulator} would do first): `npm test` runs it while the unit tier does, off the
+ * critical path.
+ */
+export function installEmulator(emulator: Exclude<Emulator, 'ministack'>, reporter: Reporter): Promise<void> {
+  return emulator === 'moto' ? ensureMotoInstalled(reporter) : ensureLocalStackInstalled(reporter);
 }
 
 /** Wipes every resource of a running emulator, where the emulator offers a way to. */
