@@ -33,7 +33,9 @@ function statementsOf(resources: Resources, roleId: string): Statement[] {
     .filter(([, r]) =>
       ((r.Properties?.Roles as unknown[]) ?? []).some((role) => referencedId(role) === roleId),
     )
-    .flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement?: Statement[] }).Statement ?? []);
+    .flatMap(
+      ([, p]) => (p.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? [],
+    );
 }
 
 /** The stack with other API settings, synthesized without bundling and checked by cdk-nag. */
