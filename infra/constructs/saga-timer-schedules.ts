@@ -59,9 +59,11 @@ export class SagaTimerSchedules extends Construct {
   /**
    * Lets `fn` send this saga's timers as the saga itself does (delayed messages to its queue, schedules
    * in its group with its delivery role) and tells it where (`TIMER_*`): for another writer of the
-   * saga's streams, e.g. the HTTP API taking an order through the saga's first transition.
+   * saga's streams, e.g. the HTTP API taking an order through the saga's first transition. A writer
+   * that only starts sagas (`withdraw: false`) never ends one, so never withdraws a timer: it gets
+   * CreateSchedule without DeleteSchedule.
    */
-  grantTimers(fn: SagaTimerSchedulesProps['function']): void {
+  grantTimers(fn: SagaTimerSchedulesProps['function'], options: { readonly withdraw?: boolean } = {}): void {
     const stack = Stack.of(this);
     this.queue.grant(fn, 'sqs:SendMessage');
     const schedules = stack.formatArn({
@@ -72,7 +74,10 @@ export class SagaTimerSchedules extends Construct {
     fn.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+        actions:
+          options.withdraw === false
+            ? ['scheduler:CreateSchedule']
+            : ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
         resources: [schedules],
       }),
     );

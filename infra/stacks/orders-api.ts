@@ -48,7 +48,8 @@ export function ordersHttpApi(scope: Construct, props: OrdersApiProps): HttpFron
     },
   });
   props.eventStore.grantEventStore(door.function);
-  timers.grantTimers(door.function);
+  // It starts sagas and never ends one: it arms first-step timers and never withdraws any.
+  timers.grantTimers(door.function, { withdraw: false });
   summaries.grantItems(door.function, ['GetItem']);
   return door;
 }

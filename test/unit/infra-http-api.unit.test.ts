@@ -103,6 +103,10 @@ describe.each(['dev', 'prod'] as const)('infra (%s): the orders HTTP API', (stag
     const everything = statements.filter((s) => s.Resource === '*').flatMap(actions);
     expect(everything.every((action) => action.startsWith('xray:'))).toBe(true);
     expect(statements.flatMap(actions)).not.toContain('events:PutEvents');
+    // It starts sagas, never ends one: it arms timers and withdraws none.
+    expect(statements.flatMap(actions).filter((a) => a.startsWith('scheduler:'))).toEqual([
+      'scheduler:CreateSchedule',
+    ]);
   });
 
   it('tells the function the saga step timeout the saga itself runs with', () => {
