@@ -23,8 +23,24 @@ export async function handler(
       headers: event.headers,
       body,
       orderId: event.pathParameters?.id,
+      caller: callerOf(event),
     },
     event.requestContext.requestId ?? context.awsRequestId,
   );
   return { statusCode: answer.statusCode, headers: { ...answer.headers }, body: answer.body };
+}
+
+/** Who API Gateway authorized: the SigV4 caller's ARN, or the JWT's issuer and subject. */
+function callerOf(event: APIGatewayProxyEventV2): string {
+  const authorizer = (event.requestContext as { authorizer?: Authorizer }).authorizer;
+  const iam = authorizer?.iam?.userArn;
+  if (iam) return `iam:${iam}`;
+  const claims = authorizer?.jwt?.claims;
+  return claims?.sub ? `jwt:${String(claims.iss ?? '')}:${String(claims.sub)}` : '';
+}
+
+/** The authorizer block of payload 2.0, for IAM and JWT routes. */
+interface Authorizer {
+  readonly iam?: { readonly userArn?: string | null };
+  readonly jwt?: { readonly claims?: Readonly<Record<string, unknown>> };
 }

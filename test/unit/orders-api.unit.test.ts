@@ -38,7 +38,11 @@ async function world() {
       },
     },
   };
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
+  const post = (
+    body: unknown,
+    headers: Record<string, string> = {},
+    caller = 'iam:arn:aws:iam::1:role/shop',
+  ) =>
     handleOrdersRequest(
       deps,
       {
@@ -47,6 +51,7 @@ async function world() {
         path: '/orders',
         headers: { 'content-type': 'application/json', 'idempotency-key': 'key-1', ...headers },
         body: typeof body === 'string' ? body : JSON.stringify(body),
+        caller,
       },
       'req-1',
     );
@@ -132,6 +137,16 @@ describe('the orders HTTP API', () => {
       if (stored.event.type === 'OrderPlaced') placed.push(stored);
     }
     expect(placed).toHaveLength(1);
+  });
+
+  it("keeps each caller's keys apart: another caller's same key places its own order", async () => {
+    const { post } = await world();
+    const first = await post(order);
+
+    const other = await post({ ...order, orderId: 'ord-api-2' }, {}, 'iam:arn:aws:iam::2:role/partner');
+
+    expect(other.statusCode).toBe(202);
+    expect(JSON.parse(other.body).correlationId).not.toBe(JSON.parse(first.body).correlationId);
   });
 
   it('refuses the same key with another body with 409 and stores nothing for it', async () => {

@@ -17,6 +17,12 @@ export interface HttpRequest {
   readonly path: string;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string | undefined;
+  /**
+   * Who the gateway authorized (the SigV4 caller's ARN, the JWT's issuer and subject): idempotency
+   * keys are the caller's own, so two callers choosing the same key never see each other's answer.
+   * @default '' (no identity given)
+   */
+  readonly caller?: string;
 }
 
 /**

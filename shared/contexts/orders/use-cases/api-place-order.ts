@@ -26,8 +26,11 @@ import { ORDER_INTAKE_TYPES } from './intake.ts';
 /** The consumer whose first transition takes an order: the API writes as the saga, its one writer. */
 const INTAKE_CONSUMER = 'saga';
 
-/** Scope of the ids derived from Idempotency-Keys: an API key never names a producer's event. */
-const KEY_SCOPE = 'orders.api/POST /orders';
+/**
+ * Scope of the ids derived from Idempotency-Keys: the route and the caller, so a key never names a
+ * producer's event, and one caller's key never another caller's order.
+ */
+const keyScope = (caller: string) => `orders.api/POST /orders\n${caller}`;
 
 /** What placing an order through the API needs. */
 export interface PlaceOrderDeps {
@@ -50,11 +53,15 @@ export interface PlaceOrderDeps {
  * with another body is refused (409). Answers 202 with `Location`, or with `Prefer: wait=N` the
  * outcome (200) when it comes within N seconds.
  */
-export async function placeOrder(deps: PlaceOrderDeps, request: HttpRequest, requestId: string) {
+export async function placeOrder(
+  deps: PlaceOrderDeps,
+  request: HttpRequest,
+  requestId: string,
+): Promise<HttpAnswer> {
   const body = jsonBody(request, deps.limits);
   const key = idempotencyKey(request, deps.limits);
   const waitSeconds = preferredWait(request, deps.limits);
-  const id = idFromKey(KEY_SCOPE, key);
+  const id = idFromKey(keyScope(request.caller ?? ''), key);
   const event = orderPlaced(body, id, deps.events);
   const orderId = event.data.orderId;
   // The saga's handlers take any catalog event; its catalog checks what it emits by value.
@@ -86,14 +93,17 @@ export async function placeOrder(deps: PlaceOrderDeps, request: HttpRequest, req
   }
   deps.logger.info('order taken', { orderId, eventId: id, outcome: handled, waitSeconds });
   const accepted = { orderId, correlationId: event.correlationId };
-  const headers = { location: `/orders/${encodeURIComponent(orderId)}`, 'x-correlation-id': id };
+  const headers = {
+    location: `/orders/${encodeURIComponent(orderId)}`,
+    'x-correlation-id': event.correlationId,
+  };
   const outcome =
     waitSeconds === 0
       ? undefined
       : await awaitOutcome(deps.wait, sagaStreamId(saga, orderId), id, waitSeconds * 1000);
   return outcome === undefined
     ? json(202, { ...accepted, status: 'ACCEPTED' }, headers)
-    : (json(200, { ...accepted, ...outcome }, headers) satisfies HttpAnswer);
+    : json(200, { ...accepted, ...outcome }, headers);
 }
 
 /** The `OrderPlaced` event of a body: validated by the catalog, unknown fields refused (400). */
