@@ -20,7 +20,13 @@ import { seedStock } from '../cli/orders/seed.ts';
 import { OUTPUTS } from '../infra/stacks/outputs.ts';
 import { orderStreamIds } from '../shared/contexts/orders/use-cases/order-history.ts';
 import { DynamoDbEventStore } from '../shared/kit/event-store/dynamodb.ts';
-import { type CostSummary, recordCost, recordIdleCost, recordPeers } from './cost/record.ts';
+import {
+  type CostSummary,
+  recordCost,
+  recordIdleCost,
+  recordIntakePaths,
+  recordPeers,
+} from './cost/record.ts';
 import { prodTemplate } from './cost/template.ts';
 import { percentile } from './init-time.ts';
 import { localClientConfig } from './local-cloud.ts';
@@ -362,6 +368,7 @@ export async function benchSaga(report: ReportBuilder, options: SagaBenchOptions
     }
   } finally {
     recordPeers(report, priced);
+    recordIntakePaths(report);
     await tap?.close();
     await cloud.stop();
   }

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { nearestNames } from '../shared/kit/events/suggest.ts';
 import { resolveTarget } from './cloud/target.ts';
+import { registerApiCommands } from './commands/api.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCloudCommands } from './commands/cloud.ts';
 import { registerDevCommand } from './commands/dev.ts';
@@ -44,6 +45,7 @@ registerDlqCommands(program);
 registerDocsCommand(program);
 registerDoctorCommand(program);
 registerInjectCommand(program);
+registerApiCommands(program);
 registerTailCommand(program);
 registerTraceCommand(program);
 registerReplayCommand(program);

@@ -1,5 +1,6 @@
 import { type App, Aspects, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { apiSettings } from './api-settings.ts';
 import { PipelineStack } from './stacks/pipeline-stack.ts';
 import { stageSettings } from './stages.ts';
 
@@ -25,8 +26,18 @@ export function definePipelineApp(app: App, defaultEnv: { account?: string; regi
   const env: Environment | undefined = defaultEnv.account
     ? { account: defaultEnv.account, region: defaultEnv.region }
     : undefined;
+  // The HTTP API: IAM unless `-c apiAuth=jwt -c apiJwtIssuer=… -c apiJwtAudience=…`; CORS closed.
+  const api = apiSettings({
+    apiAuth: app.node.tryGetContext('apiAuth'),
+    apiJwtIssuer: app.node.tryGetContext('apiJwtIssuer'),
+    apiJwtAudience: app.node.tryGetContext('apiJwtAudience'),
+    apiCorsOrigins: app.node.tryGetContext('apiCorsOrigins'),
+    apiRateLimit: app.node.tryGetContext('apiRateLimit'),
+    apiBurstLimit: app.node.tryGetContext('apiBurstLimit'),
+  });
   new PipelineStack(app, stackName, {
     stage,
+    api,
     env,
     description:
       'Order event pipeline: EventBridge, SNS/SQS with DLQs, DynamoDB event store, Lambda consumers',

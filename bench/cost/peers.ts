@@ -83,7 +83,7 @@ const num = (n: number) => String(Number(n.toPrecision(6)));
  * `quantity` per order at price `key`, as USD per million orders with its arithmetic. `unit` names
  * what the quantity counts; `derivation` says how it was reached when that is not obvious.
  */
-function item(
+export function item(
   prices: Prices,
   what: string,
   quantity: number,

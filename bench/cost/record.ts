@@ -1,7 +1,9 @@
 /** The cost figures and tables of one measured saga window. */
+import { markdownTable } from '../../cli/output.ts';
 import { atMost, type ReportBuilder, round } from '../report.ts';
 import type { MeasuredWindow } from '../saga/usage.ts';
 import { fixedMonthly, type Template, totalPerMonth } from './fixed.ts';
+import { modelIntakePaths } from './intake-paths.ts';
 import { byService, type CostLine, costLines, PRICES, prodProfile, usdOf, withoutFunction } from './model.ts';
 import { modelPeers, PEER_ASSUMPTIONS, peerArithmetic } from './peers.ts';
 import {
@@ -165,6 +167,29 @@ export function recordPeers(report: ReportBuilder, measured: readonly CostSummar
   report.section(
     'Modelled peers (cost per million orders, same price file)',
     peersTable(rows, peers, COST_LIMIT_USD, PEER_ASSUMPTIONS),
+  );
+}
+
+/**
+ * An order placed through the HTTP API next to one put on the bus (bench/cost/intake-paths.ts):
+ * modelled, labelled so, with the arithmetic of each path.
+ */
+export function recordIntakePaths(report: ReportBuilder): void {
+  const paths = modelIntakePaths();
+  for (const path of paths) {
+    report.record({
+      name: `modelled intake: ${path.design}, cost per million orders`,
+      value: round(path.usdPerMillion, 2),
+      unit: 'USD',
+      note: `modelled from bench/prices.json, not measured; the first transition's writes, the same on both paths, left out: ${peerArithmetic(path)}`,
+    });
+  }
+  report.section(
+    "Modelled intake: the HTTP API next to PutEvents (cost per million orders, up to the saga's first write)",
+    markdownTable(
+      ['path', 'basis', 'arithmetic', '$/M orders'],
+      paths.map((p) => [p.design, p.basis, peerArithmetic(p), String(round(p.usdPerMillion, 2))]),
+    ),
   );
 }
 

@@ -17,6 +17,7 @@ const PAD = 30;
 export function columnOf(node: TopologyNode): number {
   switch (node.kind) {
     case 'bus':
+    case 'api':
       return 0;
     case 'table':
       return node.details.stream ? 0 : 4;
@@ -75,6 +76,7 @@ const FILL: Readonly<Record<TopologyNode['kind'], string>> = {
   queue: '#d4e6f8',
   function: '#d9f2d9',
   table: '#e4dcf5',
+  api: '#ffd9a8',
 };
 
 const STROKE: Readonly<Record<TopologyEdge['kind'], string>> = {
@@ -88,11 +90,13 @@ const STROKE: Readonly<Record<TopologyEdge['kind'], string>> = {
   'on-failure': '#c62828',
   archive: '#777',
   env: '#5c6bc0',
+  route: '#b26b00',
 };
 
 /** What a node is called in the docs: its label, and its kind (DLQs named as such). */
 export function kindName(node: TopologyNode): string {
   if (node.kind === 'queue') return `${node.details.fifo ? 'FIFO ' : ''}${node.deadLetter ? 'DLQ' : 'queue'}`;
+  if (node.kind === 'api') return 'HTTP API';
   return node.kind === 'bus' ? 'event bus' : node.kind;
 }
 

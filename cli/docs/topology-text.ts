@@ -42,7 +42,7 @@ function wrapped(head: string, items: readonly string[], separator = ',', width 
 
 const parse = (text: string | undefined): unknown => (text === undefined ? undefined : JSON.parse(text));
 
-/** The README rendering of a topology: the bus and its rules, stream consumers, topics, queue consumers, tables. */
+/** The README rendering of a topology: the bus and its rules, HTTP APIs, stream consumers, topics, queue consumers, tables. */
 export function topologyText(topology: Topology): string {
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const label = (id: string) => byId.get(id)?.label ?? id;
@@ -51,7 +51,8 @@ export function topologyText(topology: Topology): string {
   const of = (kind: TopologyNode['kind']) => topology.nodes.filter((n) => n.kind === kind);
   const lines: string[] = [];
   const uses = (fn: string, indent: string) => {
-    const env = from(fn, 'env').map((e) => label(e.to));
+    // One name per resource, however many variables point at it (a queue's URL and its ARN).
+    const env = [...new Set(from(fn, 'env').map((e) => label(e.to)))];
     if (env.length > 0) lines.push(...wrapped(`${indent}uses: `, env));
   };
 
@@ -69,6 +70,15 @@ export function topologyText(topology: Topology): string {
           `    └─► ${byId.get(target.to)?.kind} ${label(target.to)}${dlqs.length ? ` (undeliverable ─► ${dlqs.join(', ')})` : ''}`,
         );
     }
+  }
+  for (const api of of('api')) {
+    lines.push(`http api ${api.label}${api.name ? ` (${api.name})` : ''}`);
+    const routes = from(api.id, 'route');
+    for (const route of routes)
+      lines.push(
+        `  route ${route.details.routeKey} (${route.details.authorizationType ?? 'NONE'}) ─► function ${label(route.to)}`,
+      );
+    for (const fn of new Set(routes.map((route) => route.to))) uses(fn, '    ');
   }
   for (const table of of('table').filter((t) => t.details.stream)) {
     for (const source of from(table.id, 'event-source')) {

@@ -5,7 +5,7 @@
  */
 
 /** The kinds of resource the topology shows. */
-export type TopologyNodeKind = 'bus' | 'archive' | 'rule' | 'queue' | 'topic' | 'function' | 'table';
+export type TopologyNodeKind = 'bus' | 'archive' | 'rule' | 'queue' | 'topic' | 'function' | 'table' | 'api';
 
 /**
  * The kinds of connection:
@@ -29,7 +29,8 @@ export type TopologyEdgeKind =
   | 'event-source'
   | 'on-failure'
   | 'archive'
-  | 'env';
+  | 'env'
+  | 'route';
 
 /** One resource of the template. */
 export interface TopologyNode {
@@ -74,6 +75,7 @@ const NODE_KINDS: Readonly<Record<string, TopologyNodeKind>> = {
   'AWS::SNS::Topic': 'topic',
   'AWS::Lambda::Function': 'function',
   'AWS::DynamoDB::Table': 'table',
+  'AWS::ApiGatewayV2::Api': 'api',
 };
 
 /** The property that holds each kind's physical name. */
@@ -85,6 +87,7 @@ const NAME_PROPERTY: Readonly<Record<TopologyNodeKind, string>> = {
   topic: 'TopicName',
   function: 'FunctionName',
   table: 'TableName',
+  api: 'Name',
 };
 
 type Props = Readonly<Record<string, unknown>>;
@@ -180,9 +183,25 @@ export function topologyFromTemplate(template: CfnTemplateJson): Topology {
     edges.push({ from: fromId, to: toId, kind, details: facts(details) });
   };
 
+  // An HTTP API's routes reach a function through an integration (Route.Target = integrations/<id>).
+  const integrations = new Map<string, unknown>();
+  for (const [id, resource] of resources) {
+    if (resource.Type === 'AWS::ApiGatewayV2::Integration')
+      integrations.set(id, asProps(resource.Properties).IntegrationUri);
+  }
+
   for (const [id, resource] of resources) {
     const props = asProps(resource.Properties);
     switch (resource.Type) {
+      case 'AWS::ApiGatewayV2::Route': {
+        const integration = referencedIds(props.Target).find((ref) => integrations.has(ref));
+        if (integration === undefined) break;
+        add(props.ApiId, integrations.get(integration), 'route', {
+          routeKey: props.RouteKey,
+          authorizationType: props.AuthorizationType,
+        });
+        break;
+      }
       case 'AWS::Events::Rule':
         add(props.EventBusName, id, 'rule');
         for (const target of Array.isArray(props.Targets) ? props.Targets : []) {

@@ -97,6 +97,8 @@ export class BoundedContext extends Construct implements DeployedContext {
   readonly consumers: Readonly<Record<string, QueueConsumer>>;
   readonly tables: Readonly<Record<string, ContextTable>>;
   readonly topics: Readonly<Record<string, FanOutTopic>>;
+  /** The step timers of each consumer that has them (its saga), by consumer name. */
+  readonly timers: Record<string, SagaTimerSchedules> = {};
   private readonly definition: ContextDefinition;
 
   constructor(scope: Construct, id: string, props: BoundedContextProps) {
@@ -294,7 +296,7 @@ export class BoundedContext extends Construct implements DeployedContext {
     }
     // Near timers are delayed messages to its own (standard) queue, far ones Scheduler schedules.
     if (consumer.timers) {
-      new SagaTimerSchedules(deployed, 'Timers', {
+      this.timers[consumer.name] = new SagaTimerSchedules(deployed, 'Timers', {
         function: deployed.function,
         queue: deployed.queue,
         stage,

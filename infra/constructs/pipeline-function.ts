@@ -45,6 +45,8 @@ export interface PipelineFunctionProps {
    * AWS offers no resource-level permission for. They become the cdk-nag IAM5 suppression. @default none
    */
   readonly wildcardResourceReasons?: readonly string[];
+  /** checkov checks answered by design, with why. @default FUNCTION_CHECKOV_SKIPS (an event-source consumer's) */
+  readonly checkovSkips?: readonly CheckovSkip[];
 }
 
 /** `PIPELINE_FAULTS` for the consumers when the stage injects faults (dev with `-c faults=…`). */
@@ -207,7 +209,7 @@ export class PipelineFunction extends Construct {
     (this.function.node.defaultChild as CfnFunction).addMetadata('cfn-lint', {
       config: { ignore_checks: ['W3005'] },
     });
-    skipCheckov(this.function, FUNCTION_CHECKOV_SKIPS);
+    skipCheckov(this.function, props.checkovSkips ?? FUNCTION_CHECKOV_SKIPS);
   }
 
   private suppressFindings(tracing: boolean, wildcardReasons: readonly string[]): void {

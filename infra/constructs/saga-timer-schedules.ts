@@ -29,6 +29,8 @@ export class SagaTimerSchedules extends Construct {
   readonly group: ScheduleGroup;
   /** The role Scheduler assumes to deliver a timer. */
   readonly deliveryRole: Role;
+  private readonly queue: IQueue;
+  private readonly threshold: number;
 
   constructor(scope: Construct, id: string, props: SagaTimerSchedulesProps) {
     super(scope, id);
@@ -49,8 +51,21 @@ export class SagaTimerSchedules extends Construct {
     // A queue under a customer-managed key needs the key too; today's queues use SSE-SQS (no key).
     props.queue.encryptionMasterKey?.grant(this.deliveryRole, 'kms:GenerateDataKey', 'kms:Decrypt');
 
-    const fn = props.function;
-    props.queue.grant(fn, 'sqs:SendMessage');
+    this.queue = props.queue;
+    this.threshold = threshold;
+    this.grantTimers(props.function);
+  }
+
+  /**
+   * Lets `fn` send this saga's timers as the saga itself does (delayed messages to its queue, schedules
+   * in its group with its delivery role) and tells it where (`TIMER_*`): for another writer of the
+   * saga's streams, e.g. the HTTP API taking an order through the saga's first transition. A writer
+   * that only starts sagas (`withdraw: false`) never ends one, so never withdraws a timer: it gets
+   * CreateSchedule without DeleteSchedule.
+   */
+  grantTimers(fn: SagaTimerSchedulesProps['function'], options: { readonly withdraw?: boolean } = {}): void {
+    const stack = Stack.of(this);
+    this.queue.grant(fn, 'sqs:SendMessage');
     const schedules = stack.formatArn({
       service: 'scheduler',
       resource: 'schedule',
@@ -59,7 +74,10 @@ export class SagaTimerSchedules extends Construct {
     fn.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+        actions:
+          options.withdraw === false
+            ? ['scheduler:CreateSchedule']
+            : ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
         resources: [schedules],
       }),
     );
@@ -87,8 +105,8 @@ export class SagaTimerSchedules extends Construct {
     }
     fn.addEnvironment('TIMER_SCHEDULE_GROUP', this.group.scheduleGroupName);
     fn.addEnvironment('TIMER_SCHEDULER_ROLE_ARN', this.deliveryRole.roleArn);
-    fn.addEnvironment('TIMER_QUEUE_ARN', props.queue.queueArn);
-    fn.addEnvironment('TIMER_SCHEDULER_AFTER_SECONDS', String(threshold));
+    fn.addEnvironment('TIMER_QUEUE_ARN', this.queue.queueArn);
+    fn.addEnvironment('TIMER_SCHEDULER_AFTER_SECONDS', String(this.threshold));
   }
 }
 

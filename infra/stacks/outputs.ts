@@ -31,6 +31,8 @@ export const OUTPUTS = {
   pushDlqUrl: 'PushDlqUrl',
   alarmTopicArn: 'AlarmTopicArn',
   dashboardName: 'DashboardName',
+  /** The orders HTTP API's URL (its `$default` stage), e.g. `https://abc123.execute-api.eu-west-1.amazonaws.com/`. */
+  apiUrl: 'OrdersApiUrl',
   orderSummaryTable: 'OrderSummaryTableName',
   sagaQueueUrl: 'SagaQueueUrl',
   sagaDlqUrl: 'SagaDlqUrl',

@@ -5,6 +5,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { CONTEXT_CATALOGS, DECLARED_CONTEXTS } from '../../shared/contexts/index.ts';
 import { contextOutputNames, pascalName } from '../../shared/kit/context.ts';
+import { type ApiSettings, apiSettings } from '../api-settings.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { BoundedContext, type DeployedContext } from '../constructs/bounded-context.ts';
 import { liveOnly } from '../constructs/bus-consumer.ts';
@@ -12,16 +13,20 @@ import { PipelineDashboard } from '../constructs/dashboard.ts';
 import { dataKey, grantTableKey, skipIfAwsManagedKey } from '../constructs/data-key.ts';
 import { PipelineEventBus } from '../constructs/event-bus.ts';
 import { EventStoreTable } from '../constructs/event-store-table.ts';
+import type { HttpFrontDoor } from '../constructs/http-front-door.ts';
 import { OutboxPublisher } from '../constructs/outbox-publisher.ts';
 import { QueueConsumer } from '../constructs/queue-consumer.ts';
 import { ReplayStaging } from '../constructs/replay-staging.ts';
 import { RuleTargets } from '../constructs/rule-targets.ts';
 import { EventSchemaRegistry } from '../constructs/schema-registry.ts';
 import type { StageSettings } from '../stages.ts';
+import { ordersHttpApi } from './orders-api.ts';
 import { OUTPUTS } from './outputs.ts';
 
 export interface PipelineStackProps extends StackProps {
   readonly stage: StageSettings;
+  /** The HTTP API's authorization, CORS and throttling. @default IAM, CORS closed, 50 rps (apiSettings()) */
+  readonly api?: ApiSettings;
 }
 
 /** Each context's events carry a source under its name (`orders.api`, `onboarding.accounts`). */
@@ -78,6 +83,11 @@ export class PipelineStack extends Stack {
           eventStore,
         }),
     );
+    const orders = contexts.find((context) => context.contextName === 'orders');
+    const ordersApi =
+      orders instanceof BoundedContext
+        ? ordersHttpApi(this, { stage, api: props.api ?? apiSettings(), eventStore, orders, alarmTopic })
+        : undefined;
     new EventSchemaRegistry(this, 'Schemas', {
       catalogs: DECLARED_CONTEXTS.map((definition) => definition.catalog),
     });
@@ -114,6 +124,7 @@ export class PipelineStack extends Stack {
       outbox,
       contexts,
       dashboard,
+      ordersApi,
     });
   }
 
@@ -167,6 +178,7 @@ export class PipelineStack extends Stack {
     outbox: OutboxPublisher;
     contexts: readonly DeployedContext[];
     dashboard: PipelineDashboard;
+    ordersApi: HttpFrontDoor | undefined;
   }): void {
     const output = (name: string, value: string) => new CfnOutput(this, name, { value });
     output(OUTPUTS.busName, parts.events.bus.eventBusName);
@@ -187,6 +199,7 @@ export class PipelineStack extends Stack {
     output(OUTPUTS.outboxDlqUrl, parts.outbox.deadLetterQueue.queue.queueUrl);
     output(OUTPUTS.alarmTopicArn, parts.alarmTopic.topicArn);
     output(OUTPUTS.dashboardName, parts.dashboard.dashboard.dashboardName);
+    if (parts.ordersApi) output(OUTPUTS.apiUrl, parts.ordersApi.url);
     // Each context's outputs, named from its definition (its queues, DLQs, tables and topics).
     for (const context of parts.contexts) {
       for (const [name, value] of Object.entries(context.outputs())) output(name, value);

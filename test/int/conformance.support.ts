@@ -36,6 +36,11 @@ export interface KnownGap<O> {
 export interface Behaviour<O> {
   /** Needs a Lambda function to run on the endpoint (skipped, with the reason, where none can). */
   readonly needsLambda?: boolean;
+  /**
+   * Why the endpoint cannot run the probe at all (a service it does not offer), or undefined when it
+   * can: the test is then skipped and recorded as not runnable, with that reason.
+   */
+  readonly unavailable?: () => Promise<string | undefined>;
   /** Does the thing and returns what the endpoint did, without judging it. */
   readonly probe: () => Promise<O>;
   /** Asserts that `observed` is what AWS does (throws an assertion error otherwise). */
@@ -65,6 +70,11 @@ export function conformance<O>(title: string, behaviour: Behaviour<O>, timeoutMs
           record({ behaviour: title, result: 'skipped', detail: why });
           context.skip(`needs a running Lambda: ${why}`);
         }
+      }
+      const missing = await behaviour.unavailable?.();
+      if (missing !== undefined) {
+        record({ behaviour: title, result: 'skipped', detail: missing });
+        context.skip(missing);
       }
       const observed = await behaviour.probe();
       try {

@@ -81,13 +81,25 @@ describe.each(['dev', 'prod'] as const)('infra (%s): checkov skips', (stage) => 
 
   // The premises of the function skips: invoked only by event source mappings (so no async DLQ), the
   // SQS mappings bounded by MaximumConcurrency (so no reserved concurrency).
-  it('starts every function from an event source mapping and lets nothing invoke one asynchronously', () => {
+  it('starts every function from an event source mapping or the HTTP API, and lets nothing invoke one asynchronously', () => {
     const mappings = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
     const started = new Set(mappings.map((m) => referencedId(m.Properties?.FunctionName)));
+    const integrations = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Integration');
+    const behindApi = new Set(integrations.map((i) => referencedId(i.Properties?.IntegrationUri)));
+    expect(behindApi.size).toBe(1);
     for (const [id, resource] of Object.entries(resources)) {
-      if (resource.Type === 'AWS::Lambda::Function') expect(started.has(id), id).toBe(true);
+      if (resource.Type === 'AWS::Lambda::Function')
+        expect(started.has(id) || behindApi.has(id), id).toBe(true);
     }
-    expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission')).toEqual([]);
+    // The only invoke permissions: API Gateway, for this stack's API (its routes), for the API's function.
+    const [api] = Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::ApiGatewayV2::Api');
+    const permissions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const permission of permissions) {
+      expect(permission.Properties?.Principal).toBe('apigateway.amazonaws.com');
+      expect(behindApi.has(referencedId(permission.Properties?.FunctionName))).toBe(true);
+      expect(JSON.stringify(permission.Properties?.SourceArn)).toContain(`{"Ref":"${api}"}`);
+    }
     expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventInvokeConfig')).toEqual([]);
   });
 

@@ -125,9 +125,31 @@ const REPLAY_OUTPUTS = ['ReplayRuleArn', 'ReplayStagingDlqUrl', 'ReplayStagingQu
 
 /** The saga's timer schedules (SagaTimerSchedules): a schedule group and Scheduler's delivery role. */
 const TIMER_SCHEDULES = { 'AWS::Scheduler::ScheduleGroup': 1, 'AWS::IAM::Role': 1, 'AWS::IAM::Policy': 1 };
+/**
+ * The orders HTTP API (HttpFrontDoor): the API, its stage, one integration for its two routes (each
+ * with its invoke permission), its function (role, policy, log group), its access log group, and
+ * alarms on the function's errors and the API's 5xx.
+ */
+const HTTP_API = {
+  'AWS::ApiGatewayV2::Api': 1,
+  'AWS::ApiGatewayV2::Integration': 1,
+  'AWS::ApiGatewayV2::Route': 2,
+  'AWS::ApiGatewayV2::Stage': 1,
+  'AWS::Lambda::Permission': 2,
+  'AWS::Lambda::Function': 1,
+  'AWS::Logs::LogGroup': 2,
+  'AWS::CloudWatch::Alarm': 2,
+};
+const HTTP_API_ROLE = { 'AWS::IAM::Role': 1, 'AWS::IAM::Policy': 1 };
+const HTTP_API_OUTPUTS = ['OrdersApiUrl'];
+const sum = (...parts: Record<string, number>[]) =>
+  parts.reduce<Record<string, number>>((total, part) => {
+    for (const [type, count] of Object.entries(part)) total[type] = (total[type] ?? 0) + count;
+    return total;
+  }, {});
 const ADDED_SINCE: Record<'dev' | 'prod', Record<string, number>> = {
-  dev: { ...REGISTRY, ...REPLAY_STAGING, ...TIMER_SCHEDULES },
-  prod: { 'AWS::KMS::Key': 1, ...REGISTRY, ...REPLAY_STAGING, ...TIMER_SCHEDULES },
+  dev: sum(REGISTRY, REPLAY_STAGING, TIMER_SCHEDULES, HTTP_API, HTTP_API_ROLE),
+  prod: sum({ 'AWS::KMS::Key': 1 }, REGISTRY, REPLAY_STAGING, TIMER_SCHEDULES, HTTP_API, HTTP_API_ROLE),
 };
 
 /**
@@ -238,13 +260,15 @@ describe('infra: the orders context built from its definition', () => {
         [
           ...BEFORE[stage].outputs.filter((name) => !REMOVED_OUTPUTS.includes(name)),
           ...REPLAY_OUTPUTS,
+          ...HTTP_API_OUTPUTS,
         ].sort(),
       );
       expect(after[stage].rules).toBe(BEFORE[stage].rules + REPLAY_STAGING['AWS::Events::Rule']);
       expect(after[stage].alarms).toBe(
         BEFORE[stage].alarms -
           (REMOVED_SINCE['AWS::CloudWatch::Alarm'] ?? 0) +
-          REPLAY_STAGING['AWS::CloudWatch::Alarm'],
+          REPLAY_STAGING['AWS::CloudWatch::Alarm'] +
+          HTTP_API['AWS::CloudWatch::Alarm'],
       );
     });
 

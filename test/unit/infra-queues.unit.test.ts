@@ -137,8 +137,8 @@ describe('infra: queues', () => {
 describe('infra: functions', () => {
   it('builds every function for nodejs22.x on arm64 with tracing and its own log group', () => {
     // recorder, outbox publisher, saga, inventory, payment, projector, email, sms, push;
-    // onboarding accounts, welcome, settings, profiles
-    expect(Object.keys(functions)).toHaveLength(13);
+    // onboarding accounts, welcome, settings, profiles; the orders HTTP API
+    expect(Object.keys(functions)).toHaveLength(14);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',

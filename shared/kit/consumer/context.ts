@@ -8,10 +8,18 @@ import { type LogPort, withKeys } from '../observability/logger.ts';
 import { CAUSE_HASH_METADATA_KEY, causeHashOf } from './reuse.ts';
 import type { HandlerContext } from './types.ts';
 
+/**
+ * What carried the input: an SQS record, or any other carrier with an id (an HTTP request's), which
+ * counts as a first delivery.
+ */
+export type InputCarrier = Pick<SQSRecord, 'messageId'> & {
+  readonly attributes?: Partial<SQSRecord['attributes']>;
+};
+
 /** Inputs of {@link createHandlerContext}. */
 export interface ContextInput<D extends Definitions = Definitions> {
   readonly consumer: string;
-  readonly record: Pick<SQSRecord, 'messageId' | 'attributes'>;
+  readonly record: InputCarrier;
   readonly event: EventEnvelope;
   readonly logger: LogPort;
   readonly factory: EventFactoryDeps;
@@ -25,7 +33,7 @@ export function idempotencyKeyOf(consumer: string, eventId: string): string {
 }
 
 /** SQS's ApproximateReceiveCount as a number (1 when absent or garbled). */
-export function receiveCountOf(record: Pick<SQSRecord, 'attributes'>): number {
+export function receiveCountOf(record: Pick<InputCarrier, 'attributes'>): number {
   const count = Number(record.attributes?.ApproximateReceiveCount ?? '1');
   return Number.isInteger(count) && count > 0 ? count : 1;
 }
@@ -33,7 +41,7 @@ export function receiveCountOf(record: Pick<SQSRecord, 'attributes'>): number {
 /** Log keys that tie every line of a record together. */
 export function recordLogKeys(
   consumer: string,
-  record: Pick<SQSRecord, 'messageId' | 'attributes'>,
+  record: InputCarrier,
   event?: EventEnvelope,
 ): Record<string, unknown> {
   return {

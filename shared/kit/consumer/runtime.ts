@@ -1,6 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { isRetryable, ValidationError } from '../errors/pipeline-error.ts';
-import { DuplicateError } from '../event-store/errors.ts';
 import {
   type Catalog,
   type Definitions,
@@ -19,8 +18,9 @@ import { parseSqsBody } from './body.ts';
 import { createHandlerContext, recordLogKeys } from './context.ts';
 import { sendToDeadLetter } from './dead-letter.ts';
 import { EventIdReusedError, NotStoredError, UnhandledEventTypeError } from './errors.ts';
+import { handleInput } from './handle-input.ts';
 import { type BackoffPolicy, delayRetry } from './sqs-retry.ts';
-import type { AnyEventHandler, EventHandlers, Handled, HandlerContext, SqsPort } from './types.ts';
+import type { AnyEventHandler, EventHandlers, Handled, SqsPort } from './types.ts';
 
 /**
  * Messages of the runtime's log lines. Outside readers (the fault campaign counts injected faults and
@@ -236,36 +236,17 @@ async function handleEvent(
     factory,
     catalog: options.catalog,
   });
-  const claimed = options.claimedTypes ?? options.intake ?? [];
-  if (
-    options.inputClaims !== undefined &&
-    claimed.includes(event.type) &&
-    storedPositionOf(event) === undefined
-  ) {
-    await claimInput(options.inputClaims, context, factory.now());
-  }
-  const run = async (): Promise<Handled> => {
-    try {
-      return (await handler(event, context)) ?? 'handled';
-    } catch (error) {
-      if (!isOwnKey(error, context.idempotencyKey)) throw error;
-      const stored = error.storedFingerprint;
-      if (stored === undefined || stored === context.inputFingerprint || !isContentHash(stored)) {
-        return 'duplicate';
-      }
-      throw new EventIdReusedError(consumer, event.id, stored, context.inputFingerprint);
-    }
-  };
+  const run = (): Promise<Handled> =>
+    handleInput({
+      handler,
+      context,
+      inputClaims: options.inputClaims,
+      claimedTypes: options.claimedTypes ?? options.intake ?? [],
+      now: factory.now(),
+    });
   if (options.idempotency === undefined) return run();
   const once = await runOnce(options.idempotency, context.idempotencyKey, run, { clock: factory.now });
   return once.replayed ? 'duplicate' : once.result;
-}
-
-/** Claims a first-hand input's id for its content; the id claimed by other content is refused. */
-async function claimInput(claims: InputClaims, context: HandlerContext, now: Date): Promise<void> {
-  const claimed = await claims.claim(context.idempotencyKey, context.inputFingerprint, now);
-  if (claimed === context.inputFingerprint) return;
-  throw new EventIdReusedError(context.consumer, context.inputId, claimed, context.inputFingerprint);
 }
 
 /** Refuses an event without the stored mark, or whose mark the event store does not confirm. */
@@ -278,22 +259,6 @@ async function assertStored(
   if (position === undefined) throw new NotStoredError(options.name, event.type, intake);
   if (options.storedCheck === undefined || (await options.storedCheck(position, event))) return;
   throw new NotStoredError(options.name, event.type, intake, position);
-}
-
-/**
- * The store refused the append because the record's idempotency key (`<consumer>#<event id>`) was
- * used before with another fingerprint. Appends pass the input's content hash as fingerprint, so this
- * means the id came back with other content: {@link EventIdReusedError}. A record written before
- * fingerprints were content hashes (no `sha256:` prefix) cannot tell, and is taken as a duplicate, as
- * it always was; so is a race between two deliveries of one input that decided differently, which
- * the store answers with the first result rather than an error.
- */
-function isOwnKey(error: unknown, idempotencyKey: string): error is DuplicateError {
-  return error instanceof DuplicateError && error.idempotencyKey === idempotencyKey;
-}
-
-function isContentHash(fingerprint: string): boolean {
-  return fingerprint.startsWith('sha256:');
 }
 
 async function retryLater(
