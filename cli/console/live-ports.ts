@@ -56,7 +56,7 @@ export function livePorts(context: StackContext, options: GlobalOptions): Consol
       );
       return topologyFromTemplate(JSON.parse(TemplateBody ?? '{}') as CfnTemplateJson);
     },
-    depths: () => queueStatuses(context),
+    depths: () => queueStatuses(context, clients),
     openEvents: () => openTap(clients, requiredOutput(context, OUTPUTS.busName), {}),
     trace: async (correlationId) => (await traceFlow(context, correlationId, {}, reporter)).trace,
     deadLetters: async () => listEntries(await dlqContext(), 'auto'),

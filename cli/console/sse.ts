@@ -54,6 +54,7 @@ export class LiveFeed {
     this.clients.add(response);
     response.on('close', () => this.clients.delete(response));
     if (this.lastDepths) response.write(sseFrame('depths', this.lastDepths));
+    if (this.feed) response.write(sseFrame('tap', { open: true }));
     if (!this.loops) this.start();
   }
 
@@ -100,7 +101,11 @@ export class LiveFeed {
   private async eventLoop(): Promise<void> {
     while (this.watching()) {
       try {
-        this.feed ??= await this.ports.openEvents();
+        if (!this.feed) {
+          this.feed = await this.ports.openEvents();
+          // From here on events put on the bus reach the page: a test (or a person) can now send one.
+          this.broadcast('tap', { open: true });
+        }
         const events: TailedEvent[] = await this.feed.next(this.timing.eventWaitSeconds);
         for (const event of events) this.broadcast('event', event);
       } catch (error) {

@@ -106,6 +106,10 @@ describe('the live stream', () => {
       id: 'e-1',
       type: 'OrderPlaced',
     });
+    // The page learns when the tap is open, before which an event sent would not reach it.
+    expect(stream.frames().findIndex((f) => f.event === 'tap')).toBeLessThan(
+      stream.frames().findIndex((f) => f.event === 'event'),
+    );
     stream.close();
   });
 

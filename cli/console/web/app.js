@@ -23,6 +23,9 @@ const MAX_EVENTS = 500;
 function connect() {
   stream = new EventSource('/api/stream');
   $('#live-state').textContent = 'live';
+  stream.addEventListener('tap', () => {
+    $('#live-state').textContent = 'live: following the bus';
+  });
   stream.addEventListener('depths', (message) => showDepths(JSON.parse(message.data)));
   stream.addEventListener('event', (message) => addEvent(JSON.parse(message.data)));
   stream.addEventListener('problem', (message) => {
