@@ -28,6 +28,14 @@ export function originAllowed(origin: string | undefined, port: number): boolean
   return allowedHosts(port).some((host) => origin.toLowerCase() === `http://${host}`);
 }
 
+/**
+ * Fetch metadata: browsers mark a request another site caused (`cross-site`, or `same-site` for another
+ * port of this machine); typing the URL is `none`, the page's own requests `same-origin`.
+ */
+export function crossSite(fetchSite: string | string[] | undefined): boolean {
+  return fetchSite === 'cross-site' || fetchSite === 'same-site';
+}
+
 /** CSRF guard: the per-process token, compared in constant time so its bytes cannot be probed. */
 export function tokenValid(given: string | string[] | undefined, token: string): boolean {
   if (typeof given !== 'string') return false;

@@ -15,7 +15,9 @@ import { type GlobalOptions, requiredOutput, type StackContext } from '../ops/st
 import { queueStatuses } from '../ops/status.ts';
 import { openTap } from '../ops/tail.ts';
 import { traceFlow } from '../ops/trace-flow.ts';
+import { ordersContext } from '../orders/context.ts';
 import type { Reporter } from '../output.ts';
+import { correlationOfOrder } from './flow-id.ts';
 import type { CatalogEntry, ConsolePorts } from './ports.ts';
 
 /** The latest version of every catalog type, with the JSON Schema of its data. */
@@ -58,7 +60,11 @@ export function livePorts(context: StackContext, options: GlobalOptions): Consol
     },
     depths: () => queueStatuses(context, clients),
     openEvents: () => openTap(clients, requiredOutput(context, OUTPUTS.busName), {}),
-    trace: async (correlationId) => (await traceFlow(context, correlationId, {}, reporter)).trace,
+    trace: async (id) => {
+      // An order id is looked up first: what an operator has at hand is usually the order.
+      const correlationId = (await correlationOfOrder(ordersContext(context).store, id)) ?? id;
+      return (await traceFlow(context, correlationId, {}, reporter)).trace;
+    },
     deadLetters: async () => listEntries(await dlqContext(), 'auto'),
     deadLetterMessages: async (queue, limit) => {
       const dlqs = await dlqContext();

@@ -64,7 +64,7 @@ export function renderPage(input: PageInput): string {
 <h3>Envelope</h3><pre id="envelope" class="muted">Click an event to see its envelope.</pre>
 </section>
 <section id="tab-flows" hidden>
-<form id="trace-form"><label>Correlation id <input id="trace-id" size="50"></label> <button>Trace</button></form>
+<form id="trace-form"><label>Order id or correlation id <input id="trace-id" size="50"></label> <button>Trace</button></form>
 <div id="trace"></div>
 </section>
 <section id="tab-dead-letters" hidden>

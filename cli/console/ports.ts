@@ -37,8 +37,8 @@ export interface ConsolePorts {
   depths(): Promise<QueueStatus[]>;
   /** Opens a tap on the bus (`pipeline tail`). */
   openEvents(): Promise<EventFeed>;
-  /** One flow by correlation id (`pipeline trace --json`). */
-  trace(correlationId: string): Promise<Trace>;
+  /** One flow by order id or correlation id (`pipeline trace --json`). */
+  trace(id: string): Promise<Trace>;
   /** Every DLQ with depth and oldest age (`pipeline dlq list`). */
   deadLetters(): Promise<DlqListEntry[]>;
   /** Decoded messages of one DLQ, left in place (`pipeline dlq show`). */

@@ -7,9 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { html } from '../docs/html.ts';
 import { renderTopologySvg } from '../docs/render-topology.ts';
 import { CliError } from '../output.ts';
-import { CONSOLE_HOST, hostAllowed, originAllowed, TOKEN_HEADER, tokenValid } from './guards.ts';
+import { CONSOLE_HOST, crossSite, hostAllowed, originAllowed, TOKEN_HEADER, tokenValid } from './guards.ts';
 import { renderPage } from './page.ts';
 import type { ConsolePorts } from './ports.ts';
 import { DEFAULT_TIMING, type FeedTiming, LiveFeed, messageOf } from './sse.ts';
@@ -99,8 +100,13 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const token = options.token ?? randomBytes(24).toString('base64url');
   const allowRedrive = options.allowRedrive ?? false;
   const feed = new LiveFeed(ports, options.timing ?? DEFAULT_TIMING);
-  // The template does not change while the console runs; read and draw it once.
-  const svg = renderTopologySvg(await ports.topology()).text;
+  // The template does not change while the console runs; read and draw it once. Without it the other
+  // views still work, so a failure is shown in place of the drawing rather than stopping the console.
+  const svg = await ports.topology().then(
+    (topology) => renderTopologySvg(topology).text,
+    (error: unknown) =>
+      html`<p class="problem">Could not read the stack's template: ${messageOf(error)}</p>`.text,
+  );
   let port = 0;
 
   const get: Record<string, (url: URL, response: ServerResponse) => Promise<void> | void> = {
@@ -155,11 +161,15 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!hostAllowed(request.headers.host, port))
       throw new HttpError(421, 'This console answers to 127.0.0.1 and localhost only.');
+    // Another site (or another local app on another port) may make a browser send requests here; it
+    // could not read the answers (no CORS), but GETs still poll the target and peek DLQs: refuse them.
+    if (!originAllowed(request.headers.origin, port) || crossSite(request.headers['sec-fetch-site']))
+      throw new HttpError(403, 'Requests from other sites are refused; open the console URL directly.');
     const url = new URL(request.url ?? '/', `http://${CONSOLE_HOST}:${port}`);
     const mutate = post[url.pathname];
     if (mutate) {
       if (request.method !== 'POST') throw new HttpError(403, 'Changes need a POST from the console page.');
-      if (!originAllowed(request.headers.origin, port) || !tokenValid(request.headers[TOKEN_HEADER], token))
+      if (!tokenValid(request.headers[TOKEN_HEADER], token))
         throw new HttpError(403, 'Missing or wrong console token: reload the console page.');
       return mutate(await readJson(request), response);
     }

@@ -74,7 +74,8 @@ function showDepths(queues) {
         'x',
         String(Number(rect.getAttribute('x')) + Number(rect.getAttribute('width')) - 6),
       );
-      badge.setAttribute('y', String(Number(rect.getAttribute('y')) + 19));
+      // Above the box's right corner: inside it, it would cover the end of a long label.
+      badge.setAttribute('y', String(Number(rect.getAttribute('y')) - 3));
       badge.setAttribute('text-anchor', 'end');
       node.append(badge);
     }
@@ -151,7 +152,14 @@ $('#trace-form').addEventListener('submit', async (submit) => {
       el(
         'ul',
         {},
-        ...trace.sagas.map((s) => el('li', { class: 'saga' }, `${s.streamId}: ${JSON.stringify(s.state)}`)),
+        ...trace.sagas.map((s) =>
+          el(
+            'li',
+            { class: 'saga', 'data-status': s.state.status },
+            `${s.streamId}: ${s.state.status}${s.state.active ? `, waiting in ${JSON.stringify(s.state.active)}` : ''} `,
+            el('details', {}, el('summary', {}, 'state'), el('pre', {}, JSON.stringify(s.state, null, 2))),
+          ),
+        ),
       ),
       el('h3', {}, 'Dead letters'),
       el(
