@@ -185,3 +185,36 @@ describe('the console server', () => {
     expect(page.body).toContain('data-logical-id="WorkDlq"');
   });
 });
+
+describe('requests another site causes', () => {
+  let running: RunningConsole | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+
+  it('refuses reads a browser marks as caused by another site or origin, and serves its own', async () => {
+    const ports = new FakeConsolePorts();
+    running = await startConsole({ ports, port: 0, token: 'secret-token' });
+    const { port } = running;
+    const read = (headers: Record<string, string>) => call(port, { path: '/api/dlqs', headers });
+    expect((await read({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await read({ 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    expect((await read({ origin: 'http://127.0.0.1:1' })).status).toBe(403);
+    expect((await read({ 'sec-fetch-site': 'same-origin', origin: `http://127.0.0.1:${port}` })).status).toBe(
+      200,
+    );
+    expect((await read({ 'sec-fetch-site': 'none' })).status).toBe(200);
+  });
+
+  it('still serves the other views when the stack template cannot be read', async () => {
+    const ports = new FakeConsolePorts();
+    ports.topology = async () => {
+      throw new Error('GetTemplate <unsupported>');
+    };
+    running = await startConsole({ ports, port: 0 });
+    const page = await call(running.port, { path: '/' });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("Could not read the stack's template: GetTemplate &lt;unsupported&gt;");
+  });
+});
