@@ -210,6 +210,12 @@ describe('pipeline console against the deployed stack', () => {
     }
   }, 120_000);
 
+  it('tells the user to run `pipeline up` when the stack is not deployed', () => {
+    const run = runCli(['console', '--stack', 'NoSuchStack', '--port', '0']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/Stack NoSuchStack is not deployed[\s\S]*pipeline up/);
+  });
+
   it('stops on Ctrl-C and removes the rule it put on the bus', async () => {
     console_.cli.child.kill('SIGINT');
     expect((await console_.cli.done).status).toBe(0);

@@ -66,12 +66,16 @@ describe('the console server', () => {
     expect((await call(port, { path: '/' })).status).toBe(200);
   });
 
-  it('cannot be reached on any other interface of the machine', async () => {
+  it('cannot be reached on any other interface of the machine, IPv6 loopback included', async () => {
     const { port } = await start();
-    const others = Object.values(networkInterfaces())
-      .flat()
-      .filter((i) => i && i.family === 'IPv4' && !i.internal)
-      .map((i) => i?.address as string);
+    // ::1 is always there: a server bound to every interface (:: or 0.0.0.0 dual-stack) answers on it.
+    const others = [
+      '::1',
+      ...Object.values(networkInterfaces())
+        .flat()
+        .filter((i) => i && !i.internal)
+        .map((i) => i?.address as string),
+    ];
     for (const address of others) {
       const reached = await new Promise<boolean>((resolve) => {
         const req = request({ host: address, port, path: '/', timeout: 2000 }, () => resolve(true));
