@@ -4,6 +4,7 @@ import { resolveTarget } from './cloud/target.ts';
 import { registerApiCommands } from './commands/api.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCloudCommands } from './commands/cloud.ts';
+import { registerConsoleCommand } from './commands/console.ts';
 import { registerDevCommand } from './commands/dev.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerDocsCommand } from './commands/docs.ts';
@@ -50,6 +51,7 @@ registerTailCommand(program);
 registerTraceCommand(program);
 registerReplayCommand(program);
 registerStatusCommand(program);
+registerConsoleCommand(program);
 for (const register of CONTEXT_COMMANDS) register(program);
 
 /** Commands that only act on this machine (the local cloud itself, the catalog and docs of the code). */

@@ -1,81 +1,17 @@
 import { type Command, Option } from 'commander';
-import { metricAges, type OldestAge, peekAge } from '../dlq/age.ts';
-import { appendAudit, auditFile, currentOperator } from '../dlq/audit.ts';
+import { auditFile } from '../dlq/audit.ts';
 import { type DlqContext, loadDlqContext, pickQueue } from '../dlq/context.ts';
-import { decodeMessage } from '../dlq/decode.ts';
 import { queueResolver } from '../dlq/discover.ts';
+import { auditedRedrive, listEntries, showMessages } from '../dlq/inspect.ts';
 import type { DeadLetterQueue, QueueRef } from '../dlq/model.ts';
-import { PEEK_VISIBILITY_SECONDS, peekMessages } from '../dlq/peek.ts';
-import { redrive } from '../dlq/redrive.ts';
-import {
-  type DlqListEntry,
-  renderList,
-  renderRedrive,
-  renderShow,
-  throttledProgress,
-} from '../dlq/render.ts';
+import { PEEK_VISIBILITY_SECONDS } from '../dlq/peek.ts';
+import { renderList, renderRedrive, renderShow, throttledProgress } from '../dlq/render.ts';
 import { CliError } from '../output.ts';
 import { globals } from './common.ts';
 import { numberIn } from './numbers.ts';
 
 /** Exit code of a redrive that found nothing to move (an empty DLQ is worth a script's attention). */
 export const EXIT_NOTHING_TO_REDRIVE = 2;
-
-async function listEntries(context: DlqContext, ageFrom: string): Promise<DlqListEntry[]> {
-  const { dlqs } = context.stack;
-  const useMetric = ageFrom === 'metric' || (ageFrom === 'auto' && context.target.kind === 'aws');
-  const metric = useMetric ? await metricAges(context.target, dlqs) : undefined;
-  if (!metric && ageFrom !== 'none' && dlqs.some((d) => d.depth.visible > 0)) {
-    context.reporter.step(
-      `Peeking for message ages (each message hidden ≤ ${PEEK_VISIBILITY_SECONDS} s, then visible again)`,
-    );
-  }
-  const entries: DlqListEntry[] = [];
-  for (const dlq of dlqs) {
-    let oldest: OldestAge = { source: 'none' };
-    if (metric) {
-      const seconds = metric.get(dlq.url);
-      oldest =
-        seconds === undefined
-          ? { source: 'metric', note: 'no datapoint in 15 min' }
-          : { seconds, source: 'metric' };
-    } else if (ageFrom !== 'none') oldest = await peekAge(context.port, dlq);
-    entries.push({
-      logicalId: dlq.logicalId,
-      name: dlq.name,
-      url: dlq.url,
-      arn: dlq.arn,
-      fifo: dlq.fifo,
-      depth: { ...dlq.depth, total: dlq.depth.visible + dlq.depth.inFlight },
-      oldest,
-      sources: dlq.sources,
-    });
-  }
-  return entries;
-}
-
-async function show(context: DlqContext, dlq: DeadLetterQueue, limit: number) {
-  const { reporter } = context;
-  if (dlq.redrivePolicy) {
-    reporter.warn(
-      `${dlq.name} has a RedrivePolicy of its own: each peek counts toward its maxReceiveCount (${dlq.redrivePolicy.maxReceiveCount}).`,
-    );
-  }
-  reporter.step(`Peeking up to ${limit} message(s) of ${dlq.name}; they stay in the queue`);
-  const progress = throttledProgress(reporter.step);
-  const peek = await peekMessages(context.port, dlq.url, {
-    limit,
-    onProgress: (seen) => progress.update(`… ${seen} message(s) read`),
-  });
-  progress.done(`${peek.messages.length} message(s) read, visibility reset`);
-  if (peek.notReset > 0) {
-    reporter.warn(
-      `${peek.notReset} message(s) stay hidden until their ${PEEK_VISIBILITY_SECONDS} s visibility ends.`,
-    );
-  }
-  const now = new Date();
-  return peek.messages.map((m) => decodeMessage(m, dlq, now));
-}
 
 export function registerDlqCommands(program: Command): void {
   const dlq = program
@@ -115,7 +51,7 @@ export function registerDlqCommands(program: Command): void {
       const { limit } = options;
       const context = await loadDlqContext(globals(command));
       const target = pickQueue(queue, context.stack.dlqs, context.stackName, 'dead-letter queue');
-      const messages = await show(context, target, limit);
+      const messages = await showMessages(context, target, limit);
       const dlqInfo = { logicalId: target.logicalId, name: target.name, url: target.url };
       const depth = { ...target.depth, total: target.depth.visible + target.depth.inFlight };
       context.reporter.result(
@@ -189,15 +125,12 @@ async function runRedrive(
     `${options.dryRun ? 'Planning' : 'Redriving'} ${options.ids ? `${options.ids.length} message(s)` : 'every message'} of ${dlq.name}`,
   );
   const progress = throttledProgress(reporter.step);
-  const result = await redrive(
-    {
-      port: context.port,
-      resolveQueue: queueResolver(context.clients.sqs, context.stack.queues),
-      audit: (entries) => appendAudit(file, entries),
-      onProgress: ({ scanned, moved }) => progress.update(`… ${scanned} message(s) read, ${moved} moved`),
-    },
+  const result = await auditedRedrive(
+    context,
     dlq,
-    { ...options, stack: stackName, operator: currentOperator() },
+    options,
+    ({ scanned, moved }) => progress.update(`… ${scanned} message(s) read, ${moved} moved`),
+    file,
   );
   progress.done(
     `${result.scanned} message(s) read, ${result.moved.length} ${options.dryRun ? 'to move' : 'moved'}`,

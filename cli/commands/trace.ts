@@ -1,18 +1,7 @@
 import type { Command } from 'commander';
-import { OUTPUTS } from '../../infra/stacks/outputs.ts';
-import { clientsFor } from '../cloud/clients.ts';
-import { requiredOutput, stackContext } from '../ops/stack-context.ts';
-import {
-  causationTree,
-  deadLettersOf,
-  eventsOf,
-  refusalsOf,
-  sagaStates,
-  scanWarning,
-  type Trace,
-  type TraceNode,
-  verdicts,
-} from '../ops/trace.ts';
+import { stackContext } from '../ops/stack-context.ts';
+import type { Trace, TraceNode } from '../ops/trace.ts';
+import { traceFlow } from '../ops/trace-flow.ts';
 import { globals } from './common.ts';
 
 function renderTree(nodes: readonly TraceNode[], start: number, depth = 0): string[] {
@@ -62,34 +51,9 @@ export function registerTraceCommand(program: Command): void {
         const { reporter, stackName } = globals(command);
         const context = await stackContext(stackName);
         reporter.step(`Collecting events of ${correlationId}`);
-        const tableName = requiredOutput(context, OUTPUTS.eventStoreTable);
-        const table = { client: clientsFor(context.target).dynamodb, tableName };
-        const {
-          events: stored,
-          itemsRead,
-          source,
-        } = await eventsOf(table, correlationId, {
-          scan: options.scan === true,
-        });
-        if (source === 'scan' && !options.scan) reporter.warn(scanWarning(tableName, itemsRead));
-        const visible = options.internal ? stored : stored.filter((e) => e.event.metadata?.internal !== true);
-        reporter.step('Looking for its messages in dead-letter queues');
-        const deadLetters = await deadLettersOf(context, correlationId, reporter);
-        const partial = {
-          correlationId,
-          roots: causationTree(visible),
-          events: visible.length,
-          sagas: sagaStates(stored),
-          deadLetters,
-          refusals: refusalsOf(stored),
-        };
-        const verdict = verdicts(partial);
-        // Items written before the index existed carry no index key: say how to find such a flow.
-        if (stored.length === 0 && source === 'index')
-          verdict.push('Flows stored before the correlation index existed are found with --scan.');
-        const trace: Trace = { ...partial, verdict, itemsRead, source };
+        const { trace, storedEvents } = await traceFlow(context, correlationId, options, reporter);
         reporter.result(trace, () => render(trace));
-        if (stored.length === 0 && deadLetters.length === 0) process.exitCode = 1;
+        if (storedEvents === 0 && trace.deadLetters.length === 0) process.exitCode = 1;
       },
     );
 }

@@ -7,7 +7,7 @@ import {
   ORDER_STATUSES,
   ORDER_SUMMARY_KEYS,
 } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
-import { clientsFor } from '../cloud/clients.ts';
+import { clientsFor, type TargetClients } from '../cloud/clients.ts';
 import type { StackContext } from './stack-context.ts';
 
 /** One queue of the stack with its backlog. */
@@ -27,8 +27,8 @@ export interface RecentError {
   readonly message: string;
 }
 
-async function stackResources(context: StackContext) {
-  const cfn = clientsFor(context.target).cloudformation;
+async function stackResources(context: StackContext, clients: TargetClients = clientsFor(context.target)) {
+  const cfn = clients.cloudformation;
   const resources: { logicalId: string; type: string; physicalId: string }[] = [];
   for await (const page of paginateListStackResources({ client: cfn }, { StackName: context.stackName })) {
     for (const r of page.StackResourceSummaries ?? []) {
@@ -42,10 +42,16 @@ async function stackResources(context: StackContext) {
   return resources;
 }
 
-/** Depth of every queue; DLQs are recognised by being some queue's redrive target, or by name. */
-export async function queueStatuses(context: StackContext): Promise<QueueStatus[]> {
-  const sqs = clientsFor(context.target).sqs;
-  const queues = (await stackResources(context)).filter((r) => r.type === 'AWS::SQS::Queue');
+/**
+ * Depth of every queue; DLQs are recognised by being some queue's redrive target, or by name. A caller
+ * that polls (the console) passes its own clients, so each poll does not open sockets of its own.
+ */
+export async function queueStatuses(
+  context: StackContext,
+  clients: TargetClients = clientsFor(context.target),
+): Promise<QueueStatus[]> {
+  const { sqs } = clients;
+  const queues = (await stackResources(context, clients)).filter((r) => r.type === 'AWS::SQS::Queue');
   const details = await Promise.all(
     queues.map(async (queue) => {
       const { Attributes: a = {} } = await sqs.send(
