@@ -25,6 +25,8 @@ pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:400px;white-space:pr
 #live-state{margin-left:auto;font-size:12px}
 label{margin-right:10px}input,select,textarea{font:inherit}
 .svg-wrap{overflow:auto;border:1px solid #ddd}
+text.edge-count{font:bold 11px sans-serif;fill:#b35900}
+path.flowing{stroke-width:3.5;opacity:1}
 .field{margin:6px 0}.field label{display:inline-block;min-width:160px}
 .error{color:#a00}`;
 

@@ -140,7 +140,7 @@ export function renderTopologySvg(topology: Topology): Html {
     const dash =
       edge.kind === 'env' ? '4 3' : edge.kind.endsWith('dlq') || edge.kind === 'redrive' ? '6 2' : '';
     const title = `${byId.get(edge.from)?.label} → ${byId.get(edge.to)?.label} (${edge.kind}) ${edgeFacts(edge)}`;
-    return html`<path class="edge edge-${edge.kind}" d="${d}" fill="none" stroke="${STROKE[edge.kind]}" stroke-width="1.2" stroke-dasharray="${dash}" marker-end="url(#arrow)" opacity="${edge.kind === 'env' ? 0.35 : 0.8}"><title>${title}</title></path>`;
+    return html`<path class="edge edge-${edge.kind}" data-edge="${edge.from}:${edge.to}" d="${d}" fill="none" stroke="${STROKE[edge.kind]}" stroke-width="1.2" stroke-dasharray="${dash}" marker-end="url(#arrow)" opacity="${edge.kind === 'env' ? 0.35 : 0.8}"><title>${title}</title></path>`;
   });
   const nodes = topology.nodes.map((node) => {
     const p = at.get(node.id);

@@ -9,7 +9,12 @@ import type { TailedEvent } from '../../cli/ops/tail.ts';
 export const FAKE_TOPOLOGY: Topology = {
   nodes: [
     { id: 'Bus', kind: 'bus', label: 'Bus', name: 'orders-bus', details: {} },
-    { id: 'PlacedRule', kind: 'rule', label: 'PlacedRule', details: {} },
+    {
+      id: 'PlacedRule',
+      kind: 'rule',
+      label: 'PlacedRule',
+      details: { eventPattern: JSON.stringify({ 'detail-type': ['OrderPlaced'] }) },
+    },
     { id: 'WorkQueue', kind: 'queue', label: 'WorkQueue', details: {} },
     { id: 'WorkDlq', kind: 'queue', label: 'WorkDlq', deadLetter: true, details: {} },
   ],

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningConsole, startConsole } from '../../cli/console/server.ts';
+import type { TailedEvent } from '../../cli/ops/tail.ts';
 import { localDir } from '../../cli/paths.ts';
 import { FakeConsolePorts } from '../fakes/console-ports.ts';
 
@@ -73,6 +74,25 @@ describe.runIf(available)(`the console page in headless chromium${skipReason}`, 
       .toBe('7/0');
     mkdirSync(localDir, { recursive: true });
     await page.screenshot({ path: `${localDir}/console-flow.png` });
+  });
+
+  it('counts each event along the bus → rule → queue edges its rule takes it on, and no other', async () => {
+    const placed = (id: string): TailedEvent => ({
+      time: 't',
+      type: 'OrderPlaced',
+      source: 'orders.api',
+      id,
+      detail: {},
+    });
+    const countOn = (edge: string) => page.locator(`svg text.edge-count[data-edge="${edge}"]`);
+    ports.emit(placed('c-1'));
+    ports.emit({ time: 't', type: 'OrderConfirmed', source: 'orders.saga', id: 'c-2', detail: {} });
+    ports.emit(placed('c-3'));
+
+    await expect.poll(() => countOn('PlacedRule:WorkQueue').textContent()).toBe('2');
+    expect(await countOn('Bus:PlacedRule').textContent()).toBe('2');
+    // The redrive edge carries no bus event.
+    expect(await countOn('WorkQueue:WorkDlq').count()).toBe(0);
   });
 
   it('lists a streamed event, filters by correlation id, and opens its envelope on click', async () => {

@@ -110,7 +110,37 @@ function eventRow(event) {
   });
   return row;
 }
+// Events counted along the drawn edges they travel (bus → rule → target), as the server matched
+// them against the deployed rules' patterns; each new one briefly thickens its edges.
+const edgeCounts = new Map();
+function countEdges(edges) {
+  for (const key of edges ?? []) {
+    const count = (edgeCounts.get(key) ?? 0) + 1;
+    edgeCounts.set(key, count);
+    const path = [...document.querySelectorAll('svg path[data-edge]')].find(
+      (p) => p.getAttribute('data-edge') === key,
+    );
+    if (!path) continue;
+    let label = [...document.querySelectorAll('svg text.edge-count')].find(
+      (t) => t.getAttribute('data-edge') === key,
+    );
+    if (!label) {
+      const middle = path.getPointAtLength(path.getTotalLength() / 2);
+      label = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+      label.setAttribute('class', 'edge-count');
+      label.setAttribute('data-edge', key);
+      label.setAttribute('x', String(middle.x + 3));
+      label.setAttribute('y', String(middle.y - 3));
+      path.parentNode.appendChild(label);
+    }
+    label.textContent = String(count);
+    path.classList.add('flowing');
+    setTimeout(() => path.classList.remove('flowing'), 600);
+  }
+}
+
 function addEvent(event) {
+  countEdges(event.edges);
   events.unshift(event);
   if (events.length > MAX_EVENTS) events.pop();
   if (matches(event)) $('#events tbody').prepend(eventRow(event));
