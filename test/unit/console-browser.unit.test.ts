@@ -5,28 +5,16 @@
  * installed on a developer's machine; under CI (`CI=true`, set by .ci/run, which installs chromium) a
  * missing chromium fails instead.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningConsole, startConsole } from '../../cli/console/server.ts';
 import type { TailedEvent } from '../../cli/ops/tail.ts';
 import { localDir } from '../../cli/paths.ts';
 import { FakeConsolePorts } from '../fakes/console-ports.ts';
+import { CHROMIUM, chromiumFor } from '../support/chromium.ts';
 
-const CHROMIUM = process.env.PIPELINE_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
-
-describe.runIf(!available && underCi)('the console page under CI', () => {
-  it('needs chromium, which .ci/run installs', () => {
-    expect.fail(`${CHROMIUM} is missing under CI: .ci/run installs it with apt-get install chromium`);
-  });
-});
-
-const skipReason = available
-  ? ''
-  : ` (SKIPPED: ${CHROMIUM} is missing; install it with apt-get install chromium, or set PIPELINE_CHROMIUM)`;
-if (!available && !underCi) console.warn(`console browser test${skipReason}`);
+const { available, skipReason } = chromiumFor('the console page');
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 

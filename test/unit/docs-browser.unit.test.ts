@@ -15,23 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, type Site, writeSite } from '../../cli/docs/site.ts';
 import { localDir } from '../../cli/paths.ts';
 import { DECLARED_CONTEXTS, pipelineCatalog } from '../../shared/contexts/index.ts';
+import { CHROMIUM, chromiumFor } from '../support/chromium.ts';
 import { pipelineTemplate } from './infra-fixture.ts';
 
-const CHROMIUM = process.env.PIPELINE_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
-
-describe.runIf(!available && underCi)('the docs site under CI', () => {
-  it('needs chromium, which .ci/run installs', () => {
-    expect.fail(`${CHROMIUM} is missing under CI: .ci/run installs it with apt-get install chromium`);
-  });
-});
-
-const skipReason = available
-  ? ''
-  : ` (SKIPPED: ${CHROMIUM} is missing; install it with apt-get install chromium, or set PIPELINE_CHROMIUM)`;
-// The default reporter names no skipped test: say it where every run shows it.
-if (!available && !underCi) console.warn(`docs browser test${skipReason}`);
+const { available, skipReason } = chromiumFor('the docs site');
 
 describe.runIf(available)(
   `the generated docs site in headless chromium${skipReason}`,
