@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { html } from '../docs/html.ts';
 import { renderTopologySvg } from '../docs/render-topology.ts';
 import { CliError } from '../output.ts';
+import { edgeFlow } from './edge-flow.ts';
 import { CONSOLE_HOST, crossSite, hostAllowed, originAllowed, TOKEN_HEADER, tokenValid } from './guards.ts';
 import { renderPage } from './page.ts';
 import type { ConsolePorts } from './ports.ts';
@@ -99,13 +100,21 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const { ports } = options;
   const token = options.token ?? randomBytes(24).toString('base64url');
   const allowRedrive = options.allowRedrive ?? false;
-  const feed = new LiveFeed(ports, options.timing ?? DEFAULT_TIMING);
-  // The template does not change while the console runs; read and draw it once. Without it the other
-  // views still work, so a failure is shown in place of the drawing rather than stopping the console.
-  const svg = await ports.topology().then(
-    (topology) => renderTopologySvg(topology).text,
-    (error: unknown) =>
-      html`<p class="problem">Could not read the stack's template: ${messageOf(error)}</p>`.text,
+  // The template does not change while the console runs; read it once, to draw it and to count
+  // events along its edges. Without it the other views still work, so a failure is shown in place of
+  // the drawing (and no edge is counted) rather than stopping the console.
+  const topology = await ports.topology().then(
+    (read) => ({ read }),
+    (error: unknown) => ({ error }),
+  );
+  const svg =
+    'read' in topology
+      ? renderTopologySvg(topology.read).text
+      : html`<p class="problem">Could not read the stack's template: ${messageOf(topology.error)}</p>`.text;
+  const feed = new LiveFeed(
+    ports,
+    options.timing ?? DEFAULT_TIMING,
+    'read' in topology ? edgeFlow(topology.read) : undefined,
   );
   let port = 0;
 

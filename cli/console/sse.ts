@@ -4,7 +4,6 @@
 import type { ServerResponse } from 'node:http';
 import type { QueueStatus } from '../ops/status.ts';
 import type { TailedEvent } from '../ops/tail.ts';
-import { edgeFlow } from './edge-flow.ts';
 import type { ConsolePorts, EventFeed } from './ports.ts';
 
 /**
@@ -40,13 +39,13 @@ export class LiveFeed {
   private loops: Promise<void> | undefined;
   private feed: EventFeed | undefined;
   private lastDepths: QueueStatus[] | undefined;
-  /** The drawn edges each event travels; read from the topology with the tap, once. */
-  private edgesOf: ((event: TailedEvent) => string[]) | undefined;
   private closed = false;
 
   constructor(
-    private readonly ports: Pick<ConsolePorts, 'depths' | 'openEvents' | 'topology'>,
+    private readonly ports: Pick<ConsolePorts, 'depths' | 'openEvents'>,
     private readonly timing: FeedTiming = DEFAULT_TIMING,
+    /** The drawn edges each event travels (`edgeFlow` of the topology the page draws). @default none */
+    private readonly edgesOf: (event: TailedEvent) => string[] = () => [],
   ) {}
 
   get subscribers(): number {
@@ -106,13 +105,11 @@ export class LiveFeed {
       try {
         if (!this.feed) {
           this.feed = await this.ports.openEvents();
-          // A topology that cannot be read only leaves the edges uncounted; the events still flow.
-          this.edgesOf ??= await this.ports.topology().then(edgeFlow, () => () => []);
           // From here on events put on the bus reach the page: a test (or a person) can now send one.
           this.broadcast('tap', { open: true });
         }
         const events: TailedEvent[] = await this.feed.next(this.timing.eventWaitSeconds);
-        for (const event of events) this.broadcast('event', { ...event, edges: this.edgesOf?.(event) ?? [] });
+        for (const event of events) this.broadcast('event', { ...event, edges: this.edgesOf(event) });
       } catch (error) {
         this.broadcast('problem', { what: 'events', message: messageOf(error) });
         await sleep(this.timing.retryMs);

@@ -6,7 +6,7 @@ import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
 import type { OrdersApiDeps } from '../../shared/contexts/orders/use-cases/api.ts';
 import { clientConfig } from '../../shared/kit/aws/client-config.ts';
-import { productionEventStore } from '../../shared/kit/event-store/production.ts';
+import { eventStoreEnvSchema, productionEventStore } from '../../shared/kit/event-store/production.ts';
 import { defaultEventFactoryDeps } from '../../shared/kit/events/catalog.ts';
 import { createLogger } from '../../shared/kit/observability/logger.ts';
 import { productionSagaTimers, sagaTimerEnvSchema } from '../../shared/kit/saga/config.ts';
@@ -17,7 +17,7 @@ import { productionSagaTimers, sagaTimerEnvSchema } from '../../shared/kit/saga/
  * (`QUEUE_URL`, `TIMER_*`, through `sagaTimerEnvSchema`); and the read model's table.
  */
 const envSchema = sagaTimerEnvSchema.extend({
-  TABLE_NAME: z.string().min(1),
+  ...eventStoreEnvSchema.shape,
   SUMMARY_TABLE_NAME: z.string().min(1),
   SAGA_STEP_TIMEOUT_MS: z.coerce.number().int().positive(),
   POWERTOOLS_SERVICE_NAME: z.string().min(1).default('orders-api'),

@@ -1,7 +1,7 @@
 import { type AttributeValue, paginateQuery, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { EVENT_STORE_INDEXES, MIXED_CORRELATIONS, streamCatalogKeys } from './dynamodb-indexes.ts';
 import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES, type ItemImage } from './dynamodb-items.ts';
-import type { TableRef } from './dynamodb-queries.ts';
+import { queryCommits, type TableRef } from './dynamodb-queries.ts';
 
 /**
  * Operator reads of the event store through its indexes (`dynamodb-indexes.ts`): the commit items of
@@ -67,24 +67,14 @@ async function walkRun(
   correlationId: string,
   found: Map<string, ItemImage>,
 ): Promise<number> {
+  // The index entry holds the table keys only: `STREAM#<stream id>` and `E#<first version>`.
+  const streamId = (head[PK]?.S ?? '').slice(EVENT_STORE_PREFIXES.stream.length);
+  const from = Number((head[SK]?.S ?? '').slice(EVENT_STORE_PREFIXES.event.length));
   let read = 0;
   let startKey: Key | undefined;
   do {
-    const out = await table.client.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-        ExpressionAttributeValues: {
-          ':pk': head[PK] as AttributeValue,
-          ':from': head[SK] as AttributeValue,
-          ':to': { S: `${EVENT_STORE_PREFIXES.event}${'9'.repeat(10)}` },
-        },
-        Limit: WALK_PAGE,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of out.Items ?? []) {
+    const page = await queryCommits(table, streamId, { from }, { limit: WALK_PAGE, startKey });
+    for (const item of page.items) {
       read++;
       const first = read === 1;
       const flows = item.correlationIds?.SS ?? [];
@@ -92,7 +82,7 @@ async function walkRun(
       if (!first && !inFlow) return read;
       found.set(idOf(item), item);
     }
-    startKey = out.LastEvaluatedKey;
+    startKey = page.lastKey;
   } while (startKey);
   return read;
 }

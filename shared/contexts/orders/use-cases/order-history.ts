@@ -10,10 +10,15 @@ import { paymentStreamId } from './payment.ts';
 /** Name of the order saga definition (`orderSaga`), which its stream ids carry. */
 const ORDER_SAGA = { name: 'order' } as const;
 
+/** The order saga's stream of one order: its first event is the order's OrderPlaced. */
+export function orderSagaStreamId(orderId: string): string {
+  return sagaStreamId(ORDER_SAGA, orderId);
+}
+
 /** Every stream that holds events of one order: saga, inventory reservation, payment, notifications. */
 export function orderStreamIds(orderId: string): string[] {
   return [
-    sagaStreamId(ORDER_SAGA, orderId),
+    orderSagaStreamId(orderId),
     inventoryStreams.order(orderId),
     paymentStreamId(orderId),
     notificationStreamId(orderId),
