@@ -28,6 +28,7 @@ import { FanOutTopic } from './fan-out-topic.ts';
 import { BATCHING, consumerVisibilityTimeout, QueueConsumer } from './queue-consumer.ts';
 import type { RuleTargets } from './rule-targets.ts';
 import { SagaTimerSchedules } from './saga-timer-schedules.ts';
+import { StoreStreamConsumer } from './store-stream-consumer.ts';
 
 export type { ContextConsumerDefinition, ContextDefinition };
 
@@ -94,7 +95,8 @@ export interface BoundedContextProps {
 export class BoundedContext extends Construct implements DeployedContext {
   readonly contextName: string;
   readonly integrationEvents: readonly string[];
-  readonly consumers: Readonly<Record<string, QueueConsumer>>;
+  /** Queue-fed consumers, and the one that reads the store's change stream (`fromStoreStream`). */
+  readonly consumers: Readonly<Record<string, QueueConsumer | StoreStreamConsumer>>;
   readonly tables: Readonly<Record<string, ContextTable>>;
   readonly topics: Readonly<Record<string, FanOutTopic>>;
   /** The step timers of each consumer that has them (its saga), by consumer name. */
@@ -120,7 +122,7 @@ export class BoundedContext extends Construct implements DeployedContext {
       topics[topic.name] = this.createTopic(topic, props);
     }
     this.topics = topics;
-    const consumers: Record<string, QueueConsumer> = {};
+    const consumers: Record<string, QueueConsumer | StoreStreamConsumer> = {};
     for (const consumer of props.definition.consumers) {
       consumers[consumer.name] = this.createConsumer(consumer, props);
     }
@@ -129,9 +131,9 @@ export class BoundedContext extends Construct implements DeployedContext {
 
   outboxRoutes(): { queue: IQueue; types: readonly string[] }[] {
     return this.definition.consumers
-      .filter((consumer) => (consumer.stored ?? []).length > 0)
+      .filter((consumer) => (consumer.stored ?? []).length > 0 && !consumer.fromStoreStream)
       .map((consumer) => ({
-        queue: this.consumer(consumer.name).queue,
+        queue: this.queueConsumer(consumer.name).queue,
         types: consumer.stored ?? [],
       }));
   }
@@ -147,7 +149,7 @@ export class BoundedContext extends Construct implements DeployedContext {
       const consumer = this.consumer(name);
       return {
         name: `${this.contextName} ${name}`,
-        queue: consumer.queue,
+        ...(consumer instanceof QueueConsumer ? { queue: consumer.queue } : {}),
         deadLetterQueue: consumer.deadLetterQueue,
         function: consumer.function,
       };
@@ -160,7 +162,9 @@ export class BoundedContext extends Construct implements DeployedContext {
     const outputs: Record<ContextOutputName, string> = {};
     for (const { name } of this.definition.consumers) {
       const consumer = this.consumer(name);
-      outputs[`${prefix}${pascalName(name)}QueueUrl`] = consumer.queue.queueUrl;
+      if (consumer instanceof QueueConsumer) {
+        outputs[`${prefix}${pascalName(name)}QueueUrl`] = consumer.queue.queueUrl;
+      }
       outputs[`${prefix}${pascalName(name)}DlqUrl`] = consumer.deadLetterQueue.queueUrl;
     }
     for (const [name, table] of Object.entries(this.tables)) {
@@ -172,9 +176,15 @@ export class BoundedContext extends Construct implements DeployedContext {
     return outputs;
   }
 
-  private consumer(name: string): QueueConsumer {
+  private consumer(name: string): QueueConsumer | StoreStreamConsumer {
     const consumer = this.consumers[name];
     if (!consumer) throw new Error(`${this.contextName}: no consumer ${name}`);
+    return consumer;
+  }
+
+  private queueConsumer(name: string): QueueConsumer {
+    const consumer = this.consumer(name);
+    if (!(consumer instanceof QueueConsumer)) throw new Error(`${this.contextName}: ${name} has no queue`);
     return consumer;
   }
 
@@ -210,7 +220,10 @@ export class BoundedContext extends Construct implements DeployedContext {
     });
   }
 
-  private createConsumer(consumer: ContextConsumerDefinition, props: BoundedContextProps): QueueConsumer {
+  private createConsumer(
+    consumer: ContextConsumerDefinition,
+    props: BoundedContextProps,
+  ): QueueConsumer | StoreStreamConsumer {
     const { stage, eventStore, definition } = props;
     const stageEnvironment = Object.fromEntries(
       Object.entries(consumer.stageEnvironment ?? {}).map(([name, setting]) => [
@@ -241,7 +254,8 @@ export class BoundedContext extends Construct implements DeployedContext {
                 : {}),
             }
           : {}),
-        RETRY_BASE_SECONDS: String(stage.retryBase.toSeconds()),
+        // The queue runtime's retry backoff; a store-stream consumer retries per its stream mapping.
+        ...(consumer.fromStoreStream ? {} : { RETRY_BASE_SECONDS: String(stage.retryBase.toSeconds()) }),
         // The context's own metrics namespace (its consumers are the `service` dimension within it).
         POWERTOOLS_METRICS_NAMESPACE: definition.metricsNamespace ?? pascalName(definition.name),
         ...consumer.environment,
@@ -253,6 +267,17 @@ export class BoundedContext extends Construct implements DeployedContext {
       ...batchingOf(consumer),
     };
     const id = pascalName(consumer.name);
+    if (consumer.fromStoreStream) {
+      const { maxReceiveCount: _, batchSize, ...run } = common;
+      const deployed = new StoreStreamConsumer(this, id, {
+        ...run,
+        eventStore,
+        // A stream batch is not capped at 10 as a queue's is: a second of commits, up to 100.
+        batchSize: consumer.batchSize ?? Math.max(batchSize, 100),
+      });
+      this.grant(deployed, consumer, props);
+      return deployed;
+    }
     const unstored = unstoredRuleTypes(consumer);
     const fromBus = unstored.length > 0 || (consumer.fromBus ?? []).length > 0;
     const subscription = consumer.fromTopic;
@@ -278,7 +303,7 @@ export class BoundedContext extends Construct implements DeployedContext {
 
   /** Exactly what the definition grants the consumer, each on its one resource. */
   private grant(
-    deployed: QueueConsumer,
+    deployed: QueueConsumer | StoreStreamConsumer,
     consumer: ContextConsumerDefinition,
     { eventStore, stage }: BoundedContextProps,
   ) {
@@ -295,7 +320,7 @@ export class BoundedContext extends Construct implements DeployedContext {
       else this.tableNamed(grant.table).grantItems(fn, grant.actions);
     }
     // Near timers are delayed messages to its own (standard) queue, far ones Scheduler schedules.
-    if (consumer.timers) {
+    if (consumer.timers && deployed instanceof QueueConsumer) {
       this.timers[consumer.name] = new SagaTimerSchedules(deployed, 'Timers', {
         function: deployed.function,
         queue: deployed.queue,

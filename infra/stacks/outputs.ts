@@ -40,7 +40,6 @@ export const OUTPUTS = {
   inventoryDlqUrl: 'InventoryDlqUrl',
   paymentQueueUrl: 'PaymentQueueUrl',
   paymentDlqUrl: 'PaymentDlqUrl',
-  projectorQueueUrl: 'ProjectorQueueUrl',
   projectorDlqUrl: 'ProjectorDlqUrl',
 } as const;
 
