@@ -29,6 +29,11 @@ afterAll(deleteCreatedStacks);
 /** How long the stream function holds its invocation. */
 const STREAM_HOLD_MS = 8_000;
 
+/** The function outlives its hold (Lambda's default timeout is 3 s). */
+function withTimeout(fn: Record<string, unknown>): Record<string, unknown> {
+  return { ...fn, Properties: { ...(fn.Properties as object), Timeout: 30 } };
+}
+
 async function deployBoth() {
   const deployed = await deployTemplate({
     Table: {
@@ -42,8 +47,10 @@ async function deployBoth() {
     },
     Work: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 60 } },
     Role: lambdaRole,
-    Slow: inlineFunction(
-      `exports.handler = async () => { const start = Date.now(); await new Promise((r) => setTimeout(r, ${STREAM_HOLD_MS})); console.log(JSON.stringify({ streamStart: start, streamEnd: Date.now() })); };`,
+    Slow: withTimeout(
+      inlineFunction(
+        `exports.handler = async () => { const start = Date.now(); await new Promise((r) => setTimeout(r, ${STREAM_HOLD_MS})); console.log(JSON.stringify({ streamStart: start, streamEnd: Date.now() })); };`,
+      ),
     ),
     Fast: inlineFunction(
       'exports.handler = async () => { console.log(JSON.stringify({ queueAt: Date.now() })); };',
