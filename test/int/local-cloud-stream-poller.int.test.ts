@@ -34,8 +34,25 @@ function withTimeout(fn: Record<string, unknown>): Record<string, unknown> {
   return { ...fn, Properties: { ...(fn.Properties as object), Timeout: 30 } };
 }
 
-async function deployBoth() {
+/** A second stream mapping on the same table: a function that logs each key it gets, and when. */
+const KEYS_READER = {
+  Keys: inlineFunction(
+    'exports.handler = async (e) => { for (const r of e.Records) console.log(JSON.stringify({ key: r.dynamodb.Keys.pk.S, keyAt: Date.now() })); };',
+  ),
+  KeysMapping: {
+    Type: 'AWS::Lambda::EventSourceMapping',
+    Properties: {
+      FunctionName: { Ref: 'Keys' },
+      EventSourceArn: { 'Fn::GetAtt': ['Table', 'StreamArn'] },
+      StartingPosition: 'LATEST',
+      BatchSize: 10,
+    },
+  },
+};
+
+async function deployBoth(more: Record<string, unknown> = {}) {
   const deployed = await deployTemplate({
+    ...more,
     Table: {
       Type: 'AWS::DynamoDB::Table',
       Properties: {
@@ -77,14 +94,19 @@ async function deployBoth() {
 }
 
 /** The first JSON line with `key` the function logged (waits up to 30 s). */
-async function loggedNumbers(functionName: string, key: string): Promise<Record<string, number>> {
+async function loggedNumbers(
+  functionName: string,
+  key: string,
+  value?: string,
+): Promise<Record<string, number>> {
   for (let i = 0; i < 60; i += 1) {
     const found = await logs
       .send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}` }))
       .catch(() => ({ events: [] }));
     for (const event of found.events ?? []) {
       const match = /\{.*\}/.exec(event.message ?? '');
-      if (match?.[0].includes(`"${key}"`)) return JSON.parse(match[0]) as Record<string, number>;
+      const wanted = value === undefined ? `"${key}"` : `"${key}":"${value}"`;
+      if (match?.[0].includes(wanted)) return JSON.parse(match[0]) as Record<string, number>;
     }
     await sleep(500);
   }
@@ -112,5 +134,21 @@ describe('DynamoDB stream mappings on the local cloud, as on AWS', () => {
     // Assert: the queue record was handled during the stream invocation, not after it.
     expect(queue.queueAt).toBeGreaterThan(stream.streamStart as number);
     expect(queue.queueAt).toBeLessThan(stream.streamEnd as number);
+  });
+
+  it('handles a record on one stream mapping while another mapping of the same stream is busy', async () => {
+    // Arrange: the slow function and a key logger both read the table's stream.
+    const deployed = await deployBoth(KEYS_READER);
+
+    // Act: a first record keeps the slow mapping busy; a second one comes while it is.
+    await dynamo.send(new PutItemCommand({ TableName: deployed.Table, Item: { pk: { S: 'first' } } }));
+    await sleep(3_000);
+    await dynamo.send(new PutItemCommand({ TableName: deployed.Table, Item: { pk: { S: 'second' } } }));
+    const stream = await loggedNumbers(deployed.Slow ?? '', 'streamEnd');
+    const second = await loggedNumbers(deployed.Keys ?? '', 'key', 'second');
+
+    // Assert: the key logger took the second record before the slow mapping was through its first.
+    expect(second.keyAt).toBeGreaterThan(stream.streamStart as number);
+    expect(second.keyAt).toBeLessThan(stream.streamEnd as number);
   });
 });
