@@ -15,12 +15,12 @@ export interface Justification {
 export const JUSTIFIED_UNUSED: readonly Justification[] = [
   {
     action: 'sqs:GetQueueUrl',
-    resource: /WorkQueue|WorkDlqQueue|OutboxDlqQueue/,
+    resource: /WorkQueue|WorkDlqQueue|OutboxDlqQueue|ProjectorDlqQueue/,
     why: 'part of CDK’s consume / on-failure grant set (SqsEventSource, SqsDlq); the event source mapping polls by ARN and nothing calls it, but CDK offers no grant without it',
   },
   {
     action: 'sqs:GetQueueAttributes',
-    resource: /WorkQueue|OutboxDlqQueue/,
+    resource: /WorkQueue|OutboxDlqQueue|ProjectorDlqQueue/,
     why: 'part of CDK’s consume / on-failure grant set: the event source mapping and the on-failure destination read the queue’s attributes with the function’s role, calls the recording (the functions’ own SDK calls) cannot see',
   },
   {
@@ -30,8 +30,8 @@ export const JUSTIFIED_UNUSED: readonly Justification[] = [
   },
   {
     action: 'sqs:SendMessage',
-    resource: /WorkDlqQueue|OutboxDlqQueue/,
-    why: 'a record given up on: the consumer runtime dead-letters it with its reason (the outbox’s on-failure destination on AWS; MiniStack drops stream failures, conformance gap ddb-stream-item-failure-dropped); only some consumers dead-letter in the e2e run',
+    resource: /WorkDlqQueue|OutboxDlqQueue|ProjectorDlqQueue/,
+    why: 'a record given up on: the consumer runtime dead-letters it with its reason; the stream readers’ (outbox, projector) on-failure destination on AWS, which MiniStack never reaches (conformance gaps ddb-stream-item-failure-dropped, ddb-stream-retries-unbounded); only some consumers dead-letter in the e2e run',
   },
   {
     action: 'dynamodb:GetItem',
