@@ -208,7 +208,7 @@ describe('topologyFromTemplate on the synthesized pipeline stack', () => {
     }
   });
 
-  it('has every event source mapping, the event store stream to the outbox among them', () => {
+  it('has every event source mapping, the event store stream to the outbox and to the projector among them', () => {
     const mappings = resources.filter(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping');
     for (const [, m] of mappings)
       expect(
@@ -221,7 +221,8 @@ describe('topologyFromTemplate on the synthesized pipeline stack', () => {
     const streams = topology.edges.filter(
       (e) => e.kind === 'event-source' && topology.nodes.find((n) => n.id === e.from)?.kind === 'table',
     );
-    expect(streams.map((e) => `${labelOf(e.from)} -> ${labelOf(e.to)}`)).toEqual([
+    expect(streams.map((e) => `${labelOf(e.from)} -> ${labelOf(e.to)}`).sort()).toEqual([
+      'EventStoreTable -> OrdersProjectorHandlerFunction',
       'EventStoreTable -> OutboxPublisherFunction',
     ]);
     expect(topology.edges.filter((e) => e.kind === 'event-source')).toHaveLength(mappings.length);
