@@ -125,7 +125,9 @@ describe('protecting and revealing catalog events', () => {
     const protectedEvent = await protectEvent(ordersCatalog, placed(), keys);
 
     expect(JSON.stringify(protectedEvent)).not.toContain('ada@example.com');
-    expect(ordersCatalog.parse(protectedEvent).data.contact.email).toBe(protectedEvent.data.contact.email);
+    const parsed = ordersCatalog.parse(protectedEvent);
+    if (parsed.type !== 'OrderPlaced') throw new Error('expected OrderPlaced');
+    expect(parsed.data.contact.email).toBe(protectedEvent.data.contact.email);
     const revealed = await revealEvent(ordersCatalog, protectedEvent, keys);
     expect(revealed.data.contact.email).toBe('ada@example.com');
   });
@@ -152,13 +154,14 @@ describe('protecting and revealing catalog events', () => {
       ...placed(),
       version: 1,
       data: {
-        ...ordersCatalog.definitionOf('OrderPlaced').previous[0]?.example,
+        ...(ordersCatalog.definitionOf('OrderPlaced').previous[0]?.example as Record<string, unknown>),
         customerId: 'cus-42',
         email,
       },
     };
 
     const upcast = ordersCatalog.parse(v1);
+    if (upcast.type !== 'OrderPlaced') throw new Error('expected OrderPlaced');
     const revealed = await revealEvent(ordersCatalog, upcast, keys);
 
     expect(upcast.data.contact.email).toBe(email);

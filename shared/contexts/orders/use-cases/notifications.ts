@@ -129,7 +129,9 @@ async function notifyRevealed(
   context: HandlerContext<Orders>,
 ): Promise<Handled> {
   let outcome: OrderOutcome = event;
-  if (deps.subjectKeys !== undefined) {
+  // Only a channel the customer chose reads the key: the others have nothing to send.
+  const chosen = event.data.contact.channels.some((channel) => deps.channels?.includes(channel) ?? true);
+  if (deps.subjectKeys !== undefined && chosen) {
     try {
       outcome = await revealEvent(ordersCatalog, event, deps.subjectKeys);
     } catch (error) {
