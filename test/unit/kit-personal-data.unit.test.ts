@@ -168,3 +168,16 @@ describe('protecting and revealing catalog events', () => {
     expect(revealed.data.contact).toEqual({ email: 'old@example.com', channels: ['email'] });
   });
 });
+
+describe('personal fields in a schema', () => {
+  it('report a bad clear value with the clear schema’s own message, not the union’s', () => {
+    const bad = {
+      ...ordersCatalog.definitionOf('OrderPlaced').example,
+      contact: { phone: '+49x', channels: ['sms'] },
+    };
+
+    expect(() => ordersCatalog.create('OrderPlaced', bad as never, { correlationId: 'c' })).toThrow(
+      /data\.contact\.phone: must be an E\.164 phone number/,
+    );
+  });
+});

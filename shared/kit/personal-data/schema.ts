@@ -10,7 +10,11 @@ import { CIPHERTEXT_PATTERN } from './cipher.ts';
  * @default label: the field's own name
  */
 export function personal<S extends z.ZodType<string>>(schema: S, options: { readonly label?: string } = {}) {
-  const marked = z.union([ciphertextSchema, schema]);
+  // A clear value that fails is reported with the clear schema's own message ("Invalid email
+  // address", "must be an E.164 phone number"), not the union's bare "Invalid input".
+  const marked = z.union([ciphertextSchema, schema], {
+    error: (issue) => (issue.code === 'invalid_union' ? issue.errors?.[1]?.[0]?.message : undefined),
+  });
   personalRegistry.add(marked, { label: options.label });
   return marked;
 }
