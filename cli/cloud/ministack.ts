@@ -172,7 +172,7 @@ export async function startMiniStack(
   const out = openSync(logFile, 'w');
   reporter.step(`Starting MiniStack ${MINISTACK_VERSION} on 127.0.0.1:${port} (log: ${logFile})`);
   reporter.warn(
-    `local-cloud fix-up: MiniStack ignores SQS batching windows (MaximumBatchingWindowInSeconds); its launcher applies them (cli/cloud/ministack_launch.py; what it did is in ${logFile})`,
+    `local-cloud fix-up: MiniStack ignores SQS batching windows (MaximumBatchingWindowInSeconds) and polls DynamoDB streams in its SQS poll thread; its launcher applies the windows and gives the streams a thread of their own (cli/cloud/ministack_launch.py; what it did is in ${logFile})`,
   );
   const child = spawn(`${venvDir}/bin/python`, [launcher], {
     cwd: workDir,

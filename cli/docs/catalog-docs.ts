@@ -114,7 +114,12 @@ function consumersOf(type: string, contexts: readonly ContextDefinition[]): Cons
       refs.push({ context: context.name, consumer: consumer.name, delivery, how });
     for (const consumer of context.consumers) {
       if (consumer.intake?.includes(type)) ref(consumer, 'intake', 'first-hand from the bus (its intake)');
-      if (consumer.stored?.includes(type)) ref(consumer, 'stored', 'from the outbox, once stored');
+      if (consumer.stored?.includes(type)) {
+        const how = consumer.fromStoreStream
+          ? "from the event store's change stream, once stored"
+          : 'from the outbox, once stored';
+        ref(consumer, 'stored', how);
+      }
       if (consumer.fromBus?.includes(type)) ref(consumer, 'from-bus', 'from the bus, once stored');
       if (consumer.refuseUnstored?.includes(type) && !consumer.intake?.includes(type))
         ref(consumer, 'refused-unstored', 'refuses it to its DLQ when it arrives unstored');

@@ -28,6 +28,7 @@ import { FanOutTopic } from './fan-out-topic.ts';
 import { BATCHING, consumerVisibilityTimeout, QueueConsumer } from './queue-consumer.ts';
 import type { RuleTargets } from './rule-targets.ts';
 import { SagaTimerSchedules } from './saga-timer-schedules.ts';
+import { StoreStreamConsumer } from './store-stream-consumer.ts';
 import { SUBJECT_KEYS_ENV, type SubjectKeysTable } from './subject-keys-table.ts';
 
 export type { ContextConsumerDefinition, ContextDefinition };
@@ -97,7 +98,8 @@ export interface BoundedContextProps {
 export class BoundedContext extends Construct implements DeployedContext {
   readonly contextName: string;
   readonly integrationEvents: readonly string[];
-  readonly consumers: Readonly<Record<string, QueueConsumer>>;
+  /** Queue-fed consumers, and the one that reads the store's change stream (`fromStoreStream`). */
+  readonly consumers: Readonly<Record<string, QueueConsumer | StoreStreamConsumer>>;
   readonly tables: Readonly<Record<string, ContextTable>>;
   readonly topics: Readonly<Record<string, FanOutTopic>>;
   /** The step timers of each consumer that has them (its saga), by consumer name. */
@@ -123,7 +125,7 @@ export class BoundedContext extends Construct implements DeployedContext {
       topics[topic.name] = this.createTopic(topic, props);
     }
     this.topics = topics;
-    const consumers: Record<string, QueueConsumer> = {};
+    const consumers: Record<string, QueueConsumer | StoreStreamConsumer> = {};
     for (const consumer of props.definition.consumers) {
       consumers[consumer.name] = this.createConsumer(consumer, props);
     }
@@ -132,9 +134,9 @@ export class BoundedContext extends Construct implements DeployedContext {
 
   outboxRoutes(): { queue: IQueue; types: readonly string[] }[] {
     return this.definition.consumers
-      .filter((consumer) => (consumer.stored ?? []).length > 0)
+      .filter((consumer) => (consumer.stored ?? []).length > 0 && !consumer.fromStoreStream)
       .map((consumer) => ({
-        queue: this.consumer(consumer.name).queue,
+        queue: this.queueConsumer(consumer.name).queue,
         types: consumer.stored ?? [],
       }));
   }
@@ -150,7 +152,7 @@ export class BoundedContext extends Construct implements DeployedContext {
       const consumer = this.consumer(name);
       return {
         name: `${this.contextName} ${name}`,
-        queue: consumer.queue,
+        ...(consumer instanceof QueueConsumer ? { queue: consumer.queue } : {}),
         deadLetterQueue: consumer.deadLetterQueue,
         function: consumer.function,
       };
@@ -163,7 +165,9 @@ export class BoundedContext extends Construct implements DeployedContext {
     const outputs: Record<ContextOutputName, string> = {};
     for (const { name } of this.definition.consumers) {
       const consumer = this.consumer(name);
-      outputs[`${prefix}${pascalName(name)}QueueUrl`] = consumer.queue.queueUrl;
+      if (consumer instanceof QueueConsumer) {
+        outputs[`${prefix}${pascalName(name)}QueueUrl`] = consumer.queue.queueUrl;
+      }
       outputs[`${prefix}${pascalName(name)}DlqUrl`] = consumer.deadLetterQueue.queueUrl;
     }
     for (const [name, table] of Object.entries(this.tables)) {
@@ -175,9 +179,15 @@ export class BoundedContext extends Construct implements DeployedContext {
     return outputs;
   }
 
-  private consumer(name: string): QueueConsumer {
+  private consumer(name: string): QueueConsumer | StoreStreamConsumer {
     const consumer = this.consumers[name];
     if (!consumer) throw new Error(`${this.contextName}: no consumer ${name}`);
+    return consumer;
+  }
+
+  private queueConsumer(name: string): QueueConsumer {
+    const consumer = this.consumer(name);
+    if (!(consumer instanceof QueueConsumer)) throw new Error(`${this.contextName}: ${name} has no queue`);
     return consumer;
   }
 
@@ -213,7 +223,10 @@ export class BoundedContext extends Construct implements DeployedContext {
     });
   }
 
-  private createConsumer(consumer: ContextConsumerDefinition, props: BoundedContextProps): QueueConsumer {
+  private createConsumer(
+    consumer: ContextConsumerDefinition,
+    props: BoundedContextProps,
+  ): QueueConsumer | StoreStreamConsumer {
     const { stage, eventStore, definition } = props;
     const stageEnvironment = Object.fromEntries(
       Object.entries(consumer.stageEnvironment ?? {}).map(([name, setting]) => [
@@ -244,7 +257,8 @@ export class BoundedContext extends Construct implements DeployedContext {
                 : {}),
             }
           : {}),
-        RETRY_BASE_SECONDS: String(stage.retryBase.toSeconds()),
+        // The queue runtime's retry backoff; a store-stream consumer retries per its stream mapping.
+        ...(consumer.fromStoreStream ? {} : { RETRY_BASE_SECONDS: String(stage.retryBase.toSeconds()) }),
         // The context's own metrics namespace (its consumers are the `service` dimension within it).
         POWERTOOLS_METRICS_NAMESPACE: definition.metricsNamespace ?? pascalName(definition.name),
         ...consumer.environment,
@@ -259,6 +273,17 @@ export class BoundedContext extends Construct implements DeployedContext {
       ...batchingOf(consumer),
     };
     const id = pascalName(consumer.name);
+    if (consumer.fromStoreStream) {
+      const { maxReceiveCount: _, batchSize, ...run } = common;
+      const deployed = new StoreStreamConsumer(this, id, {
+        ...run,
+        eventStore,
+        // A stream batch is not capped at 10 as a queue's is: a second of commits, up to 100.
+        batchSize: consumer.batchSize ?? Math.max(batchSize, 100),
+      });
+      this.grant(deployed, consumer, props);
+      return deployed;
+    }
     const unstored = unstoredRuleTypes(consumer);
     const fromBus = unstored.length > 0 || (consumer.fromBus ?? []).length > 0;
     const subscription = consumer.fromTopic;
@@ -284,7 +309,7 @@ export class BoundedContext extends Construct implements DeployedContext {
 
   /** Exactly what the definition grants the consumer, each on its one resource. */
   private grant(
-    deployed: QueueConsumer,
+    deployed: QueueConsumer | StoreStreamConsumer,
     consumer: ContextConsumerDefinition,
     { eventStore, stage, subjectKeys }: BoundedContextProps,
   ) {
@@ -306,7 +331,7 @@ export class BoundedContext extends Construct implements DeployedContext {
       else this.tableNamed(grant.table).grantItems(fn, grant.actions);
     }
     // Near timers are delayed messages to its own (standard) queue, far ones Scheduler schedules.
-    if (consumer.timers) {
+    if (consumer.timers && deployed instanceof QueueConsumer) {
       this.timers[consumer.name] = new SagaTimerSchedules(deployed, 'Timers', {
         function: deployed.function,
         queue: deployed.queue,

@@ -13,10 +13,13 @@ import { Construct } from 'constructs';
 import { ALARM_PERIOD } from './alarms.ts';
 import { METRICS_NAMESPACE } from './pipeline-function.ts';
 
-/** A queue-fed consumer as the dashboard shows it; `function` is absent while nobody drains the queue. */
+/**
+ * A consumer as the dashboard shows it: queue-fed, or reading the store's stream (no `queue`: its lag
+ * is the function's iterator age); `function` is absent while nobody drains the queue.
+ */
 export interface DashboardConsumer {
   readonly name: string;
-  readonly queue: IQueue;
+  readonly queue?: IQueue;
   readonly deadLetterQueue: IQueue;
   readonly function?: IFunction;
 }
@@ -75,10 +78,19 @@ function consumerRow({ name, queue, deadLetterQueue, function: fn }: DashboardCo
   const sum = { period: ALARM_PERIOD, statistic: 'Sum' };
   const max = { period: ALARM_PERIOD, statistic: 'Maximum' };
   const throughput = [
-    queue.metricNumberOfMessagesSent({ ...sum, label: 'in' }),
-    queue.metricNumberOfMessagesDeleted({ ...sum, label: 'done' }),
+    ...(queue
+      ? [
+          queue.metricNumberOfMessagesSent({ ...sum, label: 'in' }),
+          queue.metricNumberOfMessagesDeleted({ ...sum, label: 'done' }),
+        ]
+      : []),
     ...(fn ? [fn.metricInvocations({ ...sum, label: 'invocations' })] : []),
   ];
+  const lag = queue
+    ? graph(`${name}: oldest message age (s)`, [
+        queue.metricApproximateAgeOfOldestMessage({ ...max, label: 'age' }),
+      ])
+    : graph(`${name}: iterator age (ms)`, fn ? [fn.metric('IteratorAge', { ...max, label: 'lag' })] : []);
   const errors = fn
     ? graph(`${name}: errors`, [fn.metricErrors({ ...sum, label: 'errors' })])
     : new TextWidget({ markdown: `**${name}**: no consumer function yet`, width: WIDTH, height: 6 });
@@ -88,9 +100,7 @@ function consumerRow({ name, queue, deadLetterQueue, function: fn }: DashboardCo
     graph(`${name}: DLQ depth`, [
       deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'DLQ' }),
     ]),
-    graph(`${name}: oldest message age (s)`, [
-      queue.metricApproximateAgeOfOldestMessage({ ...max, label: 'age' }),
-    ]),
+    lag,
   ];
 }
 

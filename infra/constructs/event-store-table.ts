@@ -8,9 +8,10 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, FilterRule } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { EVENT_STORE_INDEXES } from '../../shared/kit/event-store/dynamodb-indexes.ts';
-import { EVENT_STORE_KEYS } from '../../shared/kit/event-store/dynamodb-items.ts';
+import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES } from '../../shared/kit/event-store/dynamodb-items.ts';
 import type { StageSettings } from '../stages.ts';
 import { dataKey, grantTableKey, skipIfAwsManagedKey } from './data-key.ts';
 
@@ -25,6 +26,9 @@ export const EVENT_STORE_ACTIONS = ['dynamodb:Query', 'dynamodb:GetItem', 'dynam
 
 /** What `DynamoDbIdempotencyStore` calls on top: conditional PutItem claims, DeleteItem releases. */
 export const IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
+
+/** Readers a DynamoDB stream shard serves at once without throttling (DynamoDB Streams developer guide). */
+export const MAX_STREAM_READERS = 2;
 
 /** Props of {@link EventStoreTable}. */
 export interface EventStoreTableProps {
@@ -50,6 +54,7 @@ export class EventStoreTable extends Construct {
   readonly table: Table;
   /** The customer-managed key of the table (and its stream), if it has one. */
   readonly encryptionKey: IKey | undefined;
+  private readonly streamReaders: string[] = [];
 
   constructor(scope: Construct, id: string, props: EventStoreTableProps) {
     super(scope, id);
@@ -89,6 +94,20 @@ export class EventStoreTable extends Construct {
    * `actions` on the table itself. Not `table.grant`, which adds `<table>/index/*` once the table has
    * an index: no function reads the indexes.
    */
+  /**
+   * Counts a reader of the table's stream (a stream mapping). DynamoDB serves at most two readers per
+   * shard without throttling them ({@link MAX_STREAM_READERS}): the outbox and one store-stream
+   * consumer. A third is refused at synth rather than slowed down in production.
+   */
+  addStreamReader(path: string): void {
+    if (this.streamReaders.length >= MAX_STREAM_READERS) {
+      throw new Error(
+        `${path}: the event store's stream already has ${MAX_STREAM_READERS} readers (${this.streamReaders.join(', ')}); a third would be throttled. Feed it from the outbox (a queue) instead`,
+      );
+    }
+    this.streamReaders.push(path);
+  }
+
   private grantTable(grantee: IGrantable, actions: readonly string[]): Grant {
     return Grant.addToPrincipal({
       grantee,
@@ -130,4 +149,22 @@ export class EventStoreTable extends Construct {
     if (!arn) throw new Error('event store table has no stream');
     return arn;
   }
+}
+
+/**
+ * The stream mappings' filter: inserted commit items only (`pk` a stream, `sk` starting `E#`), so
+ * snapshots, idempotency records, updates and TTL deletes never invoke the outbox or a store-stream
+ * consumer. Their handlers check again: a mapping edited by hand, or a local cloud, may not filter.
+ */
+export function commitInsertFilter(): Record<string, unknown> {
+  const { partitionKey, sortKey } = EVENT_STORE_KEYS;
+  return FilterCriteria.filter({
+    eventName: FilterRule.isEqual('INSERT'),
+    dynamodb: {
+      Keys: {
+        [partitionKey]: { S: FilterRule.beginsWith(EVENT_STORE_PREFIXES.stream) },
+        [sortKey]: { S: FilterRule.beginsWith(EVENT_STORE_PREFIXES.event) },
+      },
+    },
+  });
 }

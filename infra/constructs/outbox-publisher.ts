@@ -2,17 +2,16 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES } from '../../shared/kit/event-store/dynamodb-items.ts';
 import type { StageSettings } from '../stages.ts';
 import { ALARM_PERIOD, thresholdAlarm } from './alarms.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
-import type { EventStoreTable } from './event-store-table.ts';
+import { commitInsertFilter, type EventStoreTable } from './event-store-table.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 /** Props of {@link OutboxPublisher}. */
@@ -70,6 +69,7 @@ export class OutboxPublisher extends Construct {
     this.function = fn.function;
     props.bus.grantPutEventsTo(this.function);
 
+    props.eventStore.addStreamReader(this.node.path);
     const source = new DynamoEventSource(props.eventStore.table, {
       // From the oldest record still in the stream: events appended before the mapping existed count too.
       startingPosition: StartingPosition.TRIM_HORIZON,
@@ -79,7 +79,7 @@ export class OutboxPublisher extends Construct {
       maxRecordAge: settings.maxRecordAge,
       reportBatchItemFailures: true,
       onFailure: new SqsDlq(this.deadLetterQueue.queue),
-      filters: [outboxFilter()],
+      filters: [commitInsertFilter()],
     });
     this.function.addEventSource(source);
     this.eventSource = source;
@@ -149,20 +149,6 @@ export class OutboxPublisher extends Construct {
 export interface OutboxTopic {
   readonly topic: ITopic;
   grantPublish(grantee: IGrantable): unknown;
-}
-
-/** Inserted event items only: snapshots, idempotency records, updates and TTL deletes never reach the bus. */
-function outboxFilter(): Record<string, unknown> {
-  const { partitionKey, sortKey } = EVENT_STORE_KEYS;
-  return FilterCriteria.filter({
-    eventName: FilterRule.isEqual('INSERT'),
-    dynamodb: {
-      Keys: {
-        [partitionKey]: { S: FilterRule.beginsWith(EVENT_STORE_PREFIXES.stream) },
-        [sortKey]: { S: FilterRule.beginsWith(EVENT_STORE_PREFIXES.event) },
-      },
-    },
-  });
 }
 
 function resolveSettings(id: string, props: OutboxPublisherProps) {

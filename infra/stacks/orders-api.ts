@@ -6,6 +6,7 @@ import type { ApiSettings } from '../api-settings.ts';
 import type { BoundedContext } from '../constructs/bounded-context.ts';
 import type { EventStoreTable } from '../constructs/event-store-table.ts';
 import { HttpFrontDoor } from '../constructs/http-front-door.ts';
+import { QueueConsumer } from '../constructs/queue-consumer.ts';
 import { SUBJECT_KEYS_ENV, type SubjectKeysTable } from '../constructs/subject-keys-table.ts';
 import type { StageSettings } from '../stages.ts';
 
@@ -31,8 +32,8 @@ export function ordersHttpApi(scope: Construct, props: OrdersApiProps): HttpFron
   const saga = orders.consumers.saga;
   const timers = orders.timers.saga;
   const summaries = orders.tables['order-summary'];
-  if (!saga || !timers || !summaries)
-    throw new Error('orders API: the orders context lacks its saga or read model');
+  if (!(saga instanceof QueueConsumer) || !timers || !summaries)
+    throw new Error('orders API: the orders context lacks its saga (queue-fed) or read model');
   const door = new HttpFrontDoor(scope, 'OrdersApi', {
     stage,
     api: props.api,

@@ -42,7 +42,6 @@ export const OUTPUTS = {
   inventoryDlqUrl: 'InventoryDlqUrl',
   paymentQueueUrl: 'PaymentQueueUrl',
   paymentDlqUrl: 'PaymentDlqUrl',
-  projectorQueueUrl: 'ProjectorQueueUrl',
   projectorDlqUrl: 'ProjectorDlqUrl',
 } as const;
 

@@ -76,6 +76,16 @@ export interface ContextConsumerDefinition {
    * (`SagaTimerSchedules`: a schedule group, a delivery role, the `TIMER_*` environment). @default false
    */
   readonly timers?: boolean;
+  /**
+   * Reads its `stored` types straight from the event store's change stream (a DynamoDB stream
+   * mapping) instead of from a queue the outbox feeds: no queue, no message per event, no receive and
+   * delete, no stored check (every record is a commit the store holds). For idempotent work off the
+   * critical path, a read model above all: a failing batch is retried from the failing commit,
+   * bisected, and after its retries its coordinates go to the consumer's DLQ; meanwhile the shard
+   * waits. Its handler is built with `createStoreStreamConsumer`. A stream serves two readers per
+   * shard without throttling, the outbox and one more: one such consumer per stack. @default false
+   */
+  readonly fromStoreStream?: boolean;
   /** On a flow's critical path (`immediate`) or not (`gathered`, up to 1 s). @default 'immediate' */
   readonly batching?: 'immediate' | 'gathered';
   /**
@@ -205,8 +215,9 @@ export function contextOutputPrefix(definition: ContextDefinition): string {
 export function contextOutputNames(definition: ContextDefinition): string[] {
   const prefix = contextOutputPrefix(definition);
   return [
-    ...definition.consumers.flatMap(({ name }) => [
-      `${prefix}${pascalName(name)}QueueUrl`,
+    ...definition.consumers.flatMap(({ name, fromStoreStream }) => [
+      // A consumer of the store's stream has no queue, only the DLQ its failed batches go to.
+      ...(fromStoreStream ? [] : [`${prefix}${pascalName(name)}QueueUrl`]),
       `${prefix}${pascalName(name)}DlqUrl`,
     ]),
     ...(definition.tables ?? []).map(({ name }) => `${prefix}${pascalName(name)}TableName`),
@@ -323,6 +334,7 @@ export function validateContextDefinition(definition: ContextDefinition): void {
         fail(`fromBus ${type} is this context's own event but not an integration event: take it as stored`);
       }
     }
+    if (consumer.fromStoreStream) validateFromStoreStream(consumer, fail);
     if (consumer.ordered && consumer.batching === 'gathered') {
       fail('an ordered (FIFO) consumer takes no batching window: leave batching unset');
     }
@@ -440,6 +452,20 @@ function validateFromTopic(
     fail('a fromTopic consumer drains a standard subscription queue: it cannot be ordered');
   if (consumer.timers) fail('timers are sent to its own queue: a fromTopic consumer has none');
   return subscription;
+}
+
+/** A consumer of the store's stream takes stored events only, and has no queue to be ordered or timed on. */
+function validateFromStoreStream(consumer: ContextConsumerDefinition, fail: Fail): void {
+  if ((consumer.stored ?? []).length === 0) fail('fromStoreStream takes stored events: list them in stored');
+  const unstored = [consumer.intake, consumer.refuseUnstored, consumer.fromBus].flat();
+  if (unstored.some((type) => type !== undefined) || consumer.fromTopic !== undefined) {
+    fail('fromStoreStream reads the store only: leave intake, refuseUnstored, fromBus and fromTopic unset');
+  }
+  if (consumer.ordered) fail('fromStoreStream is in order per stream already: leave ordered unset');
+  if (consumer.timers) fail('timers are sent to its own queue: a fromStoreStream consumer has none');
+  if (consumer.maxReceiveCount !== undefined) {
+    fail('maxReceiveCount is a queue setting: a fromStoreStream consumer retries per its stream mapping');
+  }
 }
 
 /** Batch size, receives and timeout as SQS and Lambda take them. */

@@ -270,9 +270,9 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
   cases.push({
     id: 'sqs-unmarked-confirmed',
     name: 'not stored',
-    sent: 'projector queue: a valid OrderConfirmed without the stored mark',
+    sent: 'email channel queue: a valid OrderConfirmed without the stored mark',
     payload: sqsMessage(
-      'ProjectorQueueUrl',
+      'EmailQueueUrl',
       eventBridgeBody(
         envelope(m('sqs-unmarked-confirmed'), 'OrderConfirmed', confirmedData(unmarkedOrder), {
           source: 'orders.saga',
@@ -281,7 +281,7 @@ export function intakeSqsCases(context: CaseContext): CaseInput[] {
         'orders.saga',
       ),
     ),
-    expect: deadLetteredIn('ProjectorDlqUrl', notStored('OrderConfirmed', 'projector')),
+    expect: deadLetteredIn('EmailDlqUrl', notStored('OrderConfirmed', 'notify-email')),
   });
 
   // A stored reservation request (its own SKU has no stock: the inventory refuses it, nothing is held),

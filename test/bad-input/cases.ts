@@ -731,10 +731,10 @@ export function buildCases(options: CaseOptions): BadInputCase[] {
   raw(
     'sqs-extra-key',
     'unknown field',
-    'projector queue: bare envelope with an extra top-level key',
-    'ProjectorQueueUrl',
+    'sms channel queue: bare envelope with an extra top-level key',
+    'SmsQueueUrl',
     json({ ...envelope(m('sqs-extra-key'), 'OrderPlaced', orderData(order('sqs-extra-key'))), admin: true }),
-    'ProjectorDlqUrl',
+    'SmsDlqUrl',
     /^VALIDATION: .*Unrecognized key: "admin"/,
   );
   raw(

@@ -8,7 +8,7 @@ import { BoundedContext, type ContextDefinition } from '../../infra/constructs/b
 import { BusConsumer } from '../../infra/constructs/bus-consumer.ts';
 import { PipelineEventBus } from '../../infra/constructs/event-bus.ts';
 import { EVENT_STORE_ACTIONS, EventStoreTable } from '../../infra/constructs/event-store-table.ts';
-import type { QueueConsumer } from '../../infra/constructs/queue-consumer.ts';
+import { QueueConsumer } from '../../infra/constructs/queue-consumer.ts';
 import { RuleTargets } from '../../infra/constructs/rule-targets.ts';
 import { stageSettings } from '../../infra/stages.ts';
 import { STORED_METADATA_KEY } from '../../shared/kit/events/stored.ts';
@@ -77,7 +77,7 @@ const tableId = logicalId(eventStore.table);
 
 function consumer(name: string): QueueConsumer {
   const deployed = context.consumers[name];
-  if (!deployed) throw new Error(`no consumer ${name}`);
+  if (!(deployed instanceof QueueConsumer)) throw new Error(`no queue consumer ${name}`);
   return deployed;
 }
 

@@ -51,7 +51,6 @@ const CONSUMERS = {
   saga: { id: 'OrdersSaga', queue: 'OrdersSagaWorkQueue', dlq: 'OrdersSagaWorkDlqQueue' },
   inventory: { id: 'OrdersInventory', queue: 'OrdersInventoryWorkQueue', dlq: 'OrdersInventoryWorkDlqQueue' },
   payment: { id: 'OrdersPayment', queue: 'OrdersPaymentWorkQueue', dlq: 'OrdersPaymentWorkDlqQueue' },
-  projector: { id: 'OrdersProjector', queue: 'OrdersProjectorWorkQueue', dlq: 'OrdersProjectorWorkDlqQueue' },
   email: {
     id: 'OrdersEmail',
     queue: 'OrdersNotificationsEmailWorkQueue',
@@ -112,7 +111,24 @@ function mappingOf(name: ConsumerName, template = dev): CfnResource {
 }
 
 const ON_THE_CRITICAL_PATH = ['saga', 'inventory', 'payment'] as const;
-const OFF_THE_CRITICAL_PATH = ['projector', 'email', 'sms', 'push'] as const;
+const OFF_THE_CRITICAL_PATH = ['email', 'sms', 'push'] as const;
+
+/** The projector reads the event store's stream (`fromStoreStream`): a function, a mapping and a DLQ. */
+const PROJECTOR = { id: 'OrdersProjector', dlq: 'OrdersProjectorDlqQueue' } as const;
+
+function projectorMapping(template = dev): CfnResource {
+  const [, fn] = only(resources(template, 'AWS::Lambda::Function'), `${PROJECTOR.id}HandlerFunction`);
+  const fnId = resources(template, 'AWS::Lambda::Function').find(([, f]) => f === fn)?.[0];
+  const mappings = resources(template, 'AWS::Lambda::EventSourceMapping').filter(
+    ([, m]) => referencedId(m.Properties?.FunctionName) === fnId,
+  );
+  return only(mappings, '')[1];
+}
+
+function projectorStatements(): Statement[] {
+  const [, policy] = only(resources(dev, 'AWS::IAM::Policy'), `${PROJECTOR.id}HandlerRoleDefaultPolicy`);
+  return (policy.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [];
+}
 
 describe('infra: consumer batching by latency need', () => {
   for (const [stage, template] of [
@@ -129,7 +145,7 @@ describe('infra: consumer batching by latency need', () => {
       expect(mappingOf('inventory', template).Properties?.BatchSize).toBe(10);
     });
 
-    it(`lets the projector and the notification channels gather 25 records for up to 1 s (${stage})`, () => {
+    it(`lets the notification channels gather 25 records for up to 1 s (${stage})`, () => {
       for (const name of OFF_THE_CRITICAL_PATH) {
         expect(mappingOf(name, template).Properties, name).toMatchObject({
           BatchSize: 25,
@@ -137,6 +153,27 @@ describe('infra: consumer batching by latency need', () => {
           FunctionResponseTypes: ['ReportBatchItemFailures'],
         });
       }
+    });
+
+    it(`lets the projector gather a second of commits from the event store's stream, retried from the one that failed and then dead-lettered (${stage})`, () => {
+      const mapping = projectorMapping(template).Properties;
+      expect(mapping).toMatchObject({
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        StartingPosition: 'TRIM_HORIZON',
+        MaximumRetryAttempts: 10,
+      });
+      expect(mapping?.EventSourceArn).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^EventStoreTable/), 'StreamArn'],
+      });
+      const onFailure = (mapping?.DestinationConfig as { OnFailure: { Destination: unknown } } | undefined)
+        ?.OnFailure;
+      expect(referencedId(onFailure?.Destination)).toMatch(new RegExp(`^${PROJECTOR.dlq}`));
+      // Commits only, as the outbox's mapping takes them.
+      expect(JSON.stringify(mapping?.FilterCriteria)).toContain('INSERT');
+      expect(JSON.stringify(mapping?.FilterCriteria)).toContain('E#');
     });
   }
 });
@@ -172,6 +209,10 @@ describe('infra: order saga consumers', () => {
       expect(on('ApproximateAgeOfOldestMessage', queue), name).toHaveLength(1);
       expect(on('Errors', `${id}HandlerFunction`), name).toHaveLength(1);
     }
+    // The projector has no queue: its lag is the stream's iterator age.
+    expect(on('ApproximateNumberOfMessagesVisible', PROJECTOR.dlq)).toHaveLength(1);
+    expect(on('IteratorAge', `${PROJECTOR.id}HandlerFunction`)).toHaveLength(1);
+    expect(on('Errors', `${PROJECTOR.id}HandlerFunction`)).toHaveLength(1);
   });
 
   it('gives every consumer its queue, its DLQ for immediate dead-lettering, and nothing of the others', () => {
@@ -216,27 +257,43 @@ describe('infra: order saga consumers', () => {
     expect(actionsOn('payment', 'EventStoreTable')).toContain('dynamodb:UpdateItem');
     expect(actionsOn('email', 'EventStoreTable')).toContain('dynamodb:DeleteItem');
     expect(actionsOn('saga', 'EventStoreTable')).not.toContain('dynamodb:DeleteItem');
-    // The projector only checks stored marks against the store (a query for one commit).
-    expect(actionsOn('projector', 'EventStoreTable')).toEqual(['dynamodb:Query']);
+    // The projector reads the store's stream, never its items.
+    const projectorOnStore = projectorStatements().filter((s) =>
+      [...referencedIds(s.Resource)].some((id) => id.startsWith('EventStoreTable')),
+    );
+    expect(projectorOnStore.map((s) => s.Resource)).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreTable/), 'StreamArn'] },
+    ]);
   });
 
-  it('lets the projector read and write summaries in its own table, not its index, and only read event store items', () => {
-    const projector = statementsOf('projector').filter((s) =>
-      [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
+  it("lets the projector read and write summaries in its own table, not its index, read the event store's stream and send only to its DLQ", () => {
+    const projector = projectorStatements().filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('dynamodb:') || a.startsWith('sqs:')),
     );
     expect(projector).toEqual([
+      {
+        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${PROJECTOR.dlq}`)), 'Arn'] },
+      },
+      // The stream event source's; ListStreams cannot be scoped to a stream.
+      { Action: 'dynamodb:ListStreams', Effect: 'Allow', Resource: '*' },
+      {
+        Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreTable/), 'StreamArn'] },
+      },
       {
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OrdersOrderSummaryTable/), 'Arn'] },
       },
-      {
-        Action: 'dynamodb:Query',
-        Effect: 'Allow',
-        // The table alone: its indexes (stream catalog, correlation) are the operator's, not a function's.
-        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreTable/), 'Arn'] },
-      },
     ]);
+    const [, fn] = only(resources(dev, 'AWS::Lambda::Function'), `${PROJECTOR.id}HandlerFunction`);
+    const variables =
+      (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    expect(Object.keys(variables)).not.toContain('QUEUE_URL');
+    expect(Object.keys(variables)).not.toContain('EVENT_STORE_TABLE');
     const [, table] = only(resources(dev, 'AWS::DynamoDB::Table'), 'OrdersOrderSummaryTable');
     expect(table.Properties?.GlobalSecondaryIndexes).toEqual([
       expect.objectContaining({
@@ -259,13 +316,14 @@ describe('infra: order saga consumers', () => {
     expect([...routes.bus].sort()).toEqual(
       [...ORDER_INTEGRATION_EVENT_TYPES, ...ONBOARDING_INTEGRATION_EVENT_TYPES].sort(),
     );
-    for (const name of ['saga', 'inventory', 'payment', 'projector'] as const) {
+    for (const name of ['saga', 'inventory', 'payment'] as const) {
       const route = routes.queues.find(({ queue }) => queue.startsWith(CONSUMERS[name].queue));
       expect([...(route?.types ?? [])].sort(), name).toEqual([...CONSUMER_EVENT_TYPES[name]].sort());
     }
-    // Four orders consumers and four onboarding consumers (each takes stored events from the outbox).
-    expect(routes.queues.filter(({ queue }) => queue.startsWith('Orders'))).toHaveLength(4);
-    expect(routes.queues).toHaveLength(8);
+    // Three orders consumers (the projector reads the stream itself) and four onboarding consumers.
+    expect(routes.queues.filter(({ queue }) => queue.startsWith('Orders'))).toHaveLength(3);
+    expect(routes.queues.some(({ queue }) => queue.startsWith(PROJECTOR.id))).toBe(false);
+    expect(routes.queues).toHaveLength(7);
     // The order outcomes go to the notifications topic from the outbox itself: no forwarding consumer.
     expect(routes.topics).toEqual([
       {

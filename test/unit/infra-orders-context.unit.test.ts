@@ -47,13 +47,22 @@ function summary(template: Template) {
     const [, mapping] = of('AWS::Lambda::EventSourceMapping').find(
       ([, m]) => referencedId(m.Properties?.FunctionName) === id,
     ) as [string, CfnResource];
-    const queue = referencedId(mapping.Properties?.EventSourceArn) as string;
-    const queueProps = resources[queue]?.Properties as {
-      VisibilityTimeout: number;
-      RedrivePolicy: { deadLetterTargetArn: unknown; maxReceiveCount: number };
-      FifoQueue?: boolean;
+    const source = referencedId(mapping.Properties?.EventSourceArn) as string;
+    // A store-stream consumer's mapping reads the event store's stream: no queue, an on-failure DLQ.
+    const fromStream = resources[source]?.Type === 'AWS::DynamoDB::Table';
+    const queueProps = fromStream
+      ? undefined
+      : (resources[source]?.Properties as {
+          VisibilityTimeout: number;
+          RedrivePolicy: { deadLetterTargetArn: unknown; maxReceiveCount: number };
+          FifoQueue?: boolean;
+        });
+    const onFailure = (mapping.Properties?.DestinationConfig as { OnFailure?: { Destination?: unknown } })
+      ?.OnFailure?.Destination;
+    const own = {
+      queue: fromStream ? '' : source,
+      dlq: referencedId(fromStream ? onFailure : queueProps?.RedrivePolicy.deadLetterTargetArn) as string,
     };
-    const own = { queue, dlq: referencedId(queueProps.RedrivePolicy.deadLetterTargetArn) as string };
     const role = referencedId(fn.Properties?.Role);
     const [, policy] = of('AWS::IAM::Policy').find(([, p]) =>
       ((p.Properties?.Roles as unknown[] | undefined) ?? []).some((r) => referencedId(r) === role),
@@ -83,9 +92,9 @@ function summary(template: Template) {
       environment,
       batchSize: mapping.Properties?.BatchSize,
       batchingWindow: mapping.Properties?.MaximumBatchingWindowInSeconds ?? null,
-      visibilityTimeout: queueProps.VisibilityTimeout,
-      maxReceiveCount: queueProps.RedrivePolicy.maxReceiveCount,
-      fifo: queueProps.FifoQueue ?? false,
+      visibilityTimeout: queueProps?.VisibilityTimeout ?? null,
+      maxReceiveCount: queueProps?.RedrivePolicy.maxReceiveCount ?? null,
+      fifo: queueProps?.FifoQueue ?? false,
     };
   }
   return {
@@ -217,6 +226,43 @@ const REMOVED_SINCE: Record<string, number> = {
 };
 const REMOVED_OUTPUTS = ['NotifierDlqUrl', 'NotifierQueueUrl'];
 
+/**
+ * Moved on purpose since the fixture was taken: the projector reads the event store's change stream
+ * itself (`fromStoreStream`) instead of a queue the outbox fed. Its work queue (with the queue's policy
+ * and backlog-age alarm, replaced by an iterator-age alarm) and `ProjectorQueueUrl` are gone; its DLQ
+ * stays, as the mapping's on-failure destination. It loses the queue's grants and variables and the
+ * stored check (a Query on the store: every stream record is a commit), gains the stream's read, and
+ * gathers up to 100 commits a batch.
+ */
+const STREAM_CONSUMER = 'order-projector';
+const STREAM_REMOVED = { 'AWS::SQS::Queue': 1, 'AWS::SQS::QueuePolicy': 1 };
+const STREAM_REMOVED_OUTPUTS = ['ProjectorQueueUrl'];
+const STREAM_GRANTS = [
+  'dynamodb:DescribeStream on event store',
+  'dynamodb:GetRecords on event store',
+  'dynamodb:GetShardIterator on event store',
+  'dynamodb:ListStreams on *',
+  'sqs:GetQueueAttributes on dlq',
+  'sqs:GetQueueUrl on dlq',
+];
+function asStreamConsumer(before: {
+  grants: string[];
+  environment: Record<string, unknown>;
+  [field: string]: unknown;
+}) {
+  const { DLQ_URL, QUEUE_URL, EVENT_STORE_TABLE, RETRY_BASE_SECONDS, ...environment } = before.environment;
+  const queueGrant = (grant: string) =>
+    grant.endsWith(' on queue') || grant === 'dynamodb:Query on event store';
+  return {
+    ...before,
+    grants: [...before.grants.filter((grant) => !queueGrant(grant)), ...STREAM_GRANTS].sort(),
+    environment,
+    batchSize: 100,
+    visibilityTimeout: null,
+    maxReceiveCount: null,
+  };
+}
+
 const withAdded = (
   counts: Record<string, number>,
   added: Record<string, number>,
@@ -261,7 +307,6 @@ describe('infra: the orders context built from its definition', () => {
         'InventoryDlqUrl',
         'PaymentQueueUrl',
         'PaymentDlqUrl',
-        'ProjectorQueueUrl',
         'ProjectorDlqUrl',
         'EmailQueueUrl',
         'EmailDlqUrl',
@@ -277,10 +322,14 @@ describe('infra: the orders context built from its definition', () => {
 
   for (const stage of ['dev', 'prod'] as const) {
     it(`deploys what the hand-composed orders context deployed: resources, outputs, rules and alarms (${stage})`, () => {
-      expect(after[stage].counts).toEqual(withAdded(BEFORE[stage].counts, ADDED_SINCE[stage], REMOVED_SINCE));
+      expect(after[stage].counts).toEqual(
+        withAdded(BEFORE[stage].counts, ADDED_SINCE[stage], sum(REMOVED_SINCE, STREAM_REMOVED)),
+      );
       expect(after[stage].outputs).toEqual(
         [
-          ...BEFORE[stage].outputs.filter((name) => !REMOVED_OUTPUTS.includes(name)),
+          ...BEFORE[stage].outputs.filter(
+            (name) => !REMOVED_OUTPUTS.includes(name) && !STREAM_REMOVED_OUTPUTS.includes(name),
+          ),
           ...REPLAY_OUTPUTS,
           ...HTTP_API_OUTPUTS,
           ...SUBJECT_KEYS_OUTPUTS,
@@ -315,7 +364,8 @@ describe('infra: the orders context built from its definition', () => {
             ...(keyGrants.length > 0 ? SUBJECT_KEYS_ENVIRONMENT : {}),
           },
         };
-        expect(after[stage].consumers[service], service).toEqual(narrowed);
+        const expected = service === STREAM_CONSUMER ? asStreamConsumer(narrowed) : narrowed;
+        expect(after[stage].consumers[service], service).toEqual(expected);
       }
     });
   }

@@ -264,4 +264,19 @@ describe('validateContextDefinition: definitions that would deploy wrongly', () 
       validateContextDefinition(base([{ name: 'ledger', entry: 'src/ledger.ts', stored: ['ItemAdded'] }])),
     ).toThrow(/entry must be functions\/<folder>\/<file>.ts/);
   });
+
+  it('accepts a read model that takes stored events from the store stream, and refuses it anything else', () => {
+    const view = { name: 'cart-view', entry, stored: ['ItemAdded'], fromStoreStream: true } as const;
+    expect(() => validateContextDefinition(base([view]))).not.toThrow();
+    expect(() =>
+      validateContextDefinition(base([{ ...view, stored: [], fromBus: ['CartCheckedOut'] }])),
+    ).toThrow('shop.consumers.cart-view: fromStoreStream takes stored events: list them in stored');
+    expect(() => validateContextDefinition(base([{ ...view, intake: ['ItemRemoved'] }]))).toThrow(
+      /fromStoreStream reads the store only/,
+    );
+    expect(() => validateContextDefinition(base([{ ...view, timers: true }]))).toThrow(/has none/);
+    expect(() => validateContextDefinition(base([{ ...view, maxReceiveCount: 3 }]))).toThrow(
+      /maxReceiveCount is a queue setting/,
+    );
+  });
 });

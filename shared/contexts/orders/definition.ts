@@ -19,10 +19,9 @@ export const NOTIFICATION_SUBSCRIPTIONS = NOTIFICATION_CHANNELS.map((name) => ({
 }));
 
 /**
- * Timeout of the projector: it gathers batches (25 records) of a few tens of
- * milliseconds each (the projector writes once per order per batch). Kept short because a batch that
- * crashed is redelivered only after the queue's visibility timeout (6 × this + window, 91 s): the read
- * model lags by that much after a crash.
+ * Timeout of the projector: it gathers batches (a second of commits) of a few tens of milliseconds
+ * each (the projector writes once per order per batch). Kept short because the stream's shard waits
+ * while a batch runs, and a batch that crashed is retried only once this has passed.
  */
 const GATHERED_TIMEOUT_SECONDS = 15;
 
@@ -58,8 +57,8 @@ const channelConsumers: ContextConsumerDefinition[] = NOTIFICATION_CHANNELS.map(
  *   provider call per record, so it takes 5 records a batch and its timeout covers a full batch of
  *   calls; provider outages retry with backoff (6 receives) until the saga's step timeout
  *   compensates. The simulated provider's attempt counter (UpdateItem ADD) lives in the store's table.
- * - projector: folds every stored order event into the order summary table (the read model), granted
- *   that table's items only and a Query on the store to check each stored mark.
+ * - projector: folds every stored order event into the order summary table (the read model), reading
+ *   the event store's change stream itself (no queue); granted that table's items only.
  * - notifications: the outbox publishes the stored order outcomes to the notifications topic itself,
  *   with the message attributes the channel subscriptions filter on (PublishBatch; an EventBridge →
  *   SNS target could not set them, and a forwarding consumer cost a queue hop per outcome); email /
@@ -134,14 +133,13 @@ export const ordersContext: ContextDefinition = {
       entry: 'functions/projector/handler.ts',
       serviceName: 'order-projector',
       stored: ORDER_CONSUMER_TYPES.projector,
+      // Straight from the store's change stream: what it folds is what the store holds, and the outbox
+      // sends it nothing (it was most of the outbox's messages, each a send, a receive and a delete).
+      fromStoreStream: true,
       batching: 'gathered',
       timeoutSeconds: GATHERED_TIMEOUT_SECONDS,
       // Consistent GetItem and conditional PutItem of summaries; it never reads the index.
-      grants: [
-        { table: 'order-summary', env: 'TABLE_NAME', actions: ['GetItem', 'PutItem'] },
-        'storedEventCheck',
-      ],
-      eventStoreEnv: 'EVENT_STORE_TABLE',
+      grants: [{ table: 'order-summary', env: 'TABLE_NAME', actions: ['GetItem', 'PutItem'] }],
     },
     ...channelConsumers,
   ],
