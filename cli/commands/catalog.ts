@@ -9,6 +9,7 @@ import {
   checkCatalog,
 } from '../../shared/kit/events/compatibility.ts';
 import { type JsonSchemaTarget, writeJsonSchemas } from '../../shared/kit/events/json-schema.ts';
+import { fieldPathText, personalFields } from '../../shared/kit/personal-data/schema.ts';
 import { CliError, table } from '../output.ts';
 import { repoRoot } from '../paths.ts';
 import { globals } from './common.ts';
@@ -28,16 +29,22 @@ export function registerCatalogCommands(program: Command): void {
     .action((_options: unknown, command: Command) => {
       const { reporter } = globals(command);
       // The context owning an event is the first segment of its source (`orders.payment` → orders).
-      const rows = pipelineCatalog.describe().map((row) => ({ context: row.source.split('.')[0], ...row }));
+      const rows = pipelineCatalog.describe().map((row) => ({
+        context: row.source.split('.')[0],
+        ...row,
+        // Fields encrypted under the data subject's key (docs/personal-data.md), per version.
+        ...personalOf(row.type, row.version),
+      }));
       reporter.result(rows, () =>
         table([
-          ['CONTEXT', 'TYPE', 'VERSION', 'LATEST', 'SOURCE', 'DESCRIPTION'],
+          ['CONTEXT', 'TYPE', 'VERSION', 'LATEST', 'SOURCE', 'PERSONAL (SUBJECT)', 'DESCRIPTION'],
           ...rows.map((r) => [
             r.context ?? '',
             r.type,
             `v${r.version}`,
             r.latest ? 'yes' : '',
             r.source,
+            r.personal.length === 0 ? '' : `${r.personal.join(', ')} (${r.subject ?? '?'})`,
             r.description,
           ]),
         ]),
@@ -111,6 +118,17 @@ export function registerCatalogCommands(program: Command): void {
       const count = Object.keys(baseline.schemas).length;
       reporter.result({ file, versions: count }, () => `Wrote ${count} event versions to ${file}`);
     });
+}
+
+/** The personal fields of one version of a type, and the field naming their subject. */
+function personalOf(type: string, version: number): { personal: string[]; subject?: string } {
+  const definition = pipelineCatalog.definitionOf(type);
+  const schema =
+    version === definition.version
+      ? definition.schema
+      : definition.previous.find((entry) => entry.version === version)?.schema;
+  const personal = schema ? personalFields(schema).map(fieldPathText) : [];
+  return definition.subject === undefined ? { personal } : { personal, subject: definition.subject };
 }
 
 /** The committed baseline of every context's event versions. */

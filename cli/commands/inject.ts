@@ -4,6 +4,7 @@ import { OUTPUTS } from '../../infra/stacks/outputs.ts';
 import { PRODUCER_INTAKE_TYPES } from '../../shared/contexts/index.ts';
 import { clientsFor } from '../cloud/clients.ts';
 import { buildEvents, catalogType, dataTemplate, putAll } from '../ops/inject.ts';
+import { protectOutgoing, stackSubjectKeys } from '../ops/personal-data.ts';
 import { requiredOutput, stackContext } from '../ops/stack-context.ts';
 import { table } from '../output.ts';
 import { globals } from './common.ts';
@@ -62,9 +63,11 @@ export function registerInjectCommand(program: Command): void {
             `accepted, so whichever consumer receives it refuses it to its DLQ (NOT_STORED). Producers send ${intake.join(', ')}.`,
         );
       }
+      const clients = clientsFor(context.target);
+      // Personal fields leave encrypted, as an intake stores them: the bus archive never sees them clear.
+      const outgoing = await protectOutgoing(events, stackSubjectKeys(context, clients.dynamodb));
       reporter.step(`Putting ${count} ${type} event(s) on ${busName}`);
-      const client = clientsFor(context.target).events;
-      const results = await putAll(client, busName, events, {
+      const results = await putAll(clients.events, busName, outgoing, {
         ...(rate ? { rate } : {}),
         onProgress: (done) => {
           if (count > 10) reporter.step(`${done}/${count} sent`);

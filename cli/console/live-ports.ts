@@ -11,6 +11,7 @@ import { loadDlqContext, pickQueue, where } from '../dlq/context.ts';
 import { auditedRedrive, listEntries, showMessages } from '../dlq/inspect.ts';
 import { type CfnTemplateJson, topologyFromTemplate } from '../docs/topology.ts';
 import { buildEvents, catalogType, putAll } from '../ops/inject.ts';
+import { protectOutgoing, stackSubjectKeys } from '../ops/personal-data.ts';
 import { type GlobalOptions, requiredOutput, type StackContext } from '../ops/stack-context.ts';
 import { queueStatuses } from '../ops/status.ts';
 import { openTap } from '../ops/tail.ts';
@@ -82,7 +83,9 @@ export function livePorts(context: StackContext, options: GlobalOptions): Consol
     catalog: catalogEntries,
     inject: async (type, data, correlationId) => {
       const events = buildEvents(catalogType(type), data, 1, correlationId);
-      return putAll(clients.events, requiredOutput(context, OUTPUTS.busName), events);
+      // Personal fields leave encrypted, as `pipeline inject` sends them.
+      const outgoing = await protectOutgoing(events, stackSubjectKeys(context, clients.dynamodb));
+      return putAll(clients.events, requiredOutput(context, OUTPUTS.busName), outgoing);
     },
   };
 }

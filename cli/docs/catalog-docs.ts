@@ -75,7 +75,8 @@ function typeOf(schema: JsonSchema): string {
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   if (schema.enum !== undefined) return schema.enum.map((v) => JSON.stringify(v)).join(' | ');
   const union = schema.anyOf ?? schema.oneOf;
-  if (union !== undefined) return union.map(typeOf).join(' | ');
+  // A personal field is ciphertext-or-clear, both strings: one name each, `string` not `string | string`.
+  if (union !== undefined) return [...new Set(union.map(typeOf))].join(' | ');
   if (schema.type === 'array') {
     const item = schema.items ? typeOf(schema.items) : 'any';
     return item.includes(' | ') ? `(${item})[]` : `${item}[]`;

@@ -5,6 +5,8 @@ import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/ada
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { DynamoDbEventStore } from '../../shared/kit/event-store/dynamodb.ts';
 import { storedEventUpcaster } from '../../shared/kit/events/internal.ts';
+import { DynamoDbSubjectKeys } from '../../shared/kit/personal-data/dynamodb-subject-keys.ts';
+import type { SubjectKeys } from '../../shared/kit/personal-data/subject-keys.ts';
 import { clientsFor } from '../cloud/clients.ts';
 import { requiredOutput, type StackContext } from '../ops/stack-context.ts';
 
@@ -17,6 +19,8 @@ export interface OrdersContext {
   readonly eventStoreTable: string;
   readonly store: DynamoDbEventStore;
   readonly summaries: DynamoDbOrderSummaryRepository;
+  /** The customers' keys, to encrypt what the CLI puts on the bus; absent on a stack that predates them. */
+  readonly subjectKeys: SubjectKeys | undefined;
 }
 
 /** Clients and adapters on the stack's resources, named by its outputs. */
@@ -24,6 +28,7 @@ export function ordersContext(stack: StackContext): OrdersContext {
   const clients = clientsFor(stack.target);
   const dynamo = clients.dynamodb;
   const eventStoreTable = requiredOutput(stack, OUTPUTS.eventStoreTable);
+  const keysTable = stack.outputs[OUTPUTS.subjectKeysTable];
   return {
     stackName: stack.stackName,
     busName: requiredOutput(stack, OUTPUTS.busName),
@@ -39,5 +44,6 @@ export function ordersContext(stack: StackContext): OrdersContext {
       client: dynamo,
       tableName: requiredOutput(stack, OUTPUTS.orderSummaryTable),
     }),
+    subjectKeys: keysTable ? new DynamoDbSubjectKeys({ client: dynamo, tableName: keysTable }) : undefined,
   };
 }

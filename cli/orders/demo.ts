@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OrderStatus, OrderSummary } from '../../shared/contexts/orders/domain/order-summary.ts';
+import { protectOutgoing } from '../ops/personal-data.ts';
 import type { OrdersContext } from './context.ts';
 import { type OrderInput, orderPlaced, placeOrders } from './place.ts';
 import { renderSummary } from './render.ts';
@@ -109,10 +110,12 @@ export async function runSagaDemo(
 ): Promise<{ seeded: SeededSku[]; outcomes: DemoOutcome[] }> {
   const seeded = await seedStock(context.store, DEMO_STOCK);
   const orders = demoOrders(randomUUID().slice(0, 6));
+  const placed = orders.map((order) => orderPlaced(order.data));
+  // The contacts leave encrypted, as an intake stores them (docs/personal-data.md).
   await placeOrders(
     context.events,
     context.busName,
-    orders.map((order) => orderPlaced(order.data)),
+    context.subjectKeys ? await protectOutgoing(placed, context.subjectKeys) : placed,
   );
   const outcomes = await Promise.all(orders.map((order) => awaitOutcome(context, order, timeoutMs)));
   return { seeded, outcomes };

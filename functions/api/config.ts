@@ -9,6 +9,7 @@ import { clientConfig } from '../../shared/kit/aws/client-config.ts';
 import { eventStoreEnvSchema, productionEventStore } from '../../shared/kit/event-store/production.ts';
 import { defaultEventFactoryDeps } from '../../shared/kit/events/catalog.ts';
 import { createLogger } from '../../shared/kit/observability/logger.ts';
+import { productionSubjectKeys, subjectKeysEnvSchema } from '../../shared/kit/personal-data/production.ts';
 import { productionSagaTimers, sagaTimerEnvSchema } from '../../shared/kit/saga/config.ts';
 
 /**
@@ -18,6 +19,7 @@ import { productionSagaTimers, sagaTimerEnvSchema } from '../../shared/kit/saga/
  */
 const envSchema = sagaTimerEnvSchema.extend({
   ...eventStoreEnvSchema.shape,
+  ...subjectKeysEnvSchema.shape,
   SUMMARY_TABLE_NAME: z.string().min(1),
   SAGA_STEP_TIMEOUT_MS: z.coerce.number().int().positive(),
   POWERTOOLS_SERVICE_NAME: z.string().min(1).default('orders-api'),
@@ -48,5 +50,6 @@ export const deps: OrdersApiDeps = {
   logger,
   // 64 KB leaves an order far inside one EventBridge entry (256 KB) once it is an envelope.
   limits: { maxBodyBytes: 64 * 1024, maxIdempotencyKeyLength: 255, maxWaitSeconds: env.API_MAX_WAIT_SECONDS },
+  subjectKeys: productionSubjectKeys(env, production.client),
   wait: { store: production.store, pollIntervalMs: env.API_POLL_INTERVAL_MS, now: Date.now, sleep },
 };

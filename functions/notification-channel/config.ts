@@ -6,9 +6,11 @@ import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/cons
 import { eventStoreEnvSchema, productionEventStore } from '../../shared/kit/event-store/production.ts';
 import { DynamoDbIdempotencyStore } from '../../shared/kit/idempotency/dynamodb.ts';
 import { infoAsDebug } from '../../shared/kit/observability/logger.ts';
+import { productionSubjectKeys, subjectKeysEnvSchema } from '../../shared/kit/personal-data/production.ts';
 
 const envSchema = consumerEnvSchema.extend({
   ...eventStoreEnvSchema.shape,
+  ...subjectKeysEnvSchema.shape,
   /** The one channel this deployment of the function delivers. */
   CHANNEL: z.enum(NOTIFICATION_CHANNELS),
 });
@@ -25,6 +27,9 @@ export { store, storedCheck };
 
 /** Delivery records (one per order, channel and outcome) next to the events, under `ONCE#`. */
 export const idempotency = new DynamoDbIdempotencyStore({ client, tableName: env.TABLE_NAME });
+
+/** Keys of the customers: this channel decrypts the address it sends to, and only that. */
+export const subjectKeys = productionSubjectKeys(env, client);
 
 /** The simulated gateway's line per delivery is per-record detail: DEBUG, like the runtime's. */
 export const sender = new LoggingNotificationSender(infoAsDebug(consumerDeps.logger));

@@ -1,7 +1,7 @@
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { notificationHandlers } from '../../shared/contexts/orders/use-cases/notifications.ts';
 import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
-import { consumerDeps, env, idempotency, sender, store, storedCheck } from './config.ts';
+import { consumerDeps, env, idempotency, sender, store, storedCheck, subjectKeys } from './config.ts';
 
 /**
  * One notification channel (email, sms or push; `CHANNEL`), draining that channel's queue of the
@@ -11,7 +11,7 @@ import { consumerDeps, env, idempotency, sender, store, storedCheck } from './co
 export const handler = createSqsConsumer({
   catalog: ordersCatalog,
   name: `notify-${env.CHANNEL}`,
-  handlers: notificationHandlers({ store, sender, idempotency, channels: [env.CHANNEL] }),
+  handlers: notificationHandlers({ store, sender, idempotency, channels: [env.CHANNEL], subjectKeys }),
   // Reacts only to stored events (published by the outbox); anything else is refused with its reason.
   intake: [],
   storedCheck,

@@ -3,4 +3,6 @@ import { welcomeHandlers } from '../../shared/contexts/onboarding/use-cases/welc
 import { contextConsumer } from '../../shared/kit/consumer/production.ts';
 
 /** Welcome: greets each stored registration once; a bounced address is a `WelcomeMessageFailed` event. */
-export const handler = contextConsumer(onboardingCatalog, 'welcome', (store) => welcomeHandlers({ store }));
+export const handler = contextConsumer(onboardingCatalog, 'welcome', (store, { subjectKeys }) =>
+  welcomeHandlers({ store, ...(subjectKeys ? { subjectKeys } : {}) }),
+);

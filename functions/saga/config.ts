@@ -4,11 +4,13 @@ import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
 import { eventStoreEnvSchema, productionEventStore } from '../../shared/kit/event-store/production.ts';
 import { createSagaMetrics } from '../../shared/kit/observability/saga-metrics.ts';
+import { productionSubjectKeys, subjectKeysEnvSchema } from '../../shared/kit/personal-data/production.ts';
 import { productionSagaTimers, sagaTimerEnvSchema } from '../../shared/kit/saga/config.ts';
 import { withSagaMetrics } from '../../shared/kit/saga/metrics.ts';
 
 const envSchema = consumerEnvSchema.extend(sagaTimerEnvSchema.shape).extend({
   ...eventStoreEnvSchema.shape,
+  ...subjectKeysEnvSchema.shape,
   /** Deadline of every step and compensation; set by stage (short in dev so timeouts show quickly). */
   SAGA_STEP_TIMEOUT_MS: z.coerce.number().int().positive(),
 });
@@ -27,6 +29,9 @@ const production = productionEventStore(env, ordersCatalog);
  * of each OrderPlaced it takes first-hand, so an id reused for another order is refused.
  */
 export const { storedCheck, inputClaims } = production;
+
+/** Keys of the customers: the saga's intake encrypts their personal fields before storing an order. */
+export const subjectKeys = productionSubjectKeys(env, production.client);
 
 /** The event store, counting saga starts, completions and compensations for the dashboard. */
 export const store = withSagaMetrics(

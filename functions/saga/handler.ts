@@ -2,7 +2,7 @@ import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { ORDER_INTAKE_TYPES, SAGA_UNSTORED_TYPES } from '../../shared/contexts/orders/use-cases/intake.ts';
 import { createSqsConsumer } from '../../shared/kit/consumer/runtime.ts';
 import { sagaHandlers } from '../../shared/kit/saga/runner.ts';
-import { consumerDeps, inputClaims, saga, store, storedCheck, timers } from './config.ts';
+import { consumerDeps, inputClaims, saga, store, storedCheck, subjectKeys, timers } from './config.ts';
 
 /**
  * Order saga (process manager): `OrderPlaced` and the inventory / payment answers from the bus, and its
@@ -20,5 +20,7 @@ export const handler = createSqsConsumer({
   // Producers' commands have their ids claimed; its own timers (ids it makes) need none.
   inputClaims,
   claimedTypes: ORDER_INTAKE_TYPES,
+  // A producer's clear contact is encrypted under the customer's key before anything else sees it.
+  subjectKeys,
   ...consumerDeps,
 });

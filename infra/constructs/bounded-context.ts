@@ -29,6 +29,7 @@ import { BATCHING, consumerVisibilityTimeout, QueueConsumer } from './queue-cons
 import type { RuleTargets } from './rule-targets.ts';
 import { SagaTimerSchedules } from './saga-timer-schedules.ts';
 import { StoreStreamConsumer } from './store-stream-consumer.ts';
+import { SUBJECT_KEYS_ENV, type SubjectKeysTable } from './subject-keys-table.ts';
 
 export type { ContextConsumerDefinition, ContextDefinition };
 
@@ -83,6 +84,8 @@ export interface BoundedContextProps {
   readonly bus: IEventBus;
   readonly ruleTargets: RuleTargets;
   readonly eventStore: EventStoreTable;
+  /** The subjects' keys, granted to the consumers whose definition says `personalData`. */
+  readonly subjectKeys?: SubjectKeysTable;
 }
 
 /**
@@ -261,6 +264,9 @@ export class BoundedContext extends Construct implements DeployedContext {
         ...consumer.environment,
         ...stageEnvironment,
         ...resourceEnvironment,
+        ...(consumer.personalData && props.subjectKeys
+          ? { [SUBJECT_KEYS_ENV]: props.subjectKeys.table.tableName }
+          : {}),
       },
       maxReceiveCount: consumer.maxReceiveCount ?? 5,
       timeout: timeoutOf(consumer, stage),
@@ -305,9 +311,14 @@ export class BoundedContext extends Construct implements DeployedContext {
   private grant(
     deployed: QueueConsumer | StoreStreamConsumer,
     consumer: ContextConsumerDefinition,
-    { eventStore, stage }: BoundedContextProps,
+    { eventStore, stage, subjectKeys }: BoundedContextProps,
   ) {
     const fn: IGrantable = deployed.function;
+    if (consumer.personalData) {
+      if (!subjectKeys)
+        throw new Error(`${consumer.name}: personalData needs the stack's subject keys table`);
+      subjectKeys.grant(fn, consumer.personalData);
+    }
     const onEventStore: Record<EventStoreGrant, () => void> = {
       eventStore: () => eventStore.grantEventStore(fn),
       storedEventCheck: () => eventStore.grantStoredEventCheck(fn),

@@ -7,6 +7,7 @@ import type { BoundedContext } from '../constructs/bounded-context.ts';
 import type { EventStoreTable } from '../constructs/event-store-table.ts';
 import { HttpFrontDoor } from '../constructs/http-front-door.ts';
 import { QueueConsumer } from '../constructs/queue-consumer.ts';
+import { SUBJECT_KEYS_ENV, type SubjectKeysTable } from '../constructs/subject-keys-table.ts';
 import type { StageSettings } from '../stages.ts';
 
 /** What the orders API is wired to. */
@@ -17,6 +18,8 @@ export interface OrdersApiProps {
   /** The orders context: its saga (queue, timers) and its read model table. */
   readonly orders: BoundedContext;
   readonly alarmTopic: ITopic;
+  /** The customers' keys: the API encrypts an order's contact before storing it, as the saga's intake does. */
+  readonly subjectKeys: SubjectKeysTable;
 }
 
 /**
@@ -46,11 +49,13 @@ export function ordersHttpApi(scope: Construct, props: OrdersApiProps): HttpFron
       // The saga's own step timeout: the first transition it decides here arms the same deadline.
       SAGA_STEP_TIMEOUT_MS: String(stage.sagaStepTimeout.toMilliseconds()),
       API_MAX_WAIT_SECONDS: '10',
+      [SUBJECT_KEYS_ENV]: props.subjectKeys.table.tableName,
     },
   });
   props.eventStore.grantEventStore(door.function);
   // It starts sagas and never ends one: it arms first-step timers and never withdraws any.
   timers.grantTimers(door.function, { withdraw: false });
   summaries.grantItems(door.function, ['GetItem']);
+  props.subjectKeys.grant(door.function, 'encrypt');
   return door;
 }

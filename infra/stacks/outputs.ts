@@ -20,6 +20,8 @@ export const OUTPUTS = {
   replayQueueUrl: 'ReplayStagingQueueUrl',
   replayDlqUrl: 'ReplayStagingDlqUrl',
   eventStoreTable: 'EventStoreTableName',
+  /** The data subjects' keys (crypto-shredding); `pipeline forget` writes its tombstones there. */
+  subjectKeysTable: 'SubjectKeysTableName',
   outboxFunctionName: 'OutboxFunctionName',
   outboxDlqUrl: 'OutboxDlqUrl',
   notificationsTopicArn: 'NotificationsTopicArn',

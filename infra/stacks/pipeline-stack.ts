@@ -19,6 +19,7 @@ import { QueueConsumer } from '../constructs/queue-consumer.ts';
 import { ReplayStaging } from '../constructs/replay-staging.ts';
 import { RuleTargets } from '../constructs/rule-targets.ts';
 import { EventSchemaRegistry } from '../constructs/schema-registry.ts';
+import { SubjectKeysTable } from '../constructs/subject-keys-table.ts';
 import type { StageSettings } from '../stages.ts';
 import { ordersHttpApi } from './orders-api.ts';
 import { OUTPUTS } from './outputs.ts';
@@ -70,6 +71,8 @@ export class PipelineStack extends Stack {
       : undefined;
 
     const eventStore = new EventStoreTable(this, 'EventStore', { stage });
+    // Crypto-shredding: one data key per data subject (docs/personal-data.md).
+    const subjectKeys = new SubjectKeysTable(this, 'SubjectKeys', { stage });
     const outbox = new OutboxPublisher(this, 'Outbox', { stage, eventStore, bus: events.bus, alarmTopic });
     // The contexts, each deployed from its definition (one line in shared/contexts/index.ts).
     const contexts: DeployedContext[] = DECLARED_CONTEXTS.map(
@@ -81,12 +84,20 @@ export class PipelineStack extends Stack {
           bus: events.bus,
           ruleTargets,
           eventStore,
+          subjectKeys,
         }),
     );
     const orders = contexts.find((context) => context.contextName === 'orders');
     const ordersApi =
       orders instanceof BoundedContext
-        ? ordersHttpApi(this, { stage, api: props.api ?? apiSettings(), eventStore, orders, alarmTopic })
+        ? ordersHttpApi(this, {
+            stage,
+            api: props.api ?? apiSettings(),
+            eventStore,
+            orders,
+            alarmTopic,
+            subjectKeys,
+          })
         : undefined;
     new EventSchemaRegistry(this, 'Schemas', {
       catalogs: DECLARED_CONTEXTS.map((definition) => definition.catalog),
@@ -121,6 +132,7 @@ export class PipelineStack extends Stack {
       replays,
       skeleton,
       eventStore,
+      subjectKeys,
       outbox,
       contexts,
       dashboard,
@@ -175,6 +187,7 @@ export class PipelineStack extends Stack {
     replays: ReplayStaging;
     skeleton: { table: Table; recorder: QueueConsumer } | undefined;
     eventStore: EventStoreTable;
+    subjectKeys: SubjectKeysTable;
     outbox: OutboxPublisher;
     contexts: readonly DeployedContext[];
     dashboard: PipelineDashboard;
@@ -195,6 +208,7 @@ export class PipelineStack extends Stack {
     output(OUTPUTS.replayQueueUrl, parts.replays.queue.queue.queueUrl);
     output(OUTPUTS.replayDlqUrl, parts.replays.queue.deadLetterQueue.queue.queueUrl);
     output(OUTPUTS.eventStoreTable, parts.eventStore.table.tableName);
+    output(OUTPUTS.subjectKeysTable, parts.subjectKeys.table.tableName);
     output(OUTPUTS.outboxFunctionName, parts.outbox.function.functionName);
     output(OUTPUTS.outboxDlqUrl, parts.outbox.deadLetterQueue.queue.queueUrl);
     output(OUTPUTS.alarmTopicArn, parts.alarmTopic.topicArn);

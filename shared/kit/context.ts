@@ -111,6 +111,13 @@ export interface ContextConsumerDefinition {
   readonly grants?: readonly ConsumerGrant[];
   /** The variable naming the event store table, set when it has an event store grant. @default 'TABLE_NAME' */
   readonly eventStoreEnv?: string;
+  /**
+   * Its use of the data subjects' keys (docs/personal-data.md): `encrypt` for an intake whose events
+   * carry personal fields (it encrypts them before storing; key read and conditional create),
+   * `decrypt` for a consumer that needs clear values to act (a channel sending to an address; key
+   * read). Absent: no access to the keys table; it handles personal fields as ciphertext only.
+   */
+  readonly personalData?: 'encrypt' | 'decrypt';
 }
 
 /**

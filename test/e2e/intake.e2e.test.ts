@@ -1,13 +1,15 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { OUTPUTS } from '../../infra/stacks/outputs.ts';
+import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../shared/kit/consumer/dead-letter.ts';
 import { contentHashOf } from '../../shared/kit/events/content-hash.ts';
+import { DynamoDbSubjectKeys, revealEvent } from '../../shared/kit/personal-data/index.ts';
 import { testClients } from '../support/aws.ts';
 import { count, sagaWorld } from './saga-world.ts';
 
 const world = sagaWorld();
-const { events } = testClients();
+const { events, dynamo } = testClients();
 
 /** Time for stragglers (a redelivery, a second charge, a late summary write) to show up before counting. */
 
@@ -120,11 +122,14 @@ describe.concurrent('intake: every command is stored by its one writer before an
 
     // Assert
     expect(letters).toHaveLength(2);
+    const storedFirst = (await world.history(orderId)).saga.find((e) => e.type === 'OrderPlaced');
+    if (!storedFirst) throw new Error(`no OrderPlaced stored for ${orderId}`);
     for (const letter of letters) {
       const attributes = letter.MessageAttributes ?? {};
       expect(attributes[DEAD_LETTER_ATTRIBUTES.code]?.StringValue).toBe('EVENT_ID_REUSED');
       const message = attributes[DEAD_LETTER_ATTRIBUTES.message]?.StringValue ?? '';
-      expect(message).toContain(contentHashOf(first));
+      // The hash of the order as the intake stored it: its contact encrypted (docs/personal-data.md).
+      expect(message).toContain(contentHashOf(storedFirst));
       expect(message).toMatch(/this message has sha256:[0-9a-f]{64}/);
     }
     const history = await world.history(orderId);
@@ -177,7 +182,14 @@ describe.concurrent('intake: every command is stored by its one writer before an
     // Assert
     expect(outcome.type).toBe('OrderConfirmed');
     const placed = (await world.history(orderId)).saga.find((e) => e.type === 'OrderPlaced');
-    expect(placed).toMatchObject({
+    if (!placed) throw new Error(`no OrderPlaced stored for ${orderId}`);
+    // Stored with the contact encrypted under the customer's key; it opens to what the producer sent.
+    expect(JSON.stringify(placed)).not.toContain('native@example.com');
+    const keys = new DynamoDbSubjectKeys({
+      client: dynamo,
+      tableName: world.output(OUTPUTS.subjectKeysTable),
+    });
+    expect(await revealEvent(ordersCatalog, ordersCatalog.parse(placed), keys)).toMatchObject({
       id: eventBridgeId,
       correlationId: eventBridgeId,
       source: 'com.example.shop',

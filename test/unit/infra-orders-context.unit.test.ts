@@ -14,6 +14,7 @@ function roleOf(id: string, resources: Record<string, CfnResource>, own: { queue
   if (id === own.queue) return 'queue';
   if (id === own.dlq) return 'dlq';
   if (id.startsWith('EventStoreTable')) return 'event store';
+  if (id.startsWith('SubjectKeysTable')) return 'keys table';
   if (id.startsWith('DataKey')) return 'data key';
   if (id.startsWith('AWS::')) return 'own account';
   const roles: Record<string, string> = {
@@ -156,9 +157,30 @@ const sum = (...parts: Record<string, number>[]) =>
     for (const [type, count] of Object.entries(part)) total[type] = (total[type] ?? 0) + count;
     return total;
   }, {});
+/**
+ * Crypto-shredding (docs/personal-data.md): the keys table and its output; the saga (an intake that
+ * encrypts) reads and creates keys, the channels (senders of clear addresses) read them.
+ */
+const SUBJECT_KEYS = { 'AWS::DynamoDB::Table': 1 };
+const SUBJECT_KEYS_OUTPUTS = ['SubjectKeysTableName'];
+const SUBJECT_KEY_GRANTS: Record<string, readonly string[]> = {
+  'order-saga': ['dynamodb:GetItem on keys table', 'dynamodb:PutItem on keys table'],
+  'notify-email': ['dynamodb:GetItem on keys table'],
+  'notify-sms': ['dynamodb:GetItem on keys table'],
+  'notify-push': ['dynamodb:GetItem on keys table'],
+};
+const SUBJECT_KEYS_ENVIRONMENT = { SUBJECT_KEYS_TABLE: 'keys table' };
 const ADDED_SINCE: Record<'dev' | 'prod', Record<string, number>> = {
-  dev: sum(REGISTRY, REPLAY_STAGING, TIMER_SCHEDULES, HTTP_API, HTTP_API_ROLE),
-  prod: sum({ 'AWS::KMS::Key': 1 }, REGISTRY, REPLAY_STAGING, TIMER_SCHEDULES, HTTP_API, HTTP_API_ROLE),
+  dev: sum(REGISTRY, REPLAY_STAGING, TIMER_SCHEDULES, HTTP_API, HTTP_API_ROLE, SUBJECT_KEYS),
+  prod: sum(
+    { 'AWS::KMS::Key': 1 },
+    REGISTRY,
+    REPLAY_STAGING,
+    TIMER_SCHEDULES,
+    HTTP_API,
+    HTTP_API_ROLE,
+    SUBJECT_KEYS,
+  ),
 };
 
 /**
@@ -310,6 +332,7 @@ describe('infra: the orders context built from its definition', () => {
           ),
           ...REPLAY_OUTPUTS,
           ...HTTP_API_OUTPUTS,
+          ...SUBJECT_KEYS_OUTPUTS,
         ].sort(),
       );
       expect(after[stage].rules).toBe(BEFORE[stage].rules + REPLAY_STAGING['AWS::Events::Rule']);
@@ -326,7 +349,11 @@ describe('infra: the orders context built from its definition', () => {
       for (const [service, before] of Object.entries(BEFORE[stage].consumers)) {
         if (service === REMOVED_CONSUMER) continue;
         const saga = service === 'order-saga';
-        const grants = before.grants.filter((g: string) => !NARROWED_SINCE.includes(g));
+        const keyGrants = SUBJECT_KEY_GRANTS[service] ?? [];
+        const grants = [
+          ...before.grants.filter((g: string) => !NARROWED_SINCE.includes(g)),
+          ...keyGrants,
+        ].sort();
         const narrowed = {
           ...before,
           grants: saga ? [...grants, ...SAGA_TIMER_GRANTS].sort() : grants,
@@ -334,6 +361,7 @@ describe('infra: the orders context built from its definition', () => {
             ...before.environment,
             ...(saga ? SAGA_TIMER_ENVIRONMENT : {}),
             ...(APPENDING_SERVICES.test(service) ? CATALOG_ENVIRONMENT : {}),
+            ...(keyGrants.length > 0 ? SUBJECT_KEYS_ENVIRONMENT : {}),
           },
         };
         const expected = service === STREAM_CONSUMER ? asStreamConsumer(narrowed) : narrowed;

@@ -29,8 +29,16 @@ export const onboardingContext: ContextDefinition = {
       stored: ACCOUNTS_TYPES.filter(
         (type) => type !== 'UserRegistered' && type !== 'UserProfileChanged' && type !== 'OrderConfirmed',
       ),
+      // Its intake encrypts a registration's e-mail under the user's key before storing it.
+      personalData: 'encrypt',
     },
-    { name: 'welcome', entry: 'functions/onboarding/welcome.ts', stored: WELCOME_TYPES },
+    // Decrypts the address it welcomes; a forgotten user is skipped with the reason.
+    {
+      name: 'welcome',
+      entry: 'functions/onboarding/welcome.ts',
+      stored: WELCOME_TYPES,
+      personalData: 'decrypt',
+    },
     {
       name: 'settings',
       entry: 'functions/onboarding/settings.ts',

@@ -42,6 +42,8 @@ const channelConsumers: ContextConsumerDefinition[] = NOTIFICATION_CHANNELS.map(
   // Reads the customer's preferences and records the delivery (`NotificationSent`) in the store,
   // once per order, channel and outcome (idempotency records next to the events).
   grants: ['eventStore', 'idempotencyRecords'],
+  // Decrypts the one address it sends to; a forgotten customer is skipped with the reason.
+  personalData: 'decrypt',
 }));
 
 /**
@@ -101,6 +103,8 @@ export const ordersContext: ContextDefinition = {
       stored: ORDER_CONSUMER_TYPES.saga,
       timers: true,
       stageEnvironment: { SAGA_STEP_TIMEOUT_MS: 'sagaStepTimeout' },
+      // Its intake encrypts a producer's clear contact under the customer's key before storing it.
+      personalData: 'encrypt',
     },
     {
       name: 'inventory',

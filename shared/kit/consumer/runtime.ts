@@ -14,6 +14,8 @@ import type { IdempotencyStore } from '../idempotency/port.ts';
 import { runOnce } from '../idempotency/run-once.ts';
 import { errorFields, infoAsDebug, type LogPort } from '../observability/logger.ts';
 import type { OutcomeMetrics, RecordOutcome } from '../observability/metrics.ts';
+import { protectEvent } from '../personal-data/protect.ts';
+import type { SubjectKeys } from '../personal-data/subject-keys.ts';
 import { parseSqsBody } from './body.ts';
 import { createHandlerContext, recordLogKeys } from './context.ts';
 import { sendToDeadLetter } from './dead-letter.ts';
@@ -92,6 +94,12 @@ export interface ConsumerDeps {
    * (the saga's step timers, whose ids it makes itself) need no claim. @default every `intake` type
    */
   readonly claimedTypes?: readonly string[];
+  /**
+   * Keys of the data subjects: an event taken first-hand (no stored mark) has its clear personal
+   * fields encrypted before anything hashes, claims, stores or dead-letters it. @default none: events
+   * are handled as they arrived (consumers that take no personal data first-hand)
+   */
+  readonly subjectKeys?: SubjectKeys;
 }
 
 /** Options of {@link createSqsConsumer}; `D` is the consumer's catalog. */
@@ -199,6 +207,9 @@ async function processRecord(
   let event: EventEnvelope | undefined;
   try {
     event = parseSqsBody(options.catalog, record.body);
+    if (options.subjectKeys !== undefined && storedPositionOf(event) === undefined) {
+      event = await protectEvent(options.catalog, event, options.subjectKeys);
+    }
     options.harness?.beforeRecord?.(record, options);
     const handled = await handleEvent(options, record, event, eventTypes);
     const keys = recordLogKeys(options.name, record, event);

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { personalFields } from '../personal-data/schema.ts';
 
 /**
  * Owner of an event, written to the envelope's `source` and to EventBridge's `Source`:
@@ -28,6 +29,11 @@ export interface EventDefinition<T extends string = string, S extends z.ZodType 
   readonly version: number;
   readonly schema: S;
   readonly example: z.input<S>;
+  /**
+   * The data field naming the data subject (`customerId`, `userId`): whose key encrypts this event's
+   * personal fields (`personal(…)` in its schemas). Required when a version has personal fields.
+   */
+  readonly subject?: string;
   /** Older versions, oldest first, contiguous up to `version - 1`. */
   readonly previous: readonly PreviousVersion[];
 }
@@ -56,6 +62,13 @@ export function defineEvent<const T extends string, S extends z.ZodType>(
   });
   if (!Number.isInteger(input.version) || input.version < 1) {
     throw new Error(`${input.type}: version must be a positive integer`);
+  }
+  // A personal field without a subject could not be encrypted: nobody's key would cover it.
+  const personal = [input.schema, ...previous.map((entry) => entry.schema)].some(
+    (schema) => personalFields(schema).length > 0,
+  );
+  if (personal && input.subject === undefined) {
+    throw new Error(`${input.type}: personal fields need a subject (the data field naming the data subject)`);
   }
   return { ...input, previous };
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defineEvent } from '../../../kit/events/define.ts';
+import { personal } from '../../../kit/personal-data/schema.ts';
 
 /**
  * The events of the onboarding context. It is choreographed: no orchestrator, each consumer reacts to
@@ -33,13 +34,17 @@ const exampleUser = 'usr-42';
 /** A user signed up: the start of onboarding. Producers put it on the bus; the accounts consumer stores it. */
 export const UserRegistered = defineEvent({
   type: 'UserRegistered',
+  subject: 'userId',
   source: 'onboarding.accounts',
   description:
     'A user signed up; stored as-is in the user stream by the accounts consumer, then welcomed, given default settings and a profile.',
   version: 1,
   schema: z.object({
     userId,
-    email: z.email().describe('Where the welcome message goes; a domain ending in .invalid bounces'),
+    // Personal data: encrypted under the user's key before it is stored or sent (docs/personal-data.md).
+    email: personal(
+      z.email().describe('Where the welcome message goes; a domain ending in .invalid bounces'),
+    ),
     displayName,
     locale: locale.default('en-GB'),
     marketingOptIn: z.boolean().default(false).describe('Whether the user agreed to marketing emails'),
@@ -71,10 +76,11 @@ export const UserRegistrationRejected = defineEvent({
 /** The welcome message reached the mail gateway. */
 export const WelcomeMessageSent = defineEvent({
   type: 'WelcomeMessageSent',
+  subject: 'userId',
   source: 'onboarding.welcome',
   description: 'The welcome message was handed to the mail gateway for the registered address.',
   version: 1,
-  schema: z.object({ userId, channel: z.literal('email'), address: z.email() }),
+  schema: z.object({ userId, channel: z.literal('email'), address: personal(z.email(), { label: 'email' }) }),
   example: { userId: exampleUser, channel: 'email', address: 'ada@example.com' },
 });
 

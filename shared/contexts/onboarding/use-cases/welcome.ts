@@ -5,6 +5,9 @@ import type { AggregateOptions } from '../../../kit/event-store/load-aggregate.t
 import type { EventStore } from '../../../kit/event-store/port.ts';
 import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import type { LogPort } from '../../../kit/observability/logger.ts';
+import { isErasedData } from '../../../kit/personal-data/errors.ts';
+import { revealEvent } from '../../../kit/personal-data/protect.ts';
+import type { SubjectKeys } from '../../../kit/personal-data/subject-keys.ts';
 import {
   type DeliveryOutcome,
   decideWelcome,
@@ -16,11 +19,12 @@ import {
   WelcomeBouncedError,
   type WelcomeState,
 } from '../domain/welcome.ts';
-import type {
-  Onboarding,
-  OnboardingEventData,
-  OnboardingEventType,
-  OnboardingFact,
+import {
+  type Onboarding,
+  type OnboardingEventData,
+  type OnboardingEventType,
+  type OnboardingFact,
+  onboardingCatalog,
 } from '../events/catalog.ts';
 
 /**
@@ -63,6 +67,8 @@ export interface WelcomeDeps {
   readonly retry?: RetryOnConflictOptions;
   /** @default a {@link LoggingWelcomeSender} on the record's logger */
   readonly sender?: WelcomeSender;
+  /** Keys of the users, to decrypt the address. @default none: the address is used as stored */
+  readonly subjectKeys?: SubjectKeys;
 }
 
 /** What the welcome consumer handles: stored registrations. */
@@ -129,8 +135,11 @@ export async function welcomeUser(
   deps: WelcomeDeps,
   registration: OnboardingEventData<'UserRegistered'>,
   context: HandlerContext<Onboarding>,
+  /** The registration with its address decrypted, for the send only: what is stored keeps the ciphertext. */
+  clear: OnboardingEventData<'UserRegistered'> = registration,
 ): Promise<Handled> {
-  const { userId, email, displayName } = registration;
+  const { userId } = registration;
+  const { email, displayName } = clear;
   const sender = deps.sender ?? new LoggingWelcomeSender(context.logger);
   return handleCommand(
     {
@@ -153,7 +162,23 @@ export async function welcomeUser(
 /** Handlers of the welcome consumer: exactly {@link WELCOME_TYPES}. */
 export function welcomeHandlers(deps: WelcomeDeps): EventHandlers<Onboarding> {
   const handlers: { readonly [T in WelcomeType]: EventHandler<Onboarding, T> } = {
-    UserRegistered: (event, context) => welcomeUser(deps, event.data, context),
+    UserRegistered: async (event, context) => {
+      let registration = event;
+      if (deps.subjectKeys !== undefined) {
+        try {
+          registration = await revealEvent(onboardingCatalog, event, deps.subjectKeys);
+        } catch (error) {
+          if (!isErasedData(error)) throw error;
+          // A forgotten user is not welcomed; nothing is stored, so nothing personal is written again.
+          context.logger.warn('welcome skipped: personal data erased', {
+            userId: event.data.userId,
+            reason: error.code,
+          });
+          return 'handled';
+        }
+      }
+      return welcomeUser(deps, event.data, context, registration.data);
+    },
   };
   return handlers;
 }

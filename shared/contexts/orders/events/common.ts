@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { personal } from '../../../kit/personal-data/schema.ts';
 
 /** Building blocks shared by several event schemas, so a rule (e.g. currency format) lives in one place. */
 
@@ -40,12 +41,12 @@ const addressOf = { email: 'email', sms: 'phone', push: 'pushToken' } as const;
  */
 export const contact = z
   .object({
-    email: z.email().optional(),
-    phone: z
-      .string()
-      .regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 phone number, e.g. +4915112345678')
-      .optional(),
-    pushToken: z.string().min(1).optional(),
+    // Personal data: encrypted under the customer's key before it is stored or sent (docs/personal-data.md).
+    email: personal(z.email()).optional(),
+    phone: personal(
+      z.string().regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 phone number, e.g. +4915112345678'),
+    ).optional(),
+    pushToken: personal(z.string().min(1)).optional(),
     channels: z.array(channel).describe('Channels the customer agreed to be notified on'),
   })
   .superRefine((value, ctx) => {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defineEvent, previousVersion } from '../../../kit/events/define.ts';
+import { personal } from '../../../kit/personal-data/schema.ts';
 import { amount, contact, currency, customerId, lineItem, orderId, reason } from './common.ts';
 
 const exampleContact = { email: 'ada@example.com', channels: ['email'] } satisfies z.input<typeof contact>;
@@ -16,7 +17,8 @@ const orderPlacedV1 = z.object({
   total: amount,
   currency,
   paymentToken: z.string().min(1),
-  email: z.email(),
+  // Same label as v2's `contact.email`: the upcaster moves the ciphertext and it still opens there.
+  email: personal(z.email()),
 });
 
 const orderPlacedV2 = z.object({
@@ -32,6 +34,7 @@ const orderPlacedV2 = z.object({
 /** A customer placed an order: the start of the order saga. */
 export const OrderPlaced = defineEvent({
   type: 'OrderPlaced',
+  subject: 'customerId',
   source: 'orders.api',
   description: 'A customer placed an order; starts the order saga (reserve stock, charge, confirm).',
   version: 2,
@@ -67,6 +70,7 @@ export const OrderPlaced = defineEvent({
 /** Payment and stock are secured: the order will be fulfilled. */
 export const OrderConfirmed = defineEvent({
   type: 'OrderConfirmed',
+  subject: 'customerId',
   source: 'orders.saga',
   description: 'Stock is reserved and payment authorized; the saga completed successfully.',
   version: 1,
@@ -77,6 +81,7 @@ export const OrderConfirmed = defineEvent({
 /** The saga gave up on the order; earlier steps have been or are being compensated. */
 export const OrderCancelled = defineEvent({
   type: 'OrderCancelled',
+  subject: 'customerId',
   source: 'orders.saga',
   description: 'The order could not be completed; reserved stock is released and the customer told why.',
   version: 1,

@@ -16,6 +16,8 @@ import {
 } from '../../../kit/http/request.ts';
 import type { InputClaims } from '../../../kit/idempotency/input-claims.ts';
 import type { LogPort } from '../../../kit/observability/logger.ts';
+import { protectEvent } from '../../../kit/personal-data/protect.ts';
+import type { SubjectKeys } from '../../../kit/personal-data/subject-keys.ts';
 import { handleSagaEvent, sagaStreamId } from '../../../kit/saga/runner.ts';
 import type { SagaTimerPort } from '../../../kit/saga/timers.ts';
 import { ordersCatalog } from '../events/catalog.ts';
@@ -43,6 +45,11 @@ export interface PlaceOrderDeps {
   readonly logger: LogPort;
   readonly limits: RequestLimits;
   readonly wait: OutcomeWait;
+  /**
+   * Keys of the customers: the contact is encrypted before the order is hashed, claimed or stored.
+   * @default none: stored as sent (tests of other concerns)
+   */
+  readonly subjectKeys?: SubjectKeys;
 }
 
 /**
@@ -62,7 +69,8 @@ export async function placeOrder(
   const key = idempotencyKey(request, deps.limits);
   const waitSeconds = preferredWait(request, deps.limits);
   const id = idFromKey(keyScope(request.caller ?? ''), key);
-  const event = orderPlaced(body, id, deps.events);
+  const parsed = orderPlaced(body, id, deps.events);
+  const event = deps.subjectKeys ? await protectEvent(ordersCatalog, parsed, deps.subjectKeys) : parsed;
   const orderId = event.data.orderId;
   // The saga's handlers take any catalog event; its catalog checks what it emits by value.
   const context = createHandlerContext<Definitions>({

@@ -5,8 +5,11 @@ import type { EventStore } from '../../../kit/event-store/port.ts';
 import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import type { IdempotencyStore } from '../../../kit/idempotency/port.ts';
 import { runOnce } from '../../../kit/idempotency/run-once.ts';
+import { isErasedData } from '../../../kit/personal-data/errors.ts';
+import { revealEvent } from '../../../kit/personal-data/protect.ts';
+import type { SubjectKeys } from '../../../kit/personal-data/subject-keys.ts';
 import { type Notification, type OrderOutcome, planNotifications } from '../domain/notifications.ts';
-import { fact, type Orders } from '../events/catalog.ts';
+import { fact, type Orders, ordersCatalog, type TypedEnvelope } from '../events/catalog.ts';
 import type { NotificationChannel } from '../events/common.ts';
 
 /** Port of a channel gateway (SES, SNS SMS, a push service). */
@@ -26,6 +29,11 @@ export interface NotificationDeps {
    */
   readonly channels?: readonly NotificationChannel[];
   readonly retry?: RetryOnConflictOptions;
+  /**
+   * Keys of the customers, to decrypt the contact before sending. @default none: the contact is sent
+   * as stored (clear values of events stored before contacts were encrypted)
+   */
+  readonly subjectKeys?: SubjectKeys;
 }
 
 /** The notifications stream of an order (holds `NotificationSent`). */
@@ -109,10 +117,41 @@ export async function notifyCustomer(
   return delivered === 0 && plan.length > 0 ? 'duplicate' : 'handled';
 }
 
+/**
+ * Decrypts the outcome's contact, then notifies. A customer who was forgotten (`pipeline forget`) is
+ * not notified: the send is skipped with the reason logged and the record counts as handled (no retry,
+ * no DLQ), so replays and redeliveries after an erasure go through quietly. A tampered contact fails the
+ * record (DECRYPTION_FAILED, not retryable: the DLQ, with the reason).
+ */
+async function notifyRevealed(
+  deps: NotificationDeps,
+  event: TypedEnvelope<'OrderConfirmed'> | TypedEnvelope<'OrderCancelled'>,
+  context: HandlerContext<Orders>,
+): Promise<Handled> {
+  let outcome: OrderOutcome = event;
+  // Only a channel the customer chose reads the key: the others have nothing to send.
+  const chosen = event.data.contact.channels.some((channel) => deps.channels?.includes(channel) ?? true);
+  if (deps.subjectKeys !== undefined && chosen) {
+    try {
+      outcome = await revealEvent(ordersCatalog, event, deps.subjectKeys);
+    } catch (error) {
+      if (!isErasedData(error)) throw error;
+      context.logger.warn('notification skipped: personal data erased', {
+        orderId: event.data.orderId,
+        customerId: event.data.customerId,
+        reason: error.code,
+        outcome: 'skipped',
+      });
+      return 'handled';
+    }
+  }
+  return notifyCustomer(deps, outcome, context);
+}
+
 /** Handlers of the notifications consumer. */
 export function notificationHandlers(deps: NotificationDeps): EventHandlers<Orders> {
   return {
-    OrderConfirmed: (event, context) => notifyCustomer(deps, event, context),
-    OrderCancelled: (event, context) => notifyCustomer(deps, event, context),
+    OrderConfirmed: (event, context) => notifyRevealed(deps, event, context),
+    OrderCancelled: (event, context) => notifyRevealed(deps, event, context),
   };
 }
