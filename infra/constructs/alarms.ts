@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 
@@ -38,3 +39,27 @@ export function thresholdAlarm(scope: Construct, id: string, metric: IMetric, op
 
 /** The period every pipeline alarm evaluates over. */
 export const ALARM_PERIOD = Duration.minutes(1);
+
+/**
+ * A stream reader's lag: its function's `IteratorAge` (how old the newest record it took was) above
+ * `maxAge` for three minutes in a row. `lagging` says who lags what, e.g. "Outbox publishing lags appends".
+ */
+export function iteratorAgeAlarm(
+  scope: Construct,
+  fn: IFunction,
+  maxAge: Duration,
+  lagging: string,
+  alarmTopic?: ITopic,
+): Alarm {
+  return thresholdAlarm(
+    scope,
+    'IteratorAge',
+    fn.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' }),
+    {
+      description: `${lagging} by more than ${maxAge.toHumanString()} (${scope.node.path})`,
+      threshold: maxAge.toMilliseconds(),
+      evaluationPeriods: 3,
+      alarmTopic,
+    },
+  );
+}

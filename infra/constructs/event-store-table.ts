@@ -1,3 +1,4 @@
+import type { Duration } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
@@ -8,7 +9,9 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { FilterCriteria, FilterRule } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_STORE_INDEXES } from '../../shared/kit/event-store/dynamodb-indexes.ts';
 import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES } from '../../shared/kit/event-store/dynamodb-items.ts';
@@ -29,6 +32,20 @@ export const IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] a
 
 /** Readers a DynamoDB stream shard serves at once without throttling (DynamoDB Streams developer guide). */
 export const MAX_STREAM_READERS = 2;
+
+/** How a reader maps the event store's stream ({@link EventStoreTable.readStream}). */
+export interface StreamReaderSettings {
+  /** Records per invocation, 1 – 10,000. */
+  readonly batchSize: number;
+  /** Retries of a failing batch (after bisecting) before its coordinates go to `onFailure`. */
+  readonly retryAttempts: number;
+  /** Records older than this go to `onFailure` unhandled (1 minute – 7 days). */
+  readonly maxRecordAge: Duration;
+  /** How long Lambda gathers records before invoking. @default none */
+  readonly maxBatchingWindow?: Duration;
+  /** Where the coordinates of batches given up on go. */
+  readonly onFailure: IQueue;
+}
 
 /** Props of {@link EventStoreTable}. */
 export interface EventStoreTableProps {
@@ -95,11 +112,34 @@ export class EventStoreTable extends Construct {
    * an index: no function reads the indexes.
    */
   /**
+   * Maps the table's stream to `fn` on behalf of `reader`, as every reader of it is mapped: inserted
+   * commits only ({@link commitInsertFilter}), from the oldest record still in the stream (events
+   * appended before the mapping existed count too), failures answered per record, failing batches
+   * bisected and retried, then their coordinates handed to `settings.onFailure`: nothing is dropped.
+   */
+  readStream(reader: Construct, fn: IFunction, settings: StreamReaderSettings): DynamoEventSource {
+    this.addStreamReader(reader.node.path);
+    const source = new DynamoEventSource(this.table, {
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: settings.batchSize,
+      ...(settings.maxBatchingWindow === undefined ? {} : { maxBatchingWindow: settings.maxBatchingWindow }),
+      bisectBatchOnError: true,
+      retryAttempts: settings.retryAttempts,
+      maxRecordAge: settings.maxRecordAge,
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(settings.onFailure),
+      filters: [commitInsertFilter()],
+    });
+    fn.addEventSource(source);
+    return source;
+  }
+
+  /**
    * Counts a reader of the table's stream (a stream mapping). DynamoDB serves at most two readers per
    * shard without throttling them ({@link MAX_STREAM_READERS}): the outbox and one store-stream
    * consumer. A third is refused at synth rather than slowed down in production.
    */
-  addStreamReader(path: string): void {
+  private addStreamReader(path: string): void {
     if (this.streamReaders.length >= MAX_STREAM_READERS) {
       throw new Error(
         `${path}: the event store's stream already has ${MAX_STREAM_READERS} readers (${this.streamReaders.join(', ')}); a third would be throttled. Feed it from the outbox (a queue) instead`,
@@ -156,7 +196,7 @@ export class EventStoreTable extends Construct {
  * snapshots, idempotency records, updates and TTL deletes never invoke the outbox or a store-stream
  * consumer. Their handlers check again: a mapping edited by hand, or a local cloud, may not filter.
  */
-export function commitInsertFilter(): Record<string, unknown> {
+function commitInsertFilter(): Record<string, unknown> {
   const { partitionKey, sortKey } = EVENT_STORE_KEYS;
   return FilterCriteria.filter({
     eventName: FilterRule.isEqual('INSERT'),

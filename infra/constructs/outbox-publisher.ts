@@ -2,16 +2,15 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageSettings } from '../stages.ts';
-import { ALARM_PERIOD, thresholdAlarm } from './alarms.ts';
+import { ALARM_PERIOD, iteratorAgeAlarm, thresholdAlarm } from './alarms.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
-import { commitInsertFilter, type EventStoreTable } from './event-store-table.ts';
+import type { EventStoreTable } from './event-store-table.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 /** Props of {@link OutboxPublisher}. */
@@ -69,19 +68,12 @@ export class OutboxPublisher extends Construct {
     this.function = fn.function;
     props.bus.grantPutEventsTo(this.function);
 
-    props.eventStore.addStreamReader(this.node.path);
-    const source = new DynamoEventSource(props.eventStore.table, {
-      // From the oldest record still in the stream: events appended before the mapping existed count too.
-      startingPosition: StartingPosition.TRIM_HORIZON,
+    const source = props.eventStore.readStream(this, this.function, {
       batchSize: settings.batchSize,
-      bisectBatchOnError: true,
       retryAttempts: settings.retryAttempts,
       maxRecordAge: settings.maxRecordAge,
-      reportBatchItemFailures: true,
-      onFailure: new SqsDlq(this.deadLetterQueue.queue),
-      filters: [commitInsertFilter()],
+      onFailure: this.deadLetterQueue.queue,
     });
-    this.function.addEventSource(source);
     this.eventSource = source;
     this.alarms = this.createAlarms(settings.maxIteratorAge, props.alarmTopic);
   }
@@ -130,16 +122,12 @@ export class OutboxPublisher extends Construct {
         threshold: 0,
         alarmTopic,
       }),
-      iteratorAge: thresholdAlarm(
+      iteratorAge: iteratorAgeAlarm(
         this,
-        'IteratorAge',
-        this.function.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' }),
-        {
-          description: `Outbox publishing lags appends by more than ${maxIteratorAge.toHumanString()} (${this.node.path})`,
-          threshold: maxIteratorAge.toMilliseconds(),
-          evaluationPeriods: 3,
-          alarmTopic,
-        },
+        this.function,
+        maxIteratorAge,
+        'Outbox publishing lags appends',
+        alarmTopic,
       ),
     };
   }

@@ -1,15 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageSettings } from '../stages.ts';
-import { ALARM_PERIOD, thresholdAlarm } from './alarms.ts';
+import { ALARM_PERIOD, iteratorAgeAlarm, thresholdAlarm } from './alarms.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
-import { commitInsertFilter, type EventStoreTable } from './event-store-table.ts';
+import type { EventStoreTable } from './event-store-table.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 /** Props of {@link StoreStreamConsumer}. */
@@ -69,23 +67,13 @@ export class StoreStreamConsumer extends Construct {
       // The stream grant of the event source includes it; the action cannot be scoped to a stream.
       wildcardResourceReasons: ['dynamodb:ListStreams (the stream event source)'],
     }).function;
-    props.eventStore.addStreamReader(this.node.path);
-    this.function.addEventSource(
-      new DynamoEventSource(props.eventStore.table, {
-        // From the oldest record still in the stream: a read model deployed late folds the last 24 h too.
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: settings.batchSize,
-        ...(settings.maxBatchingWindow === undefined
-          ? {}
-          : { maxBatchingWindow: settings.maxBatchingWindow }),
-        bisectBatchOnError: true,
-        retryAttempts: settings.retryAttempts,
-        maxRecordAge: Duration.hours(24),
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(this.deadLetterQueue),
-        filters: [commitInsertFilter()],
-      }),
-    );
+    props.eventStore.readStream(this, this.function, {
+      batchSize: settings.batchSize,
+      retryAttempts: settings.retryAttempts,
+      maxRecordAge: Duration.hours(24),
+      ...(settings.maxBatchingWindow === undefined ? {} : { maxBatchingWindow: settings.maxBatchingWindow }),
+      onFailure: this.deadLetterQueue,
+    });
     this.alarms = {
       dlqNotEmpty: dlq.notEmptyAlarm,
       errors: thresholdAlarm(this, 'Errors', this.function.metricErrors({ period: ALARM_PERIOD }), {
@@ -93,16 +81,12 @@ export class StoreStreamConsumer extends Construct {
         threshold: 0,
         alarmTopic: props.alarmTopic,
       }),
-      iteratorAge: thresholdAlarm(
+      iteratorAge: iteratorAgeAlarm(
         this,
-        'IteratorAge',
-        this.function.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' }),
-        {
-          description: `${id} lags the event store by more than ${settings.maxIteratorAge.toHumanString()} (${this.node.path})`,
-          threshold: settings.maxIteratorAge.toMilliseconds(),
-          evaluationPeriods: 3,
-          alarmTopic: props.alarmTopic,
-        },
+        this.function,
+        settings.maxIteratorAge,
+        `${id} lags the event store`,
+        props.alarmTopic,
       ),
     };
   }

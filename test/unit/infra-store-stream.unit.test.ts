@@ -6,11 +6,11 @@ import { testStack } from './infra-fixture.ts';
 
 describe('infra: readers of the event store stream', () => {
   it('refuses a third reader of the stream at synth, where DynamoDB would throttle it in production', () => {
-    // Arrange: the outbox and one store-stream consumer are the two readers a shard serves.
+    // Arrange: two readers, as the outbox and the projector are, are what a shard serves.
     const stack = testStack();
     const stage = stageSettings('dev');
     const eventStore = new EventStoreTable(stack, 'Store', { stage });
-    eventStore.addStreamReader('Outbox');
+    new StoreStreamConsumer(stack, 'Outbox', { entry: 'functions/projector/handler.ts', stage, eventStore });
     new StoreStreamConsumer(stack, 'View', { entry: 'functions/projector/handler.ts', stage, eventStore });
 
     // Act
@@ -24,7 +24,7 @@ describe('infra: readers of the event store stream', () => {
     // Assert
     expect(MAX_STREAM_READERS).toBe(2);
     expect(third).toThrow(
-      /already has 2 readers \(Outbox, ConstructTest\/View\); a third would be throttled/,
+      /already has 2 readers \(ConstructTest\/Outbox, ConstructTest\/View\); a third would be throttled/,
     );
   });
 
