@@ -25,17 +25,9 @@ the event store's stream with a 1 s window): AWS gathers records until the batch
 window has passed; MiniStack 1.5.33 invokes at once, once per commit at low rates. The fix-up holds
 a windowed mapping's read back, without moving its position, until its batch is full or its window
 has run out since records were first seen waiting at that position.
-
-Fix-up 4, DynamoDB stream batch item failures. AWS: a stream mapping with ReportBatchItemFailures
-retries from the first failed record (bisecting, up to MaximumRetryAttempts, then the on-failure
-destination). MiniStack 1.5.33 counts such a batch as done and moves on: a failed commit of the
-outbox or the projector was dropped. The fix-up, in the poller threads of fix-up 2, treats a batch
-with item failures as a failed invocation, which MiniStack retries (from the batch's first record,
-and until the record's age runs out: its retries stay unbounded, a gap of its own).
 """
 
 import inspect
-import json
 import os
 import sys
 import threading
@@ -183,40 +175,6 @@ def _install_stream_thread():
     _log("MiniStack polls every DynamoDB stream mapping inline in its SQS poll loop; the local cloud gives each stream mapping a poller thread of its own (cli/cloud/ministack_launch.py)")
 
 
-def _install_stream_item_failures():
-    """Fix-up 4: a stream batch item failure is retried, not counted as done (needs the poller threads)."""
-    if "batchItemFailures" in inspect.getsource(lambda_svc._poll_dynamodb_streams):
-        _log("MiniStack's stream poller reads batchItemFailures itself: stream item-failure fix-up not installed (it can go)")
-        return
-    execute = lambda_svc._execute_function
-
-    def execute_reporting_item_failures(func, event):
-        result = execute(func, event)
-        # Only the stream poller threads (fix-up 2) set `only`: queue batches keep MiniStack's handling.
-        if getattr(_polling, "only", None) is None or result.get("error"):
-            return result
-        body = result.get("body")
-        if isinstance(body, str):
-            try:
-                body = json.loads(body)
-            except ValueError:
-                return result
-        failures = body.get("batchItemFailures") if isinstance(body, dict) else None
-        if not failures:
-            return result
-        first = failures[0].get("itemIdentifier") if isinstance(failures[0], dict) else None
-        # Reported as a failed invocation: the poller keeps its position and retries the batch after a
-        # pause (from its first record, not from the failed one: at least once, as consumers expect).
-        return {
-            **result,
-            "error": True,
-            "body": {"errorType": "BatchItemFailure", "errorMessage": f"batch item failure at sequence number {first}"},
-        }
-
-    lambda_svc._execute_function = execute_reporting_item_failures
-    _log("MiniStack's DynamoDB stream mappings count a batch with item failures as done; the local cloud retries it (cli/cloud/ministack_launch.py)")
-
-
 # When records were first seen waiting for a windowed stream mapping (ESM UUID -> (position, epoch s)).
 _stream_waiting_since = {}
 
@@ -261,7 +219,6 @@ _FIXUPS = {
     "batching-window": _install_batching_window,
     "stream-thread": _install_stream_thread,
     "stream-window": _install_stream_window,
-    "stream-item-failures": _install_stream_item_failures,
 }
 
 if __name__ == "__main__":
