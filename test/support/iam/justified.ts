@@ -35,6 +35,11 @@ export const JUSTIFIED_UNUSED: readonly Justification[] = [
   },
   {
     action: 'dynamodb:GetItem',
+    resource: /SubjectKeysTable/,
+    why: 'a notification channel reads a customer’s key only to decrypt an address on that channel: an e2e run whose orders chose no push (or sms) address leaves that channel’s read unused (shared/kit/personal-data)',
+  },
+  {
+    action: 'dynamodb:GetItem',
     resource: /EventStoreTable/,
     why: 'input claims read a claim back when a conditional put returned no old item (shared/kit/idempotency/input-claims.ts)',
   },
