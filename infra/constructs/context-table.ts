@@ -1,10 +1,10 @@
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { ContextTableDefinition, TableItemAction } from '../../shared/kit/context.ts';
 import type { StageSettings } from '../stages.ts';
-import { dataKey, grantTableKey, skipIfAwsManagedKey } from './data-key.ts';
+import { dataKey, grantTableKey, skipIfAwsManagedKey, tableEncryption } from './data-key.ts';
 
 /** Item actions that only read (a grant of these alone needs only Decrypt on the table's key). */
 const READ_ONLY_ACTIONS: ReadonlySet<TableItemAction> = new Set(['GetItem', 'Query']);
@@ -38,9 +38,7 @@ export class ContextTable extends Construct {
         ? {}
         : { sortKey: { name: definition.sortKey, type: AttributeType.STRING } }),
       billingMode: BillingMode.PAY_PER_REQUEST,
-      ...(this.encryptionKey
-        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.encryptionKey }
-        : { encryption: TableEncryption.AWS_MANAGED }),
+      ...tableEncryption(this.encryptionKey),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: props.stage.deletionProtection,
       removalPolicy: props.stage.removalPolicy,

@@ -1,4 +1,5 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { IConstruct } from 'constructs';
@@ -47,6 +48,19 @@ export function dataKey(scope: IConstruct, stage: StageSettings): IKey | undefin
     }),
   );
   return key;
+}
+
+/**
+ * A DynamoDB table's encryption props: the stack's data key where the stage has one, else the
+ * AWS-managed key (then call {@link skipIfAwsManagedKey} on the table).
+ */
+export function tableEncryption(key: IKey | undefined): {
+  encryption: TableEncryption;
+  encryptionKey?: IKey;
+} {
+  return key
+    ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: key }
+    : { encryption: TableEncryption.AWS_MANAGED };
 }
 
 /**

@@ -1,12 +1,5 @@
 import type { Duration } from 'aws-cdk-lib';
-import {
-  AttributeType,
-  BillingMode,
-  ProjectionType,
-  StreamViewType,
-  Table,
-  TableEncryption,
-} from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -16,7 +9,7 @@ import { Construct } from 'constructs';
 import { EVENT_STORE_INDEXES } from '../../shared/kit/event-store/dynamodb-indexes.ts';
 import { EVENT_STORE_KEYS, EVENT_STORE_PREFIXES } from '../../shared/kit/event-store/dynamodb-items.ts';
 import type { StageSettings } from '../stages.ts';
-import { dataKey, grantTableKey, skipIfAwsManagedKey } from './data-key.ts';
+import { dataKey, grantTableKey, skipIfAwsManagedKey, tableEncryption } from './data-key.ts';
 
 /**
  * What `DynamoDbEventStore` and the input claims beside it call: strongly consistent Query reads,
@@ -45,6 +38,26 @@ export interface StreamReaderSettings {
   readonly maxBatchingWindow?: Duration;
   /** Where the coordinates of batches given up on go. */
   readonly onFailure: IQueue;
+}
+
+/** What a stream mapping takes, checked at synth (Lambda's limits); errors name the reader. */
+function validateStreamReaderSettings(id: string, settings: StreamReaderSettings): void {
+  const whole = (value: number, from: number, to: number) =>
+    Number.isInteger(value) && value >= from && value <= to;
+  if (!whole(settings.batchSize, 1, 10_000)) {
+    throw new Error(`${id}: batchSize must be between 1 and 10000, got ${settings.batchSize}`);
+  }
+  if (!whole(settings.retryAttempts, 0, 10_000)) {
+    throw new Error(`${id}: retryAttempts must be between 0 and 10000, got ${settings.retryAttempts}`);
+  }
+  const age = settings.maxRecordAge.toSeconds();
+  if (age < 60 || age > 604_800) {
+    throw new Error(`${id}: maxRecordAge must be between 1 minute and 7 days, got ${age} s`);
+  }
+  const window = settings.maxBatchingWindow?.toMilliseconds() ?? 0;
+  if (window % 1000 !== 0 || !whole(window / 1000, 0, 300)) {
+    throw new Error(`${id}: maxBatchingWindow must be whole seconds from 0 to 300`);
+  }
 }
 
 /** Props of {@link EventStoreTable}. */
@@ -84,9 +97,7 @@ export class EventStoreTable extends Construct {
       stream: StreamViewType.NEW_IMAGE,
       timeToLiveAttribute: ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      ...(this.encryptionKey
-        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.encryptionKey }
-        : { encryption: TableEncryption.AWS_MANAGED }),
+      ...tableEncryption(this.encryptionKey),
       deletionProtection: props.stage.deletionProtection,
       removalPolicy: props.stage.removalPolicy,
     });
@@ -118,6 +129,7 @@ export class EventStoreTable extends Construct {
    * bisected and retried, then their coordinates handed to `settings.onFailure`: nothing is dropped.
    */
   readStream(reader: Construct, fn: IFunction, settings: StreamReaderSettings): DynamoEventSource {
+    validateStreamReaderSettings(reader.node.id, settings);
     this.addStreamReader(reader.node.path);
     const source = new DynamoEventSource(this.table, {
       startingPosition: StartingPosition.TRIM_HORIZON,

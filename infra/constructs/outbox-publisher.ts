@@ -50,7 +50,7 @@ export class OutboxPublisher extends Construct {
 
   constructor(scope: Construct, id: string, props: OutboxPublisherProps) {
     super(scope, id);
-    const settings = resolveSettings(id, props);
+    const settings = resolveSettings(props);
     this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
       stage: props.stage,
       purpose: 'the outbox publisher: stream batches it could not publish',
@@ -139,7 +139,7 @@ export interface OutboxTopic {
   grantPublish(grantee: IGrantable): unknown;
 }
 
-function resolveSettings(id: string, props: OutboxPublisherProps) {
+function resolveSettings(props: OutboxPublisherProps) {
   const settings = {
     batchSize: props.batchSize ?? 100,
     retryAttempts: props.retryAttempts ?? 10,
@@ -147,19 +147,6 @@ function resolveSettings(id: string, props: OutboxPublisherProps) {
     maxIteratorAge: props.maxIteratorAge ?? Duration.minutes(1),
     timeout: props.timeout ?? Duration.seconds(30),
   };
-  if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1 || settings.batchSize > 10_000) {
-    throw new Error(`${id}: batchSize must be between 1 and 10000, got ${settings.batchSize}`);
-  }
-  if (
-    !Number.isInteger(settings.retryAttempts) ||
-    settings.retryAttempts < 0 ||
-    settings.retryAttempts > 10_000
-  ) {
-    throw new Error(`${id}: retryAttempts must be between 0 and 10000, got ${settings.retryAttempts}`);
-  }
-  const age = settings.maxRecordAge.toSeconds();
-  if (age < 60 || age > 604_800) {
-    throw new Error(`${id}: maxRecordAge must be between 1 minute and 7 days, got ${age} s`);
-  }
+  // The stream mapping's limits are checked where every reader's mapping is made (readStream).
   return settings;
 }

@@ -51,7 +51,7 @@ export class StoreStreamConsumer extends Construct {
 
   constructor(scope: Construct, id: string, props: StoreStreamConsumerProps) {
     super(scope, id);
-    const settings = resolveSettings(id, props);
+    const settings = resolveSettings(props);
     const dlq = new DeadLetterQueue(this, 'Dlq', {
       stage: props.stage,
       purpose: `${id}: stream batches it could not handle`,
@@ -92,7 +92,7 @@ export class StoreStreamConsumer extends Construct {
   }
 }
 
-function resolveSettings(id: string, props: StoreStreamConsumerProps) {
+function resolveSettings(props: StoreStreamConsumerProps) {
   const settings = {
     batchSize: props.batchSize ?? 100,
     retryAttempts: props.retryAttempts ?? 10,
@@ -100,17 +100,6 @@ function resolveSettings(id: string, props: StoreStreamConsumerProps) {
     timeout: props.timeout ?? Duration.seconds(10),
     maxBatchingWindow: props.maxBatchingWindow,
   };
-  const whole = (value: number, from: number, to: number) =>
-    Number.isInteger(value) && value >= from && value <= to;
-  if (!whole(settings.batchSize, 1, 10_000)) {
-    throw new Error(`${id}: batchSize must be between 1 and 10000, got ${settings.batchSize}`);
-  }
-  if (!whole(settings.retryAttempts, 0, 10_000)) {
-    throw new Error(`${id}: retryAttempts must be between 0 and 10000, got ${settings.retryAttempts}`);
-  }
-  const window = settings.maxBatchingWindow?.toMilliseconds() ?? 0;
-  if (window % 1000 !== 0 || !whole(window / 1000, 0, 300)) {
-    throw new Error(`${id}: maxBatchingWindow must be whole seconds from 0 to 300`);
-  }
+  // The stream mapping's limits are checked where every reader's mapping is made (readStream).
   return settings;
 }

@@ -1,10 +1,10 @@
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { SUBJECT_KEYS_PARTITION_KEY } from '../../shared/kit/personal-data/dynamodb-subject-keys.ts';
 import type { StageSettings } from '../stages.ts';
-import { dataKey, grantTableKey, skipIfAwsManagedKey } from './data-key.ts';
+import { dataKey, grantTableKey, skipIfAwsManagedKey, tableEncryption } from './data-key.ts';
 
 /** What a function that encrypts personal fields calls: read a key, create a missing one (conditional). */
 export const SUBJECT_KEY_ENCRYPT_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const;
@@ -35,9 +35,7 @@ export class SubjectKeysTable extends Construct {
       partitionKey: { name: SUBJECT_KEYS_PARTITION_KEY, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      ...(this.encryptionKey
-        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.encryptionKey }
-        : { encryption: TableEncryption.AWS_MANAGED }),
+      ...tableEncryption(this.encryptionKey),
       deletionProtection: props.stage.deletionProtection,
       removalPolicy: props.stage.removalPolicy,
     });
