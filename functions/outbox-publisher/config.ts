@@ -13,6 +13,10 @@ const routesSchema = z.object({
   bus: z.array(z.string().min(1)),
   queues: z.record(z.string().url(), z.array(z.string().min(1))),
   topics: z.record(z.string().startsWith('arn:'), z.array(z.string().min(1))).default({}),
+  /** Per topic ARN, message attributes taken from each event's data: name → dotted path. */
+  topicAttributes: z
+    .record(z.string().startsWith('arn:'), z.record(z.string().min(1), z.string().min(1)))
+    .default({}),
 });
 
 const configSchema = z.object({
@@ -50,6 +54,7 @@ export const routes: OutboxRoutes | undefined =
         topics: new Map(
           Object.entries(config.OUTBOX_ROUTES.topics).map(([arn, types]) => [arn, new Set(types)]),
         ),
+        topicAttributes: new Map(Object.entries(config.OUTBOX_ROUTES.topicAttributes)),
       };
 
 // The endpoint is passed explicitly, as every client of the product does (`clientConfig`): left to the

@@ -34,6 +34,11 @@ export interface OutboxRoutes {
   readonly queues?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Per fan-out topic ARN, the types published to it. @default none */
   readonly topics?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Per fan-out topic ARN, the message attributes taken from each event's data (name → dotted path)
+   * that its subscriptions filter on besides the type. @default none
+   */
+  readonly topicAttributes?: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 /** Dependencies and settings of {@link publishStreamRecords}. */
@@ -153,7 +158,7 @@ function senderFor(destination: string, deps: PublishDependencies): SendOnce<Pub
     const { publishMessages } = deps;
     if (publishMessages === undefined)
       throw new Error(`outbox routes name topic ${topicArn} but no publisher`);
-    return publishMessagesOnce(publishMessages, topicArn);
+    return publishMessagesOnce(publishMessages, topicArn, deps.routes?.topicAttributes?.get(topicArn));
   }
   const queueUrl = destination.slice(QUEUE.length);
   const { sendMessages } = deps;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PutEventsEntry } from '../../shared/kit/events/eventbridge.ts';
+import { snsDataAttributes } from '../../shared/kit/events/patterns.ts';
 import { backoffDelay } from '../../shared/kit/retry/backoff.ts';
 
 /** The slice of PutEvents the outbox needs; the AWS SDK client's response has this shape. */
@@ -178,10 +179,24 @@ export function sendMessagesOnce<
  */
 export function publishMessagesOnce<
   T extends { readonly body: string; readonly attributes: TopicMessage['MessageAttributes'] },
->(publishMessages: PublishMessages, topicArn: string): SendOnce<T> {
+>(
+  publishMessages: PublishMessages,
+  topicArn: string,
+  dataAttributes?: Readonly<Record<string, string>>,
+): SendOnce<T> {
   return async (items) => {
     const messages = items.map(
-      (item, i): TopicMessage => ({ Id: String(i), Message: item.body, MessageAttributes: item.attributes }),
+      (item, i): TopicMessage => ({
+        Id: String(i),
+        Message: item.body,
+        MessageAttributes:
+          dataAttributes === undefined
+            ? item.attributes
+            : {
+                ...snsDataAttributes((JSON.parse(item.body) as { data?: unknown }).data, dataAttributes),
+                ...item.attributes,
+              },
+      }),
     );
     let result: SendMessagesResult;
     try {

@@ -41,7 +41,11 @@ export interface DeployedContext {
   /** The queues the outbox delivers stored events to, with the types each takes. */
   outboxRoutes(): { queue: IQueue; types: readonly string[] }[];
   /** The topics the outbox publishes stored events to (`fromOutbox`), with the types each takes. */
-  outboxTopicRoutes(): { topic: FanOutTopic; types: readonly string[] }[];
+  outboxTopicRoutes(): {
+    topic: FanOutTopic;
+    types: readonly string[];
+    attributes?: Readonly<Record<string, string>>;
+  }[];
   /** Rows of the pipeline dashboard, one per consumer. */
   dashboardConsumers(): DashboardConsumer[];
   /** Its stack outputs, by name (the CLI, the tests and the benches read them). */
@@ -65,7 +69,13 @@ function batchingOf(consumer: ContextConsumerDefinition) {
   const batching = consumer.ordered
     ? { batchSize: 10, fifo: true as const }
     : BATCHING[consumer.batching ?? 'immediate'];
-  return { ...batching, batchSize: consumer.batchSize ?? batching.batchSize };
+  return {
+    ...batching,
+    batchSize: consumer.batchSize ?? batching.batchSize,
+    ...(consumer.gatherSeconds === undefined
+      ? {}
+      : { maxBatchingWindow: Duration.seconds(consumer.gatherSeconds) }),
+  };
 }
 
 /** A consumer's function timeout: fixed, or a bounded call per record of a full batch plus a margin. */
@@ -141,10 +151,18 @@ export class BoundedContext extends Construct implements DeployedContext {
       }));
   }
 
-  outboxTopicRoutes(): { topic: FanOutTopic; types: readonly string[] }[] {
+  outboxTopicRoutes(): {
+    topic: FanOutTopic;
+    types: readonly string[];
+    attributes?: Readonly<Record<string, string>>;
+  }[] {
     return (this.definition.topics ?? [])
       .filter((topic) => topic.fromOutbox)
-      .map((topic) => ({ topic: this.topicNamed(topic.name), types: outboxTopicTypes(topic) }));
+      .map((topic) => ({
+        topic: this.topicNamed(topic.name),
+        types: outboxTopicTypes(topic),
+        ...(topic.attributes === undefined ? {} : { attributes: topic.attributes }),
+      }));
   }
 
   dashboardConsumers(): DashboardConsumer[] {
@@ -207,12 +225,13 @@ export class BoundedContext extends Construct implements DeployedContext {
       stage: props.stage,
       catalog: props.definition.catalog,
       alarmTopic: props.alarmTopic,
-      subscribers: topic.subscriptions.map(({ name, types }) => {
+      subscribers: topic.subscriptions.map(({ name, types, where }) => {
         const consumer = drainer(name);
         const batching = batchingOf(consumer);
         return {
           name,
           types,
+          ...(where === undefined ? {} : { where }),
           maxReceiveCount: consumer.maxReceiveCount ?? 5,
           visibilityTimeout: consumerVisibilityTimeout(
             timeoutOf(consumer, props.stage),

@@ -18,6 +18,12 @@ export interface FanOutSubscriber {
   readonly types: readonly string[];
   /** Also require one of these sources. @default any source */
   readonly sources?: readonly string[];
+  /**
+   * Also filter on message attributes the publisher sets: name → values, any of which matches (an
+   * array attribute matches when any element does). A message without the attribute still matches,
+   * so a publisher that does not set it loses nothing. @default no other filter
+   */
+  readonly where?: Readonly<Record<string, readonly string[]>>;
   /** @default 3 */
   readonly maxReceiveCount?: number;
   /** At least six times the timeout of the Lambda that will drain it. @default Duration.seconds(60) */
@@ -117,6 +123,13 @@ export class FanOutTopic extends Construct {
           ...(policy.source
             ? { source: SubscriptionFilter.stringFilter({ allowlist: [...policy.source] }) }
             : {}),
+          ...Object.fromEntries(
+            Object.entries(subscriber.where ?? {}).map(([name, values]) => [
+              name,
+              // Values OR absent: an event the publisher set no such attribute on is not filtered out.
+              new SubscriptionFilter([...new Set(values), { exists: false }]),
+            ]),
+          ),
         },
       }),
     );
@@ -127,12 +140,19 @@ export class FanOutTopic extends Construct {
 function validateSubscribers(id: string, subscribers: readonly FanOutSubscriber[]): void {
   if (subscribers.length === 0) throw new Error(`${id}: at least one subscriber is required`);
   const seen = new Set<string>();
-  for (const { name } of subscribers) {
+  for (const { name, where } of subscribers) {
     if (!SUBSCRIBER_NAME.test(name)) {
       throw new Error(`${id}: subscriber name "${name}" must be lower-case letters, digits and dashes`);
     }
     if (seen.has(name)) throw new Error(`${id}: subscriber "${name}" is defined twice`);
     seen.add(name);
+    for (const [attribute, values] of Object.entries(where ?? {})) {
+      if (['type', 'source'].includes(attribute) || values.length === 0) {
+        throw new Error(
+          `${id}: subscriber "${name}" filters on ${attribute}: not type/source, one value at least`,
+        );
+      }
+    }
   }
 }
 

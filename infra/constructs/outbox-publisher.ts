@@ -87,7 +87,12 @@ export class OutboxPublisher extends Construct {
   deliverTo(
     busTypes: readonly string[],
     consumers: readonly { queue: IQueue; types: readonly string[] }[],
-    topics: readonly { topic: OutboxTopic; types: readonly string[] }[] = [],
+    topics: readonly {
+      topic: OutboxTopic;
+      types: readonly string[];
+      /** Message attributes taken from each event's data (name → dotted path), for subscription filters. */
+      attributes?: Readonly<Record<string, string>>;
+    }[] = [],
   ): void {
     if (this.routed) throw new Error(`${this.node.path}: deliverTo was called twice`);
     this.routed = true;
@@ -102,15 +107,24 @@ export class OutboxPublisher extends Construct {
       queue.encryptionMasterKey?.grant(this.function, 'kms:GenerateDataKey', 'kms:Decrypt');
     }
     const topicRoutes: Record<string, readonly string[]> = {};
-    for (const { topic, types } of topics) {
+    const topicAttributes: Record<string, Readonly<Record<string, string>>> = {};
+    for (const { topic, types, attributes } of topics) {
       if (types.length === 0) throw new Error(`${this.node.path}: a topic route needs at least one type`);
       topicRoutes[topic.topic.topicArn] = types;
+      if (attributes !== undefined && Object.keys(attributes).length > 0) {
+        topicAttributes[topic.topic.topicArn] = attributes;
+      }
       // sns:Publish covers PublishBatch; the topic's key for the encrypted messages.
       topic.grantPublish(this.function);
     }
     this.function.addEnvironment(
       'OUTBOX_ROUTES',
-      Stack.of(this).toJsonString({ bus: busTypes, queues, topics: topicRoutes }),
+      Stack.of(this).toJsonString({
+        bus: busTypes,
+        queues,
+        topics: topicRoutes,
+        ...(Object.keys(topicAttributes).length === 0 ? {} : { topicAttributes }),
+      }),
     );
   }
 

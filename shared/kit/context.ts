@@ -1,4 +1,8 @@
 import type { AnyCatalog } from './events/catalog.ts';
+import type { EventDefinition } from './events/define.ts';
+import { dataValueAt, isAttributeValue } from './events/patterns.ts';
+import { personalFieldsOf } from './personal-data/protect.ts';
+import { fieldPathText } from './personal-data/schema.ts';
 
 /**
  * The name of a duration the deployment's stage settings define (a short one in dev so a demo shows
@@ -86,8 +90,15 @@ export interface ContextConsumerDefinition {
    * shard without throttling, the outbox and one more: one such consumer per stack. @default false
    */
   readonly fromStoreStream?: boolean;
-  /** On a flow's critical path (`immediate`) or not (`gathered`, up to 1 s). @default 'immediate' */
+  /** On a flow's critical path (`immediate`) or not (`gathered`, up to `gatherSeconds`). @default 'immediate' */
   readonly batching?: 'immediate' | 'gathered';
+  /**
+   * How long a `gathered` consumer's event source waits to fill a batch (its
+   * `MaximumBatchingWindowInSeconds`, 1 – 300). Longer windows mean fewer, fuller invocations; for a
+   * read model, also fewer writes, since the events of one entity that land in one batch are folded
+   * into one write. The read model then lags the store by up to this much. @default 1
+   */
+  readonly gatherSeconds?: number;
   /**
    * Records per invocation: at most 10 when `immediate` or `ordered`, up to 10,000 when `gathered`.
    * @default the batching's (10 immediate, 25 gathered)
@@ -152,7 +163,22 @@ export interface ContextTopicDefinition {
     readonly name: string;
     /** Catalog events this subscription receives. */
     readonly types: readonly string[];
+    /**
+     * Also filter on the topic's `attributes`: attribute name → the values, any of which lets an event
+     * in (an array attribute matches when any element does). An event without the attribute (its data
+     * has no value at the path: an older version, a hand-published message) still comes in, so the
+     * filter never drops what the consumer would have handled. @default the type decides alone
+     */
+    readonly where?: Readonly<Record<string, readonly string[]>>;
   }[];
+  /**
+   * Message attributes the outbox sets on each event it publishes here, taken from the event's data:
+   * attribute name → dotted path in `data` whose value is a string or an array of strings (e.g.
+   * `{ channels: 'contact.channels' }`). Subscriptions filter on them with `where`, so a subscriber
+   * is not sent, and does not pay a receive, a delete and an invocation for, what it would only pass
+   * over. Never a personal field: the outbox publishes attributes in clear. @default none
+   */
+  readonly attributes?: Readonly<Record<string, string>>;
   /**
    * The outbox publishes the stored events its subscriptions take straight to the topic (PublishBatch,
    * ≤ 10 per request, with the `type`/`source` attributes the subscriptions filter on), so no consumer
@@ -401,7 +427,16 @@ function validateTopics(definition: ContextDefinition): void {
       for (const type of subscription.types) {
         if (!definition.catalog.isType(type)) throw new Error(`${at}.types: ${type} is not in the catalog`);
       }
+      for (const [attribute, values] of Object.entries(subscription.where ?? {})) {
+        if (topic.attributes?.[attribute] === undefined) {
+          throw new Error(`${at}.where.${attribute}: not one of the topic's attributes`);
+        }
+        if (values.length === 0 || values.some((value) => typeof value !== 'string' || value.length === 0)) {
+          throw new Error(`${at}.where.${attribute}: list at least one non-empty value`);
+        }
+      }
     }
+    validateTopicAttributes(definition, topic, where);
     // The outbox already publishes what the subscriptions take: a consumer publishing too would deliver
     // every event twice.
     if (topic.fromOutbox) {
@@ -414,6 +449,51 @@ function validateTopics(definition: ContextDefinition): void {
         throw new Error(
           `${where}: fed by the outbox (fromOutbox), so ${publisher.name} must not publish to it`,
         );
+      }
+    }
+  }
+}
+
+/** SNS message attribute names (letters, digits, `_-.`), other than the ones every message carries. */
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const DATA_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const RESERVED_ATTRIBUTES = new Set(['type', 'source', 'version']);
+
+/**
+ * A topic's attributes: well-named, set only by the outbox, and each path naming a string or strings
+ * in the example of every type the topic takes (its newest version) and no personal field.
+ */
+function validateTopicAttributes(
+  definition: ContextDefinition,
+  topic: ContextTopicDefinition,
+  where: string,
+) {
+  const attributes = Object.entries(topic.attributes ?? {});
+  if (attributes.length === 0) return;
+  if (!topic.fromOutbox) throw new Error(`${where}.attributes: only the outbox sets them (fromOutbox)`);
+  // SNS takes 10 message attributes per message; type, source and version are three of them.
+  if (attributes.length > 7) throw new Error(`${where}.attributes: at most 7 (SNS takes 10 per message)`);
+  const types = outboxTopicTypes(topic);
+  const examples = new Map(
+    definition.catalog
+      .versions()
+      .filter((version) => version.latest)
+      .map((version) => [version.type, version.example] as const),
+  );
+  for (const [attribute, path] of attributes) {
+    const at = `${where}.attributes.${attribute}`;
+    if (!ATTRIBUTE_NAME.test(attribute) || RESERVED_ATTRIBUTES.has(attribute)) {
+      throw new Error(`${at}: a message attribute name (letters, digits, _ and -), not type/source/version`);
+    }
+    if (!DATA_PATH.test(path)) throw new Error(`${at}: ${path} is not a dotted path in the event's data`);
+    for (const type of types) {
+      const personal = personalFieldsOf(definition.catalog.definitions[type] as EventDefinition);
+      if (personal.some((field) => fieldPathText(field) === path)) {
+        throw new Error(`${at}: ${path} of ${type} is personal data, and attributes travel in clear`);
+      }
+      const value = dataValueAt(examples.get(type), path);
+      if (!isAttributeValue(value)) {
+        throw new Error(`${at}: ${path} of ${type}'s example is not a string or an array of strings`);
       }
     }
   }
@@ -479,6 +559,11 @@ function validateRunSettings(consumer: ContextConsumerDefinition, fail: Fail): v
     fail(
       `batchSize must be a whole number from 1 to ${maxBatch} (${consumer.batching ?? 'immediate'}), got ${batch}`,
     );
+  }
+  const gather = consumer.gatherSeconds;
+  if (gather !== undefined) {
+    if (consumer.batching !== 'gathered') fail("gatherSeconds is the window of batching: 'gathered'");
+    if (!whole(gather, 1, 300)) fail(`gatherSeconds must be a whole number from 1 to 300, got ${gather}`);
   }
   const receives = consumer.maxReceiveCount;
   if (receives !== undefined && !whole(receives, 1, 1000)) {

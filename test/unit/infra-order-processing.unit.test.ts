@@ -155,11 +155,11 @@ describe('infra: consumer batching by latency need', () => {
       }
     });
 
-    it(`lets the projector gather a second of commits from the event store's stream, retried from the one that failed and then dead-lettered (${stage})`, () => {
+    it(`lets the projector gather five seconds of commits from the event store's stream, retried from the one that failed and then dead-lettered (${stage})`, () => {
       const mapping = projectorMapping(template).Properties;
       expect(mapping).toMatchObject({
         BatchSize: 100,
-        MaximumBatchingWindowInSeconds: 1,
+        MaximumBatchingWindowInSeconds: 5,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BisectBatchOnFunctionError: true,
         StartingPosition: 'TRIM_HORIZON',
@@ -384,11 +384,28 @@ describe('infra: order saga consumers', () => {
     expect(timeoutSeconds * 1000).toBeGreaterThan(batchSize * callMs);
   });
 
-  it('subscribes each channel queue to the order outcomes only', () => {
+  it('subscribes each channel queue to the outcomes of the orders whose customer chose that channel', () => {
     for (const channel of NOTIFICATION_CHANNELS)
       expect([...channel.types]).toEqual(['OrderConfirmed', 'OrderCancelled']);
-    for (const [, subscription] of resources(dev, 'AWS::SNS::Subscription')) {
-      expect(subscription.Properties?.FilterPolicy).toEqual({ type: ['OrderConfirmed', 'OrderCancelled'] });
-    }
+    const policies = resources(dev, 'AWS::SNS::Subscription').map(
+      ([, subscription]) => subscription.Properties?.FilterPolicy,
+    );
+    expect(policies).toHaveLength(NOTIFICATION_CHANNELS.length);
+    expect(policies).toEqual(
+      expect.arrayContaining(
+        NOTIFICATION_CHANNELS.map(({ name }) => ({
+          type: ['OrderConfirmed', 'OrderCancelled'],
+          // An outcome without the attribute (published by hand) still reaches every channel.
+          channels: [name, { exists: false }],
+        })),
+      ),
+    );
+  });
+
+  it('has the outbox set the channels attribute of the notifications topic from the contact', () => {
+    const outbox = resources(dev, 'AWS::Lambda::Function').find(([id]) => id.startsWith('OutboxPublisher'));
+    const routes = JSON.stringify(outbox?.[1].Properties?.Environment);
+    expect(routes).toContain('topicAttributes');
+    expect(routes).toContain('contact.channels');
   });
 });

@@ -258,6 +258,8 @@ function asStreamConsumer(before: {
     grants: [...before.grants.filter((grant) => !queueGrant(grant)), ...STREAM_GRANTS].sort(),
     environment,
     batchSize: 100,
+    // It gathers 5 s of commits, so an order's events fold into one summary write (gatherSeconds).
+    batchingWindow: 5,
     visibilityTimeout: null,
     maxReceiveCount: null,
   };

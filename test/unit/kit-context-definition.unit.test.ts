@@ -265,6 +265,18 @@ describe('validateContextDefinition: definitions that would deploy wrongly', () 
     ).toThrow(/entry must be functions\/<folder>\/<file>.ts/);
   });
 
+  it('gives a gathered consumer its own window, from 1 to 300 s, and refuses one to an immediate consumer', () => {
+    const view = { name: 'cart-view', entry, stored: ['ItemAdded'], batching: 'gathered' } as const;
+    expect(() => validateContextDefinition(base([{ ...view, gatherSeconds: 5 }]))).not.toThrow();
+    expect(() => validateContextDefinition(base([{ ...view, gatherSeconds: 301 }]))).toThrow(
+      'gatherSeconds must be a whole number from 1 to 300, got 301',
+    );
+    expect(() => validateContextDefinition(base([{ ...view, gatherSeconds: 0.5 }]))).toThrow(/got 0.5/);
+    expect(() =>
+      validateContextDefinition(base([{ ...view, batching: 'immediate', gatherSeconds: 5 }])),
+    ).toThrow("gatherSeconds is the window of batching: 'gathered'");
+  });
+
   it('accepts a read model that takes stored events from the store stream, and refuses it anything else', () => {
     const view = { name: 'cart-view', entry, stored: ['ItemAdded'], fromStoreStream: true } as const;
     expect(() => validateContextDefinition(base([view]))).not.toThrow();

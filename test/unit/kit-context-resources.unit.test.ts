@@ -315,6 +315,50 @@ describe('validateContextDefinition: tables, topics, grants and run settings', (
   });
 });
 
+describe('validateContextDefinition: attributes a topic filters on', () => {
+  /** The shop with its receipts topic fed by the outbox (the mailer no longer publishes to it). */
+  const fedByOutbox = (topic: Record<string, unknown>, where?: Record<string, readonly string[]>) =>
+    shopContext(
+      { mailer: { name: 'mailer', entry: 'functions/onboarding/welcome.ts', stored: ['CheckoutCompleted'] } },
+      {
+        topics: [
+          {
+            name: 'receipts',
+            fromOutbox: true,
+            subscriptions: [{ name: 'paper', types: ['CheckoutCompleted'], ...(where ? { where } : {}) }],
+            ...topic,
+          },
+        ],
+      },
+    );
+
+  it('accepts an attribute from a string of the data that a subscription filters on', () => {
+    expect(() =>
+      validateContextDefinition(fedByOutbox({ attributes: { cart: 'cartId' } }, { cart: ['cart-1'] })),
+    ).not.toThrow();
+  });
+
+  it.each([
+    [
+      { attributes: { cart: 'cartId' } },
+      { till: ['a'] },
+      "paper.where.till: not one of the topic's attributes",
+    ],
+    [{ attributes: { cart: 'cartId' } }, { cart: [] }, 'paper.where.cart: list at least one non-empty value'],
+    [{ attributes: { type: 'cartId' } }, undefined, 'attributes.type: a message attribute name'],
+    [{ attributes: { cart: 'cart id' } }, undefined, 'cart id is not a dotted path'],
+    [{ attributes: { cart: 'total' } }, undefined, "total of CheckoutCompleted's example is not a string"],
+    [{ attributes: { cart: 'items.sku' } }, undefined, "items.sku of CheckoutCompleted's example is not"],
+    [
+      { fromOutbox: false, attributes: { cart: 'cartId' } },
+      undefined,
+      'attributes: only the outbox sets them (fromOutbox)',
+    ],
+  ] as const)('refuses the topic %j with the filter %j: %s', (topic, where, message) => {
+    expect(() => validateContextDefinition(fedByOutbox(topic, where))).toThrow(message);
+  });
+});
+
 describe('outboxTopicTypes: what the outbox publishes to a topic it feeds', () => {
   it('is every type its subscriptions take, once, and nothing for a topic a consumer publishes to', () => {
     const subscriptions = [

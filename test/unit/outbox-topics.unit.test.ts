@@ -64,6 +64,39 @@ describe('outbox publisher: fan-out topics fed by the outbox', () => {
     expect(bus.requests.flat().map(idOf)).toEqual([confirmed.id, cancelled.id]);
   });
 
+  it("sets the topic's data attributes from each event's data, and leaves one out where the data has no such value", async () => {
+    // Arrange: one outcome with a contact's channels (repeated), one whose data has none.
+    const chose = {
+      ...outcome(1, 'OrderConfirmed'),
+      data: { contact: { channels: ['sms', 'email', 'sms'] } },
+    };
+    const without = { ...outcome(2, 'OrderCancelled'), data: { reason: 'no stock' } };
+    const topics = fakeTopics();
+
+    // Act
+    await publishStreamRecords(
+      [chose, without].map((e, i) => inserted(e, i + 1)),
+      deps(new FakeEventBridge(), {
+        routes: {
+          ...routes,
+          topicAttributes: new Map([[TOPIC, { channels: 'contact.channels', region: 'contact.region' }]]),
+        },
+        publishMessages: topics.publishMessages,
+      }).dependencies,
+    );
+
+    // Assert: a String.Array of the distinct channels beside type/source/version; nothing for a path
+    // without a value (the subscriptions let such a message in).
+    const [first, second] = topics.requests[0]?.messages ?? [];
+    expect(first?.MessageAttributes).toEqual({
+      channels: { DataType: 'String.Array', StringValue: '["sms","email"]' },
+      type: { DataType: 'String', StringValue: 'OrderConfirmed' },
+      source: { DataType: 'String', StringValue: 'orders.saga' },
+      version: { DataType: 'Number', StringValue: '1' },
+    });
+    expect(Object.keys(second?.MessageAttributes ?? {}).sort()).toEqual(['source', 'type', 'version']);
+  });
+
   it('publishes at most 10 messages per PublishBatch request, in stream order', async () => {
     const outcomes = Array.from({ length: 12 }, (_, i) => outcome(i + 1, 'OrderConfirmed'));
     const topics = fakeTopics();

@@ -149,8 +149,47 @@ export function snsFilterPolicy<D extends Definitions, const T extends TypeOf<D>
 
 /** An SNS message attribute value. */
 export interface SnsAttribute {
-  readonly DataType: 'String' | 'Number';
+  readonly DataType: 'String' | 'Number' | 'String.Array';
   readonly StringValue: string;
+}
+
+/** The value at a dotted `path` of `data` (`contact.channels`), undefined where the path ends early. */
+export function dataValueAt(data: unknown, path: string): unknown {
+  let value = data;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** A value a message attribute can carry: a non-empty string, or an array of strings. */
+export function isAttributeValue(value: unknown): value is string | readonly string[] {
+  return (
+    (typeof value === 'string' && value.length > 0) ||
+    (Array.isArray(value) && value.every((element) => typeof element === 'string'))
+  );
+}
+
+/**
+ * The message attributes a topic takes from an event's data (name → dotted path): a string as
+ * `String`, an array of strings as `String.Array` (a subscription matches when any element does).
+ * A path with no such value sets nothing, and the subscriptions' `{ exists: false }` lets the event in.
+ */
+export function snsDataAttributes(
+  data: unknown,
+  paths: Readonly<Record<string, string>>,
+): Record<string, SnsAttribute> {
+  const attributes: Record<string, SnsAttribute> = {};
+  for (const [name, path] of Object.entries(paths)) {
+    const value = dataValueAt(data, path);
+    if (!isAttributeValue(value)) continue;
+    attributes[name] =
+      typeof value === 'string'
+        ? { DataType: 'String', StringValue: value }
+        : { DataType: 'String.Array', StringValue: JSON.stringify([...new Set(value)]) };
+  }
+  return attributes;
 }
 
 /** Message attributes to publish an envelope with, so that {@link snsFilterPolicy} can match it. */
