@@ -126,8 +126,10 @@ export class FanOutTopic extends Construct {
           ...Object.fromEntries(
             Object.entries(subscriber.where ?? {}).map(([name, values]) => [
               name,
-              // Values OR absent: an event the publisher set no such attribute on is not filtered out.
-              new SubscriptionFilter([...new Set(values), { exists: false }]),
+              // Absent OR one of the values: an event the publisher set no such attribute on is not
+              // filtered out. Absent first: the rules are OR-ed in any order on AWS, but moto stops at
+              // the first value rule when the attribute is missing (conformance test "SNS attribute filters").
+              new SubscriptionFilter([{ exists: false }, ...new Set(values)]),
             ]),
           ),
         },

@@ -25,6 +25,8 @@ import {
   PutPermissionCommand,
 } from '@aws-sdk/client-eventbridge';
 import {
+  CreateTopicCommand,
+  DeleteTopicCommand,
   GetTopicAttributesCommand,
   PublishCommand,
   SetTopicAttributesCommand,
@@ -37,6 +39,7 @@ import {
   GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
+  SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect } from 'vitest';
@@ -415,6 +418,109 @@ describe('conformance: SNS', () => {
     30_000,
   );
 });
+
+describe('conformance: SNS attribute filters (the notification channels)', () => {
+  conformance(
+    'a subscription filtering on values or { exists: false } takes a String.Array attribute holding one of them, and a message without the attribute, and nothing else',
+    {
+      probe: async () => {
+        // The notifications topic's shape: one queue per channel, each filtering on the type and on
+        // `channels` (its own name, or no such attribute), raw delivery.
+        const topicArn =
+          (await sns.send(new CreateTopicCommand({ Name: uniqueName('cf-channels') }))).TopicArn ?? '';
+        const received: Record<string, string[]> = {};
+        const queues: string[] = [];
+        try {
+          for (const channel of ['email', 'sms']) {
+            const url =
+              (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName(`cf-${channel}`) }))).QueueUrl ??
+              '';
+            queues.push(url);
+            const arn = (
+              await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))
+            ).Attributes?.QueueArn;
+            await sqs.send(
+              new SetQueueAttributesCommand({
+                QueueUrl: url,
+                Attributes: { Policy: JSON.stringify(snsMayDeliver(arn ?? '', topicArn)) },
+              }),
+            );
+            await sns.send(
+              new SubscribeCommand({
+                TopicArn: topicArn,
+                Protocol: 'sqs',
+                Endpoint: arn,
+                Attributes: {
+                  RawMessageDelivery: 'true',
+                  FilterPolicy: JSON.stringify({
+                    type: ['OrderConfirmed'],
+                    // As the template writes it (FanOutTopic): absent first, then the values.
+                    channels: [{ exists: false }, channel],
+                  }),
+                },
+              }),
+            );
+          }
+          const type = { DataType: 'String', StringValue: 'OrderConfirmed' };
+          const messages = {
+            both: { type, channels: { DataType: 'String.Array', StringValue: '["email","sms"]' } },
+            emailOnly: { type, channels: { DataType: 'String.Array', StringValue: '["email"]' } },
+            unmarked: { type },
+            otherType: {
+              type: { DataType: 'String', StringValue: 'OrderPlaced' },
+              channels: { DataType: 'String.Array', StringValue: '["sms"]' },
+            },
+          };
+          for (const [name, attributes] of Object.entries(messages)) {
+            await sns.send(
+              new PublishCommand({ TopicArn: topicArn, Message: name, MessageAttributes: attributes }),
+            );
+          }
+          for (const [i, channel] of ['email', 'sms'].entries()) {
+            received[channel] = await drainFor(queues[i] ?? '', 8_000);
+          }
+          return received;
+        } finally {
+          await sns.send(new DeleteTopicCommand({ TopicArn: topicArn })).catch(() => undefined);
+          for (const url of queues)
+            await sqs.send(new DeleteQueueCommand({ QueueUrl: url })).catch(() => undefined);
+        }
+      },
+      aws: (received) =>
+        expect(received).toEqual({ email: ['both', 'emailOnly', 'unmarked'], sms: ['both', 'unmarked'] }),
+    },
+    60_000,
+  );
+});
+
+/** A queue policy letting one topic deliver to the queue, as CDK's SqsSubscription writes it. */
+function snsMayDeliver(queueArn: string, topicArn: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: queueArn,
+        Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
+      },
+    ],
+  };
+}
+
+/** The bodies a queue receives within `ms`, sorted (SNS fan-out keeps no order across messages). */
+async function drainFor(queueUrl: string, ms: number): Promise<string[]> {
+  const bodies: string[] = [];
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    bodies.push(...Messages.map((message) => message.Body ?? ''));
+  }
+  return bodies.sort();
+}
 
 describe('conformance: DynamoDB', () => {
   conformance('a table declared with TTL, point-in-time recovery and SSE has them', {

@@ -396,7 +396,7 @@ describe('infra: order saga consumers', () => {
         NOTIFICATION_CHANNELS.map(({ name }) => ({
           type: ['OrderConfirmed', 'OrderCancelled'],
           // An outcome without the attribute (published by hand) still reaches every channel.
-          channels: [name, { exists: false }],
+          channels: [{ exists: false }, name],
         })),
       ),
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ordersContext } from '../../shared/contexts/orders/definition.ts';
 import {
   type ContextConsumerDefinition,
   type ContextDefinition,
@@ -336,6 +337,18 @@ describe('validateContextDefinition: attributes a topic filters on', () => {
     expect(() =>
       validateContextDefinition(fedByOutbox({ attributes: { cart: 'cartId' } }, { cart: ['cart-1'] })),
     ).not.toThrow();
+  });
+
+  it('refuses an attribute from a personal field, since attributes travel in clear', () => {
+    const [notifications] = ordersContext.topics ?? [];
+    const exposing = {
+      ...ordersContext,
+      topics: [{ ...notifications, attributes: { channels: 'contact.channels', email: 'contact.email' } }],
+    } as ContextDefinition;
+    expect(() => validateContextDefinition(exposing)).toThrow(
+      'orders.topics.notifications.attributes.email: contact.email of OrderConfirmed is personal data',
+    );
+    expect(() => validateContextDefinition(ordersContext)).not.toThrow();
   });
 
   it.each([
