@@ -22,7 +22,7 @@ export const NOTIFICATION_SUBSCRIPTIONS = NOTIFICATION_CHANNELS.map((name) => ({
 }));
 
 /**
- * Timeout of the projector: it gathers batches (a second of commits) of a few tens of milliseconds
+ * Timeout of the projector: it gathers batches (5 s of commits) of a few tens of milliseconds
  * each (the projector writes once per order per batch). Kept short because the stream's shard waits
  * while a batch runs, and a batch that crashed is retried only once this has passed.
  */

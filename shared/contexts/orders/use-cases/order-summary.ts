@@ -62,7 +62,7 @@ export async function rebuildOrderSummaries(
 /**
  * The projector's writes for one batch: each order's summary is read once, every event of the batch
  * is folded into it in memory, and `flush` writes each changed summary once, with the version it was
- * read at. Several events of one order in a batch (the common case once batches gather a second of
+ * read at. Several events of one order in a batch (the common case once batches gather a few seconds of
  * events) cost one read and one write instead of one of each per event.
  *
  * A flush that meets a concurrent writer (another invocation folded events of the same order) reads
