@@ -61,6 +61,29 @@ describe('init environment from config schemas', () => {
     expect(values.TOPIC_ARN).toMatch(/^arn:aws:sns:/);
   });
 
+  it('reads zod/mini schemas: wrapped optional and defaulted keys stay unset, required ones get a value', () => {
+    // Arrange
+    const config = [
+      'const envSchema = z.extend(consumerEnvSchema, {',
+      '  TABLE_NAME: z.string().check(z.minLength(1)),',
+      "  AWS_REGION_NAME: z._default(z.string().check(z.minLength(1)), 'us-east-1'),",
+      '  AWS_ENDPOINT_URL: z.optional(z.string().check(z.minLength(1))),',
+      '  POLL_MS: z._default(z.coerce.number().check(z.int(), z.gte(50)), 250),',
+      '  TIMEOUT_MS: z.coerce.number().check(z.int(), z.positive()),',
+      '});',
+    ].join('\n');
+
+    // Act
+    const env = initEnvironment('fn', [config]);
+
+    // Assert
+    expect(env.TABLE_NAME).toBe('bench-table-name');
+    expect(env.TIMEOUT_MS).toBe('1');
+    expect(env).not.toHaveProperty('AWS_REGION_NAME');
+    expect(env).not.toHaveProperty('AWS_ENDPOINT_URL');
+    expect(env).not.toHaveProperty('POLL_MS');
+  });
+
   it('reads keys of a one-line extend and resolves an enum of a constant declared elsewhere', () => {
     // Arrange
     const config = [
