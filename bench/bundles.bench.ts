@@ -97,11 +97,27 @@ interface Loadable {
   readonly dev: InitSample[];
 }
 
-/** Every `functions/<name>/handler.ts`, sorted by name. */
+/** A Lambda entry exports its `handler`; wiring files next to it (config.ts) do not. */
+const HANDLER_EXPORT = /^export (?:const|async function|function) handler\b/m;
+
+/**
+ * Every Lambda entry under `functions/`, sorted by name: a folder's `handler.ts` is named after the
+ * folder (`saga`), and a folder of several handlers (a context's consumers, `functions/onboarding/*.ts`)
+ * gives one entry per file exporting `handler`, named `<folder>/<file>` (`onboarding/accounts`).
+ */
 export function functionEntries(root = repoRoot): { name: string; entry: string }[] {
   return readdirSync(join(root, 'functions'), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(root, 'functions', d.name, 'handler.ts')))
-    .map((d) => ({ name: d.name, entry: `functions/${d.name}/handler.ts` }))
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => {
+      const folder = join(root, 'functions', d.name);
+      if (existsSync(join(folder, 'handler.ts')))
+        return [{ name: d.name, entry: `functions/${d.name}/handler.ts` }];
+      return readdirSync(folder)
+        .filter(
+          (file) => file.endsWith('.ts') && HANDLER_EXPORT.test(readFileSync(join(folder, file), 'utf8')),
+        )
+        .map((file) => ({ name: `${d.name}/${file.slice(0, -3)}`, entry: `functions/${d.name}/${file}` }));
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
