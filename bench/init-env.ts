@@ -70,7 +70,8 @@ function firstLiteralOf(constant: string, sources: readonly string[]): string | 
  */
 export function dummyValue(variable: DeclaredVariable, sources: readonly string[] = []): string | undefined {
   const { name, schema } = variable;
-  if (/\.optional\(\)|\.default\(/.test(schema)) return undefined;
+  // Classic chains (`.optional()`, `.default(…)`) and zod/mini's wrappers (`z.optional(…)`, `z._default(…)`).
+  if (/\.optional\(\)|\.default\(|\bz\.optional\(|\bz\._default\(/.test(schema)) return undefined;
   const literal = /z\.enum\(\s*\[\s*['"]([^'"]+)['"]/.exec(schema);
   if (literal) return literal[1];
   const constant = /z\.enum\(\s*([A-Za-z_$][\w$]*)\s*\)/.exec(schema)?.[1];

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
 import { DynamoDbOrderSummaryRepository } from '../../shared/contexts/orders/adapters/dynamodb-order-summaries.ts';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
@@ -11,22 +10,23 @@ import { defaultEventFactoryDeps } from '../../shared/kit/events/catalog.ts';
 import { createLogger } from '../../shared/kit/observability/logger.ts';
 import { productionSubjectKeys, subjectKeysEnvSchema } from '../../shared/kit/personal-data/production.ts';
 import { productionSagaTimers, sagaTimerEnvSchema } from '../../shared/kit/saga/config.ts';
+import * as z from '../../shared/kit/zod.ts';
 
 /**
  * The API function's environment, set by the `OrdersHttpApi` construct. It writes as the saga's intake,
  * so it is told what the saga is: the event store, the step timeout, the saga's queue and timers
  * (`QUEUE_URL`, `TIMER_*`, through `sagaTimerEnvSchema`); and the read model's table.
  */
-const envSchema = sagaTimerEnvSchema.extend({
+const envSchema = z.extend(sagaTimerEnvSchema, {
   ...eventStoreEnvSchema.shape,
   ...subjectKeysEnvSchema.shape,
-  SUMMARY_TABLE_NAME: z.string().min(1),
-  SAGA_STEP_TIMEOUT_MS: z.coerce.number().int().positive(),
-  POWERTOOLS_SERVICE_NAME: z.string().min(1).default('orders-api'),
+  SUMMARY_TABLE_NAME: z.string().check(z.minLength(1)),
+  SAGA_STEP_TIMEOUT_MS: z.coerce.number().check(z.int(), z.positive()),
+  POWERTOOLS_SERVICE_NAME: z._default(z.string().check(z.minLength(1)), 'orders-api'),
   /** Longest `Prefer: wait=N` honoured, in seconds (under the function's timeout). */
-  API_MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(25).default(10),
+  API_MAX_WAIT_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(25)), 10),
   /** Time between two reads of the saga's stream while a request waits. */
-  API_POLL_INTERVAL_MS: z.coerce.number().int().min(50).default(250),
+  API_POLL_INTERVAL_MS: z._default(z.coerce.number().check(z.int(), z.gte(50)), 250),
 });
 
 /** Parsed once at cold start: a missing variable fails the init, not every request. */

@@ -1,13 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from '../../shared/kit/zod.ts';
 
 const configSchema = z.object({
-  TABLE_NAME: z.string().min(1),
-  QUEUE_URL: z.string().min(1),
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  QUEUE_URL: z.string().check(z.minLength(1)),
   /** Where records that can never be recorded go at once, with their reason. */
-  DLQ_URL: z.string().min(1),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  DLQ_URL: z.string().check(z.minLength(1)),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
 });
 
 /** Parsed once at cold start: a missing variable fails the init, not every invocation. */

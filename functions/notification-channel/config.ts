@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { LoggingNotificationSender } from '../../shared/contexts/orders/adapters/logging-notification-sender.ts';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { NOTIFICATION_CHANNELS } from '../../shared/contexts/orders/events/common.ts';
@@ -7,8 +6,9 @@ import { eventStoreEnvSchema, productionEventStore } from '../../shared/kit/even
 import { DynamoDbIdempotencyStore } from '../../shared/kit/idempotency/dynamodb.ts';
 import { infoAsDebug } from '../../shared/kit/observability/logger.ts';
 import { productionSubjectKeys, subjectKeysEnvSchema } from '../../shared/kit/personal-data/production.ts';
+import * as z from '../../shared/kit/zod.ts';
 
-const envSchema = consumerEnvSchema.extend({
+const envSchema = z.extend(consumerEnvSchema, {
   ...eventStoreEnvSchema.shape,
   ...subjectKeysEnvSchema.shape,
   /** The one channel this deployment of the function delivers. */

@@ -1,8 +1,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
 import { clientConfig } from '../../shared/kit/aws/client-config.ts';
+import * as z from '../../shared/kit/zod.ts';
 import type { OutboxRoutes, PublishMessages, PutEvents, SendMessages } from './publish.ts';
 
 /**
@@ -10,33 +10,42 @@ import type { OutboxRoutes, PublishMessages, PutEvents, SendMessages } from './p
  * the types sent to it straight from the outbox.
  */
 const routesSchema = z.object({
-  bus: z.array(z.string().min(1)),
-  queues: z.record(z.string().url(), z.array(z.string().min(1))),
-  topics: z.record(z.string().startsWith('arn:'), z.array(z.string().min(1))).default({}),
+  bus: z.array(z.string().check(z.minLength(1))),
+  queues: z.record(z.url(), z.array(z.string().check(z.minLength(1)))),
+  topics: z._default(
+    z.record(z.string().check(z.startsWith('arn:')), z.array(z.string().check(z.minLength(1)))),
+    {},
+  ),
   /** Per topic ARN, message attributes taken from each event's data: name → dotted path. */
-  topicAttributes: z
-    .record(z.string().startsWith('arn:'), z.record(z.string().min(1), z.string().min(1)))
-    .default({}),
+  topicAttributes: z._default(
+    z.record(
+      z.string().check(z.startsWith('arn:')),
+      z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))),
+    ),
+    {},
+  ),
 });
 
 const configSchema = z.object({
-  EVENT_BUS_NAME: z.string().min(1),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  AWS_ENDPOINT_URL: z.string().optional(),
+  EVENT_BUS_NAME: z.string().check(z.minLength(1)),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+  AWS_ENDPOINT_URL: z.optional(z.string()),
   /** Calls per batch and destination before the record is reported as failed. */
-  PUBLISH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+  PUBLISH_MAX_ATTEMPTS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(10)), 4),
   /** Without it every publishable event goes to the bus, as before routes existed. */
-  OUTBOX_ROUTES: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return routesSchema.parse(JSON.parse(text));
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `OUTBOX_ROUTES: ${String(error)}` });
-        return z.NEVER;
-      }
-    })
-    .optional(),
+  OUTBOX_ROUTES: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((text: string, ctx) => {
+        try {
+          return routesSchema.parse(JSON.parse(text));
+        } catch (error) {
+          ctx.issues.push({ code: 'custom', message: `OUTBOX_ROUTES: ${String(error)}`, input: text });
+          return z.NEVER;
+        }
+      }),
+    ),
+  ),
 });
 
 /** Parsed once at cold start: a missing or malformed variable fails the init, not every invocation. */

@@ -1,16 +1,16 @@
-import * as z from 'zod';
 import { DynamoDbSimulatedPaymentProvider } from '../../shared/contexts/orders/adapters/dynamodb-simulated-payment-provider.ts';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { CircuitBreaker } from '../../shared/kit/consumer/circuit-breaker.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
 import { eventStoreEnvSchema, productionEventStore } from '../../shared/kit/event-store/production.ts';
+import * as z from '../../shared/kit/zod.ts';
 
-const envSchema = consumerEnvSchema.extend({
+const envSchema = z.extend(consumerEnvSchema, {
   ...eventStoreEnvSchema.shape,
   /** Bound of one provider call; the function timeout covers a whole batch of them. */
-  PAYMENT_CALL_TIMEOUT_MS: z.coerce.number().int().positive(),
-  CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
-  CIRCUIT_COOL_DOWN_MS: z.coerce.number().int().nonnegative().default(30_000),
+  PAYMENT_CALL_TIMEOUT_MS: z.coerce.number().check(z.int(), z.positive()),
+  CIRCUIT_FAILURE_THRESHOLD: z._default(z.coerce.number().check(z.int(), z.positive()), 5),
+  CIRCUIT_COOL_DOWN_MS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), 30_000),
 });
 
 /** Parsed once at cold start: a missing variable fails the init, not every record. */

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { ordersCatalog } from '../../shared/contexts/orders/events/catalog.ts';
 import { orderSaga } from '../../shared/contexts/orders/sagas/order-saga.ts';
 import { consumerEnvSchema, productionConsumerDeps } from '../../shared/kit/consumer/config.ts';
@@ -7,12 +6,13 @@ import { createSagaMetrics } from '../../shared/kit/observability/saga-metrics.t
 import { productionSubjectKeys, subjectKeysEnvSchema } from '../../shared/kit/personal-data/production.ts';
 import { productionSagaTimers, sagaTimerEnvSchema } from '../../shared/kit/saga/config.ts';
 import { withSagaMetrics } from '../../shared/kit/saga/metrics.ts';
+import * as z from '../../shared/kit/zod.ts';
 
-const envSchema = consumerEnvSchema.extend(sagaTimerEnvSchema.shape).extend({
+const envSchema = z.extend(z.extend(consumerEnvSchema, sagaTimerEnvSchema.shape), {
   ...eventStoreEnvSchema.shape,
   ...subjectKeysEnvSchema.shape,
   /** Deadline of every step and compensation; set by stage (short in dev so timeouts show quickly). */
-  SAGA_STEP_TIMEOUT_MS: z.coerce.number().int().positive(),
+  SAGA_STEP_TIMEOUT_MS: z.coerce.number().check(z.int(), z.positive()),
 });
 
 /** Parsed once at cold start: a missing variable fails the init, not every record. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compositionOf, contributorOf, families, zodBreakdown } from '../../bench/bundle-analysis.ts';
 import {
   BUNDLE_SLACK_BYTES,
+  functionEntries,
   INIT_RATIO_LIMIT,
   mapBytesWithoutSources,
   SDK_REFERENCE_ENTRY,
@@ -59,6 +60,29 @@ describe('init environment from config schemas', () => {
     expect(values.MODE).toBe('live');
     expect(values.AWS_ENDPOINT_URL).toBeUndefined();
     expect(values.TOPIC_ARN).toMatch(/^arn:aws:sns:/);
+  });
+
+  it('reads zod/mini schemas: wrapped optional and defaulted keys stay unset, required ones get a value', () => {
+    // Arrange
+    const config = [
+      'const envSchema = z.extend(consumerEnvSchema, {',
+      '  TABLE_NAME: z.string().check(z.minLength(1)),',
+      "  AWS_REGION_NAME: z._default(z.string().check(z.minLength(1)), 'us-east-1'),",
+      '  AWS_ENDPOINT_URL: z.optional(z.string().check(z.minLength(1))),',
+      '  POLL_MS: z._default(z.coerce.number().check(z.int(), z.gte(50)), 250),',
+      '  TIMEOUT_MS: z.coerce.number().check(z.int(), z.positive()),',
+      '});',
+    ].join('\n');
+
+    // Act
+    const env = initEnvironment('fn', [config]);
+
+    // Assert
+    expect(env.TABLE_NAME).toBe('bench-table-name');
+    expect(env.TIMEOUT_MS).toBe('1');
+    expect(env).not.toHaveProperty('AWS_REGION_NAME');
+    expect(env).not.toHaveProperty('AWS_ENDPOINT_URL');
+    expect(env).not.toHaveProperty('POLL_MS');
   });
 
   it('reads keys of a one-line extend and resolves an enum of a constant declared elsewhere', () => {
@@ -253,5 +277,35 @@ describe('init probe', () => {
     expect(percentile([10, 1, 9, 2, 8, 3, 7, 4, 6, 5], 0.5)).toBe(5);
     expect(percentile([10, 1, 9, 2, 8, 3, 7, 4, 6, 5], 0.99)).toBe(10);
     expect(Number.isNaN(median([]))).toBe(true);
+  });
+});
+
+describe('function entries', () => {
+  it("names a folder's handler.ts after the folder and each handler file of a folder without one", () => {
+    // Arrange
+    const root = mkdtempSync(join(tmpdir(), 'bench-entries-'));
+    const write = (path: string, text: string) => {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    write('functions/saga/handler.ts', 'export const handler = 1;\n');
+    write('functions/saga/config.ts', 'export const env = 1;\n');
+    write('functions/billing/invoices.ts', 'export const handler = contextConsumer();\n');
+    write('functions/billing/reminders.ts', 'export async function handler() {}\n');
+    write('functions/billing/shared.ts', 'export const handlerOptions = 1;\n');
+
+    try {
+      // Act
+      const entries = functionEntries(root);
+
+      // Assert
+      expect(entries).toEqual([
+        { name: 'billing/invoices', entry: 'functions/billing/invoices.ts' },
+        { name: 'billing/reminders', entry: 'functions/billing/reminders.ts' },
+        { name: 'saga', entry: 'functions/saga/handler.ts' },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

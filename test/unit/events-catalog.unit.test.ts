@@ -38,7 +38,7 @@ describe('event catalog', () => {
     'has a valid example for %s',
     (_name, entry) => {
       // Act
-      const result = entry.schema.safeParse(entry.example);
+      const result = z.safeParse(entry.schema, entry.example);
 
       // Assert
       expect(result.error).toBeUndefined();

@@ -494,7 +494,7 @@ describe('Catalog.versions and describe', () => {
 
   it('pairs every version with a schema that accepts its example', () => {
     // Act
-    const results = shopCatalog.versions().map(({ schema, example }) => schema.safeParse(example).success);
+    const results = shopCatalog.versions().map(({ schema, example }) => z.safeParse(schema, example).success);
 
     // Assert
     expect(results).toEqual(Array.from({ length: SHOP_TYPES.length + 1 }, () => true));

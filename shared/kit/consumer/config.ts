@@ -1,9 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
 import { faultHarnessFromEnv } from '../../harness/faults.ts';
 import { clientConfig } from '../aws/client-config.ts';
 import { createLogger, type LogPort } from '../observability/logger.ts';
 import { createOutcomeMetrics } from '../observability/metrics.ts';
+import * as z from '../zod.ts';
 import type { ConsumerDeps, ConsumerHarness } from './runtime.ts';
 
 /**
@@ -11,15 +11,15 @@ import type { ConsumerDeps, ConsumerHarness } from './runtime.ts';
  * and parses `process.env` once at cold start: a missing variable fails the init, not each record.
  */
 export const consumerEnvSchema = z.object({
-  QUEUE_URL: z.string().min(1),
-  DLQ_URL: z.string().min(1),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  QUEUE_URL: z.string().check(z.minLength(1)),
+  DLQ_URL: z.string().check(z.minLength(1)),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
   /** Local cloud endpoint; absent on AWS. */
-  AWS_ENDPOINT_URL: z.string().min(1).optional(),
+  AWS_ENDPOINT_URL: z.optional(z.string().check(z.minLength(1))),
   /** Set by Lambda for Powertools; also the `service` dimension of metrics. */
-  POWERTOOLS_SERVICE_NAME: z.string().min(1).optional(),
-  RETRY_BASE_SECONDS: z.coerce.number().int().positive().default(2),
-  RETRY_MAX_SECONDS: z.coerce.number().int().positive().max(43_200).default(900),
+  POWERTOOLS_SERVICE_NAME: z.optional(z.string().check(z.minLength(1))),
+  RETRY_BASE_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 2),
+  RETRY_MAX_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(43_200)), 900),
 });
 
 /** Parsed {@link consumerEnvSchema}. */

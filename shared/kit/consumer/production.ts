@@ -3,11 +3,12 @@ import { eventStoreEnvSchema, productionEventStore } from '../event-store/produc
 import type { Catalog, Definitions, TypeOf } from '../events/catalog.ts';
 import { productionSubjectKeys, subjectKeysEnvSchema } from '../personal-data/production.ts';
 import type { SubjectKeys } from '../personal-data/subject-keys.ts';
+import * as z from '../zod.ts';
 import { consumerEnvSchema, productionConsumerDeps } from './config.ts';
 import { createSqsConsumer, type SqsConsumer } from './runtime.ts';
 import type { EventHandlers } from './types.ts';
 
-const envSchema = consumerEnvSchema.extend(eventStoreEnvSchema.shape);
+const envSchema = z.extend(consumerEnvSchema, eventStoreEnvSchema.shape);
 
 /** What a context's handlers get besides the store: the subject keys, where the stack granted them. */
 export interface ConsumerTools {

@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod';
 import { clientConfig } from '../aws/client-config.ts';
 import type { AnyCatalog } from '../events/catalog.ts';
 import { storedEventUpcaster } from '../events/internal.ts';
 import type { StoredEventCheck } from '../events/stored.ts';
 import { DynamoDbInputClaims, type InputClaims } from '../idempotency/input-claims.ts';
+import * as z from '../zod.ts';
 import { DynamoDbEventStore } from './dynamodb.ts';
 import { cataloguedTypes } from './dynamodb-indexes.ts';
 import { dynamoDbStoredEventCheck } from './stored-check.ts';
@@ -15,8 +15,8 @@ import { dynamoDbStoredEventCheck } from './stored-check.ts';
  * the stack sets from the contexts' `catalogedStreamTypes`.
  */
 export const eventStoreEnvSchema = z.object({
-  TABLE_NAME: z.string().min(1),
-  EVENT_STORE_CATALOG_TYPES: z.string().optional(),
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  EVENT_STORE_CATALOG_TYPES: z.optional(z.string()),
 });
 
 /** What {@link productionEventStore} reads: the table and where AWS is. */

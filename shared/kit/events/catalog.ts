@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type * as z from 'zod';
 import { ValidationError } from '../errors/pipeline-error.ts';
+import * as z from '../zod.ts';
 import type { EventDefinition } from './define.ts';
 import { assertEntryFits } from './entry-size.ts';
 import { type EventEnvelope, joinPath, parseEnvelope, toValidationError } from './envelope.ts';
@@ -14,7 +14,7 @@ import { nearestNames } from './suggest.ts';
  */
 
 /** A definition whose data is a JSON object, as every event's is. */
-export type ObjectEventDefinition = EventDefinition<string, z.ZodType<Record<string, unknown>>>;
+export type ObjectEventDefinition = EventDefinition<string, z.core.$ZodType<Record<string, unknown>>>;
 
 /** Definitions keyed by type name. */
 export type Definitions = { readonly [type: string]: ObjectEventDefinition };
@@ -62,7 +62,7 @@ export interface CatalogVersion {
   readonly latest: boolean;
   readonly source: string;
   readonly description: string;
-  readonly schema: z.ZodType;
+  readonly schema: z.core.$ZodType;
   readonly example: unknown;
 }
 
@@ -110,13 +110,14 @@ export function causedBy(parent: Pick<EventEnvelope, 'id' | 'correlationId'>): {
 
 interface Step {
   readonly version: number;
-  readonly schema: z.ZodType;
+  readonly schema: z.core.$ZodType;
   /** Upcaster to the next step; absent on the newest version. */
   readonly upcast?: (data: unknown) => unknown;
 }
 
-function validate(schema: z.ZodType, data: unknown, path: string, context = ''): unknown {
-  const result = schema.safeParse(data);
+function validate(schema: z.core.$ZodType, data: unknown, path: string, context = ''): unknown {
+  // The functional parse: a definition's schema may be a mini or a classic zod schema.
+  const result = z.safeParse(schema, data);
   if (!result.success) throw toValidationError(result.error, path, context);
   return result.data;
 }

@@ -1,5 +1,5 @@
-import type * as z from 'zod';
 import { personalFields } from '../personal-data/schema.ts';
+import type * as z from '../zod.ts';
 
 /**
  * Owner of an event, written to the envelope's `source` and to EventBridge's `Source`:
@@ -14,14 +14,14 @@ export type EventSource = string;
 export interface PreviousVersion {
   readonly version: number;
   readonly description: string;
-  readonly schema: z.ZodType;
+  readonly schema: z.core.$ZodType;
   readonly example: unknown;
   /** Maps valid data of this version to input data of the next version. */
   readonly upcast: (data: unknown) => unknown;
 }
 
 /** One event type as the catalog holds it: its newest version plus the older versions it can still read. */
-export interface EventDefinition<T extends string = string, S extends z.ZodType = z.ZodType> {
+export interface EventDefinition<T extends string = string, S extends z.core.$ZodType = z.core.$ZodType> {
   readonly type: T;
   readonly source: EventSource;
   readonly description: string;
@@ -39,7 +39,7 @@ export interface EventDefinition<T extends string = string, S extends z.ZodType 
 }
 
 /** Input of {@link defineEvent}; `previous` defaults to none. */
-export interface EventDefinitionInput<T extends string, S extends z.ZodType>
+export interface EventDefinitionInput<T extends string, S extends z.core.$ZodType>
   extends Omit<EventDefinition<T, S>, 'previous'> {
   readonly previous?: readonly PreviousVersion[];
 }
@@ -48,7 +48,7 @@ export interface EventDefinitionInput<T extends string, S extends z.ZodType>
  * Declares an event type. The version chain is checked here, at module load, because a gap would
  * leave some stored events impossible to upcast: that is a programming error, not bad input.
  */
-export function defineEvent<const T extends string, S extends z.ZodType>(
+export function defineEvent<const T extends string, S extends z.core.$ZodType>(
   input: EventDefinitionInput<T, S>,
 ): EventDefinition<T, S> {
   const previous = [...(input.previous ?? [])].sort((a, b) => a.version - b.version);
@@ -78,7 +78,7 @@ export function defineEvent<const T extends string, S extends z.ZodType>(
  * must return input for the schema of the version after it (first argument, used only for typing),
  * so a wrong mapping fails to compile.
  */
-export function previousVersion<S extends z.ZodType, N extends z.ZodType>(
+export function previousVersion<S extends z.core.$ZodType, N extends z.core.$ZodType>(
   _next: N,
   definition: {
     readonly version: number;

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { AnyCatalog } from './catalog.ts';
 import { envelopeSchema } from './envelope.ts';
 
@@ -35,7 +35,7 @@ export interface JsonSchemaOptions {
 export function toJsonSchemas(catalog: AnyCatalog, options: JsonSchemaOptions = {}): EventJsonSchema[] {
   const target = options.target ?? 'draft-04';
   return catalog.versions().map(({ type, version, latest, description, schema }) => {
-    const envelope = envelopeSchema.extend({
+    const envelope = z.extend(envelopeSchema, {
       type: z.literal(type),
       version: z.literal(version),
       data: schema,

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { DynamoDbSubjectKeys } from './dynamodb-subject-keys.ts';
 import { CachedSubjectKeys, type SubjectKeys } from './subject-keys.ts';
 
@@ -8,9 +8,9 @@ import { CachedSubjectKeys, type SubjectKeys } from './subject-keys.ts';
  * only on the functions granted it) and the cache TTL.
  */
 export const subjectKeysEnvSchema = z.object({
-  SUBJECT_KEYS_TABLE: z.string().min(1),
+  SUBJECT_KEYS_TABLE: z.string().check(z.minLength(1)),
   /** How long a warm function keeps a subject's key: the bound on using a key after `forget`. */
-  SUBJECT_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(60_000),
+  SUBJECT_KEY_CACHE_TTL_MS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(300_000)), 60_000),
 });
 
 /** Default bound, in ms, on how long a warm function may still use a key after `pipeline forget`. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { CIPHERTEXT_PATTERN } from './cipher.ts';
 
 /**
@@ -9,7 +9,10 @@ import { CIPHERTEXT_PATTERN } from './cipher.ts';
  * copying `contact` from `OrderPlaced` to `OrderConfirmed`); values of another label may not.
  * @default label: the field's own name
  */
-export function personal<S extends z.ZodType<string>>(schema: S, options: { readonly label?: string } = {}) {
+export function personal<S extends z.core.$ZodType<string>>(
+  schema: S,
+  options: { readonly label?: string } = {},
+) {
   // A clear value that fails is reported with the clear schema's own message ("Invalid email
   // address", "must be an E.164 phone number"), not the union's bare "Invalid input".
   const marked = z.union([ciphertextSchema, schema], {
@@ -29,8 +32,7 @@ const personalRegistry = z.registry<PersonalMeta>();
 /** A ciphertext as the schemas accept it in place of a clear personal value. */
 export const ciphertextSchema = z
   .string()
-  .regex(CIPHERTEXT_PATTERN)
-  .describe('Personal data, encrypted under the data subject’s key');
+  .check(z.regex(CIPHERTEXT_PATTERN), z.describe('Personal data, encrypted under the data subject’s key'));
 
 /** One personal field of a schema: its path (`*` = every array element) and its AAD label. */
 export interface PersonalField {
@@ -44,7 +46,7 @@ export function fieldPathText(field: PersonalField): string {
 }
 
 /** Every personal field of `schema`, found by walking objects, arrays, optionals and pipes. */
-export function personalFields(schema: z.ZodType): PersonalField[] {
+export function personalFields(schema: z.core.$ZodType): PersonalField[] {
   const found: PersonalField[] = [];
   walk(schema, [], found);
   return found;
@@ -52,14 +54,14 @@ export function personalFields(schema: z.ZodType): PersonalField[] {
 
 interface Def {
   readonly type: string;
-  readonly shape?: Record<string, z.ZodType>;
-  readonly innerType?: z.ZodType;
-  readonly element?: z.ZodType;
-  readonly in?: z.ZodType;
-  readonly options?: readonly z.ZodType[];
+  readonly shape?: Record<string, z.core.$ZodType>;
+  readonly innerType?: z.core.$ZodType;
+  readonly element?: z.core.$ZodType;
+  readonly in?: z.core.$ZodType;
+  readonly options?: readonly z.core.$ZodType[];
 }
 
-function walk(schema: z.ZodType, path: readonly string[], found: PersonalField[]): void {
+function walk(schema: z.core.$ZodType, path: readonly string[], found: PersonalField[]): void {
   const meta = personalRegistry.get(schema);
   if (meta) {
     found.push({ path, label: meta.label ?? path.at(-1) ?? 'value' });

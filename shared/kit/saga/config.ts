@@ -1,6 +1,6 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import * as z from 'zod';
 import { clientConfig } from '../aws/client-config.ts';
+import * as z from '../zod.ts';
 import { SchedulerSagaTimers } from './scheduler-timers.ts';
 import {
   MAX_SQS_DELAY_SECONDS,
@@ -15,18 +15,16 @@ import {
  * threshold beyond which a timer goes to Scheduler rather than an SQS delay.
  */
 export const sagaTimerEnvSchema = z.object({
-  QUEUE_URL: z.string().min(1),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  AWS_ENDPOINT_URL: z.string().min(1).optional(),
-  TIMER_SCHEDULE_GROUP: z.string().min(1),
-  TIMER_SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
-  TIMER_QUEUE_ARN: z.string().startsWith('arn:'),
-  TIMER_SCHEDULER_AFTER_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_SQS_DELAY_SECONDS)
-    .default(MAX_SQS_DELAY_SECONDS),
+  QUEUE_URL: z.string().check(z.minLength(1)),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+  AWS_ENDPOINT_URL: z.optional(z.string().check(z.minLength(1))),
+  TIMER_SCHEDULE_GROUP: z.string().check(z.minLength(1)),
+  TIMER_SCHEDULER_ROLE_ARN: z.string().check(z.startsWith('arn:')),
+  TIMER_QUEUE_ARN: z.string().check(z.startsWith('arn:')),
+  TIMER_SCHEDULER_AFTER_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_SQS_DELAY_SECONDS)),
+    MAX_SQS_DELAY_SECONDS,
+  ),
 });
 
 /** Parsed {@link sagaTimerEnvSchema}. */

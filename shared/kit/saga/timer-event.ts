@@ -1,14 +1,14 @@
-import * as z from 'zod';
 import { Catalog, type EnvelopeOf } from '../events/catalog.ts';
 import { defineEvent } from '../events/define.ts';
+import * as z from '../zod.ts';
 
 /** Type name of the saga engine's timer event. */
 export const SAGA_TIMER_TYPE = 'SagaStepTimedOut';
 
 const timerSchema = z.object({
-  saga: z.string().min(1).describe('Name of the saga definition, e.g. order'),
-  sagaId: z.string().min(1).describe('Instance id, e.g. the order id'),
-  step: z.string().min(1),
+  saga: z.string().check(z.minLength(1), z.describe('Name of the saga definition, e.g. order')),
+  sagaId: z.string().check(z.minLength(1), z.describe('Instance id, e.g. the order id')),
+  step: z.string().check(z.minLength(1)),
   deadline: z.iso.datetime({ offset: true }),
 });
 

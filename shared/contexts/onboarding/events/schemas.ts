@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { defineEvent } from '../../../kit/events/define.ts';
 import { personal } from '../../../kit/personal-data/schema.ts';
+import * as z from '../../../kit/zod.ts';
 
 /**
  * The events of the onboarding context. It is choreographed: no orchestrator, each consumer reacts to
@@ -8,14 +8,22 @@ import { personal } from '../../../kit/personal-data/schema.ts';
  * `settings#<userId>`, `profile#<userId>`.
  */
 
-const userId = z.string().min(1).describe('User identifier, stable for the life of the account');
-const reason = z.string().min(1).describe('Human-readable reason, for support and the logs');
-const refusedEventId = z.string().min(1).describe('Id of the refused command');
+const userId = z
+  .string()
+  .check(z.minLength(1), z.describe('User identifier, stable for the life of the account'));
+const reason = z
+  .string()
+  .check(z.minLength(1), z.describe('Human-readable reason, for support and the logs'));
+const refusedEventId = z.string().check(z.minLength(1), z.describe('Id of the refused command'));
 const changeId = z
   .string()
-  .min(1)
-  .describe('Identifier the producer gives one profile change; the same change sent again keeps it');
-const displayName = z.string().min(1).max(100).describe('Name shown to other users, 1 to 100 characters');
+  .check(
+    z.minLength(1),
+    z.describe('Identifier the producer gives one profile change; the same change sent again keeps it'),
+  );
+const displayName = z
+  .string()
+  .check(z.minLength(1), z.maxLength(100), z.describe('Name shown to other users, 1 to 100 characters'));
 
 /**
  * A BCP 47 language tag in the common shape (language, then subtags such as script and region):
@@ -23,11 +31,13 @@ const displayName = z.string().min(1).max(100).describe('Name shown to other use
  */
 const locale = z
   .string()
-  .regex(
-    /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/,
-    'must be a BCP 47 language tag, e.g. en-GB (language in lower case, subtags after hyphens)',
-  )
-  .describe('BCP 47 language tag, e.g. en-GB');
+  .check(
+    z.regex(
+      /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/,
+      'must be a BCP 47 language tag, e.g. en-GB (language in lower case, subtags after hyphens)',
+    ),
+    z.describe('BCP 47 language tag, e.g. en-GB'),
+  );
 
 const exampleUser = 'usr-42';
 
@@ -43,11 +53,13 @@ export const UserRegistered = defineEvent({
     userId,
     // Personal data: encrypted under the user's key before it is stored or sent (docs/personal-data.md).
     email: personal(
-      z.email().describe('Where the welcome message goes; a domain ending in .invalid bounces'),
+      z.email().check(z.describe('Where the welcome message goes; a domain ending in .invalid bounces')),
     ),
     displayName,
-    locale: locale.default('en-GB'),
-    marketingOptIn: z.boolean().default(false).describe('Whether the user agreed to marketing emails'),
+    locale: z._default(locale, 'en-GB'),
+    marketingOptIn: z
+      ._default(z.boolean(), false)
+      .check(z.describe('Whether the user agreed to marketing emails')),
   }),
   example: {
     userId: exampleUser,
@@ -122,7 +134,7 @@ export const DefaultSettingsApplied = defineEvent({
     userId,
     settings: z.object({
       locale,
-      marketingEmails: z.boolean().describe('Copied from the registration’s marketingOptIn'),
+      marketingEmails: z.boolean().check(z.describe('Copied from the registration’s marketingOptIn')),
       theme: z.literal('system'),
     }),
   }),
@@ -154,10 +166,12 @@ export const UserProfileChanged = defineEvent({
     'A registered user changed their display name or locale; stored as-is in the user stream by the accounts consumer, then applied by the profiles consumer in stream order.',
   version: 1,
   schema: z
-    .object({ userId, changeId, displayName: displayName.optional(), locale: locale.optional() })
-    .refine((change) => change.displayName !== undefined || change.locale !== undefined, {
-      message: 'must change displayName or locale (or both)',
-    }),
+    .object({ userId, changeId, displayName: z.optional(displayName), locale: z.optional(locale) })
+    .check(
+      z.refine((change) => change.displayName !== undefined || change.locale !== undefined, {
+        message: 'must change displayName or locale (or both)',
+      }),
+    ),
   example: { userId: exampleUser, changeId: 'chg-1', displayName: 'Ada King' },
 });
 
@@ -186,7 +200,9 @@ export const UserProfileUpdated = defineEvent({
   schema: z.object({
     userId,
     changeId,
-    revision: z.number().int().min(1).describe('Number of changes applied so far, this one included'),
+    revision: z
+      .number()
+      .check(z.int(), z.gte(1), z.describe('Number of changes applied so far, this one included')),
     displayName,
     locale,
   }),
@@ -200,6 +216,9 @@ export const FirstOrderRecorded = defineEvent({
   description:
     'The first OrderConfirmed of a registered user; later orders change nothing. Published for other contexts.',
   version: 1,
-  schema: z.object({ userId, orderId: z.string().min(1).describe('Order identifier of the orders context') }),
+  schema: z.object({
+    userId,
+    orderId: z.string().check(z.minLength(1), z.describe('Order identifier of the orders context')),
+  }),
   example: { userId: exampleUser, orderId: 'ord-1001' },
 });

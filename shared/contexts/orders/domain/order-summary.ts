@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '../../../kit/zod.ts';
 import type { AnyEvent } from '../events/catalog.ts';
 import type { lineItem } from '../events/common.ts';
 

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { defineEvent } from '../../../kit/events/define.ts';
+import * as z from '../../../kit/zod.ts';
 import { amount, channel, currency, orderId, reason, stockItem } from './common.ts';
 
 const exampleStock = [
@@ -14,7 +14,7 @@ export const InventoryReserved = defineEvent({
   source: 'orders.inventory',
   description: 'Stock for every item of the order is held until the order is confirmed or cancelled.',
   version: 1,
-  schema: z.object({ orderId, items: z.array(stockItem).min(1) }),
+  schema: z.object({ orderId, items: z.array(stockItem).check(z.minLength(1)) }),
   example: { orderId: 'ord-1001', items: exampleStock },
 });
 
@@ -32,7 +32,7 @@ export const InventoryReleased = defineEvent({
   source: 'orders.inventory',
   description: 'Compensation: stock held for a cancelled order is available again.',
   version: 1,
-  schema: z.object({ orderId, items: z.array(stockItem).min(1) }),
+  schema: z.object({ orderId, items: z.array(stockItem).check(z.minLength(1)) }),
   example: { orderId: 'ord-1002', items: exampleStock },
 });
 
@@ -41,7 +41,7 @@ export const PaymentAuthorized = defineEvent({
   source: 'orders.payment',
   description: 'The payment provider authorized the order total.',
   version: 1,
-  schema: z.object({ orderId, authorizationId: z.string().min(1), amount, currency }),
+  schema: z.object({ orderId, authorizationId: z.string().check(z.minLength(1)), amount, currency }),
   example: { orderId: 'ord-1001', authorizationId: 'auth-9f8e', amount: 34, currency: 'EUR' },
 });
 

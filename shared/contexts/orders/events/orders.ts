@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { defineEvent, previousVersion } from '../../../kit/events/define.ts';
 import { personal } from '../../../kit/personal-data/schema.ts';
+import * as z from '../../../kit/zod.ts';
 import { amount, contact, currency, customerId, lineItem, orderId, reason } from './common.ts';
 
 const exampleContact = { email: 'ada@example.com', channels: ['email'] } satisfies z.input<typeof contact>;
@@ -13,10 +13,10 @@ const exampleItems = [
 const orderPlacedV1 = z.object({
   orderId,
   customerId,
-  items: z.array(lineItem).min(1),
+  items: z.array(lineItem).check(z.minLength(1)),
   total: amount,
   currency,
-  paymentToken: z.string().min(1),
+  paymentToken: z.string().check(z.minLength(1)),
   // Same label as v2's `contact.email`: the upcaster moves the ciphertext and it still opens there.
   email: personal(z.email()),
 });
@@ -24,10 +24,12 @@ const orderPlacedV1 = z.object({
 const orderPlacedV2 = z.object({
   orderId,
   customerId,
-  items: z.array(lineItem).min(1),
-  total: amount.describe('Amount to charge; may differ from the item sum (discounts, shipping)'),
+  items: z.array(lineItem).check(z.minLength(1)),
+  total: amount.check(z.describe('Amount to charge; may differ from the item sum (discounts, shipping)')),
   currency,
-  paymentToken: z.string().min(1).describe('Opaque token from the payment provider, never card data'),
+  paymentToken: z
+    .string()
+    .check(z.minLength(1), z.describe('Opaque token from the payment provider, never card data')),
   contact,
 });
 
@@ -103,9 +105,9 @@ export const OrderRejected = defineEvent({
   version: 1,
   schema: z.object({
     orderId,
-    customerId: customerId.describe('Customer named by the refused command'),
+    customerId: customerId.check(z.describe('Customer named by the refused command')),
     reason,
-    refusedEventId: z.string().min(1).describe('Id of the refused command'),
+    refusedEventId: z.string().check(z.minLength(1), z.describe('Id of the refused command')),
   }),
   example: {
     orderId: 'ord-1001',

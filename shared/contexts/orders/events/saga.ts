@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { defineEvent } from '../../../kit/events/define.ts';
+import * as z from '../../../kit/zod.ts';
 import { amount, currency, customerId, lineItem, orderId, reason, stockItem } from './common.ts';
 
 /**
@@ -18,7 +18,7 @@ export const InventoryReservationRequested = defineEvent({
   source: 'orders.saga',
   description: 'Command: hold stock for every item of the order, all or nothing.',
   version: 1,
-  schema: z.object({ orderId, items: z.array(stockItem).min(1) }),
+  schema: z.object({ orderId, items: z.array(stockItem).check(z.minLength(1)) }),
   example: { orderId: 'ord-1001', items: exampleStock },
 });
 
@@ -39,10 +39,10 @@ export const PaymentAuthorizationRequested = defineEvent({
   schema: z.object({
     orderId,
     customerId,
-    items: z.array(lineItem).min(1),
+    items: z.array(lineItem).check(z.minLength(1)),
     total: amount,
     currency,
-    paymentToken: z.string().min(1),
+    paymentToken: z.string().check(z.minLength(1)),
   }),
   example: {
     orderId: 'ord-1001',
@@ -64,7 +64,7 @@ export const PaymentVoidRequested = defineEvent({
     'Compensation command: void the authorization of the order, or make sure none is made later ' +
     '(no `authorizationId` when the saga gave up before hearing of one).',
   version: 1,
-  schema: z.object({ orderId, reason, authorizationId: z.string().min(1).optional() }),
+  schema: z.object({ orderId, reason, authorizationId: z.optional(z.string().check(z.minLength(1))) }),
   example: { orderId: 'ord-1004', reason: 'authorizePayment timed out' },
 });
 
@@ -74,6 +74,6 @@ export const PaymentVoided = defineEvent({
   description:
     'The authorization of the order was voided, or (without `authorizationId`) none will ever be made.',
   version: 1,
-  schema: z.object({ orderId, authorizationId: z.string().min(1).optional() }),
+  schema: z.object({ orderId, authorizationId: z.optional(z.string().check(z.minLength(1))) }),
   example: { orderId: 'ord-1004', authorizationId: 'auth-9f8e' },
 });
