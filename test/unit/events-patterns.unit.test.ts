@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/kit/errors/pipeline-error.ts';
 import {
   cdkEventPattern,
+  dataValueAt,
   eventBridgePattern,
+  snsDataAttributes,
   snsFilterPolicy,
   snsMessageAttributes,
 } from '../../shared/kit/events/patterns.ts';
@@ -180,5 +182,26 @@ describe('snsFilterPolicy', () => {
 
     // Assert
     expect(attributes.version).toEqual({ DataType: 'Number', StringValue: '2' });
+  });
+});
+
+describe('dataValueAt and snsDataAttributes: message attributes from event data', () => {
+  it('reads a dotted path of own properties only, and nothing where the path ends early', () => {
+    const data = { contact: { channels: ['email'] }, total: 5 };
+    expect(dataValueAt(data, 'contact.channels')).toEqual(['email']);
+    expect(dataValueAt(data, 'contact.missing')).toBeUndefined();
+    expect(dataValueAt(data, 'total.value')).toBeUndefined();
+    // Inherited members are not data.
+    expect(dataValueAt(data, 'contact.toString')).toBeUndefined();
+  });
+
+  it('sets a string as String, distinct strings as String.Array, and leaves out anything else', () => {
+    const data = { region: 'eu', channels: ['sms', 'sms', 'push'], total: 5, mixed: ['a', 1] };
+    expect(
+      snsDataAttributes(data, { region: 'region', channels: 'channels', total: 'total', mixed: 'mixed' }),
+    ).toEqual({
+      region: { DataType: 'String', StringValue: 'eu' },
+      channels: { DataType: 'String.Array', StringValue: '["sms","push"]' },
+    });
   });
 });

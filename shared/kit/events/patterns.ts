@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors/pipeline-error.ts';
 import type { AnyCatalog, Catalog, DataOf, Definitions, TypeOf } from './catalog.ts';
+import { valuesAt } from './data-path.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { storedPatternFilter } from './stored.ts';
 
@@ -155,12 +156,7 @@ export interface SnsAttribute {
 
 /** The value at a dotted `path` of `data` (`contact.channels`), undefined where the path ends early. */
 export function dataValueAt(data: unknown, path: string): unknown {
-  let value = data;
-  for (const key of path.split('.')) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
+  return valuesAt(data, path.split('.'))[0];
 }
 
 /** A value a message attribute can carry: a non-empty string, or an array of strings. */

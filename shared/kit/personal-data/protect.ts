@@ -1,3 +1,4 @@
+import { valuesAt } from '../events/data-path.ts';
 import type { EventDefinition } from '../events/define.ts';
 import type { EventEnvelope } from '../events/envelope.ts';
 import { decryptValue, ERASED_CIPHERTEXT, ERASED_PLACEHOLDER, encryptValue, isCiphertext } from './cipher.ts';
@@ -126,14 +127,6 @@ function mapAt(value: unknown, path: readonly string[], map: (value: string) => 
   }
   const record = value as Record<string, unknown>;
   return { ...record, [head]: mapAt(record[head], rest, map) };
-}
-
-function valuesAt(value: unknown, path: readonly string[]): unknown[] {
-  if (path.length === 0) return [value];
-  const [head, ...rest] = path as [string, ...string[]];
-  if (head === '*') return Array.isArray(value) ? value.flatMap((item) => valuesAt(item, rest)) : [];
-  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, head)) return [];
-  return valuesAt((value as Record<string, unknown>)[head], rest);
 }
 
 function hasClearValue(data: unknown, path: readonly string[]): boolean {
