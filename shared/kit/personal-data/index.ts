@@ -12,7 +12,14 @@ export {
   PersonalDataError,
   SubjectForgottenError,
 } from './errors.ts';
-export { personalFieldsOf, protectEvent, revealEvent, revealOrErase } from './protect.ts';
+export {
+  personalFieldsOf,
+  protectEvent,
+  type Revealed,
+  revealEvent,
+  revealForEffect,
+  revealOrErase,
+} from './protect.ts';
 export { fieldPathText, type PersonalField, personal, personalFields } from './schema.ts';
 export {
   CachedSubjectKeys,

@@ -2,7 +2,7 @@ import { valuesAt } from '../events/data-path.ts';
 import type { EventDefinition } from '../events/define.ts';
 import type { EventEnvelope } from '../events/envelope.ts';
 import { decryptValue, ERASED_CIPHERTEXT, ERASED_PLACEHOLDER, encryptValue, isCiphertext } from './cipher.ts';
-import { isErasedData } from './errors.ts';
+import { isErasedData, type KeyNotFoundError, type SubjectForgottenError } from './errors.ts';
 import { type PersonalField, personalFields } from './schema.ts';
 import type { SubjectKeys } from './subject-keys.ts';
 
@@ -86,6 +86,29 @@ export async function revealEvent<E extends EventEnvelope>(
   return { ...event, data };
 }
 
+/** What {@link revealForEffect} answers: the clear event, or why its subject's data cannot be read. */
+export type Revealed<E> =
+  | { readonly event: E; readonly erased?: undefined }
+  | { readonly erased: KeyNotFoundError | SubjectForgottenError };
+
+/**
+ * {@link revealEvent} for a reader about to cause a side effect (send a message): the clear event, or
+ * the erasure (a forgotten subject, a missing key) it skips the effect on, with the reason, instead of
+ * retrying. A tampered value still throws ({@link DecryptionFailedError}: never garbage).
+ */
+export async function revealForEffect<E extends EventEnvelope>(
+  catalog: DefinitionLookup,
+  event: E,
+  keys: SubjectKeys,
+): Promise<Revealed<E>> {
+  try {
+    return { event: await revealEvent(catalog, event, keys) };
+  } catch (error) {
+    if (!isErasedData(error)) throw error;
+    return { erased: error };
+  }
+}
+
 /**
  * {@link revealEvent} for listings and read models: a value whose subject is forgotten (or whose key is
  * missing) reads `[erased]`; a tampered value still throws.
@@ -95,17 +118,14 @@ export async function revealOrErase<E extends EventEnvelope>(
   event: E,
   keys: SubjectKeys,
 ): Promise<E> {
-  try {
-    return await revealEvent(catalog, event, keys);
-  } catch (error) {
-    if (!isErasedData(error)) throw error;
-    const part = personalPartOf(catalog, event);
-    if (part === undefined) return event;
-    const data = mapFields(event.data, part.fields, (value) =>
-      isCiphertext(value) ? ERASED_PLACEHOLDER : value,
-    );
-    return { ...event, data };
-  }
+  const revealed = await revealForEffect(catalog, event, keys);
+  if (revealed.erased === undefined) return revealed.event;
+  const part = personalPartOf(catalog, event);
+  if (part === undefined) return event;
+  const data = mapFields(event.data, part.fields, (value) =>
+    isCiphertext(value) ? ERASED_PLACEHOLDER : value,
+  );
+  return { ...event, data };
 }
 
 function mapFields(

@@ -5,8 +5,7 @@ import type { AggregateOptions } from '../../../kit/event-store/load-aggregate.t
 import type { EventStore } from '../../../kit/event-store/port.ts';
 import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import type { LogPort } from '../../../kit/observability/logger.ts';
-import { isErasedData } from '../../../kit/personal-data/errors.ts';
-import { revealEvent } from '../../../kit/personal-data/protect.ts';
+import { revealForEffect } from '../../../kit/personal-data/protect.ts';
 import type { SubjectKeys } from '../../../kit/personal-data/subject-keys.ts';
 import {
   type DeliveryOutcome,
@@ -165,17 +164,16 @@ export function welcomeHandlers(deps: WelcomeDeps): EventHandlers<Onboarding> {
     UserRegistered: async (event, context) => {
       let registration = event;
       if (deps.subjectKeys !== undefined) {
-        try {
-          registration = await revealEvent(onboardingCatalog, event, deps.subjectKeys);
-        } catch (error) {
-          if (!isErasedData(error)) throw error;
+        const revealed = await revealForEffect(onboardingCatalog, event, deps.subjectKeys);
+        if (revealed.erased !== undefined) {
           // A forgotten user is not welcomed; nothing is stored, so nothing personal is written again.
           context.logger.warn('welcome skipped: personal data erased', {
             userId: event.data.userId,
-            reason: error.code,
+            reason: revealed.erased.code,
           });
           return 'handled';
         }
+        registration = revealed.event;
       }
       return welcomeUser(deps, event.data, context, registration.data);
     },

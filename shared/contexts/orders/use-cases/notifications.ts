@@ -5,8 +5,7 @@ import type { EventStore } from '../../../kit/event-store/port.ts';
 import type { RetryOnConflictOptions } from '../../../kit/event-store/retry.ts';
 import type { IdempotencyStore } from '../../../kit/idempotency/port.ts';
 import { runOnce } from '../../../kit/idempotency/run-once.ts';
-import { isErasedData } from '../../../kit/personal-data/errors.ts';
-import { revealEvent } from '../../../kit/personal-data/protect.ts';
+import { revealForEffect } from '../../../kit/personal-data/protect.ts';
 import type { SubjectKeys } from '../../../kit/personal-data/subject-keys.ts';
 import { type Notification, type OrderOutcome, planNotifications } from '../domain/notifications.ts';
 import { fact, type Orders, ordersCatalog, type TypedEnvelope } from '../events/catalog.ts';
@@ -132,18 +131,17 @@ async function notifyRevealed(
   // Only a channel the customer chose reads the key: the others have nothing to send.
   const chosen = event.data.contact.channels.some((channel) => deps.channels?.includes(channel) ?? true);
   if (deps.subjectKeys !== undefined && chosen) {
-    try {
-      outcome = await revealEvent(ordersCatalog, event, deps.subjectKeys);
-    } catch (error) {
-      if (!isErasedData(error)) throw error;
+    const revealed = await revealForEffect(ordersCatalog, event, deps.subjectKeys);
+    if (revealed.erased !== undefined) {
       context.logger.warn('notification skipped: personal data erased', {
         orderId: event.data.orderId,
         customerId: event.data.customerId,
-        reason: error.code,
+        reason: revealed.erased.code,
         outcome: 'skipped',
       });
       return 'handled';
     }
+    outcome = revealed.event;
   }
   return notifyCustomer(deps, outcome, context);
 }
