@@ -178,7 +178,11 @@ export function sendMessagesOnce<
  * attributes its subscriptions filter on. Failures are read as for {@link sendMessagesOnce}.
  */
 export function publishMessagesOnce<
-  T extends { readonly body: string; readonly attributes: TopicMessage['MessageAttributes'] },
+  T extends {
+    readonly body: string;
+    readonly attributes: TopicMessage['MessageAttributes'];
+    readonly data?: unknown;
+  },
 >(
   publishMessages: PublishMessages,
   topicArn: string,
@@ -193,7 +197,7 @@ export function publishMessagesOnce<
           dataAttributes === undefined
             ? item.attributes
             : {
-                ...snsDataAttributes((JSON.parse(item.body) as { data?: unknown }).data, dataAttributes),
+                ...snsDataAttributes(item.data, dataAttributes),
                 ...item.attributes,
               },
       }),

@@ -38,6 +38,8 @@ export type OutboxItem =
       readonly body: string;
       /** What a topic's subscriptions filter on (`type`, `source`, `version` message attributes). */
       readonly attributes: ReturnType<typeof snsMessageAttributes>;
+      /** The event's data, parsed once here: where a topic takes attributes from (`topicAttributes`). */
+      readonly data: unknown;
     }
   | { readonly sequenceNumber: string; readonly item: string; readonly problem: string };
 
@@ -100,6 +102,7 @@ function toOutboxItem(sequenceNumber: string, stored: StoredEvent, busName: stri
       entry: toPutEventsEntry(published, busName),
       body: JSON.stringify(published),
       attributes: snsMessageAttributes(published),
+      data: published.data,
     },
   ];
 }
