@@ -454,7 +454,7 @@ function validateTopics(definition: ContextDefinition): void {
   }
 }
 
-/** SNS message attribute names (letters, digits, `_-.`), other than the ones every message carries. */
+/** SNS message attribute names (letters, digits, `_` and `-`), other than the ones every message carries. */
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const DATA_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const RESERVED_ATTRIBUTES = new Set(['type', 'source', 'version']);
